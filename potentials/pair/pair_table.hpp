@@ -1,0 +1,54 @@
+// Shared deck handling for pairwise styles: `cutoff`, `pairs: [{species: [A, B], ...}]`
+// into a symmetric per-type-pair table, and a device copy of it.
+#pragma once
+#include <functional>
+#include <optional>
+#include <vector>
+
+#include "registry.hpp"
+
+namespace af {
+
+template <class P>
+struct PairTable {
+  int ntypes = 0;
+  std::vector<std::optional<P>> entry;  // ntypes * ntypes, symmetric
+
+  std::optional<P>& at(int i, int j) { return entry[i * ntypes + j]; }
+};
+
+// Reads the `pairs` list; parse_entry reads one entry's own keys (not `species`) and
+// receives the global cutoff as default.
+template <class P>
+PairTable<P> read_pairs(MapReader& sec, const DeckContext& ctx, double global_cut,
+                        const std::function<P(MapReader&, double)>& parse_entry) {
+  PairTable<P> t;
+  t.ntypes = ctx.structure.ntypes();
+  t.entry.assign(t.ntypes * t.ntypes, std::nullopt);
+  const DeckNode pairs = sec.get("pairs");
+  for (const auto& item : pairs.items()) {
+    MapReader e(item);
+    const DeckNode sp = e.get("species");
+    const auto names = sp.items();
+    if (names.size() != 2) sp.fail("pairs.species: expected two species names [A, B]");
+    const int a = ctx.species_index(names[0]);
+    const int b = ctx.species_index(names[1]);
+    if (t.at(a, b)) sp.fail("pairs: coefficients for " + names[0].as_string() + "-" + names[1].as_string() + " given twice");
+    const P p = parse_entry(e, global_cut);
+    e.finish();
+    t.at(a, b) = p;
+    t.at(b, a) = p;
+  }
+  return t;
+}
+
+template <class P>
+Kokkos::View<P*, Device> to_device(const std::vector<P>& v, const char* label) {
+  Kokkos::View<P*, Device> d(std::string(label), v.size());
+  auto h = Kokkos::create_mirror_view(d);
+  for (std::size_t i = 0; i < v.size(); ++i) h(i) = v[i];
+  Kokkos::deep_copy(d, h);
+  return d;
+}
+
+}  // namespace af

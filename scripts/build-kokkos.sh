@@ -1,0 +1,99 @@
+#!/usr/bin/env bash
+# Builds Kokkos 3.4.01 from Debian's trilinos source package (Debian ships Kokkos
+# only inside Trilinos) and installs it under PREFIX.
+#
+#   scripts/build-kokkos.sh PREFIX            Serial + OpenMP (the CPU engine)
+#   scripts/build-kokkos.sh --cuda PREFIX     Serial + CUDA (nvcc_wrapper; patched for CUDA 13)
+#   scripts/build-kokkos.sh --source-only DIR just leave the patched Kokkos source in DIR
+#
+# A second run with an existing PREFIX returns at once. The trilinos tarball is
+# cached beside PREFIX (in the build tree), never committed.
+set -euo pipefail
+
+mode=openmp
+if [ "${1:-}" = "--cuda" ]; then mode=cuda; shift; fi
+if [ "${1:-}" = "--source-only" ]; then mode=source; shift; fi
+PREFIX=${1:?usage: build-kokkos.sh [--cuda|--source-only] PREFIX}
+PREFIX=$(realpath -m "$PREFIX")
+
+if [ "$mode" != source ] && [ -f "$PREFIX/lib/cmake/Kokkos/KokkosConfig.cmake" ]; then
+  echo "build-kokkos: reusing $PREFIX"; exit 0
+fi
+
+SUDO=""; if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+cache=$(realpath -m "$PREFIX/../kokkos-src")
+mkdir -p "$cache"
+
+# 1. A deb-src entry derived from the machine's own Debian entries (no mirror host hard-coded).
+if ! apt-get indextargets --format '$(CREATED_BY)' 2>/dev/null | grep -q '^Sources$'; then
+  srcfile=/etc/apt/sources.list.d/atomforge-deb-src
+  if ls /etc/apt/sources.list.d/*.sources >/dev/null 2>&1 && \
+     grep -qs '^Types:.*\bdeb\b' /etc/apt/sources.list.d/*.sources; then
+    # deb822 stanzas: copy the Debian ones, turning 'Types: deb' into 'Types: deb-src'.
+    for f in /etc/apt/sources.list.d/*.sources; do
+      case "$f" in *atomforge*) continue;; esac
+      grep -qi 'debian' "$f" || continue
+      sed -E 's/^Types:.*/Types: deb-src/' "$f"; echo
+    done | $SUDO tee "$srcfile.sources" >/dev/null
+  else
+    # one-line format: every 'deb URL suite comps' line gains a 'deb-src' twin.
+    grep -hE '^deb\s' /etc/apt/sources.list /etc/apt/sources.list.d/*.list 2>/dev/null | \
+      grep -i debian | sed -E 's/^deb\s/deb-src /' | $SUDO tee "$srcfile.list" >/dev/null
+  fi
+  $SUDO apt-get update -qq
+fi
+
+# 2. Download (not unpack) the trilinos source package; extract only Kokkos.
+src=$(ls -d "$cache"/*/packages/kokkos 2>/dev/null | head -1 || true)
+if [ -z "$src" ]; then
+  tarball=$(ls "$cache"/trilinos_*.orig.tar.* 2>/dev/null | head -1 || true)
+  if [ -z "$tarball" ]; then
+    (cd "$cache" && apt-get source --download-only -qq trilinos 2>&1 | grep -v "unsandboxed" >&2 || true)
+    tarball=$(ls "$cache"/trilinos_*.orig.tar.* | head -1)
+  fi
+  tar -xf "$tarball" -C "$cache" --wildcards '*/packages/kokkos/*'
+  src=$(ls -d "$cache"/*/packages/kokkos | head -1)
+fi
+grep -q 'Kokkos_VERSION_MAJOR 3' "$src/CMakeLists.txt" || { echo "build-kokkos: unexpected Kokkos in $src" >&2; exit 1; }
+
+# 3. CUDA 13 patches: (a) the __half specialisation uses conversions CUDA 13 removed;
+#    (b) cudaMemPrefetchAsync changed its signature in CUDA 13.
+patch_cuda() {
+  local d=$1
+  local half="$d/core/src/Cuda/Kokkos_Cuda_Half.hpp" space="$d/core/src/Cuda/Kokkos_CudaSpace.cpp"
+  if ! grep -q 'atomforge: CUDA 13' "$half"; then
+    # The __half block opens with '#if !(defined(KOKKOS_COMPILER_CLANG) ...'; make it '#if 0 && ...'.
+    sed -i -E 's@^#if !\(defined\(KOKKOS_COMPILER_CLANG\)@#if 0 /* atomforge: CUDA 13 removed conversions used here */ \&\& !(defined(KOKKOS_COMPILER_CLANG)@' "$half"
+  fi
+  # (c) Kokkos 3.4's nvcc_wrapper ignores NVCC_WRAPPER_DEFAULT_ARCH and defaults to sm_35,
+  #     which CUDA 13 no longer knows (CMake's compiler check then fails).
+  sed -i -E 's/^default_arch="sm_35"$/default_arch=${NVCC_WRAPPER_DEFAULT_ARCH:-sm_35}  # atomforge/' "$d/bin/nvcc_wrapper"
+  if ! grep -q 'atomforge: CUDA 13' "$space"; then
+    perl -0pi -e 's/(\n[^\n]*cudaMemPrefetchAsync\([^;]*;)/\n#if CUDA_VERSION < 13000 \/\/ atomforge: CUDA 13 changed the signature$1\n#endif/' "$space"
+  fi
+}
+if [ "$mode" = source ]; then
+  rm -rf "$PREFIX"; mkdir -p "$(dirname "$PREFIX")"; cp -r "$src" "$PREFIX"; patch_cuda "$PREFIX"
+  echo "build-kokkos: patched source in $PREFIX"; exit 0
+fi
+
+# 4. Configure, build, install.
+bld="$PREFIX-build"; rm -rf "$bld"
+gen=(); command -v ninja >/dev/null && gen=(-G Ninja)
+opts=(-DCMAKE_BUILD_TYPE=Release -DCMAKE_CXX_STANDARD=17 -DCMAKE_INSTALL_PREFIX="$PREFIX"
+      -DKokkos_ENABLE_SERIAL=ON -DKokkos_ENABLE_TESTS=OFF -DBUILD_SHARED_LIBS=OFF
+      -DCMAKE_POSITION_INDEPENDENT_CODE=ON)
+if [ "$mode" = cuda ]; then
+  work="$cache/kokkos-cuda-src"; rm -rf "$work"; cp -r "$src" "$work"; patch_cuda "$work"; src=$work
+  export NVCC_WRAPPER_DEFAULT_COMPILER=${NVCC_WRAPPER_DEFAULT_COMPILER:-g++}
+  export NVCC_WRAPPER_DEFAULT_ARCH=${NVCC_WRAPPER_DEFAULT_ARCH:-sm_80}
+  export PATH=$PATH:/usr/local/cuda/bin
+  opts+=(-DCMAKE_CXX_COMPILER="$src/bin/nvcc_wrapper" -DKokkos_ENABLE_CUDA=ON
+         -DKokkos_ENABLE_CUDA_LAMBDA=ON -DKokkos_ARCH_${KOKKOS_CUDA_ARCH:-AMPERE80}=ON)
+else
+  opts+=(-DKokkos_ENABLE_OPENMP=ON)
+fi
+cmake -S "$src" -B "$bld" "${gen[@]}" "${opts[@]}" >"$bld.log" 2>&1 || { tail -30 "$bld.log"; exit 1; }
+cmake --build "$bld" --target install -j"$(nproc)" >>"$bld.log" 2>&1 || { tail -30 "$bld.log"; exit 1; }
+rm -rf "$bld"
+echo "build-kokkos: installed Kokkos ($mode) in $PREFIX"

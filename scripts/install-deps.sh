@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Installs atomforge's build and test dependencies from Debian's registry.
+# Idempotent: packages already present are skipped, so a second run takes seconds.
+# Usage: scripts/install-deps.sh            (as root, or with sudo available)
+set -euo pipefail
+
+PKGS=(
+  # build
+  g++ cmake ninja-build ccache pkg-config dpkg-dev xz-utils
+  libhdf5-dev hdf5-tools libeigen3-dev libyaml-cpp-dev
+  libgtest-dev libgmock-dev libcli11-dev libbenchmark-dev
+  # reference engines and checks
+  lammps lammps-data openmpi-bin
+  python3 python3-numpy python3-h5py python3-mdanalysis python3-ase
+  hyperfine
+)
+
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+
+missing=()
+for p in "${PKGS[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "install-deps: installing ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  $SUDO apt-get update -qq
+  $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+else
+  echo "install-deps: all ${#PKGS[@]} packages present"
+fi

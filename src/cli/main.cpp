@@ -1,0 +1,78 @@
+// atomforge command line: run, validate, --version.
+#include <CLI/CLI.hpp>
+
+#include <cstdio>
+#include <string>
+
+#include "deck.hpp"
+#include "driver.hpp"
+
+namespace {
+
+// Kokkos 3.4 takes InitArguments, 4.x InitializationSettings.
+void init_kokkos(int threads) {
+#if KOKKOS_VERSION >= 40000
+  Kokkos::InitializationSettings s;
+  if (threads > 0) s.set_num_threads(threads);
+  Kokkos::initialize(s);
+#else
+  Kokkos::InitArguments a;
+  a.num_threads = threads > 0 ? threads : -1;
+  Kokkos::initialize(a);
+#endif
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"atomforge: molecular dynamics with native neural potentials"};
+  app.set_version_flag("--version", std::string("atomforge ") + ATOMFORGE_VERSION + " (Kokkos " +
+                                        std::to_string(KOKKOS_VERSION / 10000) + "." +
+                                        std::to_string(KOKKOS_VERSION / 100 % 100) + "." +
+                                        std::to_string(KOKKOS_VERSION % 100) + ")");
+  app.require_subcommand(1);
+
+  std::string deck_path;
+  int threads = 0;
+  bool quiet = false;
+  auto* run = app.add_subcommand("run", "Run a YAML deck");
+  run->add_option("deck", deck_path, "Input deck (YAML)")->required();
+  run->add_option("--threads,-t", threads, "OpenMP threads (default: OMP_NUM_THREADS or all cores)")
+      ->check(CLI::PositiveNumber);
+  run->add_flag("--quiet,-q", quiet, "No thermo table on stdout");
+
+  std::string validate_path;
+  auto* validate = app.add_subcommand("validate", "Check a deck without running it");
+  validate->add_option("deck", validate_path, "Input deck (YAML)")->required();
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    const int rc = app.exit(e);
+    return rc == 0 ? 0 : 2;
+  }
+
+  const std::string& path = run->parsed() ? deck_path : validate_path;
+  af::Deck deck;
+  try {
+    deck = af::load_deck(path);
+  } catch (const af::InputError& e) {
+    std::fprintf(stderr, "%s\n", e.what());
+    return 2;
+  }
+  if (validate->parsed()) {
+    std::printf("%s: OK (%zu atoms, %zu stage(s), %ld steps)\n", path.c_str(), deck.structure.natoms(),
+                deck.stages.size(), deck.total_steps());
+    return 0;
+  }
+  init_kokkos(threads);
+  int rc = 0;
+  try {
+    rc = af::run_simulation(deck, af::RunOptions{quiet});
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "atomforge: %s\n", e.what());
+    rc = 1;
+  }
+  Kokkos::finalize();
+  return rc;
+}

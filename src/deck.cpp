@@ -1,0 +1,293 @@
+#include "deck.hpp"
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cmath>
+#include <fstream>
+#include <sstream>
+
+#include "elements.hpp"
+#include "io/extxyz.hpp"
+#include "io/lammps_data.hpp"
+#include "lattice.hpp"
+
+namespace af {
+
+long Deck::total_steps() const {
+  long n = 0;
+  for (const auto& s : stages) n += s.steps;
+  return n;
+}
+
+namespace {
+
+std::string join(const std::vector<std::string>& v) {
+  std::string s;
+  for (const auto& x : v) s += (s.empty() ? "" : ", ") + x;
+  return s;
+}
+
+bool ends_with(const std::string& s, const std::string& tail) {
+  return s.size() >= tail.size() && s.compare(s.size() - tail.size(), tail.size(), tail) == 0;
+}
+
+// Style name -> parser, with a did-you-mean error naming the choices.
+template <class Map>
+typename Map::mapped_type pick_style(const Map& styles, const DeckNode& at, const char* what) {
+  const std::string name = at.as_string();
+  auto it = styles.find(name);
+  if (it != styles.end()) return it->second;
+  std::vector<std::string> names;
+  for (const auto& kv : styles) names.push_back(kv.first);
+  std::string msg = std::string("unknown ") + what + " style '" + name + "'";
+  const std::string s = did_you_mean(name, names);
+  if (!s.empty()) msg += " (did you mean '" + s + "'?)";
+  msg += "; available: " + join(names);
+  at.fail(msg);
+}
+
+Structure read_structure(const DeckNode& at) {
+  const std::string path = at.as_string();
+  struct stat st;
+  if (stat(path.c_str(), &st) != 0) at.fail("system.read: cannot find '" + path + "'");
+  if (access(path.c_str(), R_OK) != 0) at.fail("system.read: cannot read '" + path + "'");
+  if (ends_with(path, ".data") || ends_with(path, ".lmp") || ends_with(path, ".lammps")) return read_lammps_data(path);
+  if (ends_with(path, ".xyz") || ends_with(path, ".extxyz")) return read_extxyz(path);
+  at.fail("system.read: cannot tell the format of '" + path + "' (use .data/.lmp for LAMMPS data, .xyz/.extxyz for extended XYZ)");
+}
+
+void parse_system(MapReader& m, Deck& d) {
+  auto lat = m.find("lattice");
+  auto read = m.find("read");
+  if (lat && read) read->fail("system: give either 'lattice' or 'read', not both");
+  if (!lat && !read) m.node().fail("system: needs 'lattice' (generate a crystal) or 'read' (a structure file)");
+  if (lat) {
+    MapReader l(*lat);
+    const DeckNode style = l.get("style");
+    const std::string s = style.as_string();
+    const auto basis = lattice_basis(s);
+    if (basis.empty()) {
+      std::string msg = "unknown lattice style '" + s + "'";
+      const std::string dm = did_you_mean(s, lattice_styles());
+      if (!dm.empty()) msg += " (did you mean '" + dm + "'?)";
+      style.fail(msg + "; available: " + join(lattice_styles()));
+    }
+    double a = 0;
+    auto dens = l.find("density");
+    auto an = l.find("a");
+    if (dens && an) an->fail("lattice: give 'density' or 'a', not both");
+    if (dens) {
+      const double rho = l.get_positive("density");
+      a = std::cbrt(basis.size() / rho);  // LAMMPS: reduced density sets the cubic cell
+    } else if (an) {
+      a = l.get_positive("a");
+    } else {
+      l.node().fail("lattice: needs 'density' (atoms per volume) or 'a' (lattice constant)");
+    }
+    const DeckNode rep = l.get("repeat");
+    int repeat[3];
+    const auto r = rep.items();
+    if (r.size() != 3) rep.fail("lattice.repeat: expected three integers [nx, ny, nz]");
+    for (int k = 0; k < 3; ++k) {
+      const long v = r[k].as_int();
+      if (v < 1) r[k].fail("lattice.repeat: counts must be at least 1");
+      repeat[k] = static_cast<int>(v);
+    }
+    const DeckNode spn = l.get("species");
+    const auto species = spn.as_strings();
+    if (species.size() != 1 && species.size() != basis.size())
+      spn.fail("lattice.species: give one name, or one per basis atom (" + std::to_string(basis.size()) + " for " + s + ")");
+    l.finish();
+    d.structure = make_lattice(s, a, repeat, species);
+  } else {
+    d.structure = read_structure(*read);
+  }
+  if (auto sp = m.find("species")) {
+    const auto names = sp->as_strings();
+    if (static_cast<int>(names.size()) != d.structure.ntypes())
+      sp->fail("system.species: " + std::to_string(names.size()) + " names for " + std::to_string(d.structure.ntypes()) + " atom types");
+    d.structure.species = names;
+  }
+  if (auto ms = m.find("masses")) {
+    if (!ms->is_map()) ms->fail("system.masses: expected a mapping {species: mass}");
+    for (auto it = ms->yaml().begin(); it != ms->yaml().end(); ++it) {
+      const DeckNode key = ms->child(it->first, "system.masses");
+      const DeckNode val = ms->child(it->second, "system.masses." + it->first.Scalar());
+      const std::string name = key.as_string();
+      const int t = d.structure.find_species(name);
+      if (t < 0) {
+        std::string msg = "system.masses: unknown species '" + name + "'";
+        const std::string dm = did_you_mean(name, d.structure.species);
+        if (!dm.empty()) msg += " (did you mean '" + dm + "'?)";
+        key.fail(msg + "; the system has: " + join(d.structure.species));
+      }
+      const double mass = val.as_double();
+      if (!(mass > 0)) val.fail("system.masses: mass must be positive");
+      d.structure.masses[t] = mass;
+    }
+  }
+  for (int t = 0; t < d.structure.ntypes(); ++t) {
+    if (d.structure.masses[t] > 0) continue;
+    const double em = d.units.name == "lj" ? 0.0 : element_mass(d.structure.species[t]);
+    if (em <= 0) m.node().fail("system: no mass for species '" + d.structure.species[t] + "' (add it under system.masses)");
+    d.structure.masses[t] = em;
+  }
+  if (auto v = m.find("velocities")) {
+    MapReader vr(*v);
+    d.velocities.create = true;
+    d.velocities.temperature = vr.get_double("temperature");
+    if (d.velocities.temperature < 0) vr.get("temperature").fail("velocities.temperature must not be negative");
+    d.velocities.seed = static_cast<std::uint64_t>(vr.get_int("seed", static_cast<long>(d.seed)));
+    vr.finish();
+  }
+  if (auto b = m.find("boundary")) {
+    const auto flags = b->as_strings();
+    if (flags.size() != 3) b->fail("system.boundary: expected three of p (periodic) or f (fixed)");
+    for (int k = 0; k < 3; ++k) {
+      if (flags[k] != "p" && flags[k] != "f") b->fail("system.boundary: each entry is p or f, got '" + flags[k] + "'");
+      d.structure.box.periodic[k] = flags[k] == "p";
+    }
+  }
+  if (d.structure.natoms() == 0) m.node().fail("system: has no atoms");
+  m.finish();
+}
+
+void parse_neighbor(MapReader& m, Deck& d) {
+  d.neighbor.skin = m.has("skin") ? m.get_double("skin") : (d.units.name == "lj" ? 0.3 : 2.0);
+  if (d.neighbor.skin < 0) m.get("skin").fail("neighbor.skin must not be negative");
+  d.neighbor.every = static_cast<int>(m.get_int("every", 1));
+  if (d.neighbor.every < 1) m.get("every").fail("neighbor.every must be at least 1");
+  d.neighbor.delay = static_cast<int>(m.get_int("delay", 0));
+  if (d.neighbor.delay < 0) m.get("delay").fail("neighbor.delay must not be negative");
+  d.neighbor.check = m.get_bool("check", true);
+  d.neighbor.sort_every = static_cast<int>(m.get_int("sort", 1000));
+  if (d.neighbor.sort_every < 0) m.get("sort").fail("neighbor.sort must not be negative");
+  m.finish();
+}
+
+void check_writable(const DeckNode& at, const std::string& path) {
+  const auto slash = path.find_last_of('/');
+  const std::string dir = slash == std::string::npos ? "." : (slash == 0 ? "/" : path.substr(0, slash));
+  struct stat st;
+  if (stat(dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) at.fail("cannot write '" + path + "': directory '" + dir + "' does not exist");
+  if (access(dir.c_str(), W_OK) != 0) at.fail("cannot write '" + path + "': directory '" + dir + "' is not writable");
+}
+
+void parse_output(MapReader& m, Deck& d) {
+  if (auto t = m.find("thermo")) {
+    MapReader tr(*t);
+    d.thermo.every = tr.get_int("every", 0);
+    if (d.thermo.every < 0) tr.get("every").fail("output.thermo.every must not be negative");
+    if (auto f = tr.find("file")) {
+      d.thermo.file = f->as_string();
+      check_writable(*f, d.thermo.file);
+    }
+    tr.finish();
+  }
+  if (auto t = m.find("trajectory")) {
+    MapReader tr(*t);
+    d.trajectory.every = tr.get_int("every", 0);
+    if (d.trajectory.every < 1) tr.get("every").fail("output.trajectory.every must be at least 1");
+    const DeckNode f = tr.get("file");
+    d.trajectory.file = f.as_string();
+    check_writable(f, d.trajectory.file);
+    if (d.trajectory.file == d.thermo.file) f.fail("output.trajectory.file is the same file as output.thermo.file");
+    if (auto fl = tr.find("fields")) {
+      d.trajectory.position = d.trajectory.velocity = d.trajectory.force = d.trajectory.image = false;
+      const std::vector<std::string> known = {"position", "velocity", "force", "image"};
+      for (const auto& item : fl->items()) {
+        const std::string s = item.as_string();
+        if (s == "position") d.trajectory.position = true;
+        else if (s == "velocity") d.trajectory.velocity = true;
+        else if (s == "force") d.trajectory.force = true;
+        else if (s == "image") d.trajectory.image = true;
+        else {
+          std::string msg = "unknown trajectory field '" + s + "'";
+          const std::string dm = did_you_mean(s, known);
+          if (!dm.empty()) msg += " (did you mean '" + dm + "'?)";
+          item.fail(msg + "; available: " + join(known));
+        }
+      }
+      if (!d.trajectory.position && !d.trajectory.velocity && !d.trajectory.force)
+        fl->fail("output.trajectory.fields: needs at least one of position, velocity, force");
+    }
+    tr.finish();
+  }
+  m.finish();
+}
+
+}  // namespace
+
+Deck load_deck(const std::string& path) {
+  DeckNode root = load_yaml(path);
+  Deck d;
+  d.path = path;
+  {
+    std::ifstream in(path);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    d.text = ss.str();
+  }
+  MapReader top(root);
+  const std::string units = top.get_string("units", "lj");
+  if (!Units::lookup(units, d.units)) {
+    const DeckNode u = top.get("units");
+    std::string msg = "unknown units '" + units + "'";
+    const std::string dm = did_you_mean(units, Units::names());
+    if (!dm.empty()) msg += " (did you mean '" + dm + "'?)";
+    u.fail(msg + "; available: " + join(Units::names()));
+  }
+  const long seed = top.get_int("seed", 12345);
+  if (seed < 0) top.get("seed").fail("seed must not be negative");
+  d.seed = static_cast<std::uint64_t>(seed);
+
+  {
+    MapReader sys(top.get("system"));
+    parse_system(sys, d);
+  }
+  const DeckContext ctx{d.units, d.structure, d.seed};
+  {
+    MapReader pot(top.get("potential"));
+    const DeckNode style = pot.get("style");
+    d.potential_style = style.as_string();
+    auto parser = pick_style(potential_styles(), style, "potential");
+    d.potential = parser(pot, ctx);
+    pot.finish();
+  }
+  if (auto n = top.find("neighbor")) {
+    MapReader nr(*n);
+    parse_neighbor(nr, d);
+  } else {
+    d.neighbor.skin = d.units.name == "lj" ? 0.3 : 2.0;
+  }
+  {
+    const DeckNode stages = top.get("stages");
+    const auto items = stages.items();
+    if (items.empty()) stages.fail("stages: the list is empty; add at least one stage");
+    for (std::size_t i = 0; i < items.size(); ++i) {
+      MapReader st(items[i]);
+      StageSpec s;
+      s.name = st.get_string("name", "stage" + std::to_string(i + 1));
+      const DeckNode steps = st.get("steps");
+      s.steps = steps.as_int();
+      if (s.steps < 0) steps.fail("steps must not be negative");
+      MapReader integ(st.get("integrator"));
+      const DeckNode style = integ.get("style");
+      s.style = style.as_string();
+      auto parser = pick_style(integrator_styles(), style, "integrator");
+      s.integrator = parser(integ, ctx);
+      integ.finish();
+      st.finish();
+      d.stages.push_back(std::move(s));
+    }
+  }
+  if (auto o = top.find("output")) {
+    MapReader out(*o);
+    parse_output(out, d);
+  }
+  top.finish();
+  return d;
+}
+
+}  // namespace af

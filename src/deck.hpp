@@ -1,0 +1,60 @@
+// The run description: a YAML deck parsed once, fully validated, into typed structs
+// with every default filled. Nothing is created on disk while parsing.
+#pragma once
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "neighbor.hpp"
+#include "registry.hpp"
+#include "structure.hpp"
+#include "units.hpp"
+
+namespace af {
+
+struct VelocitySpec {
+  bool create = false;
+  double temperature = 0;
+  std::uint64_t seed = 0;
+};
+
+struct StageSpec {
+  std::string name;
+  std::string style;
+  std::shared_ptr<const IntegratorSpec> integrator;
+  long steps = 0;
+};
+
+struct ThermoOutput {
+  long every = 0;     // 0: first and last step of each stage only
+  std::string file;   // CSV; empty = screen only
+};
+
+struct TrajectoryOutput {
+  long every = 0;     // 0: no trajectory
+  std::string file;
+  bool position = true, velocity = false, force = false, image = false;
+};
+
+struct Deck {
+  std::string path;
+  std::string text;  // the deck as written, stored in outputs for provenance
+  Units units;
+  std::uint64_t seed = 0;
+  Structure structure;
+  VelocitySpec velocities;
+  std::string potential_style;
+  std::shared_ptr<const PotentialSpec> potential;
+  NeighborSettings neighbor;
+  std::vector<StageSpec> stages;
+  ThermoOutput thermo;
+  TrajectoryOutput trajectory;
+
+  long total_steps() const;
+};
+
+// Parses and validates; throws InputError ("file:line:col: problem") on any problem.
+Deck load_deck(const std::string& path);
+
+}  // namespace af

@@ -1,0 +1,140 @@
+#include "driver.hpp"
+
+#include <chrono>
+#include <csignal>
+#include <cstdio>
+
+#include "outputs.hpp"
+#include "progress.hpp"
+#include "velocity.hpp"
+
+namespace af {
+
+namespace {
+
+volatile std::sig_atomic_t g_signal = 0;
+extern "C" void on_signal(int sig) { g_signal = sig; }
+
+// Wall time per phase (fenced, so GPU work is charged to the phase that launched it).
+class PhaseTimers {
+ public:
+  enum Phase { Force, Neigh, Integrate, Output, Count };
+  void start() {
+    Kokkos::fence();
+    t0_ = Clock::now();
+  }
+  void stop(Phase p) {
+    Kokkos::fence();
+    const auto t = Clock::now();
+    acc_[p] += std::chrono::duration<double>(t - t0_).count();
+    t0_ = t;
+  }
+  double operator[](int p) const { return acc_[p]; }
+
+ private:
+  using Clock = std::chrono::steady_clock;
+  Clock::time_point t0_;
+  double acc_[Count] = {0, 0, 0, 0};
+};
+
+void print_breakdown(const PhaseTimers& t, double total, long steps, long natoms, const NeighborList& list) {
+  const char* names[] = {"Force", "Neigh", "Integrate", "Output"};
+  double accounted = 0;
+  std::printf("\nLoop time %.4g s for %ld steps with %ld atoms: %.4g atom-steps/s on %d thread(s)\n", total, steps,
+              natoms, total > 0 ? double(steps) * natoms / total : 0.0, ExecSpace().concurrency());
+  std::printf("%-10s | %12s | %7s\n", "Section", "time (s)", "%total");
+  for (int p = 0; p < PhaseTimers::Count; ++p) {
+    accounted += t[p];
+    std::printf("%-10s | %12.5g | %6.2f%%\n", names[p], t[p], total > 0 ? 100 * t[p] / total : 0.0);
+  }
+  std::printf("%-10s | %12.5g | %6.2f%%\n", "Other", total - accounted, total > 0 ? 100 * (total - accounted) / total : 0.0);
+  std::printf("Neighbor list builds: %ld, dangerous: %ld; neighbors per atom: %.4g\n", list.builds(),
+              list.dangerous_builds(), natoms ? double(list.total_neighbors()) / natoms : 0.0);
+}
+
+}  // namespace
+
+int run_simulation(const Deck& deck, const RunOptions& opt) {
+  g_signal = 0;
+  auto old_int = std::signal(SIGINT, on_signal);
+  auto old_term = std::signal(SIGTERM, on_signal);
+
+  Box box = deck.structure.box;
+  Atoms atoms = Atoms::from_structure(deck.structure);
+  if (deck.velocities.create) create_velocities(atoms, deck.units, deck.velocities.temperature, deck.velocities.seed);
+  auto potential = deck.potential->create();
+  NeighborList list;
+  list.setup(potential->list_kind(), potential->cutoff(), deck.neighbor);
+  Outputs out(deck, atoms, box);
+  const long natoms = atoms.nlocal;
+  if (!opt.quiet)
+    std::printf("atomforge %s: %ld atoms, %d species, units %s, potential %s (cutoff %g, skin %g), %d thread(s)\n",
+                ATOMFORGE_VERSION, natoms, atoms.ntypes(), deck.units.name.c_str(), deck.potential_style.c_str(),
+                potential->cutoff(), deck.neighbor.skin, ExecSpace().concurrency());
+
+  long step = 0;
+  double time = 0;
+  DblView no_eatom;
+  ComputeFlags flags;
+  list.build(atoms, box, step);
+  EnergyVirial ev = potential->compute(atoms, list, flags, no_eatom);
+  auto emit_thermo = [&](Progress* bar) {
+    const std::string line = out.thermo(compute_thermo(step, time, atoms, box, deck.units, ev));
+    if (!opt.quiet) {
+      if (bar) bar->clear();
+      std::printf("%s\n", line.c_str());
+      std::fflush(stdout);
+    }
+  };
+  if (!opt.quiet) std::printf("%s\n", thermo_header().c_str());
+  emit_thermo(nullptr);
+  if (out.trajectory_due(step)) out.trajectory(step, time, atoms, box);
+
+  PhaseTimers timers;
+  Progress bar(deck.total_steps(), natoms);
+  const auto t_start = std::chrono::steady_clock::now();
+  long done = 0;
+  for (const StageSpec& stage : deck.stages) {
+    if (g_signal) break;
+    auto integrator = stage.integrator->create(deck.units);
+    const double dt = integrator->timestep();
+    for (long s = 1; s <= stage.steps; ++s) {
+      ++step;
+      const StepContext ctx{step, s, stage.steps};
+      const bool stage_end = s == stage.steps || g_signal;
+      const bool thermo_now = out.thermo_due(step, stage_end);
+      timers.start();
+      integrator->initial_integrate(atoms, box, ctx);
+      timers.stop(PhaseTimers::Integrate);
+      if (list.need_rebuild(step, atoms))
+        list.build(atoms, box, step);
+      else
+        list.update_ghosts(atoms, box);
+      timers.stop(PhaseTimers::Neigh);
+      flags.energy = flags.virial = thermo_now;
+      ev = potential->compute(atoms, list, flags, no_eatom);
+      timers.stop(PhaseTimers::Force);
+      integrator->final_integrate(atoms, box, ctx);
+      time += dt;
+      timers.stop(PhaseTimers::Integrate);
+      if (thermo_now) emit_thermo(&bar);
+      if (out.trajectory_due(step)) out.trajectory(step, time, atoms, box);
+      timers.stop(PhaseTimers::Output);
+      bar.update(++done);
+      if (g_signal) break;
+    }
+  }
+  const double total = std::chrono::duration<double>(std::chrono::steady_clock::now() - t_start).count();
+  bar.finish();
+  if (!opt.quiet) print_breakdown(timers, total, done, natoms, list);
+  std::signal(SIGINT, old_int);
+  std::signal(SIGTERM, old_term);
+  if (g_signal) {
+    std::fprintf(stderr, "atomforge: stopped by signal %d after step %ld; outputs are complete up to that step\n",
+                 int(g_signal), step);
+    return 128 + int(g_signal);
+  }
+  return 0;
+}
+
+}  // namespace af

@@ -1,0 +1,9 @@
+// Standard atomic weights (g/mol, IUPAC), used as default masses for species named
+// after elements in metal and real units.
+#pragma once
+#include <string>
+
+namespace af {
+// Returns 0 if the name is not an element symbol in the table.
+double element_mass(const std::string& symbol);
+}  // namespace af

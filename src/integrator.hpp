@@ -1,0 +1,35 @@
+// Time integration interface. An integrator owns its extended state (thermostat
+// variables, random streams) and acts on local atoms in two halves around the force
+// call, as LAMMPS's initial_integrate / final_integrate.
+#pragma once
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "atoms.hpp"
+#include "box.hpp"
+#include "units.hpp"
+
+namespace af {
+
+struct StepContext {
+  long step;         // global step being taken (1-based: the step the positions advance to)
+  long stage_step;   // 1..stage_steps within the current stage
+  long stage_steps;
+  // Fraction of the stage completed at the end of this step, for ramps.
+  double progress() const { return stage_steps > 0 ? double(stage_step) / double(stage_steps) : 1.0; }
+};
+
+class Integrator {
+ public:
+  virtual ~Integrator() = default;
+  virtual std::string style() const = 0;
+  double timestep() const { return dt_; }
+  virtual void initial_integrate(Atoms& atoms, const Box& box, const StepContext& ctx) = 0;
+  virtual void final_integrate(Atoms& atoms, const Box& box, const StepContext& ctx) = 0;
+
+ protected:
+  double dt_ = 0;
+};
+
+}  // namespace af

@@ -1,0 +1,34 @@
+#include "io/csv_writer.hpp"
+
+#include <cerrno>
+#include <cmath>
+#include <cstring>
+#include <stdexcept>
+
+namespace af {
+
+CsvWriter::CsvWriter(const std::string& path, const std::vector<std::string>& columns) : path_(path) {
+  f_ = std::fopen(path.c_str(), "w");
+  if (!f_) throw std::runtime_error(path + ": cannot create file: " + std::strerror(errno));
+  for (std::size_t i = 0; i < columns.size(); ++i) std::fprintf(f_, "%s%s", i ? "," : "", columns[i].c_str());
+  std::fputc('\n', f_);
+  std::fflush(f_);
+}
+
+CsvWriter::~CsvWriter() {
+  if (f_) std::fclose(f_);
+}
+
+void CsvWriter::row(const std::vector<double>& values) {
+  for (std::size_t i = 0; i < values.size(); ++i) {
+    const double v = values[i];
+    if (v == std::floor(v) && std::fabs(v) < 1e15)
+      std::fprintf(f_, "%s%.0f", i ? "," : "", v);
+    else
+      std::fprintf(f_, "%s%.17g", i ? "," : "", v);
+  }
+  std::fputc('\n', f_);
+  if (std::fflush(f_) != 0) throw std::runtime_error(path_ + ": write failed: " + std::strerror(errno));
+}
+
+}  // namespace af

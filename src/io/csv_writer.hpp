@@ -1,0 +1,22 @@
+// CSV with a header row; every row is flushed so a killed run keeps what it wrote.
+#pragma once
+#include <cstdio>
+#include <string>
+#include <vector>
+
+namespace af {
+
+class CsvWriter {
+ public:
+  CsvWriter(const std::string& path, const std::vector<std::string>& columns);
+  ~CsvWriter();
+  CsvWriter(const CsvWriter&) = delete;
+  CsvWriter& operator=(const CsvWriter&) = delete;
+  void row(const std::vector<double>& values);
+
+ private:
+  std::FILE* f_ = nullptr;
+  std::string path_;
+};
+
+}  // namespace af

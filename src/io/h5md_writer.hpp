@@ -1,0 +1,60 @@
+// H5MD 1.1 trajectories (https://www.nongnu.org/h5md/) through the HDF5 C library.
+// Particles group `trajectory` (the name MDAnalysis 2.4 needs), time-dependent
+// position / velocity / force / image and box/edges (every frame), species and id;
+// thermo under observables/; the deck under parameters/. One frame per chunk, and
+// the file is flushed after every frame so a killed run leaves every completed frame.
+#pragma once
+#include <hdf5.h>
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "box.hpp"
+#include "units.hpp"
+
+namespace af {
+
+struct H5mdFields {
+  bool position = true, velocity = false, force = false, image = false;
+};
+
+class H5mdWriter {
+ public:
+  // species_index/ids: per atom in output order (sorted by id).
+  H5mdWriter(const std::string& path, const Units& units, const std::vector<std::string>& species_names,
+             const std::vector<int>& species_index, const std::vector<long>& ids, const bool periodic[3],
+             H5mdFields fields, const std::string& deck_text);
+  ~H5mdWriter();
+  H5mdWriter(const H5mdWriter&) = delete;
+  H5mdWriter& operator=(const H5mdWriter&) = delete;
+
+  // Per-atom arrays are n*3, in output order; null for fields not written.
+  void write_frame(long step, double time, const Box& box, const double* x, const double* v, const double* f,
+                   const int* image);
+  void write_observables(long step, double time, const std::vector<std::string>& names,
+                         const std::vector<double>& values);
+  void flush();
+
+ private:
+  struct Series {
+    hid_t group = -1, step = -1, time = -1, value = -1;
+    int rank = 0;            // of one frame's value
+    hsize_t shape[2] = {0, 0};
+    hsize_t frames = 0;
+  };
+  Series make_series(hid_t parent, const char* name, int rank, const hsize_t* shape, hid_t type, const char* unit);
+  void append(Series& s, long step, double time, const void* data, hid_t memtype);
+  void close_series(Series& s);
+
+  std::string path_;
+  hid_t file_ = -1;
+  hid_t particles_ = -1, observables_ = -1;
+  Units units_;
+  std::size_t natoms_;
+  H5mdFields fields_;
+  Series position_, velocity_, force_, image_, edges_;
+  std::map<std::string, Series> obs_;
+};
+
+}  // namespace af

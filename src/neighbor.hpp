@@ -1,0 +1,87 @@
+// Verlet neighbor lists built from bins, with periodic images as ghost atoms.
+//
+// At each build, local atoms are wrapped into the cell and every periodic image that
+// lies within rn = cutoff + skin of the cell becomes a ghost (owner, image offset),
+// stored after the locals in Atoms. Nothing assumes minimum image: a one-atom cell
+// with a cutoff several times the cell gets all the images it needs.
+//
+// Half lists hold each unordered pair once; the choice is made from exact integer bin
+// offsets (and owner index / image offset inside one bin), so it is antisymmetric
+// under periodic translation and never counts a pair twice or not at all.
+#pragma once
+#include "atoms.hpp"
+#include "box.hpp"
+
+namespace af {
+
+enum class ListKind { Half, Full };
+
+struct NeighborSettings {
+  double skin = 0.3;
+  int every = 1;        // consider a rebuild every N steps
+  int delay = 0;        // ... but not within `delay` steps of the last one
+  bool check = true;    // rebuild only if an atom moved more than skin/2
+  int sort_every = 1000;  // spatially sort atoms at a rebuild this many steps after the last sort (0 = never)
+};
+
+// What kernels capture: the list itself.
+struct NeighView {
+  Kokkos::View<int**, Device> neigh;
+  IntView num;
+};
+
+class NeighborList {
+ public:
+  void setup(ListKind kind, double cutoff, const NeighborSettings& s);
+  // True if the list must be rebuilt at this step (LAMMPS neigh_modify every/delay/check).
+  bool need_rebuild(long step, const Atoms& atoms) const;
+  // Wraps atoms, optionally sorts them, creates ghosts and builds the list.
+  void build(Atoms& atoms, const Box& box, long step);
+  // Moves ghosts with their owners (call after positions change, without a rebuild).
+  void update_ghosts(Atoms& atoms, const Box& box) const;
+  // Adds forces (or any per-atom vector) accumulated on ghosts to their owners.
+  void fold_ghosts(const Atoms& atoms, const VecView& f) const;
+  void fold_ghosts(const Atoms& atoms, const DblView& e) const;
+
+  NeighView view() const { return {neigh_, num_}; }
+  ListKind kind() const { return kind_; }
+  double cutoff() const { return cutoff_; }
+  double skin() const { return set_.skin; }
+  int max_neighbors() const { return static_cast<int>(neigh_.extent(1)); }
+  long builds() const { return nbuild_; }
+  long dangerous_builds() const { return ndanger_; }
+  long total_neighbors() const;
+
+  // Ghost bookkeeping (owner index and image offset of ghost g = atom nlocal+g).
+  IntView ghost_owner() const { return ghost_owner_; }
+  Int3View ghost_image() const { return ghost_image_; }
+
+ private:
+  void make_ghosts(Atoms& atoms, const Box& box);
+  void bin_atoms(const Atoms& atoms, int count);
+  void sort_atoms(Atoms& atoms);
+  void fill_list(const Atoms& atoms);
+
+  ListKind kind_ = ListKind::Half;
+  double cutoff_ = 0;
+  NeighborSettings set_;
+  long last_build_ = -1, last_sort_ = -1, nbuild_ = 0, ndanger_ = 0;
+
+  Kokkos::View<int**, Device> neigh_;
+  IntView num_;
+  VecView xhold_;
+  IntView ghost_owner_, ghost_start_;
+  Int3View ghost_image_;
+
+  // Bins over the cell plus a margin of ghost bins, in fractional coordinates.
+  int nb_[3] = {1, 1, 1}, gb_[3] = {0, 0, 0}, grid_[3] = {1, 1, 1};
+  double ulo_[3] = {0, 0, 0}, uw_[3] = {1, 1, 1};
+  IntView atom_bin_, bin_start_, bin_atoms_;
+  Int3View stencil_;
+  int nstencil_ = 0;
+  IntView cursor_;
+  Box box_;
+  int nlist_ = 0;
+};
+
+}  // namespace af

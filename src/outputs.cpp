@@ -1,0 +1,62 @@
+#include "outputs.hpp"
+
+#include <algorithm>
+
+namespace af {
+
+Outputs::Outputs(const Deck& deck, const Atoms& atoms, const Box& box) : deck_(deck) {
+  if (!deck.thermo.file.empty()) csv_ = std::make_unique<CsvWriter>(deck.thermo.file, ThermoRow::names());
+  if (deck.trajectory.every > 0) {
+    const Structure& s = deck.structure;
+    std::vector<std::size_t> order(s.natoms());
+    for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+    std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return s.id[a] < s.id[b]; });
+    std::vector<int> species(order.size());
+    sorted_ids_.resize(order.size());
+    for (std::size_t k = 0; k < order.size(); ++k) {
+      species[k] = s.type[order[k]];
+      sorted_ids_[k] = s.id[order[k]];
+    }
+    H5mdFields fl;
+    fl.position = deck.trajectory.position;
+    fl.velocity = deck.trajectory.velocity;
+    fl.force = deck.trajectory.force;
+    fl.image = deck.trajectory.image;
+    traj_ = std::make_unique<H5mdWriter>(deck.trajectory.file, deck.units, s.species, species, sorted_ids_,
+                                         box.periodic, fl, deck.text);
+  }
+}
+
+std::string Outputs::thermo(const ThermoRow& row) {
+  const auto values = row.values();
+  if (csv_) csv_->row(values);
+  if (traj_) traj_->write_observables(row.step, row.time, ThermoRow::names(), values);
+  return thermo_line(row);
+}
+
+void Outputs::trajectory(long step, double time, const Atoms& atoms, const Box& box) {
+  const std::size_t n = atoms.nlocal;
+  auto hid = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), atoms.id);
+  // Rank of each atom in id order (atoms are spatially re-sorted during the run).
+  std::vector<std::size_t> slot(n);
+  for (std::size_t i = 0; i < n; ++i)
+    slot[i] = std::lower_bound(sorted_ids_.begin(), sorted_ids_.end(), hid(i)) - sorted_ids_.begin();
+  auto gather = [&](const VecView& src, std::vector<double>& dst) {
+    auto h = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), Kokkos::subview(src, Kokkos::make_pair(0, int(n)), Kokkos::ALL()));
+    dst.resize(3 * n);
+    for (std::size_t i = 0; i < n; ++i)
+      for (int k = 0; k < 3; ++k) dst[3 * slot[i] + k] = h(i, k);
+  };
+  if (deck_.trajectory.position) gather(atoms.x, x_);
+  if (deck_.trajectory.velocity) gather(atoms.v, v_);
+  if (deck_.trajectory.force) gather(atoms.f, f_);
+  if (deck_.trajectory.image) {
+    auto h = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), atoms.image);
+    image_.resize(3 * n);
+    for (std::size_t i = 0; i < n; ++i)
+      for (int k = 0; k < 3; ++k) image_[3 * slot[i] + k] = h(i, k);
+  }
+  traj_->write_frame(step, time, box, x_.data(), v_.data(), f_.data(), image_.data());
+}
+
+}  // namespace af

@@ -1,0 +1,61 @@
+// The interface every force field implements: one host-side call per step that fills
+// forces on local atoms and returns energy and virial (a virtual call here is fine;
+// the work happens in kernels behind it).
+#pragma once
+#include <memory>
+#include <string>
+
+#include "atoms.hpp"
+#include "neighbor.hpp"
+
+namespace af {
+
+// What the caller needs this step; forces are always computed. Energy and virial
+// tallies cost time, so integrators ask for them only on output steps (like LAMMPS's
+// eflag/vflag).
+struct ComputeFlags {
+  bool energy = true;
+  bool virial = true;
+  bool per_atom_energy = false;
+};
+
+// Energy and virial W = sum over pairs of r_ij (x) f_ij, in LAMMPS order
+// xx yy zz xy xz yz (energy units; pressure = (2 KE + tr W)/(3V)).
+struct EnergyVirial {
+  double e = 0;
+  double v[6] = {0, 0, 0, 0, 0, 0};
+
+  KOKKOS_INLINE_FUNCTION EnergyVirial() = default;
+  KOKKOS_INLINE_FUNCTION EnergyVirial& operator+=(const EnergyVirial& o) {
+    e += o.e;
+    for (int k = 0; k < 6; ++k) v[k] += o.v[k];
+    return *this;
+  }
+  // Kokkos 3.4 joins reductions through volatile references; 4.x does not.
+  KOKKOS_INLINE_FUNCTION void operator+=(const volatile EnergyVirial& o) volatile {
+    e += o.e;
+    for (int k = 0; k < 6; ++k) v[k] += o.v[k];
+  }
+};
+
+class Potential {
+ public:
+  virtual ~Potential() = default;
+  virtual std::string style() const = 0;
+  // Largest interaction cutoff (neighbor lists add the skin).
+  virtual double cutoff() const = 0;
+  virtual ListKind list_kind() const { return kHostExec ? ListKind::Half : ListKind::Full; }
+  // Overwrites atoms.f for local atoms (ghost rows are scratch). eatom, when
+  // flags.per_atom_energy is set, receives per-atom energies (extent >= nall).
+  virtual EnergyVirial compute(Atoms& atoms, const NeighborList& list, const ComputeFlags& flags,
+                               const DblView& eatom) = 0;
+};
+
+}  // namespace af
+
+namespace Kokkos {
+template <>
+struct reduction_identity<af::EnergyVirial> {
+  KOKKOS_FORCEINLINE_FUNCTION static af::EnergyVirial sum() { return af::EnergyVirial(); }
+};
+}  // namespace Kokkos

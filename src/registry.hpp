@@ -1,0 +1,45 @@
+// Factory maps from deck style names to parsers. Each parser reads its own deck
+// section into a typed spec (validation happens there, before anything runs); the
+// spec later creates the runtime object. Adding a style = one line in registry.cpp.
+#pragma once
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+
+#include "deck_reader.hpp"
+#include "integrator.hpp"
+#include "potential.hpp"
+#include "structure.hpp"
+#include "units.hpp"
+
+namespace af {
+
+struct DeckContext {
+  const Units& units;
+  const Structure& structure;  // species names and types
+  std::uint64_t seed;
+  // Resolves a species name in the structure or fails at `at`.
+  int species_index(const DeckNode& at) const;
+};
+
+class PotentialSpec {
+ public:
+  virtual ~PotentialSpec() = default;
+  virtual std::unique_ptr<Potential> create() const = 0;
+};
+
+class IntegratorSpec {
+ public:
+  virtual ~IntegratorSpec() = default;
+  virtual double timestep() const = 0;
+  virtual std::unique_ptr<Integrator> create(const Units& units) const = 0;
+};
+
+using PotentialParser = std::shared_ptr<const PotentialSpec> (*)(MapReader& section, const DeckContext& ctx);
+using IntegratorParser = std::shared_ptr<const IntegratorSpec> (*)(MapReader& section, const DeckContext& ctx);
+
+const std::map<std::string, PotentialParser>& potential_styles();
+const std::map<std::string, IntegratorParser>& integrator_styles();
+
+}  // namespace af

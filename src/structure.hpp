@@ -1,0 +1,30 @@
+// Host-side description of a system as read from a file or generated: what readers
+// produce and writers consume. The engine copies it into device Views (Atoms).
+#pragma once
+#include <string>
+#include <vector>
+
+#include "box.hpp"
+
+namespace af {
+
+struct Structure {
+  Box box;
+  std::vector<std::string> species;  // names; type t (0-based) is species[t]
+  std::vector<double> masses;        // per type; 0 = not given
+  std::vector<long> id;              // per atom, 1-based like LAMMPS
+  std::vector<int> type;             // per atom, 0-based
+  std::vector<double> x;             // per atom, 3 each
+  std::vector<double> v;             // empty, or 3 per atom
+  std::vector<int> image;            // empty, or 3 per atom
+
+  std::size_t natoms() const { return type.size(); }
+  int ntypes() const { return static_cast<int>(species.size()); }
+  bool has_velocities() const { return !v.empty(); }
+  // Index of a species name, or -1.
+  int find_species(const std::string& name) const;
+  // Wraps positions into the periodic cell, updating image flags.
+  void wrap();
+};
+
+}  // namespace af
