@@ -17,21 +17,23 @@ InputError InputError::at(const std::string& file, int line, int col, const std:
   return InputError(os.str());
 }
 
+// Optimal string alignment distance: insertions, deletions, substitutions and
+// transpositions of neighbours ("stpes" is one edit from "steps").
 static std::size_t edit_distance(const std::string& a, const std::string& b) {
-  std::vector<std::size_t> prev(b.size() + 1), cur(b.size() + 1);
-  for (std::size_t j = 0; j <= b.size(); ++j) prev[j] = j;
-  for (std::size_t i = 1; i <= a.size(); ++i) {
-    cur[0] = i;
-    for (std::size_t j = 1; j <= b.size(); ++j)
-      cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1)});
-    std::swap(prev, cur);
-  }
-  return prev[b.size()];
+  std::vector<std::vector<std::size_t>> d(a.size() + 1, std::vector<std::size_t>(b.size() + 1));
+  for (std::size_t i = 0; i <= a.size(); ++i) d[i][0] = i;
+  for (std::size_t j = 0; j <= b.size(); ++j) d[0][j] = j;
+  for (std::size_t i = 1; i <= a.size(); ++i)
+    for (std::size_t j = 1; j <= b.size(); ++j) {
+      d[i][j] = std::min({d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1]) d[i][j] = std::min(d[i][j], d[i - 2][j - 2] + 1);
+    }
+  return d[a.size()][b.size()];
 }
 
 std::string did_you_mean(const std::string& word, const std::vector<std::string>& candidates) {
   std::string best;
-  std::size_t best_d = std::max<std::size_t>(2, word.size() / 3) + 1;
+  std::size_t best_d = std::max<std::size_t>(1, word.size() / 3) + 1;  // accept distance <= max(1, len/3)
   for (const auto& c : candidates) {
     const std::size_t d = edit_distance(word, c);
     if (d < best_d) {
@@ -140,6 +142,17 @@ std::optional<DeckNode> MapReader::find(const std::string& key) {
 
 DeckNode MapReader::get(const std::string& key) {
   auto n = find(key);
+  if (!n) {
+    // A misspelling of the missing key is the likelier mistake: report that instead.
+    for (auto it = node_.yaml().begin(); it != node_.yaml().end(); ++it) {
+      const std::string k = it->first.Scalar();
+      if (!known_.count(k) && did_you_mean(k, {key}) == key) {
+        std::string msg = "unknown key '" + k + "'";
+        if (!node_.where().empty()) msg += " in " + node_.where();
+        node_.child(it->first, node_.where()).fail(msg + " (did you mean '" + key + "'?)");
+      }
+    }
+  }
   if (!n) node_.fail((node_.where().empty() ? std::string("deck") : node_.where()) + ": missing required key '" + key + "'");
   return *n;
 }

@@ -1,0 +1,143 @@
+// Forces and virial against central finite differences of the energy.
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+#include "test_support.hpp"
+
+namespace {
+
+const char* kLJ = R"(units: metal
+system: {read: DATA, species: [A, B], masses: {A: 20.0, B: 40.0}}
+potential:
+  style: lj
+  cutoff: 6.0
+  shift: SHIFT
+  pairs:
+    - {species: [A, A], epsilon: 0.0104, sigma: 3.4}
+    - {species: [B, B], epsilon: 0.02, sigma: 3.0, cutoff: 5.0}
+    - {species: [A, B], epsilon: 0.015, sigma: 3.2, cutoff: 5.5}
+neighbor: {skin: 1.0}
+stages: [{integrator: {style: nve}, steps: 0}]
+)";
+
+const char* kMorse = R"(units: metal
+system: {read: DATA, species: [A, B], masses: {A: 20.0, B: 40.0}}
+potential:
+  style: morse
+  cutoff: 6.0
+  shift: SHIFT
+  pairs:
+    - {species: [A, A], d0: 0.3, alpha: 1.4, r0: 3.0}
+    - {species: [B, B], d0: 0.5, alpha: 1.2, r0: 3.3, cutoff: 5.5}
+    - {species: [A, B], d0: 0.4, alpha: 1.3, r0: 3.1}
+neighbor: {skin: 1.0}
+stages: [{integrator: {style: nve}, steps: 0}]
+)";
+
+std::string make_deck(const char* tmpl, const std::string& data, bool shift, const std::string& name) {
+  std::string s = tmpl;
+  s.replace(s.find("DATA"), 4, data);
+  s.replace(s.find("SHIFT"), 5, shift ? "true" : "false");
+  return aft::write_file(name, s);
+}
+
+void check_forces_and_virial(const std::string& deck) {
+  aft::System sys(deck);
+  const af::EnergyVirial ev = sys.compute();
+  const auto f = sys.host(sys.atoms.f);
+  const auto x0 = sys.host(sys.atoms.x);
+  const double h = 1e-5;
+  double fmax = 0, err = 0;
+  for (double v : f) fmax = std::max(fmax, std::fabs(v));
+  for (int i = 0; i < sys.atoms.nlocal; ++i)
+    for (int k = 0; k < 3; ++k) {
+      auto x = x0;
+      x[3 * i + k] = x0[3 * i + k] + h;
+      sys.set_positions(x);
+      const double ep = sys.compute().e;
+      x[3 * i + k] = x0[3 * i + k] - h;
+      sys.set_positions(x);
+      const double em = sys.compute().e;
+      const double fd = -(ep - em) / (2 * h);
+      err = std::max(err, std::fabs(fd - f[3 * i + k]));
+    }
+  sys.set_positions(x0);
+  EXPECT_GT(fmax, 0.01);
+  EXPECT_LT(err / fmax, 1e-6) << "max |F_fd - F| = " << err << ", max |F| = " << fmax;
+
+  // Virial: dE/d(eps_ab) = -W_ab for the deformation x -> (I + eps) x, box likewise.
+  // Upper-triangular strains keep the restricted triclinic form; W is symmetric.
+  const int comp[6][2] = {{0, 0}, {1, 1}, {2, 2}, {0, 1}, {0, 2}, {1, 2}};
+  const af::Box box0 = sys.box;
+  const double eps = 1e-6;
+  double wmax = 0;
+  for (double w : ev.v) wmax = std::max(wmax, std::fabs(w));
+  for (int c = 0; c < 6; ++c) {
+    double e[2];
+    for (int s = 0; s < 2; ++s) {
+      const double d = s == 0 ? eps : -eps;
+      const int a = comp[c][0], b = comp[c][1];
+      auto x = x0;
+      for (int i = 0; i < sys.atoms.nlocal; ++i) x[3 * i + a] += d * x0[3 * i + b];
+      sys.box = box0;
+      for (int col = 0; col < 3; ++col) sys.box.h[a][col] += d * box0.h[b][col];
+      sys.box.update_inverse();
+      sys.set_positions(x);
+      e[s] = sys.compute().e;
+    }
+    const double w_fd = -(e[0] - e[1]) / (2 * eps);
+    EXPECT_LT(std::fabs(w_fd - ev.v[c]) / wmax, 1e-6) << "virial component " << c << ": fd " << w_fd << " vs " << ev.v[c];
+  }
+  // Pressure: the virial part equals -dE/dV under isotropic scaling.
+  double e[2];
+  const double vol0 = box0.volume();
+  double vols[2];
+  for (int s = 0; s < 2; ++s) {
+    const double d = s == 0 ? eps : -eps;
+    auto x = x0;
+    for (double& v : x) v *= 1 + d;
+    sys.box = box0;
+    for (int r = 0; r < 3; ++r)
+      for (int col = 0; col < 3; ++col) sys.box.h[r][col] *= 1 + d;
+    sys.box.update_inverse();
+    vols[s] = sys.box.volume();
+    sys.set_positions(x);
+    e[s] = sys.compute().e;
+  }
+  const double dEdV = (e[0] - e[1]) / (vols[0] - vols[1]);
+  const double p_virial = (ev.v[0] + ev.v[1] + ev.v[2]) / (3 * vol0);
+  EXPECT_LT(std::fabs(-dEdV - p_virial) / std::fabs(p_virial), 1e-6) << "-dE/dV " << -dEdV << " vs " << p_virial;
+}
+
+}  // namespace
+
+TEST(Forces, LJTriclinicTwoSpeciesFiniteDifferences) {
+  const auto data = aft::random_data_file("lj.data", 40, 12.0, 2.0, -1.5, 1.0, 2.5, 42);
+  check_forces_and_virial(make_deck(kLJ, data, false, "lj.yaml"));
+  check_forces_and_virial(make_deck(kLJ, data, true, "lj_shift.yaml"));
+}
+
+TEST(Forces, MorseTriclinicTwoSpeciesFiniteDifferences) {
+  const auto data = aft::random_data_file("morse.data", 40, 12.0, -2.5, 1.0, 0.5, 2.4, 7);
+  check_forces_and_virial(make_deck(kMorse, data, false, "morse.yaml"));
+  check_forces_and_virial(make_deck(kMorse, data, true, "morse_shift.yaml"));
+}
+
+TEST(Forces, SmallCellEqualsReplicatedCell) {
+  // Cutoff larger than the cell: energy per atom of a 2-atom cell equals that of its
+  // 3x3x3 replica (neighbors are periodic images, never minimum images).
+  const char* small = R"(units: lj
+system:
+  lattice: {style: bcc, a: 1.6, repeat: [1, 1, 1], species: Ar}
+  masses: {Ar: 1.0}
+potential: {style: lj, cutoff: 3.5, pairs: [{species: [Ar, Ar], epsilon: 1.0, sigma: 1.0}]}
+stages: [{integrator: {style: nve}, steps: 0}]
+)";
+  std::string big = small;
+  big.replace(big.find("[1, 1, 1]"), 9, "[3, 3, 3]");
+  aft::System a(aft::write_file("small.yaml", small));
+  aft::System b(aft::write_file("big.yaml", big));
+  const double ea = a.compute().e / a.atoms.nlocal, eb = b.compute().e / b.atoms.nlocal;
+  EXPECT_NEAR(ea, eb, 1e-12 * std::fabs(eb));
+}
