@@ -11,7 +11,7 @@ PKGS=(
   libgtest-dev libgmock-dev libcli11-dev libbenchmark-dev
   # reference engines and checks
   lammps lammps-data openmpi-bin
-  python3 python3-numpy python3-h5py python3-mdanalysis python3-ase
+  python3 python3-numpy python3-yaml python3-h5py python3-mdanalysis python3-ase
   hyperfine
 )
 

@@ -56,11 +56,13 @@ class NeighborList {
   IntView ghost_owner() const { return ghost_owner_; }
   Int3View ghost_image() const { return ghost_image_; }
 
- private:
+  // Build steps; public only because nvcc rejects device lambdas in private members.
   void make_ghosts(Atoms& atoms, const Box& box);
   void bin_atoms(const Atoms& atoms, int count);
   void sort_atoms(Atoms& atoms);
   void fill_list(const Atoms& atoms);
+
+ private:
 
   ListKind kind_ = ListKind::Half;
   double cutoff_ = 0;

@@ -25,7 +25,7 @@ struct EnergyVirial {
   double e = 0;
   double v[6] = {0, 0, 0, 0, 0, 0};
 
-  KOKKOS_INLINE_FUNCTION EnergyVirial() = default;
+  EnergyVirial() = default;
   KOKKOS_INLINE_FUNCTION EnergyVirial& operator+=(const EnergyVirial& o) {
     e += o.e;
     for (int k = 0; k < 6; ++k) v[k] += o.v[k];

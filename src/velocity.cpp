@@ -12,7 +12,7 @@ namespace {
 
 struct Sum4 {
   double v[4] = {0, 0, 0, 0};
-  KOKKOS_INLINE_FUNCTION Sum4() = default;
+  Sum4() = default;
   KOKKOS_INLINE_FUNCTION Sum4& operator+=(const Sum4& o) {
     for (int k = 0; k < 4; ++k) v[k] += o.v[k];
     return *this;

@@ -2,6 +2,7 @@
 #include <CLI/CLI.hpp>
 
 #include <cstdio>
+#include <cstdlib>
 #include <string>
 
 #include "deck.hpp"
@@ -65,6 +66,9 @@ int main(int argc, char** argv) {
                 deck.stages.size(), deck.total_steps());
     return 0;
   }
+  // libgomp has read its environment by now, so this changes nothing but Kokkos 3.4's
+  // warning about the variable being unset; set OMP_PROC_BIND=spread to bind threads.
+  setenv("OMP_PROC_BIND", "false", 0);
   init_kokkos(threads);
   int rc = 0;
   try {

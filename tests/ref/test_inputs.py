@@ -1,0 +1,27 @@
+"""Every deck in inputs/ validates and runs to completion."""
+import glob
+import os
+import shutil
+
+from common import Checks, SOURCE_DIR, run_atomforge, workdir
+
+
+def main():
+    c = Checks("inputs")
+    decks = sorted(glob.glob(os.path.join(SOURCE_DIR, "inputs", "*.yaml")))
+    c.check(len(decks) > 0, f"{len(decks)} decks")
+    for d in decks:
+        name = os.path.basename(d)
+        wd = workdir("input")
+        shutil.copy(d, wd)
+        for extra in glob.glob(os.path.join(SOURCE_DIR, "inputs", "*.data")):
+            shutil.copy(extra, wd)
+        v = run_atomforge(["validate", name], wd, check=False)
+        c.check(v.returncode == 0, f"{name}: validates ({v.stdout.strip() or v.stderr.strip()})")
+        r = run_atomforge(["run", name], wd, threads=2, check=False)
+        c.check(r.returncode == 0 and "Loop time" in r.stdout, f"{name}: runs ({r.returncode}) {r.stderr.strip()[-200:]}")
+    c.done()
+
+
+if __name__ == "__main__":
+    main()
