@@ -163,6 +163,14 @@ void parse_neighbor(MapReader& m, Deck& d) {
   d.neighbor.check = m.get_bool("check", true);
   d.neighbor.sort_every = static_cast<int>(m.get_int("sort", 1000));
   if (d.neighbor.sort_every < 0) m.get("sort").fail("neighbor.sort must not be negative");
+  if (auto l = m.find("list")) {
+    const std::string kind = l->as_string();
+    if (kind == "auto") d.neighbor.list = NeighborSettings::List::Auto;
+    else if (kind == "half") d.neighbor.list = NeighborSettings::List::Half;
+    else if (kind == "full") d.neighbor.list = NeighborSettings::List::Full;
+    else if (kind == "cluster") d.neighbor.list = NeighborSettings::List::Cluster;
+    else l->fail("neighbor.list: expected auto, half, full or cluster, got '" + kind + "'");
+  }
   m.finish();
 }
 
@@ -258,6 +266,8 @@ Deck load_deck(const std::string& path) {
   if (auto n = top.find("neighbor")) {
     MapReader nr(*n);
     parse_neighbor(nr, d);
+    if (d.neighbor.list == NeighborSettings::List::Cluster && !d.potential->pairwise())
+      nr.get("list").fail("neighbor.list: cluster lists serve pairwise potentials only, not '" + d.potential_style + "'");
   } else {
     d.neighbor.skin = d.units.name == "lj" ? 0.3 : 2.0;
   }

@@ -48,8 +48,11 @@ void print_breakdown(const PhaseTimers& t, double total, long steps, long natoms
     std::printf("%-10s | %12.5g | %6.2f%%\n", names[p], t[p], total > 0 ? 100 * t[p] / total : 0.0);
   }
   std::printf("%-10s | %12.5g | %6.2f%%\n", "Other", total - accounted, total > 0 ? 100 * (total - accounted) / total : 0.0);
-  std::printf("Neighbor list builds: %ld, dangerous: %ld; neighbors per atom: %.4g\n", list.builds(),
-              list.dangerous_builds(), natoms ? double(list.total_neighbors()) / natoms : 0.0);
+  const char* kinds[] = {"half", "full", "cluster"};
+  std::printf("Neighbor list (%s) builds: %ld, dangerous: %ld; %s per atom: %.4g\n", kinds[int(list.kind())],
+              list.builds(), list.dangerous_builds(),
+              list.kind() == ListKind::Cluster ? "pairs in cluster blocks" : "neighbors",
+              natoms ? double(list.total_neighbors()) / natoms : 0.0);
 }
 
 }  // namespace
@@ -64,7 +67,8 @@ int run_simulation(const Deck& deck, const RunOptions& opt) {
   if (deck.velocities.create) create_velocities(atoms, deck.units, deck.velocities.temperature, deck.velocities.seed);
   auto potential = deck.potential->create();
   NeighborList list;
-  list.setup(potential->list_kind(), potential->cutoff(), deck.neighbor);
+  list.setup(choose_list_kind(deck.neighbor, potential->list_kind(), potential->supports_clusters()),
+             potential->cutoff(), deck.neighbor);
   Outputs out(deck, atoms, box);
   const long natoms = atoms.nlocal;
   if (!opt.quiet)

@@ -46,6 +46,15 @@ KOKKOS_INLINE_FUNCTION void for_each_image(const Box& b, const ImageRange& r, co
 
 }  // namespace
 
+ListKind choose_list_kind(const NeighborSettings& s, ListKind preferred, bool supports_clusters) {
+  switch (s.list) {
+    case NeighborSettings::List::Half: return ListKind::Half;
+    case NeighborSettings::List::Full: return ListKind::Full;
+    case NeighborSettings::List::Cluster: return ListKind::Cluster;
+    default: return kHostExec && supports_clusters ? ListKind::Cluster : preferred;
+  }
+}
+
 void NeighborList::setup(ListKind kind, double cutoff, const NeighborSettings& s) {
   kind_ = kind;
   cutoff_ = cutoff;
@@ -116,6 +125,15 @@ void NeighborList::build(Atoms& atoms, const Box& box, long step) {
           }
         }
       });
+
+  if (kind_ == ListKind::Cluster) {
+    atoms.nghost = 0;
+    cluster_.build(atoms, box, rn);
+    hold_positions(atoms);
+    last_build_ = step;
+    ++nbuild_;
+    return;
+  }
 
   // 2. Bin geometry. Bins are at least rn/2 wide (in plane spacing); periodic
   //    dimensions get a whole number of bins per cell so a periodic image's bin is
@@ -207,6 +225,13 @@ void NeighborList::build(Atoms& atoms, const Box& box, long step) {
   bin_atoms(atoms, atoms.nall());
   fill_list(atoms);
 
+  hold_positions(atoms);
+  last_build_ = step;
+  ++nbuild_;
+}
+
+void NeighborList::hold_positions(const Atoms& atoms) {
+  const int nlocal = atoms.nlocal;
   if (xhold_.extent(0) < static_cast<std::size_t>(nlocal)) xhold_ = VecView("neigh::xhold", nlocal);
   auto xh = xhold_;
   auto xx = atoms.x;
@@ -214,8 +239,6 @@ void NeighborList::build(Atoms& atoms, const Box& box, long step) {
       "neigh::hold", Kokkos::RangePolicy<ExecSpace>(0, nlocal), KOKKOS_LAMBDA(const int i) {
         for (int k = 0; k < 3; ++k) xh(i, k) = xx(i, k);
       });
-  last_build_ = step;
-  ++nbuild_;
 }
 
 void NeighborList::make_ghosts(Atoms& atoms, const Box& box) {
@@ -426,7 +449,11 @@ void NeighborList::fill_list(const Atoms& atoms) {
   }
 }
 
-void NeighborList::update_ghosts(Atoms& atoms, const Box& box) const {
+void NeighborList::update_ghosts(Atoms& atoms, const Box& box) {
+  if (kind_ == ListKind::Cluster) {
+    cluster_.pack(atoms, box);
+    return;
+  }
   const int nlocal = atoms.nlocal;
   const Box b = box;
   auto x = atoms.x;
@@ -470,6 +497,7 @@ void NeighborList::fold_ghosts(const Atoms& atoms, const DblView& e) const {
 }
 
 long NeighborList::total_neighbors() const {
+  if (kind_ == ListKind::Cluster) return cluster_.atom_pairs();
   long total = 0;
   auto num = num_;
   Kokkos::parallel_reduce(

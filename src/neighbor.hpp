@@ -11,10 +11,13 @@
 #pragma once
 #include "atoms.hpp"
 #include "box.hpp"
+#include "cluster_list.hpp"
 
 namespace af {
 
-enum class ListKind { Half, Full };
+// Half: each pair once (host pair potentials); Full: each pair from both ends (GPU, many-
+// body); Cluster: cluster pairs for vectorised CPU pair kernels (cluster_list.hpp).
+enum class ListKind { Half, Full, Cluster };
 
 struct NeighborSettings {
   double skin = 0.3;
@@ -22,7 +25,12 @@ struct NeighborSettings {
   int delay = 0;        // ... but not within `delay` steps of the last one
   bool check = true;    // rebuild only if an atom moved more than skin/2
   int sort_every = 1000;  // spatially sort atoms at a rebuild this many steps after the last sort (0 = never)
+  enum class List { Auto, Half, Full, Cluster } list = List::Auto;
 };
+
+// The list a run uses: the deck's choice, or cluster lists for pairwise potentials on
+// CPUs, half lists for other host kernels, full lists on GPUs.
+ListKind choose_list_kind(const NeighborSettings& s, ListKind preferred, bool supports_clusters);
 
 // What kernels capture: the list itself.
 struct NeighView {
@@ -38,7 +46,8 @@ class NeighborList {
   // Wraps atoms, optionally sorts them, creates ghosts and builds the list.
   void build(Atoms& atoms, const Box& box, long step);
   // Moves ghosts with their owners (call after positions change, without a rebuild).
-  void update_ghosts(Atoms& atoms, const Box& box) const;
+  // (Cluster lists: repacks positions into cluster order instead.)
+  void update_ghosts(Atoms& atoms, const Box& box);
   // Adds forces (or any per-atom vector) accumulated on ghosts to their owners.
   void fold_ghosts(const Atoms& atoms, const VecView& f) const;
   void fold_ghosts(const Atoms& atoms, const DblView& e) const;
@@ -51,6 +60,9 @@ class NeighborList {
   long builds() const { return nbuild_; }
   long dangerous_builds() const { return ndanger_; }
   long total_neighbors() const;
+  // Cluster lists (kind Cluster): the clusters, and the image index meaning "no image".
+  const ClusterList& clusters() const { return cluster_; }
+  int cluster_self_image() const { return cluster_.self_image(); }
 
   // Ghost bookkeeping (owner index and image offset of ghost g = atom nlocal+g).
   IntView ghost_owner() const { return ghost_owner_; }
@@ -61,6 +73,7 @@ class NeighborList {
   void bin_atoms(const Atoms& atoms, int count);
   void sort_atoms(Atoms& atoms);
   void fill_list(const Atoms& atoms);
+  void hold_positions(const Atoms& atoms);
 
  private:
 
@@ -83,6 +96,7 @@ class NeighborList {
   int nstencil_ = 0;
   IntView cursor_;
   Box box_;
+  ClusterList cluster_;
   int nlist_ = 0;
 };
 

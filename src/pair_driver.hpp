@@ -3,71 +3,114 @@
 //   KOKKOS_INLINE_FUNCTION double cutsq(int ti, int tj) const;
 //   template <bool E> KOKKOS_INLINE_FUNCTION void eval(int ti, int tj, double rsq,
 //                                                       double& fpair, double& e) const;
+//   static constexpr bool kUniform;  // one parameter set for all pairs? Then also
+//   template <bool E, class T> void eval_uniform(T rsq, T& fpair, T& e) const;
+//                                    // for T = double and T = simd::vd (CPU cluster kernel)
 // where fpair = -(dE/dr)/r, so the force on i is fpair * (x_i - x_j).
 // Include this only from a potential's .cpp: it instantiates kernels.
 #pragma once
-#include <Kokkos_ScatterView.hpp>
+#include <Kokkos_UniqueToken.hpp>
+
+#include <type_traits>
 
 #include "potential.hpp"
+#include "pair_cluster.hpp"
 
 namespace af {
 
 namespace pair_detail {
 
-using ForceScatter = Kokkos::Experimental::ScatterView<double* [3], VecView::array_layout, Device,
-                                                       Kokkos::Experimental::ScatterSum>;
-using EnergyScatter = Kokkos::Experimental::ScatterView<double*, DblView::array_layout, Device,
-                                                        Kokkos::Experimental::ScatterSum>;
+// Half list: each pair once, Newton's third law. On the host each thread scatters into
+// its own copy of the force array (ghost rows included; folded into owners afterwards);
+// on devices atomically. (Vectorised variants of this loop were slower here: the
+// gathers it needs are microcoded on current x86 parts; the cluster kernel in
+// pair_cluster.hpp is the fast CPU path.)
+// Thread ids for per-thread copies on the host; devices use atomics and need none.
+struct NoToken {
+  KOKKOS_INLINE_FUNCTION int acquire() const { return 0; }
+  KOKKOS_INLINE_FUNCTION void release(int) const {}
+};
+using ThreadToken = std::conditional_t<kHostExec, Kokkos::Experimental::UniqueToken<ExecSpace>, NoToken>;
 
-// Half list: each pair once, Newton's third law, forces scattered to both atoms
-// (ghost rows are folded into their owners afterwards).
 template <class Physics, bool EFLAG, bool VFLAG, bool EATOM>
 struct HalfKernel {
   Physics phys;
   VecView x;
   IntView type;
   NeighView nl;
-  ForceScatter fs;
-  EnergyScatter es;
+  Kokkos::View<double***, Kokkos::LayoutRight, Device> fdup;  // host: (thread copy, atom, xyz)
+  Kokkos::View<double**, Kokkos::LayoutRight, Device> edup;   // host: (thread copy, atom)
+  VecView f;                                                  // device: forces, atomically
+  DblView eatom;                                              // device: per-atom energies
+  ThreadToken token;
 
   KOKKOS_INLINE_FUNCTION void operator()(const int i, EnergyVirial& ev) const {
-    auto fa = fs.access();
+    int t = 0;
+    double* fh = nullptr;
+    double* eh = nullptr;
+    if (kHostExec) {
+      t = token.acquire();
+      fh = &fdup(t, 0, 0);
+      if (EATOM) eh = &edup(t, 0);
+    }
     const double xi = x(i, 0), yi = x(i, 1), zi = x(i, 2);
     const int ti = type(i);
-    double fxi = 0, fyi = 0, fzi = 0;
     const int nn = nl.num(i);
+    double fxi = 0, fyi = 0, fzi = 0, esum = 0, v0 = 0, v1 = 0, v2 = 0, v3 = 0, v4 = 0, v5 = 0;
     for (int k = 0; k < nn; ++k) {
       const int j = nl.neigh(i, k);
       const double dx = xi - x(j, 0), dy = yi - x(j, 1), dz = zi - x(j, 2);
       const double rsq = dx * dx + dy * dy + dz * dz;
       const int tj = type(j);
       if (rsq >= phys.cutsq(ti, tj)) continue;
-      double fpair, e;
+      double fpair, e = 0;
       phys.template eval<EFLAG || EATOM>(ti, tj, rsq, fpair, e);
-      fxi += dx * fpair;
-      fyi += dy * fpair;
-      fzi += dz * fpair;
-      fa(j, 0) -= dx * fpair;
-      fa(j, 1) -= dy * fpair;
-      fa(j, 2) -= dz * fpair;
-      if (EFLAG) ev.e += e;
-      if (VFLAG) {
-        ev.v[0] += dx * dx * fpair;
-        ev.v[1] += dy * dy * fpair;
-        ev.v[2] += dz * dz * fpair;
-        ev.v[3] += dx * dy * fpair;
-        ev.v[4] += dx * dz * fpair;
-        ev.v[5] += dy * dz * fpair;
+      const double fx = dx * fpair, fy = dy * fpair, fz = dz * fpair;
+      fxi += fx;
+      fyi += fy;
+      fzi += fz;
+      if (kHostExec) {
+        fh[3 * j] -= fx;
+        fh[3 * j + 1] -= fy;
+        fh[3 * j + 2] -= fz;
+        if (EATOM) eh[j] += 0.5 * e;
+      } else {
+        Kokkos::atomic_add(&f(j, 0), -fx);
+        Kokkos::atomic_add(&f(j, 1), -fy);
+        Kokkos::atomic_add(&f(j, 2), -fz);
+        if (EATOM) Kokkos::atomic_add(&eatom(j), 0.5 * e);
       }
-      if (EATOM) {
-        auto ea = es.access();
-        ea(i) += 0.5 * e;
-        ea(j) += 0.5 * e;
+      if (EFLAG || EATOM) esum += e;
+      if (VFLAG) {
+        v0 += dx * fx;
+        v1 += dy * fy;
+        v2 += dz * fz;
+        v3 += dx * fy;
+        v4 += dx * fz;
+        v5 += dy * fz;
       }
     }
-    fa(i, 0) += fxi;
-    fa(i, 1) += fyi;
-    fa(i, 2) += fzi;
+    if (kHostExec) {
+      fh[3 * i] += fxi;
+      fh[3 * i + 1] += fyi;
+      fh[3 * i + 2] += fzi;
+      if (EATOM) eh[i] += 0.5 * esum;
+      token.release(t);
+    } else {
+      Kokkos::atomic_add(&f(i, 0), fxi);
+      Kokkos::atomic_add(&f(i, 1), fyi);
+      Kokkos::atomic_add(&f(i, 2), fzi);
+      if (EATOM) Kokkos::atomic_add(&eatom(i), 0.5 * esum);
+    }
+    if (EFLAG) ev.e += esum;
+    if (VFLAG) {
+      ev.v[0] += v0;
+      ev.v[1] += v1;
+      ev.v[2] += v2;
+      ev.v[3] += v3;
+      ev.v[4] += v4;
+      ev.v[5] += v5;
+    }
   }
 };
 
@@ -116,12 +159,20 @@ struct FullKernel {
   }
 };
 
+using ForceCopies = Kokkos::View<double***, Kokkos::LayoutRight, Device>;
+using EnergyCopies = Kokkos::View<double**, Kokkos::LayoutRight, Device>;
+void zero_thread_copies(const ForceCopies& f, const EnergyCopies& e, int nall, bool eatom);
+// f(i) = sum over copies (and e likewise), for i < nall.
+void sum_thread_copies(const ForceCopies& fc, const EnergyCopies& ec, const VecView& f, const DblView& e, int nall,
+                       bool eatom);
+
 }  // namespace pair_detail
 
 // Owns the per-thread force copies of half-list kernels (allocated once, not per step)
 // and dispatches to a kernel compiled for exactly the tallies requested.
 class PairDriver {
  public:
+  // (Both halves of the driver are public: nvcc rejects device lambdas in private members.)
   template <class Physics>
   EnergyVirial compute(const Physics& phys, Atoms& atoms, const NeighborList& list, const ComputeFlags& fl,
                        const DblView& eatom) {
@@ -138,6 +189,10 @@ class PairDriver {
     using namespace pair_detail;
     EnergyVirial ev;
     const int n = atoms.nlocal;
+    if constexpr (kHostExec) {  // cluster kernels are host code (never instantiated for GPUs)
+      if (list.kind() == ListKind::Cluster)
+        return this->template run_clusters<Physics, EFLAG, VFLAG, EATOM>(phys, atoms, list, eatom);
+    }
     if (list.kind() == ListKind::Full) {
       FullKernel<Physics, EFLAG, VFLAG, EATOM> k{phys, atoms.x, atoms.type, list.view(), atoms.f, eatom};
       Kokkos::parallel_reduce("pair::full", Kokkos::RangePolicy<ExecSpace>(0, n), k, ev);
@@ -145,35 +200,51 @@ class PairDriver {
     }
     const int nall = atoms.nall();
     Kokkos::deep_copy(Kokkos::subview(atoms.f, Kokkos::make_pair(0, nall), Kokkos::ALL()), 0.0);
-    if (fref_.data() != atoms.f.data() || fref_.extent(0) != atoms.f.extent(0)) {
-      fs_ = ForceScatter(atoms.f);  // reallocated only when the force array grows
-      fref_ = atoms.f;
+    if (EATOM) Kokkos::deep_copy(Kokkos::subview(eatom, Kokkos::make_pair(0, nall)), 0.0);
+    HalfKernel<Physics, EFLAG, VFLAG, EATOM> k{phys, atoms.x, atoms.type, list.view(), {}, {}, atoms.f, eatom, {}};
+    const int copies = kHostExec ? ExecSpace().concurrency() : 0;
+    if (copies == 1) {
+      // One thread: scatter straight into the (row-major, host) arrays.
+      k.fdup = decltype(k.fdup)(atoms.f.data(), 1, atoms.f.extent(0), 3);
+      if (EATOM) k.edup = decltype(k.edup)(eatom.data(), 1, eatom.extent(0));
+    } else if (copies > 1) {
+      if (fdup_.extent(0) != std::size_t(copies) || fdup_.extent(1) < std::size_t(nall))
+        fdup_ = decltype(fdup_)("pair::fdup", copies, nall + nall / 8 + 16, 3);
+      if (EATOM && (edup_.extent(0) != std::size_t(copies) || edup_.extent(1) < std::size_t(nall)))
+        edup_ = decltype(edup_)("pair::edup", copies, nall + nall / 8 + 16);
+      zero_thread_copies(fdup_, edup_, nall, EATOM);
+      k.fdup = fdup_;
+      k.edup = edup_;
     }
-    fs_.reset_except(atoms.f);
-    if (EATOM) {
-      Kokkos::deep_copy(Kokkos::subview(eatom, Kokkos::make_pair(0, nall)), 0.0);
-      if (eref_.data() != eatom.data() || eref_.extent(0) != eatom.extent(0)) {
-        es_ = EnergyScatter(eatom);
-        eref_ = eatom;
-      }
-      es_.reset_except(eatom);
-    }
-    HalfKernel<Physics, EFLAG, VFLAG, EATOM> k{phys, atoms.x, atoms.type, list.view(), fs_, es_};
     Kokkos::parallel_reduce("pair::half", Kokkos::RangePolicy<ExecSpace>(0, n), k, ev);
-    Kokkos::Experimental::contribute(atoms.f, fs_);
+    if (copies > 1) sum_thread_copies(fdup_, edup_, atoms.f, eatom, nall, EATOM);
     list.fold_ghosts(atoms, atoms.f);
-    if (EATOM) {
-      DblView e = eatom;
-      Kokkos::Experimental::contribute(e, es_);
-      list.fold_ghosts(atoms, eatom);
-    }
+    if (EATOM) list.fold_ghosts(atoms, eatom);
     return ev;
   }
 
-  pair_detail::ForceScatter fs_;
-  pair_detail::EnergyScatter es_;
-  VecView fref_;
-  DblView eref_;
+  template <class Physics, bool EFLAG, bool VFLAG, bool EATOM>
+  EnergyVirial run_clusters(const Physics& phys, Atoms& atoms, const NeighborList& list, const DblView& eatom) {
+    using namespace pair_detail;
+    EnergyVirial ev;
+    const ClusterList& cl = list.clusters();
+    const int copies = HostExec().concurrency();
+    const int ncl = cl.nclusters();
+    if (cfc_.extent(0) != std::size_t(copies) || cfc_.extent(1) < std::size_t(ncl))
+      cfc_ = ClusterCopies("pair::cluster_f", copies, ncl + ncl / 8 + 16, 3 * kClusterSize);
+    if (EATOM && (cec_.extent(0) != std::size_t(copies) || cec_.extent(1) < std::size_t(ncl)))
+      cec_ = ClusterCopies("pair::cluster_e", copies, ncl + ncl / 8 + 16, kClusterSize);
+    Kokkos::deep_copy(cfc_, 0.0);
+    if (EATOM) Kokkos::deep_copy(cec_, 0.0);
+    ClusterKernel<Physics, EFLAG, VFLAG, EATOM> k{phys, cl.view(), cfc_, cec_, {}};
+    Kokkos::parallel_reduce("pair::cluster", Kokkos::RangePolicy<HostExec>(0, ncl), k, ev);
+    cl.unpack(cfc_, cec_, atoms.f, eatom, EATOM);
+    return ev;
+  }
+
+  pair_detail::ForceCopies fdup_;
+  pair_detail::EnergyCopies edup_;
+  pair_detail::ClusterCopies cfc_, cec_;
 };
 
 }  // namespace af

@@ -45,6 +45,8 @@ class Potential {
   // Largest interaction cutoff (neighbor lists add the skin).
   virtual double cutoff() const = 0;
   virtual ListKind list_kind() const { return kHostExec ? ListKind::Half : ListKind::Full; }
+  // Whether compute() handles cluster lists (pairwise potentials through PairDriver).
+  virtual bool supports_clusters() const { return false; }
   // Overwrites atoms.f for local atoms (ghost rows are scratch). eatom, when
   // flags.per_atom_energy is set, receives per-atom energies (extent >= nall).
   virtual EnergyVirial compute(Atoms& atoms, const NeighborList& list, const ComputeFlags& flags,

@@ -27,6 +27,8 @@ class PotentialSpec {
  public:
   virtual ~PotentialSpec() = default;
   virtual std::unique_ptr<Potential> create() const = 0;
+  // Pairwise potentials run on any list kind, cluster lists included.
+  virtual bool pairwise() const { return false; }
 };
 
 class IntegratorSpec {

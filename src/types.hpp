@@ -21,3 +21,11 @@ using IdView = Kokkos::View<long*, Device>;
 constexpr bool kHostExec = Kokkos::SpaceAccessibility<ExecSpace, Kokkos::HostSpace>::accessible;
 
 }  // namespace af
+
+// `#pragma omp simd reduction(+: ...)` on host compilers with OpenMP; nothing on devices.
+#if defined(_OPENMP) && !defined(__CUDA_ARCH__) && !defined(__HIP_DEVICE_COMPILE__) && !defined(AF_NO_SIMD)
+#define AF_PRAGMA(x) _Pragma(#x)
+#define AF_SIMD_REDUCE(...) AF_PRAGMA(omp simd reduction(+ : __VA_ARGS__))
+#else
+#define AF_SIMD_REDUCE(...)
+#endif

@@ -14,7 +14,18 @@ struct LJParams {
   double cutsq, lj1, lj2, lj3, lj4, offset;
 };
 
+// The physics, for one pair (T = double) or a vector of pairs (T = simd::vd).
+template <bool ENERGY, class T>
+KOKKOS_INLINE_FUNCTION void lj_eval(const LJParams& c, T rsq, T& fpair, T& e) {
+  const T r2inv = 1.0 / rsq;
+  const T r6inv = r2inv * r2inv * r2inv;
+  fpair = r6inv * (c.lj1 * r6inv - c.lj2) * r2inv;
+  if (ENERGY) e = r6inv * (c.lj3 * r6inv - c.lj4) - c.offset;
+}
+
+// Per species pair parameters.
 struct LJPhysics {
+  static constexpr bool kUniform = false;
   Kokkos::View<const LJParams*, Device> p;
   int nt;
 
@@ -22,11 +33,24 @@ struct LJPhysics {
 
   template <bool ENERGY>
   KOKKOS_INLINE_FUNCTION void eval(int ti, int tj, double rsq, double& fpair, double& e) const {
-    const LJParams& c = p(ti * nt + tj);
-    const double r2inv = 1.0 / rsq;
-    const double r6inv = r2inv * r2inv * r2inv;
-    fpair = r6inv * (c.lj1 * r6inv - c.lj2) * r2inv;
-    if (ENERGY) e = r6inv * (c.lj3 * r6inv - c.lj4) - c.offset;
+    lj_eval<ENERGY>(p(ti * nt + tj), rsq, fpair, e);
+  }
+};
+
+// One species: parameters in registers, no per-neighbor type or table lookups.
+struct LJPhysicsSingle {
+  static constexpr bool kUniform = true;
+  LJParams c;
+
+  KOKKOS_INLINE_FUNCTION double cutsq(int, int) const { return c.cutsq; }
+
+  template <bool ENERGY>
+  KOKKOS_INLINE_FUNCTION void eval(int, int, double rsq, double& fpair, double& e) const {
+    lj_eval<ENERGY>(c, rsq, fpair, e);
+  }
+  template <bool ENERGY, class T>
+  void eval_uniform(T rsq, T& fpair, T& e) const {
+    lj_eval<ENERGY>(c, rsq, fpair, e);
   }
 };
 
@@ -37,15 +61,18 @@ struct LJCoeff {
 class LJ final : public Potential {
  public:
   LJ(const std::vector<LJParams>& table, int nt, double cutmax)
-      : phys_{to_device(table, "lj::params"), nt}, cutmax_(cutmax) {}
+      : phys_{to_device(table, "lj::params"), nt}, single_{table[0]}, cutmax_(cutmax) {}
   std::string style() const override { return "lj"; }
   double cutoff() const override { return cutmax_; }
+  bool supports_clusters() const override { return true; }
   EnergyVirial compute(Atoms& atoms, const NeighborList& list, const ComputeFlags& fl, const DblView& eatom) override {
+    if (phys_.nt == 1) return driver_.compute(single_, atoms, list, fl, eatom);
     return driver_.compute(phys_, atoms, list, fl, eatom);
   }
 
  private:
   LJPhysics phys_;
+  LJPhysicsSingle single_;
   PairDriver driver_;
   double cutmax_;
 };
@@ -56,6 +83,7 @@ class LJSpec final : public PotentialSpec {
   int nt = 0;
   double cutmax = 0;
   std::unique_ptr<Potential> create() const override { return std::make_unique<LJ>(table, nt, cutmax); }
+  bool pairwise() const override { return true; }
 };
 
 }  // namespace

@@ -13,7 +13,18 @@ struct MorseParams {
   double cutsq, d0, alpha, r0, morse1, offset;
 };
 
+// The physics, for one pair (T = double) or a vector of pairs (T = simd::vd, host only).
+template <bool ENERGY, class T>
+KOKKOS_INLINE_FUNCTION void morse_eval(const MorseParams& c, T rsq, T& fpair, T& e) {
+  using namespace simd_math;
+  const T r = sqrt(rsq);
+  const T dexp = exp(-c.alpha * (r - c.r0));
+  fpair = c.morse1 * (dexp * dexp - dexp) / r;
+  if (ENERGY) e = c.d0 * (dexp * dexp - 2.0 * dexp) - c.offset;
+}
+
 struct MorsePhysics {
+  static constexpr bool kUniform = false;
   Kokkos::View<const MorseParams*, Device> p;
   int nt;
 
@@ -21,11 +32,24 @@ struct MorsePhysics {
 
   template <bool ENERGY>
   KOKKOS_INLINE_FUNCTION void eval(int ti, int tj, double rsq, double& fpair, double& e) const {
-    const MorseParams& c = p(ti * nt + tj);
-    const double r = sqrt(rsq);
-    const double dexp = exp(-c.alpha * (r - c.r0));
-    fpair = c.morse1 * (dexp * dexp - dexp) / r;
-    if (ENERGY) e = c.d0 * (dexp * dexp - 2.0 * dexp) - c.offset;
+    morse_eval<ENERGY>(p(ti * nt + tj), rsq, fpair, e);
+  }
+};
+
+// One species: parameters held by value (vectorised on CPU cluster lists).
+struct MorsePhysicsSingle {
+  static constexpr bool kUniform = true;
+  MorseParams c;
+
+  KOKKOS_INLINE_FUNCTION double cutsq(int, int) const { return c.cutsq; }
+
+  template <bool ENERGY>
+  KOKKOS_INLINE_FUNCTION void eval(int, int, double rsq, double& fpair, double& e) const {
+    morse_eval<ENERGY>(c, rsq, fpair, e);
+  }
+  template <bool ENERGY, class T>
+  void eval_uniform(T rsq, T& fpair, T& e) const {
+    morse_eval<ENERGY>(c, rsq, fpair, e);
   }
 };
 
@@ -36,15 +60,18 @@ struct MorseCoeff {
 class Morse final : public Potential {
  public:
   Morse(const std::vector<MorseParams>& table, int nt, double cutmax)
-      : phys_{to_device(table, "morse::params"), nt}, cutmax_(cutmax) {}
+      : phys_{to_device(table, "morse::params"), nt}, single_{table[0]}, cutmax_(cutmax) {}
   std::string style() const override { return "morse"; }
   double cutoff() const override { return cutmax_; }
+  bool supports_clusters() const override { return true; }
   EnergyVirial compute(Atoms& atoms, const NeighborList& list, const ComputeFlags& fl, const DblView& eatom) override {
+    if (phys_.nt == 1) return driver_.compute(single_, atoms, list, fl, eatom);
     return driver_.compute(phys_, atoms, list, fl, eatom);
   }
 
  private:
   MorsePhysics phys_;
+  MorsePhysicsSingle single_;
   PairDriver driver_;
   double cutmax_;
 };
@@ -55,6 +82,7 @@ class MorseSpec final : public PotentialSpec {
   int nt = 0;
   double cutmax = 0;
   std::unique_ptr<Potential> create() const override { return std::make_unique<Morse>(table, nt, cutmax); }
+  bool pairwise() const override { return true; }
 };
 
 }  // namespace

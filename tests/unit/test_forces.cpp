@@ -141,3 +141,91 @@ stages: [{integrator: {style: nve}, steps: 0}]
   const double ea = a.compute().e / a.atoms.nlocal, eb = b.compute().e / b.atoms.nlocal;
   EXPECT_NEAR(ea, eb, 1e-12 * std::fabs(eb));
 }
+
+namespace {
+
+// Energy, virial and forces from one list kind.
+struct Result {
+  double e;
+  double v[6];
+  std::vector<double> f;
+};
+
+Result evaluate(const std::string& deck_path, af::ListKind kind) {
+  af::Deck deck = af::load_deck(deck_path);
+  af::Box box = deck.structure.box;
+  af::Atoms atoms = af::Atoms::from_structure(deck.structure);
+  auto pot = deck.potential->create();
+  af::NeighborList list;
+  deck.neighbor.sort_every = 0;  // keep atom order so forces compare index by index
+  list.setup(kind, pot->cutoff(), deck.neighbor);
+  list.build(atoms, box, 0);
+  const af::EnergyVirial ev = pot->compute(atoms, list, af::ComputeFlags{}, af::DblView());
+  Result r{ev.e, {}, {}};
+  for (int k = 0; k < 6; ++k) r.v[k] = ev.v[k];
+  auto f = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), atoms.f);
+  for (int i = 0; i < atoms.nlocal; ++i)
+    for (int k = 0; k < 3; ++k) r.f.push_back(f(i, k));
+  return r;
+}
+
+void expect_same(const Result& a, const Result& b, const std::string& what) {
+  EXPECT_NEAR(a.e, b.e, 1e-11 * std::fabs(b.e)) << what;
+  double vmax = 0, fmax = 0, verr = 0, ferr = 0;
+  for (int k = 0; k < 6; ++k) {
+    vmax = std::max(vmax, std::fabs(b.v[k]));
+    verr = std::max(verr, std::fabs(a.v[k] - b.v[k]));
+  }
+  for (std::size_t i = 0; i < b.f.size(); ++i) {
+    fmax = std::max(fmax, std::fabs(b.f[i]));
+    ferr = std::max(ferr, std::fabs(a.f[i] - b.f[i]));
+  }
+  EXPECT_LE(verr, 1e-11 * std::max(vmax, 1.0)) << what;
+  EXPECT_LE(ferr, 1e-11 * std::max(fmax, 1.0)) << what;  // one-atom cells have zero forces
+}
+
+}  // namespace
+
+TEST(Forces, ClusterListsMatchAtomLists) {
+  // Multi-species (lane-by-lane physics), one species (vector physics), tiny cells and
+  // a slab that is not periodic along z.
+  std::vector<std::string> decks;
+  const auto mixed = aft::random_data_file("mix.data", 120, 14.0, 3.0, -2.0, 1.5, 2.2, 5);
+  decks.push_back(make_deck(kLJ, mixed, true, "mix_lj.yaml"));
+  decks.push_back(make_deck(kMorse, mixed, false, "mix_morse.yaml"));
+  const char* single = R"(units: lj
+system: {read: DATA, species: [Ar], masses: {Ar: 1.0}, boundary: BOUNDARY}
+potential: {style: POT, cutoff: 2.5, pairs: [{species: [Ar, Ar], PARAMS}]}
+neighbor: {skin: 0.4}
+stages: [{integrator: {style: nve}, steps: 0}]
+)";
+  struct V {
+    const char* style;
+    double a;
+    int n;
+    const char *boundary, *pot, *params;
+  } variants[] = {
+      {"fcc", 1.6, 5, "[p, p, p]", "lj", "epsilon: 1.0, sigma: 1.0"},
+      {"bcc", 1.6, 1, "[p, p, p]", "lj", "epsilon: 1.0, sigma: 1.0"},
+      {"sc", 1.1, 1, "[p, p, p]", "morse", "d0: 1.0, alpha: 2.0, r0: 1.1"},
+      {"diamond", 2.2, 3, "[p, p, f]", "lj", "epsilon: 1.0, sigma: 0.9"},
+      {"fcc", 1.6, 3, "[f, f, f]", "morse", "d0: 1.0, alpha: 2.0, r0: 1.1"},
+  };
+  int k = 0;
+  for (const auto& v : variants) {
+    std::string t = single;
+    auto put = [&](const std::string& key, const std::string& val) { t.replace(t.find(key), key.size(), val); };
+    put("DATA", aft::lattice_data_file("lat" + std::to_string(k) + ".data", v.style, v.a, v.n, 0.08, 100 + k));
+    put("BOUNDARY", v.boundary);
+    put("POT", v.pot);
+    put("PARAMS", v.params);
+    decks.push_back(aft::write_file("single" + std::to_string(k++) + ".yaml", t));
+  }
+  for (const auto& d : decks) {
+    const Result half = evaluate(d, af::ListKind::Half);
+    const Result full = evaluate(d, af::ListKind::Full);
+    const Result cluster = evaluate(d, af::ListKind::Cluster);
+    expect_same(full, half, d + " full vs half");
+    expect_same(cluster, half, d + " cluster vs half");
+  }
+}

@@ -7,6 +7,7 @@
 #include <tuple>
 
 #include "atoms.hpp"
+#include "lattice.hpp"
 #include "neighbor.hpp"
 
 namespace {
@@ -105,6 +106,22 @@ struct Case {
   bool periodic[3];
 };
 
+void check_structure(const af::Structure& s0, double cutoff, double skin, const std::string& what) {
+  for (bool half : {true, false}) {
+    af::Structure s = s0;
+    af::Atoms atoms = af::Atoms::from_structure(s);
+    af::NeighborList list;
+    af::NeighborSettings ns;
+    ns.skin = skin;
+    list.setup(half ? af::ListKind::Half : af::ListKind::Full, cutoff, ns);
+    list.build(atoms, s.box, 0);
+    const auto got = from_list(list, atoms, half);
+    const auto want = brute_force(atoms, s.box, cutoff + skin, half);
+    EXPECT_EQ(got.size(), want.size()) << (half ? "half " : "full ") << what;
+    EXPECT_TRUE(got == want) << (half ? "half " : "full ") << what;
+  }
+}
+
 void check_case(const Case& c, unsigned seed) {
   for (bool half : {true, false}) {
     af::Structure s = random_structure(c.n, c.lo, c.hi, c.xy, c.xz, c.yz, seed, c.periodic);
@@ -161,4 +178,13 @@ TEST(Neighbor, ListGrowsOnOverflow) {
   // A dense cell gives far more neighbors than the first estimate from a dilute one.
   const Case c{400, {0, 0, 0}, {5, 5, 5}, 0, 0, 0, 2.5, 0.3, {true, true, true}};
   check_case(c, 9);
+}
+
+TEST(Neighbor, PerfectLatticesAtomsOnBinBoundaries) {
+  // Lattice sites sit exactly on bin and cell boundaries.
+  const int one[3] = {1, 1, 1}, three[3] = {3, 3, 3};
+  check_structure(af::make_lattice("bcc", 1.6, one, {"A"}), 2.5, 0.4, "bcc 1x1x1");
+  check_structure(af::make_lattice("sc", 1.1, one, {"A"}), 2.5, 0.4, "sc 1x1x1");
+  check_structure(af::make_lattice("fcc", 1.6, three, {"A"}), 2.5, 0.4, "fcc 3x3x3");
+  check_structure(af::make_lattice("diamond", 2.2, three, {"A"}), 2.5, 0.4, "diamond 3x3x3");
 }

@@ -10,6 +10,7 @@
 
 #include "atoms.hpp"
 #include "deck.hpp"
+#include "lattice.hpp"
 #include "neighbor.hpp"
 #include "potential.hpp"
 
@@ -66,6 +67,28 @@ inline std::string random_data_file(const std::string& name, int n, double l, do
   return write_file(name, s);
 }
 
+// A lattice with every atom displaced randomly by up to `shake`, as a LAMMPS data file.
+inline std::string lattice_data_file(const std::string& name, const std::string& style, double a, int n,
+                                     double shake, unsigned seed) {
+  const int rep[3] = {n, n, n};
+  af::Structure s = af::make_lattice(style, a, rep, {"A"});
+  std::mt19937 g(seed);
+  std::uniform_real_distribution<double> u(-shake, shake);
+  char buf[256];
+  std::string out = "shaken lattice\n\n" + std::to_string(s.natoms()) + " atoms\n1 atom types\n";
+  for (int k = 0; k < 3; ++k) {
+    std::snprintf(buf, sizeof buf, "0 %.17g %clo %chi\n", s.box.h[k][k], 'x' + k, 'x' + k);
+    out += buf;
+  }
+  out += "\nAtoms # atomic\n\n";
+  for (std::size_t i = 0; i < s.natoms(); ++i) {
+    std::snprintf(buf, sizeof buf, "%zu 1 %.17g %.17g %.17g\n", i + 1, s.x[3 * i] + u(g), s.x[3 * i + 1] + u(g),
+                  s.x[3 * i + 2] + u(g));
+    out += buf;
+  }
+  return write_file(name, out);
+}
+
 // A system ready for force evaluations: atoms, box, potential and a built list.
 struct System {
   af::Deck deck;
@@ -78,7 +101,8 @@ struct System {
     box = deck.structure.box;
     atoms = af::Atoms::from_structure(deck.structure);
     pot = deck.potential->create();
-    list.setup(pot->list_kind(), pot->cutoff(), deck.neighbor);
+    list.setup(af::choose_list_kind(deck.neighbor, pot->list_kind(), pot->supports_clusters()), pot->cutoff(),
+               deck.neighbor);
     list.build(atoms, box, 0);
   }
   af::EnergyVirial compute() {
