@@ -68,6 +68,11 @@ patch_cuda() {
   # (c) Kokkos 3.4's nvcc_wrapper ignores NVCC_WRAPPER_DEFAULT_ARCH and defaults to sm_35,
   #     which CUDA 13 no longer knows (CMake's compiler check then fails).
   sed -i -E 's/^default_arch="sm_35"$/default_arch=${NVCC_WRAPPER_DEFAULT_ARCH:-sm_35}  # atomforge/' "$d/bin/nvcc_wrapper"
+  # (d) Kokkos 3.4 predates Hopper: KOKKOS_CUDA_SM=sm_90 builds its Ampere target for
+  #     sm_90 instead, so kernels run on H100/H200 (its runtime check wants the exact SM).
+  if [ -n "${KOKKOS_CUDA_SM:-}" ]; then
+    sed -i -E "s/^CHECK_CUDA_ARCH\(AMPERE80 +sm_80\)/CHECK_CUDA_ARCH(AMPERE80 ${KOKKOS_CUDA_SM})/" "$d/cmake/kokkos_arch.cmake"
+  fi
   if ! grep -q 'atomforge: CUDA 13' "$space"; then
     perl -0pi -e 's/(\n[^\n]*cudaMemPrefetchAsync\([^;]*;)/\n#if CUDA_VERSION < 13000 \/\/ atomforge: CUDA 13 changed the signature$1\n#endif/' "$space"
   fi

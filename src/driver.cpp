@@ -3,6 +3,7 @@
 #include <chrono>
 #include <csignal>
 #include <cstdio>
+#include <string>
 
 #include "outputs.hpp"
 #include "progress.hpp"
@@ -37,11 +38,17 @@ class PhaseTimers {
   double acc_[Count] = {0, 0, 0, 0};
 };
 
+// "2 thread(s)" on CPUs, the backend's name on devices.
+std::string where_it_ran() {
+  if (kHostExec) return std::to_string(ExecSpace().concurrency()) + " thread(s)";
+  return ExecSpace::name();
+}
+
 void print_breakdown(const PhaseTimers& t, double total, long steps, long natoms, const NeighborList& list) {
   const char* names[] = {"Force", "Neigh", "Integrate", "Output"};
   double accounted = 0;
-  std::printf("\nLoop time %.4g s for %ld steps with %ld atoms: %.4g atom-steps/s on %d thread(s)\n", total, steps,
-              natoms, total > 0 ? double(steps) * natoms / total : 0.0, ExecSpace().concurrency());
+  std::printf("\nLoop time %.4g s for %ld steps with %ld atoms: %.4g atom-steps/s on %s\n", total, steps, natoms,
+              total > 0 ? double(steps) * natoms / total : 0.0, where_it_ran().c_str());
   std::printf("%-10s | %12s | %7s\n", "Section", "time (s)", "%total");
   for (int p = 0; p < PhaseTimers::Count; ++p) {
     accounted += t[p];
@@ -72,9 +79,9 @@ int run_simulation(const Deck& deck, const RunOptions& opt) {
   Outputs out(deck, atoms, box);
   const long natoms = atoms.nlocal;
   if (!opt.quiet)
-    std::printf("atomforge %s: %ld atoms, %d species, units %s, potential %s (cutoff %g, skin %g), %d thread(s)\n",
+    std::printf("atomforge %s: %ld atoms, %d species, units %s, potential %s (cutoff %g, skin %g), %s\n",
                 ATOMFORGE_VERSION, natoms, atoms.ntypes(), deck.units.name.c_str(), deck.potential_style.c_str(),
-                potential->cutoff(), deck.neighbor.skin, ExecSpace().concurrency());
+                potential->cutoff(), deck.neighbor.skin, where_it_ran().c_str());
 
   long step = 0;
   double time = 0;

@@ -56,7 +56,8 @@ ListKind choose_list_kind(const NeighborSettings& s, ListKind preferred, bool su
 }
 
 void NeighborList::setup(ListKind kind, double cutoff, const NeighborSettings& s) {
-  kind_ = kind;
+  // Cluster kernels are CPU code; devices take full lists instead.
+  kind_ = (!kHostExec && kind == ListKind::Cluster) ? ListKind::Full : kind;
   cutoff_ = cutoff;
   set_ = s;
   if (set_.every < 1) set_.every = 1;
