@@ -45,8 +45,8 @@ EOT
 lmp_stats() {
   awk '/^Loop time of/ {t=$4; n=$12; s=$9} /^Pair /{p=$5} /^Neigh /{g=$5} END {printf "%.4g %.4g %.4g %.4g\n", n*s/t, t, p, g}'
 }
-af_stats() {
-  awk '/^Loop time/ {t=$3; r=$11} /^Force /{p=$3} /^Neigh /{g=$3} END {printf "%.4g %.4g %.4g %.4g\n", r, t, p, g}'
+af_stats() {  # rate, loop, pair, neigh, neighbor builds
+  awk '/^Loop time/ {t=$3; r=$11} /^Force /{p=$3} /^Neigh /{g=$3} /builds:/ {b=$5; sub(",", "", b)} END {printf "%.4g %.4g %.4g %.4g %d\n", r, t, p, g, b}'
 }
 run_lmp() {  # $1 = repeat, $2 = steps, $3 = procs, $4 = suffix or ""
   lammps_in "$1" "$2" > "$W/in.lj"
@@ -69,7 +69,7 @@ for spec in "lmp:1:" "lmp-opt:1:opt" "af:1" "lmp-2rank:2:" "lmp-opt-2rank:2:opt"
   IFS=: read -r kind procs suffix <<< "$spec"
   if [ "$kind" = af ]; then out=$(run_af 20 "$STEPS" "$procs"); name="atomforge, $procs thread(s)"
   else out=$(run_lmp 20 "$STEPS" "$procs" "$suffix"); name="LAMMPS ${suffix:+-sf $suffix }$procs rank(s)"; fi
-  read -r rate loop pair neigh <<< "$out"
+  read -r rate loop pair neigh _ <<< "$out"
   R[$kind$procs]=$rate
   echo "| $name | $rate | $loop | $pair | $neigh |"
 done
@@ -80,13 +80,18 @@ echo "- 2 threads vs 2 MPI ranks: atomforge / LAMMPS = $(ratio "${R[af2]}" "${R[
 echo
 echo "## Scaling, 1 thread (LAMMPS -sf opt, 1 rank)"
 echo
-echo "| atoms | steps | atomforge atom-steps/s | pair / neigh (s) | LAMMPS opt atom-steps/s | ratio |"
-echo "|---|---|---|---|---|---|"
+echo "Pair cost per atom-step and neighbor cost per atom per list build (so runs of"
+echo "different lengths compare) should stay flat with system size."
+echo
+echo "| atoms | steps | atomforge atom-steps/s | pair ns/atom-step | neigh ns/atom/build (builds) | LAMMPS opt atom-steps/s | ratio |"
+echo "|---|---|---|---|---|---|---|"
 for n in 10 20 40 63; do
   atoms=$((4 * n * n * n))
   steps=$(( 100000000 / atoms )); [ $steps -gt 1000 ] && steps=1000; [ $steps -lt 100 ] && steps=100
   steps=$(( (steps / 20) * 20 ))
-  read -r ar _ ap ag <<< "$(run_af $n $steps 1)"
+  read -r ar _ ap ag ab <<< "$(run_af $n $steps 1)"
   read -r lr _ _ _ <<< "$(run_lmp $n $steps 1 opt)"
-  echo "| $atoms | $steps | $ar | $ap / $ag | $lr | $(ratio "$ar" "$lr") |"
+  pp=$(awk -v p="$ap" -v n="$atoms" -v s="$steps" 'BEGIN {printf "%.1f", 1e9 * p / n / s}')
+  nb=$(awk -v g="$ag" -v n="$atoms" -v b="$ab" 'BEGIN {printf "%.0f", 1e9 * g / n / b}')
+  echo "| $atoms | $steps | $ar | $pp | $nb ($ab) | $lr | $(ratio "$ar" "$lr") |"
 done

@@ -263,6 +263,18 @@ void ClusterList::build(const Atoms& atoms, const Box& box, double rn) {
   pack(atoms, box);
 }
 
+IntView ClusterList::atom_order() const {
+  auto hp = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), perm_);
+  std::vector<int> order;
+  for (std::size_t s = 0; s < hp.extent(0); ++s)
+    if (hp(s) >= 0) order.push_back(hp(s));
+  IntView out("cluster::order", order.size());
+  auto ho = Kokkos::create_mirror_view(out);
+  for (std::size_t i = 0; i < order.size(); ++i) ho(i) = order[i];
+  Kokkos::deep_copy(out, ho);
+  return out;
+}
+
 void ClusterList::pack(const Atoms& atoms, const Box& box) {
   auto hs = Kokkos::create_mirror_view(v_.shift_vec);
   for (std::size_t k = 0; k < images_.size(); ++k) {

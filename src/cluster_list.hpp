@@ -48,6 +48,9 @@ class ClusterList {
               bool eatom) const;
 
   const ClusterView& view() const { return v_; }
+  // The local atoms in cluster order (padding left out): a permutation that makes the
+  // per-step packing stream through memory (used to sort atoms spatially).
+  IntView atom_order() const;
   int nclusters() const { return v_.nclusters; }
   long entries() const { return nentries_; }
   int self_image() const { return self_image_; }

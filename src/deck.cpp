@@ -22,12 +22,6 @@ long Deck::total_steps() const {
 
 namespace {
 
-std::string join(const std::vector<std::string>& v) {
-  std::string s;
-  for (const auto& x : v) s += (s.empty() ? "" : ", ") + x;
-  return s;
-}
-
 bool ends_with(const std::string& s, const std::string& tail) {
   return s.size() >= tail.size() && s.compare(s.size() - tail.size(), tail.size(), tail) == 0;
 }
@@ -40,11 +34,7 @@ typename Map::mapped_type pick_style(const Map& styles, const DeckNode& at, cons
   if (it != styles.end()) return it->second;
   std::vector<std::string> names;
   for (const auto& kv : styles) names.push_back(kv.first);
-  std::string msg = std::string("unknown ") + what + " style '" + name + "'";
-  const std::string s = did_you_mean(name, names);
-  if (!s.empty()) msg += " (did you mean '" + s + "'?)";
-  msg += "; available: " + join(names);
-  at.fail(msg);
+  fail_choice(at, std::string(what) + " style", name, names);
 }
 
 Structure read_structure(const DeckNode& at) {
@@ -67,12 +57,7 @@ void parse_system(MapReader& m, Deck& d) {
     const DeckNode style = l.get("style");
     const std::string s = style.as_string();
     const auto basis = lattice_basis(s);
-    if (basis.empty()) {
-      std::string msg = "unknown lattice style '" + s + "'";
-      const std::string dm = did_you_mean(s, lattice_styles());
-      if (!dm.empty()) msg += " (did you mean '" + dm + "'?)";
-      style.fail(msg + "; available: " + join(lattice_styles()));
-    }
+    if (basis.empty()) fail_choice(style, "lattice style", s, lattice_styles());
     double a = 0;
     auto dens = l.find("density");
     auto an = l.find("a");
@@ -116,12 +101,7 @@ void parse_system(MapReader& m, Deck& d) {
       const DeckNode val = ms->child(it->second, "system.masses." + it->first.Scalar());
       const std::string name = key.as_string();
       const int t = d.structure.find_species(name);
-      if (t < 0) {
-        std::string msg = "system.masses: unknown species '" + name + "'";
-        const std::string dm = did_you_mean(name, d.structure.species);
-        if (!dm.empty()) msg += " (did you mean '" + dm + "'?)";
-        key.fail(msg + "; the system has: " + join(d.structure.species));
-      }
+      if (t < 0) fail_choice(key, "species", name, d.structure.species, "the system has");
       const double mass = val.as_double();
       if (!(mass > 0)) val.fail("system.masses: mass must be positive");
       d.structure.masses[t] = mass;
@@ -169,7 +149,7 @@ void parse_neighbor(MapReader& m, Deck& d) {
     else if (kind == "half") d.neighbor.list = NeighborSettings::List::Half;
     else if (kind == "full") d.neighbor.list = NeighborSettings::List::Full;
     else if (kind == "cluster") d.neighbor.list = NeighborSettings::List::Cluster;
-    else l->fail("neighbor.list: expected auto, half, full or cluster, got '" + kind + "'");
+    else fail_choice(*l, "neighbor list kind", kind, {"auto", "half", "full", "cluster"});
   }
   m.finish();
 }
@@ -210,12 +190,7 @@ void parse_output(MapReader& m, Deck& d) {
         else if (s == "velocity") d.trajectory.velocity = true;
         else if (s == "force") d.trajectory.force = true;
         else if (s == "image") d.trajectory.image = true;
-        else {
-          std::string msg = "unknown trajectory field '" + s + "'";
-          const std::string dm = did_you_mean(s, known);
-          if (!dm.empty()) msg += " (did you mean '" + dm + "'?)";
-          item.fail(msg + "; available: " + join(known));
-        }
+        else fail_choice(item, "trajectory field", s, known);
       }
       if (!d.trajectory.position && !d.trajectory.velocity && !d.trajectory.force)
         fl->fail("output.trajectory.fields: needs at least one of position, velocity, force");
@@ -239,13 +214,7 @@ Deck load_deck(const std::string& path) {
   }
   MapReader top(root);
   const std::string units = top.get_string("units", "lj");
-  if (!Units::lookup(units, d.units)) {
-    const DeckNode u = top.get("units");
-    std::string msg = "unknown units '" + units + "'";
-    const std::string dm = did_you_mean(units, Units::names());
-    if (!dm.empty()) msg += " (did you mean '" + dm + "'?)";
-    u.fail(msg + "; available: " + join(Units::names()));
-  }
+  if (!Units::lookup(units, d.units)) fail_choice(top.get("units"), "units", units, Units::names());
   const long seed = top.get_int("seed", 12345);
   if (seed < 0) top.get("seed").fail("seed must not be negative");
   d.seed = static_cast<std::uint64_t>(seed);

@@ -44,6 +44,16 @@ std::string did_you_mean(const std::string& word, const std::vector<std::string>
   return best;
 }
 
+void fail_choice(const DeckNode& at, const std::string& what, const std::string& got,
+                 const std::vector<std::string>& choices, const std::string& listing) {
+  std::string msg = "unknown " + what + " '" + got + "'";
+  const std::string s = did_you_mean(got, choices);
+  if (!s.empty()) msg += " (did you mean '" + s + "'?)";
+  std::string list;
+  for (const auto& c : choices) list += (list.empty() ? "" : ", ") + c;
+  at.fail(msg + "; " + listing + ": " + list);
+}
+
 DeckNode::DeckNode(YAML::Node node, std::shared_ptr<const std::string> file, std::string where)
     : node_(std::move(node)), file_(std::move(file)), where_(std::move(where)) {}
 

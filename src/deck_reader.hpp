@@ -23,6 +23,11 @@ struct InputError : std::runtime_error {
 // Closest candidate within a small edit distance, or "".
 std::string did_you_mean(const std::string& word, const std::vector<std::string>& candidates);
 
+class DeckNode;
+// Fails at `at` with "unknown <what> '<got>' (did you mean '...'?); <listing>: a, b, ...".
+[[noreturn]] void fail_choice(const DeckNode& at, const std::string& what, const std::string& got,
+                              const std::vector<std::string>& choices, const std::string& listing = "available");
+
 class DeckNode {
  public:
   DeckNode(YAML::Node node, std::shared_ptr<const std::string> file, std::string where);

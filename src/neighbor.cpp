@@ -130,6 +130,12 @@ void NeighborList::build(Atoms& atoms, const Box& box, long step) {
   if (kind_ == ListKind::Cluster) {
     atoms.nghost = 0;
     cluster_.build(atoms, box, rn);
+    if (set_.sort_every > 0 && (last_sort_ < 0 || step - last_sort_ >= set_.sort_every)) {
+      // Store atoms in cluster order, so packing them each step streams through memory.
+      atoms.permute(cluster_.atom_order());
+      cluster_.build(atoms, box, rn);
+      last_sort_ = step;
+    }
     hold_positions(atoms);
     last_build_ = step;
     ++nbuild_;

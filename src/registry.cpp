@@ -29,15 +29,7 @@ const std::map<std::string, IntegratorParser>& integrator_styles() {
 int DeckContext::species_index(const DeckNode& at) const {
   const std::string name = at.as_string();
   const int t = structure.find_species(name);
-  if (t < 0) {
-    std::string msg = "unknown species '" + name + "'";
-    const std::string s = did_you_mean(name, structure.species);
-    if (!s.empty()) msg += " (did you mean '" + s + "'?)";
-    std::string list;
-    for (const auto& sp : structure.species) list += (list.empty() ? "" : ", ") + sp;
-    msg += "; the system has: " + list;
-    at.fail(msg);
-  }
+  if (t < 0) fail_choice(at, "species", name, structure.species, "the system has");
   return t;
 }
 

@@ -3,7 +3,6 @@
 // geometric mixing for pairs not given.
 #include <cmath>
 
-#include "pair_driver.hpp"
 #include "potentials/pair/pair_table.hpp"
 
 namespace af {
@@ -58,33 +57,7 @@ struct LJCoeff {
   double epsilon, sigma, cutoff;
 };
 
-class LJ final : public Potential {
- public:
-  LJ(const std::vector<LJParams>& table, int nt, double cutmax)
-      : phys_{to_device(table, "lj::params"), nt}, single_{table[0]}, cutmax_(cutmax) {}
-  std::string style() const override { return "lj"; }
-  double cutoff() const override { return cutmax_; }
-  bool supports_clusters() const override { return true; }
-  EnergyVirial compute(Atoms& atoms, const NeighborList& list, const ComputeFlags& fl, const DblView& eatom) override {
-    if (phys_.nt == 1) return driver_.compute(single_, atoms, list, fl, eatom);
-    return driver_.compute(phys_, atoms, list, fl, eatom);
-  }
-
- private:
-  LJPhysics phys_;
-  LJPhysicsSingle single_;
-  PairDriver driver_;
-  double cutmax_;
-};
-
-class LJSpec final : public PotentialSpec {
- public:
-  std::vector<LJParams> table;
-  int nt = 0;
-  double cutmax = 0;
-  std::unique_ptr<Potential> create() const override { return std::make_unique<LJ>(table, nt, cutmax); }
-  bool pairwise() const override { return true; }
-};
+using LJSpec = PairStyleSpec<LJParams, LJPhysics, LJPhysicsSingle>;
 
 }  // namespace
 
@@ -103,6 +76,7 @@ std::shared_ptr<const PotentialSpec> parse_lj(MapReader& sec, const DeckContext&
     return c;
   });
   auto spec = std::make_shared<LJSpec>();
+  spec->name = "lj";
   spec->nt = t.ntypes;
   spec->table.resize(t.ntypes * t.ntypes);
   for (int i = 0; i < t.ntypes; ++i)

@@ -2,7 +2,6 @@
 // optionally shifted to zero at the cutoff; every species pair given explicitly.
 #include <cmath>
 
-#include "pair_driver.hpp"
 #include "potentials/pair/pair_table.hpp"
 
 namespace af {
@@ -57,33 +56,7 @@ struct MorseCoeff {
   double d0, alpha, r0, cutoff;
 };
 
-class Morse final : public Potential {
- public:
-  Morse(const std::vector<MorseParams>& table, int nt, double cutmax)
-      : phys_{to_device(table, "morse::params"), nt}, single_{table[0]}, cutmax_(cutmax) {}
-  std::string style() const override { return "morse"; }
-  double cutoff() const override { return cutmax_; }
-  bool supports_clusters() const override { return true; }
-  EnergyVirial compute(Atoms& atoms, const NeighborList& list, const ComputeFlags& fl, const DblView& eatom) override {
-    if (phys_.nt == 1) return driver_.compute(single_, atoms, list, fl, eatom);
-    return driver_.compute(phys_, atoms, list, fl, eatom);
-  }
-
- private:
-  MorsePhysics phys_;
-  MorsePhysicsSingle single_;
-  PairDriver driver_;
-  double cutmax_;
-};
-
-class MorseSpec final : public PotentialSpec {
- public:
-  std::vector<MorseParams> table;
-  int nt = 0;
-  double cutmax = 0;
-  std::unique_ptr<Potential> create() const override { return std::make_unique<Morse>(table, nt, cutmax); }
-  bool pairwise() const override { return true; }
-};
+using MorseSpec = PairStyleSpec<MorseParams, MorsePhysics, MorsePhysicsSingle>;
 
 }  // namespace
 
@@ -99,6 +72,7 @@ std::shared_ptr<const PotentialSpec> parse_morse(MapReader& sec, const DeckConte
     return c;
   });
   auto spec = std::make_shared<MorseSpec>();
+  spec->name = "morse";
   spec->nt = t.ntypes;
   spec->table.resize(t.ntypes * t.ntypes);
   for (int i = 0; i < t.ntypes; ++i)

@@ -5,6 +5,7 @@
 #include <optional>
 #include <vector>
 
+#include "pair_driver.hpp"
 #include "registry.hpp"
 
 namespace af {
@@ -50,5 +51,44 @@ Kokkos::View<P*, Device> to_device(const std::vector<P>& v, const char* label) {
   Kokkos::deep_copy(d, h);
   return d;
 }
+
+// A pairwise style: per-species-pair physics, plus a one-species variant holding its
+// parameters by value (vectorised on CPU cluster lists). The style's .cpp supplies
+// the physics and the parser; this does the rest.
+template <class Params, class Multi, class Single>
+class PairStyle final : public Potential {
+ public:
+  PairStyle(std::string name, const std::vector<Params>& table, int nt, double cutmax)
+      : name_(std::move(name)), multi_{to_device(table, "pair::params"), nt}, single_{table[0]}, nt_(nt),
+        cutmax_(cutmax) {}
+  std::string style() const override { return name_; }
+  double cutoff() const override { return cutmax_; }
+  bool supports_clusters() const override { return true; }
+  EnergyVirial compute(Atoms& atoms, const NeighborList& list, const ComputeFlags& fl, const DblView& eatom) override {
+    if (nt_ == 1) return driver_.compute(single_, atoms, list, fl, eatom);
+    return driver_.compute(multi_, atoms, list, fl, eatom);
+  }
+
+ private:
+  std::string name_;
+  Multi multi_;
+  Single single_;
+  int nt_;
+  PairDriver driver_;
+  double cutmax_;
+};
+
+template <class Params, class Multi, class Single>
+class PairStyleSpec final : public PotentialSpec {
+ public:
+  std::string name;
+  std::vector<Params> table;  // ntypes * ntypes
+  int nt = 0;
+  double cutmax = 0;
+  std::unique_ptr<Potential> create() const override {
+    return std::make_unique<PairStyle<Params, Multi, Single>>(name, table, nt, cutmax);
+  }
+  bool pairwise() const override { return true; }
+};
 
 }  // namespace af

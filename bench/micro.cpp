@@ -1,0 +1,78 @@
+// Force and neighbor-list kernels on the lj_melt system (32,000 atoms), per list kind.
+//   build/bin/micro_bench [--benchmark_filter=...]   (OMP_NUM_THREADS sets threads)
+#include <benchmark/benchmark.h>
+
+#include <cstdio>
+#include <fstream>
+#include <memory>
+
+#include "deck.hpp"
+#include "neighbor.hpp"
+#include "potential.hpp"
+
+namespace {
+
+struct Setup {
+  af::Deck deck;
+  af::Box box;
+  af::Atoms atoms;
+  std::unique_ptr<af::Potential> pot;
+  af::NeighborList list;
+
+  explicit Setup(af::ListKind kind) {
+    const char* path = "/tmp/af_micro_bench.yaml";
+    std::ofstream(path) << R"(units: lj
+system:
+  lattice: {style: fcc, density: 0.8442, repeat: [20, 20, 20], species: Ar}
+  masses: {Ar: 1.0}
+potential: {style: lj, cutoff: 2.5, pairs: [{species: [Ar, Ar], epsilon: 1.0, sigma: 1.0}]}
+neighbor: {skin: 0.3}
+stages: [{integrator: {style: nve}, steps: 0}]
+)";
+    deck = af::load_deck(path);
+    std::remove(path);
+    box = deck.structure.box;
+    atoms = af::Atoms::from_structure(deck.structure);
+    pot = deck.potential->create();
+    list.setup(kind, pot->cutoff(), deck.neighbor);
+    list.build(atoms, box, 0);
+  }
+};
+
+const af::ListKind kKinds[] = {af::ListKind::Half, af::ListKind::Full, af::ListKind::Cluster};
+const char* kNames[] = {"half", "full", "cluster"};
+
+void BM_Force(benchmark::State& state) {
+  Setup s(kKinds[state.range(0)]);
+  af::ComputeFlags fl;
+  fl.energy = fl.virial = state.range(1) != 0;
+  for (auto _ : state) {
+    auto ev = s.pot->compute(s.atoms, s.list, fl, af::DblView());
+    Kokkos::fence();
+    benchmark::DoNotOptimize(ev.e);
+  }
+  state.SetLabel(std::string(kNames[state.range(0)]) + (fl.energy ? " +energy/virial" : ""));
+  state.counters["atoms/s"] = benchmark::Counter(double(s.atoms.nlocal), benchmark::Counter::kIsIterationInvariantRate);
+}
+BENCHMARK(BM_Force)->ArgsProduct({{0, 1, 2}, {0, 1}})->Unit(benchmark::kMillisecond);
+
+void BM_NeighborBuild(benchmark::State& state) {
+  Setup s(kKinds[state.range(0)]);
+  long step = 1;
+  for (auto _ : state) {
+    s.list.build(s.atoms, s.box, step++);
+    Kokkos::fence();
+  }
+  state.SetLabel(kNames[state.range(0)]);
+}
+BENCHMARK(BM_NeighborBuild)->DenseRange(0, 2)->Unit(benchmark::kMillisecond);
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  Kokkos::ScopeGuard guard(argc, argv);
+  benchmark::Initialize(&argc, argv);
+  benchmark::RunSpecifiedBenchmarks();
+  benchmark::Shutdown();
+  return 0;
+}
