@@ -1,6 +1,5 @@
 #include "cluster_list.hpp"
 
-#include <Kokkos_UniqueToken.hpp>
 
 #include <algorithm>
 #include <cmath>
@@ -173,7 +172,6 @@ void ClusterList::build(const Atoms& atoms, const Box& box, double rn) {
             const simd::vd xj0 = simd::load(pj) + s[0], xj1 = simd::load(pj + kClusterSize) + s[1],
                            xj2 = simd::load(pj + 2 * kClusterSize) + s[2];
             const double* pi = &packed[static_cast<std::size_t>(ci) * 3 * kClusterSize];
-            bool close = false;
             const simd::vm jreal = lanes < nreal[j];
             int bits = 0;
             for (int la = 0; la < nreal[ci]; ++la) {

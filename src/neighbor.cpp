@@ -348,7 +348,7 @@ void NeighborList::bin_atoms(const Atoms& atoms, int count) {
   Kokkos::deep_copy(Kokkos::subview(start, Kokkos::make_pair(0, nbins + 1)), 0);
   Kokkos::parallel_for(
       "neigh::bin_count", Kokkos::RangePolicy<ExecSpace>(0, count),
-      KOKKOS_LAMBDA(const int a) { Kokkos::atomic_increment(&start(ab(a) + 1)); });
+      KOKKOS_LAMBDA(const int a) { Kokkos::atomic_add(&start(ab(a) + 1), 1); });
   Kokkos::parallel_scan(
       "neigh::bin_scan", Kokkos::RangePolicy<ExecSpace>(0, nbins + 1),
       KOKKOS_LAMBDA(const int i, int& sum, const bool final) {

@@ -5,7 +5,6 @@
 // evaluated on whole vectors; otherwise lane by lane. Host only: Includes by
 // pair_driver.hpp, runs on Kokkos's host execution space.
 #pragma once
-#include <Kokkos_UniqueToken.hpp>
 
 #include "cluster_list.hpp"
 #include "potential.hpp"

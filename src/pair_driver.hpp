@@ -9,7 +9,6 @@
 // where fpair = -(dE/dr)/r, so the force on i is fpair * (x_i - x_j).
 // Include this only from a potential's .cpp: it instantiates kernels.
 #pragma once
-#include <Kokkos_UniqueToken.hpp>
 
 #include <type_traits>
 
