@@ -112,7 +112,7 @@ int run_simulation(const Deck& deck, const RunOptions& opt) {
     for (long s = 1; s <= stage.steps; ++s) {
       ++step;
       const StepContext ctx{step, s, stage.steps};
-      const bool stage_end = s == stage.steps || g_signal;
+      const bool stage_end = s == stage.steps;
       const bool thermo_now = out.thermo_due(step, stage_end);
       timers.start();
       integrator->initial_integrate(atoms, box, ctx);
@@ -132,7 +132,16 @@ int run_simulation(const Deck& deck, const RunOptions& opt) {
       if (out.trajectory_due(step)) out.trajectory(step, time, atoms, box);
       timers.stop(PhaseTimers::Output);
       bar.update(++done);
-      if (g_signal) break;
+      if (g_signal) {
+        // Stopping early: record the last step in every output before leaving.
+        if (!thermo_now) {
+          flags.energy = flags.virial = true;
+          ev = potential->compute(atoms, list, flags, no_eatom);  // same forces, plus tallies
+          emit_thermo(&bar);
+        }
+        if (out.trajectory_enabled() && !out.trajectory_due(step)) out.trajectory(step, time, atoms, box);
+        break;
+      }
     }
   }
   const double total = std::chrono::duration<double>(std::chrono::steady_clock::now() - t_start).count();

@@ -19,6 +19,7 @@ class Outputs {
     return stage_end || (deck_.thermo.every > 0 && step % deck_.thermo.every == 0);
   }
   bool trajectory_due(long step) const { return traj_ && step % deck_.trajectory.every == 0; }
+  bool trajectory_enabled() const { return traj_ != nullptr; }
   // Screen line (returned) + CSV row + H5MD observables.
   std::string thermo(const ThermoRow& row);
   void trajectory(long step, double time, const Atoms& atoms, const Box& box);

@@ -1,5 +1,6 @@
 """A run killed with SIGKILL halfway leaves a trajectory that opens (h5py and
-MDAnalysis) and holds every frame completed before the kill."""
+MDAnalysis) and holds every frame completed before the kill. SIGTERM and SIGINT stop
+cleanly: the last step is recorded in thermo and trajectory, exit code 128 + signal."""
 import os
 import signal
 import subprocess
@@ -55,6 +56,30 @@ def main():
     # then the atom count (its minimal-topology parser chokes on that keyword alone).
     u = mda.Universe(os.path.join(wd, "traj.h5md"), convert_units=False, n_atoms=4000)
     c.check(u.trajectory.n_frames >= n, f"MDAnalysis opens the killed run's trajectory ({u.trajectory.n_frames} frames)")
+
+    # Clean stops.
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        sub = os.path.join(wd, f"sig{int(sig)}")
+        os.mkdir(sub)
+        deck["output"]["trajectory"]["every"] = 50
+        deck["output"]["thermo"]["every"] = 50
+        write_deck(deck, os.path.join(sub, "deck.yaml"))
+        p = subprocess.Popen([ATOMFORGE, "run", "deck.yaml"], cwd=sub, stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, text=True, env=env)
+        for line in p.stdout:
+            w = line.split()
+            if w and w[0].isdigit() and int(w[0]) >= 100:
+                break
+        p.send_signal(sig)
+        _, err = p.communicate(timeout=60)
+        with h5py.File(os.path.join(sub, "traj.h5md"), "r") as f:
+            traj_last = int(f["particles/trajectory/position/step"][-1])
+        with open(os.path.join(sub, "thermo.csv")) as f:
+            thermo_last = int(f.read().strip().splitlines()[-1].split(",")[0])
+        c.check(p.returncode == 128 + int(sig) and "stopped by signal" in err,
+                f"{sig.name}: exit {p.returncode}, '{err.strip()}'")
+        c.check(traj_last == thermo_last and traj_last >= 100,
+                f"{sig.name}: last step {thermo_last} in thermo and trajectory ({traj_last})")
     c.done()
 
 
