@@ -1,5 +1,7 @@
 #include "atoms.hpp"
 
+#include "potential.hpp"
+
 namespace af {
 
 Atoms Atoms::from_structure(const Structure& s) {
@@ -118,6 +120,30 @@ double Atoms::kinetic_energy(double mvv2e) const {
       },
       ke);
   return 0.5 * mvv2e * ke;
+}
+
+}  // namespace af
+
+namespace af {
+
+void Atoms::kinetic_tensor(double mvv2e, double t[6]) const {
+  auto V = v;
+  auto T = type;
+  auto M = mass;
+  EnergyVirial k;  // its six virial slots serve as the tensor
+  Kokkos::parallel_reduce(
+      "atoms::ke_tensor", Kokkos::RangePolicy<ExecSpace>(0, nlocal),
+      KOKKOS_LAMBDA(const int i, EnergyVirial& acc) {
+        const double m = M(T(i));
+        acc.v[0] += m * V(i, 0) * V(i, 0);
+        acc.v[1] += m * V(i, 1) * V(i, 1);
+        acc.v[2] += m * V(i, 2) * V(i, 2);
+        acc.v[3] += m * V(i, 0) * V(i, 1);
+        acc.v[4] += m * V(i, 0) * V(i, 2);
+        acc.v[5] += m * V(i, 1) * V(i, 2);
+      },
+      k);
+  for (int c = 0; c < 6; ++c) t[c] = mvv2e * k.v[c];
 }
 
 }  // namespace af

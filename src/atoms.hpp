@@ -33,6 +33,8 @@ struct Atoms {
   void permute(const IntView& perm);
   // Total kinetic energy (energy units).
   double kinetic_energy(double mvv2e) const;
+  // Kinetic energy tensor sum m v_a v_b (energy units): xx yy zz xy xz yz (LAMMPS order).
+  void kinetic_tensor(double mvv2e, double t[6]) const;
 };
 
 }  // namespace af

@@ -107,12 +107,6 @@ void parse_system(MapReader& m, Deck& d) {
       d.structure.masses[t] = mass;
     }
   }
-  for (int t = 0; t < d.structure.ntypes(); ++t) {
-    if (d.structure.masses[t] > 0) continue;
-    const double em = d.units.name == "lj" ? 0.0 : element_mass(d.structure.species[t]);
-    if (em <= 0) m.node().fail("system: no mass for species '" + d.structure.species[t] + "' (add it under system.masses)");
-    d.structure.masses[t] = em;
-  }
   if (auto v = m.find("velocities")) {
     MapReader vr(*v);
     d.velocities.create = true;
@@ -183,17 +177,18 @@ void parse_output(MapReader& m, Deck& d) {
     if (d.trajectory.file == d.thermo.file) f.fail("output.trajectory.file is the same file as output.thermo.file");
     if (auto fl = tr.find("fields")) {
       d.trajectory.position = d.trajectory.velocity = d.trajectory.force = d.trajectory.image = false;
-      const std::vector<std::string> known = {"position", "velocity", "force", "image"};
+      const std::vector<std::string> known = {"position", "velocity", "force", "image", "energy"};
       for (const auto& item : fl->items()) {
         const std::string s = item.as_string();
         if (s == "position") d.trajectory.position = true;
         else if (s == "velocity") d.trajectory.velocity = true;
         else if (s == "force") d.trajectory.force = true;
         else if (s == "image") d.trajectory.image = true;
+        else if (s == "energy") d.trajectory.energy = true;
         else fail_choice(item, "trajectory field", s, known);
       }
       if (!d.trajectory.position && !d.trajectory.velocity && !d.trajectory.force)
-        fl->fail("output.trajectory.fields: needs at least one of position, velocity, force");
+        fl->fail("output.trajectory.fields: needs at least one of position, velocity, force (readers require it)");
     }
     tr.finish();
   }
@@ -231,6 +226,18 @@ Deck load_deck(const std::string& path) {
     auto parser = pick_style(potential_styles(), style, "potential");
     d.potential = parser(pot, ctx);
     pot.finish();
+  }
+  // Masses not given by the deck or the structure file: the potential file's (as LAMMPS
+  // takes them from EAM files), else standard atomic weights for element names.
+  {
+    const auto pm = d.potential->masses();
+    for (int t = 0; t < d.structure.ntypes(); ++t) {
+      if (d.structure.masses[t] > 0) continue;
+      double m = t < static_cast<int>(pm.size()) ? pm[t] : 0.0;
+      if (m <= 0 && d.units.name != "lj") m = element_mass(d.structure.species[t]);
+      if (m <= 0) top.get("system").fail("system: no mass for species '" + d.structure.species[t] + "' (add it under system.masses)");
+      d.structure.masses[t] = m;
+    }
   }
   if (auto n = top.find("neighbor")) {
     MapReader nr(*n);

@@ -34,7 +34,7 @@ struct ThermoOutput {
 struct TrajectoryOutput {
   long every = 0;     // 0: no trajectory
   std::string file;
-  bool position = true, velocity = false, force = false, image = false;
+  bool position = true, velocity = false, force = false, image = false, energy = false;
 };
 
 struct Deck {

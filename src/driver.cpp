@@ -85,10 +85,17 @@ int run_simulation(const Deck& deck, const RunOptions& opt) {
 
   long step = 0;
   double time = 0;
-  DblView no_eatom;
+  DblView eatom;  // per-atom energies, when the trajectory stores them
   ComputeFlags flags;
   list.build(atoms, box, step);
-  EnergyVirial ev = potential->compute(atoms, list, flags, no_eatom);
+  // Per-atom energies on trajectory steps only; the array must cover ghosts too.
+  auto atom_energies = [&](bool want) {
+    flags.per_atom_energy = want && out.wants_atom_energies();
+    if (flags.per_atom_energy && eatom.extent(0) < std::size_t(atoms.nall()))
+      eatom = DblView("eatom", atoms.nall() + atoms.nall() / 8 + 16);
+  };
+  atom_energies(out.trajectory_due(step));
+  EnergyVirial ev = potential->compute(atoms, list, flags, eatom);
   auto emit_thermo = [&](Progress* bar) {
     const std::string line = out.thermo(compute_thermo(step, time, atoms, box, deck.units, ev));
     if (!opt.quiet) {
@@ -99,7 +106,7 @@ int run_simulation(const Deck& deck, const RunOptions& opt) {
   };
   if (!opt.quiet) std::printf("%s\n", thermo_header().c_str());
   emit_thermo(nullptr);
-  if (out.trajectory_due(step)) out.trajectory(step, time, atoms, box);
+  if (out.trajectory_due(step)) out.trajectory(step, time, atoms, box, eatom);
 
   PhaseTimers timers;
   Progress bar(deck.total_steps(), natoms);
@@ -123,23 +130,28 @@ int run_simulation(const Deck& deck, const RunOptions& opt) {
         list.update_ghosts(atoms, box);
       timers.stop(PhaseTimers::Neigh);
       flags.energy = flags.virial = thermo_now;
-      ev = potential->compute(atoms, list, flags, no_eatom);
+      atom_energies(out.trajectory_due(step));
+      ev = potential->compute(atoms, list, flags, eatom);
       timers.stop(PhaseTimers::Force);
       integrator->final_integrate(atoms, box, ctx);
       time += dt;
       timers.stop(PhaseTimers::Integrate);
       if (thermo_now) emit_thermo(&bar);
-      if (out.trajectory_due(step)) out.trajectory(step, time, atoms, box);
+      if (out.trajectory_due(step)) out.trajectory(step, time, atoms, box, eatom);
       timers.stop(PhaseTimers::Output);
       bar.update(++done);
       if (g_signal) {
         // Stopping early: record the last step in every output before leaving.
         if (!thermo_now) {
           flags.energy = flags.virial = true;
-          ev = potential->compute(atoms, list, flags, no_eatom);  // same forces, plus tallies
+          ev = potential->compute(atoms, list, flags, eatom);  // same forces, plus tallies
           emit_thermo(&bar);
         }
-        if (out.trajectory_enabled() && !out.trajectory_due(step)) out.trajectory(step, time, atoms, box);
+        if (out.trajectory_enabled() && !out.trajectory_due(step)) {
+          atom_energies(true);
+          ev = potential->compute(atoms, list, flags, eatom);
+          out.trajectory(step, time, atoms, box, eatom);
+        }
         break;
       }
     }

@@ -503,6 +503,14 @@ void NeighborList::fold_ghosts(const Atoms& atoms, const DblView& e) const {
       });
 }
 
+void NeighborList::forward_ghosts(const Atoms& atoms, const DblView& v) const {
+  const int nlocal = atoms.nlocal;
+  auto owner = ghost_owner_;
+  Kokkos::parallel_for(
+      "neigh::forward", Kokkos::RangePolicy<ExecSpace>(0, atoms.nghost),
+      KOKKOS_LAMBDA(const int g) { v(nlocal + g) = v(owner(g)); });
+}
+
 long NeighborList::total_neighbors() const {
   if (kind_ == ListKind::Cluster) return cluster_.atom_pairs();
   long total = 0;

@@ -51,6 +51,8 @@ class NeighborList {
   // Adds forces (or any per-atom vector) accumulated on ghosts to their owners.
   void fold_ghosts(const Atoms& atoms, const VecView& f) const;
   void fold_ghosts(const Atoms& atoms, const DblView& e) const;
+  // Copies a per-atom value from owners to their ghosts (e.g. EAM's F'(rho)).
+  void forward_ghosts(const Atoms& atoms, const DblView& v) const;
 
   NeighView view() const { return {neigh_, num_}; }
   ListKind kind() const { return kind_; }

@@ -22,6 +22,7 @@ Outputs::Outputs(const Deck& deck, const Atoms& atoms, const Box& box) : deck_(d
     fl.velocity = deck.trajectory.velocity;
     fl.force = deck.trajectory.force;
     fl.image = deck.trajectory.image;
+    fl.energy = deck.trajectory.energy;
     traj_ = std::make_unique<H5mdWriter>(deck.trajectory.file, deck.units, s.species, species, sorted_ids_,
                                          box.periodic, fl, deck.text);
   }
@@ -34,7 +35,7 @@ std::string Outputs::thermo(const ThermoRow& row) {
   return thermo_line(row);
 }
 
-void Outputs::trajectory(long step, double time, const Atoms& atoms, const Box& box) {
+void Outputs::trajectory(long step, double time, const Atoms& atoms, const Box& box, const DblView& eatom) {
   const std::size_t n = atoms.nlocal;
   auto hid = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), atoms.id);
   // Rank of each atom in id order (atoms are spatially re-sorted during the run).
@@ -56,7 +57,12 @@ void Outputs::trajectory(long step, double time, const Atoms& atoms, const Box& 
     for (std::size_t i = 0; i < n; ++i)
       for (int k = 0; k < 3; ++k) image_[3 * slot[i] + k] = h(i, k);
   }
-  traj_->write_frame(step, time, box, x_.data(), v_.data(), f_.data(), image_.data());
+  if (deck_.trajectory.energy) {
+    auto h = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), Kokkos::subview(eatom, Kokkos::make_pair(0, int(n))));
+    e_.resize(n);
+    for (std::size_t i = 0; i < n; ++i) e_[slot[i]] = h(i);
+  }
+  traj_->write_frame(step, time, box, x_.data(), v_.data(), f_.data(), image_.data(), e_.data());
 }
 
 }  // namespace af

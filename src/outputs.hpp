@@ -22,7 +22,9 @@ class Outputs {
   bool trajectory_enabled() const { return traj_ != nullptr; }
   // Screen line (returned) + CSV row + H5MD observables.
   std::string thermo(const ThermoRow& row);
-  void trajectory(long step, double time, const Atoms& atoms, const Box& box);
+  // eatom: per-atom energies (when the trajectory stores them).
+  void trajectory(long step, double time, const Atoms& atoms, const Box& box, const DblView& eatom);
+  bool wants_atom_energies() const { return traj_ && deck_.trajectory.energy; }
 
  private:
   const Deck& deck_;
@@ -30,7 +32,7 @@ class Outputs {
   std::unique_ptr<H5mdWriter> traj_;
   std::vector<long> sorted_ids_;
   // Host buffers reused across frames.
-  std::vector<double> x_, v_, f_;
+  std::vector<double> x_, v_, f_, e_;
   std::vector<int> image_;
 };
 

@@ -33,5 +33,15 @@ void sum_thread_copies(const ForceCopies& fc, const EnergyCopies& ec, const VecV
       });
 }
 
+void sum_rows(const EnergyCopies& c, const DblView& out, int n) {
+  const int rows = static_cast<int>(c.extent(0));
+  Kokkos::parallel_for(
+      "pair::sum_rows", Kokkos::RangePolicy<ExecSpace>(0, n), KOKKOS_LAMBDA(const int i) {
+        double s = 0;
+        for (int r = 0; r < rows; ++r) s += c(r, i);
+        out(i) = s;
+      });
+}
+
 }  // namespace pair_detail
 }  // namespace af

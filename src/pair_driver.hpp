@@ -6,10 +6,14 @@
 //   static constexpr bool kUniform;  // one parameter set for all pairs? Then also
 //   template <bool E, class T> void eval_uniform(T rsq, T& fpair, T& e) const;
 //                                    // for T = double and T = simd::vd (CPU cluster kernel)
+//   static constexpr bool kNeedsIndices;  // then eval_ij(i, j, ti, tj, rsq, fpair, e) is
+//                                    // called instead of eval (e.g. EAM reads F'(rho) of
+//                                    // both atoms; j may be a ghost)
 // where fpair = -(dE/dr)/r, so the force on i is fpair * (x_i - x_j).
 // Include this only from a potential's .cpp: it instantiates kernels.
 #pragma once
 
+#include <stdexcept>
 #include <type_traits>
 
 #include "potential.hpp"
@@ -18,6 +22,15 @@
 namespace af {
 
 namespace pair_detail {
+
+template <bool E, class P>
+KOKKOS_INLINE_FUNCTION void eval_pair(const P& p, int i, int j, int ti, int tj, double rsq, double& fpair,
+                                      double& e) {
+  if constexpr (P::kNeedsIndices)
+    p.template eval_ij<E>(i, j, ti, tj, rsq, fpair, e);
+  else
+    p.template eval<E>(ti, tj, rsq, fpair, e);
+}
 
 // Half list: each pair once, Newton's third law. On the host each thread scatters into
 // its own copy of the force array (ghost rows included; folded into owners afterwards);
@@ -63,7 +76,7 @@ struct HalfKernel {
       const int tj = type(j);
       if (rsq >= phys.cutsq(ti, tj)) continue;
       double fpair, e = 0;
-      phys.template eval<EFLAG || EATOM>(ti, tj, rsq, fpair, e);
+      eval_pair<EFLAG || EATOM>(phys, i, j, ti, tj, rsq, fpair, e);
       const double fx = dx * fpair, fy = dy * fpair, fz = dz * fpair;
       fxi += fx;
       fyi += fy;
@@ -136,7 +149,7 @@ struct FullKernel {
       const int tj = type(j);
       if (rsq >= phys.cutsq(ti, tj)) continue;
       double fpair, e;
-      phys.template eval<EFLAG || EATOM>(ti, tj, rsq, fpair, e);
+      eval_pair<EFLAG || EATOM>(phys, i, j, ti, tj, rsq, fpair, e);
       fxi += dx * fpair;
       fyi += dy * fpair;
       fzi += dz * fpair;
@@ -164,6 +177,53 @@ void zero_thread_copies(const ForceCopies& f, const EnergyCopies& e, int nall, b
 // f(i) = sum over copies (and e likewise), for i < nall.
 void sum_thread_copies(const ForceCopies& fc, const EnergyCopies& ec, const VecView& f, const DblView& e, int nall,
                        bool eatom);
+// out(i) = sum over rows of c(row, i), for i < n.
+void sum_rows(const EnergyCopies& c, const DblView& out, int n);
+
+// Per-atom sums over pairs (e.g. EAM densities): fn(i, j, ti, tj, rsq, a, b) gives the
+// contribution a to atom i and b to atom j of one listed pair.
+template <class Fn, bool HALF>
+struct PairSumKernel {
+  Fn fn;
+  VecView x;
+  IntView type;
+  NeighView nl;
+  EnergyCopies copies;  // host, half lists: one row per thread
+  DblView out;          // full lists, or devices with half lists (atomics)
+  ThreadToken token;
+
+  KOKKOS_INLINE_FUNCTION void operator()(const int i) const {
+    const double xi = x(i, 0), yi = x(i, 1), zi = x(i, 2);
+    const int ti = type(i);
+    double* oh = nullptr;
+    int t = 0;
+    if (HALF && kHostExec) {
+      t = token.acquire();
+      oh = &copies(t, 0);
+    }
+    double sum = 0;
+    const int nn = nl.num(i);
+    for (int k = 0; k < nn; ++k) {
+      const int j = nl.neigh(i, k);
+      const double dx = xi - x(j, 0), dy = yi - x(j, 1), dz = zi - x(j, 2);
+      double a = 0, b = 0;
+      fn(i, j, ti, type(j), dx * dx + dy * dy + dz * dz, a, b);
+      sum += a;
+      if (HALF) {
+        if (kHostExec) oh[j] += b;
+        else Kokkos::atomic_add(&out(j), b);
+      }
+    }
+    if (!HALF) {
+      out(i) = sum;
+    } else if (kHostExec) {
+      oh[i] += sum;
+      token.release(t);
+    } else {
+      Kokkos::atomic_add(&out(i), sum);
+    }
+  }
+};
 
 }  // namespace pair_detail
 
@@ -182,16 +242,45 @@ class PairDriver {
     return run<Physics, false, false, false>(phys, atoms, list, eatom);
   }
 
+  // out(i) = sum over the neighbors j of atom i of fn's contributions, for local atoms
+  // (ghost rows are scratch). See PairSumKernel.
+  template <class Fn>
+  void pair_sums(const Fn& fn, const Atoms& atoms, const NeighborList& list, const DblView& out) {
+    using namespace pair_detail;
+    const int n = atoms.nlocal, nall = atoms.nall();
+    if (list.kind() == ListKind::Full) {
+      PairSumKernel<Fn, false> k{fn, atoms.x, atoms.type, list.view(), {}, out, {}};
+      Kokkos::parallel_for("pair::sums_full", Kokkos::RangePolicy<ExecSpace>(0, n), k);
+      return;
+    }
+    Kokkos::deep_copy(Kokkos::subview(out, Kokkos::make_pair(0, nall)), 0.0);
+    PairSumKernel<Fn, true> k{fn, atoms.x, atoms.type, list.view(), {}, out, {}};
+    const int copies = kHostExec ? ExecSpace().concurrency() : 0;
+    if (copies == 1) {
+      k.copies = EnergyCopies(out.data(), 1, out.extent(0));
+    } else if (copies > 1) {
+      if (sdup_.extent(0) != std::size_t(copies) || sdup_.extent(1) < std::size_t(nall))
+        sdup_ = EnergyCopies("pair::sum_copies", copies, nall + nall / 8 + 16);
+      Kokkos::deep_copy(sdup_, 0.0);
+      k.copies = sdup_;
+    }
+    Kokkos::parallel_for("pair::sums_half", Kokkos::RangePolicy<ExecSpace>(0, n), k);
+    if (copies > 1) sum_rows(sdup_, out, nall);
+    list.fold_ghosts(atoms, out);
+  }
+
  private:
   template <class Physics, bool EFLAG, bool VFLAG, bool EATOM>
   EnergyVirial run(const Physics& phys, Atoms& atoms, const NeighborList& list, const DblView& eatom) {
     using namespace pair_detail;
     EnergyVirial ev;
     const int n = atoms.nlocal;
-    if constexpr (kHostExec) {  // cluster kernels are host code (never instantiated for GPUs)
+    if constexpr (kHostExec && !Physics::kNeedsIndices) {  // cluster kernels: host code, no atom indices
       if (list.kind() == ListKind::Cluster)
         return this->template run_clusters<Physics, EFLAG, VFLAG, EATOM>(phys, atoms, list, eatom);
     }
+    if (list.kind() == ListKind::Cluster)  // host code: a wiring error, not a user error
+      throw std::logic_error("cluster neighbor lists serve pairwise potentials only");
     if (list.kind() == ListKind::Full) {
       FullKernel<Physics, EFLAG, VFLAG, EATOM> k{phys, atoms.x, atoms.type, list.view(), atoms.f, eatom};
       Kokkos::parallel_reduce("pair::full", Kokkos::RangePolicy<ExecSpace>(0, n), k, ev);
@@ -244,6 +333,7 @@ class PairDriver {
   pair_detail::ForceCopies fdup_;
   pair_detail::EnergyCopies edup_;
   pair_detail::ClusterCopies cfc_, cec_;
+  pair_detail::EnergyCopies sdup_;
 };
 
 }  // namespace af

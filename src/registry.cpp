@@ -1,5 +1,9 @@
 #include "registry.hpp"
 
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cstdlib>
 #include <vector>
 
 namespace af {
@@ -7,6 +11,9 @@ namespace af {
 // Parsers live beside their physics (potentials/, integrators/).
 std::shared_ptr<const PotentialSpec> parse_lj(MapReader&, const DeckContext&);
 std::shared_ptr<const PotentialSpec> parse_morse(MapReader&, const DeckContext&);
+std::shared_ptr<const PotentialSpec> parse_eam(MapReader&, const DeckContext&);
+std::shared_ptr<const PotentialSpec> parse_eam_alloy(MapReader&, const DeckContext&);
+std::shared_ptr<const PotentialSpec> parse_eam_fs(MapReader&, const DeckContext&);
 std::shared_ptr<const IntegratorSpec> parse_nve(MapReader&, const DeckContext&);
 std::shared_ptr<const IntegratorSpec> parse_langevin(MapReader&, const DeckContext&);
 
@@ -14,6 +21,9 @@ const std::map<std::string, PotentialParser>& potential_styles() {
   static const std::map<std::string, PotentialParser> m = {
       {"lj", parse_lj},
       {"morse", parse_morse},
+      {"eam", parse_eam},
+      {"eam/alloy", parse_eam_alloy},
+      {"eam/fs", parse_eam_fs},
   };
   return m;
 }
@@ -24,6 +34,22 @@ const std::map<std::string, IntegratorParser>& integrator_styles() {
       {"langevin", parse_langevin},
   };
   return m;
+}
+
+std::string find_potential_file(const DeckNode& at) {
+  const std::string name = at.as_string();
+  std::vector<std::string> dirs = {""};
+  if (const char* env = std::getenv("LAMMPS_POTENTIALS")) dirs.push_back(std::string(env) + "/");
+  dirs.push_back("/usr/share/lammps/potentials/");
+  for (const auto& d : dirs) {
+    const std::string p = d + name;
+    struct stat st;
+    if (stat(p.c_str(), &st) == 0 && S_ISREG(st.st_mode)) {
+      if (access(p.c_str(), R_OK) != 0) at.fail("cannot read potential file '" + p + "'");
+      return p;
+    }
+  }
+  at.fail("cannot find potential file '" + name + "' (looked in the working directory, $LAMMPS_POTENTIALS and /usr/share/lammps/potentials)");
 }
 
 int DeckContext::species_index(const DeckNode& at) const {

@@ -6,6 +6,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "deck_reader.hpp"
 #include "integrator.hpp"
@@ -29,7 +30,14 @@ class PotentialSpec {
   virtual std::unique_ptr<Potential> create() const = 0;
   // Pairwise potentials run on any list kind, cluster lists included.
   virtual bool pairwise() const { return false; }
+  // Masses per type the potential's file defines (LAMMPS sets them from EAM files),
+  // used where the deck and structure file give none; empty if none.
+  virtual std::vector<double> masses() const { return {}; }
 };
+
+// A potential file named in a deck: as given (relative to the working directory), else
+// in $LAMMPS_POTENTIALS, else in Debian's /usr/share/lammps/potentials. Fails at `at`.
+std::string find_potential_file(const DeckNode& at);
 
 class IntegratorSpec {
  public:

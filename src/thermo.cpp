@@ -5,12 +5,13 @@
 namespace af {
 
 const std::vector<std::string>& ThermoRow::names() {
-  static const std::vector<std::string> n = {"step", "time", "temp", "pe", "ke", "etotal", "press", "vol"};
+  static const std::vector<std::string> n = {"step", "time", "temp", "pe",  "ke",  "etotal", "press",
+                                             "vol",  "pxx",  "pyy",  "pzz", "pyz", "pxz",    "pxy"};
   return n;
 }
 
 std::vector<double> ThermoRow::values() const {
-  return {static_cast<double>(step), time, temp, pe, ke, etotal, press, vol};
+  return {static_cast<double>(step), time, temp, pe, ke, etotal, press, vol, pxx, pyy, pzz, pyz, pxz, pxy};
 }
 
 ThermoRow compute_thermo(long step, double time, const Atoms& atoms, const Box& box, const Units& u,
@@ -25,6 +26,15 @@ ThermoRow compute_thermo(long step, double time, const Atoms& atoms, const Box& 
   r.vol = box.volume();
   // LAMMPS compute pressure: (dof kB T + W_xx + W_yy + W_zz) / (3 V) * nktv2p.
   r.press = (2.0 * r.ke + ev.v[0] + ev.v[1] + ev.v[2]) / (3.0 * r.vol) * u.nktv2p;
+  double k[6];
+  atoms.kinetic_tensor(u.mvv2e, k);
+  const double s = u.nktv2p / r.vol;
+  r.pxx = (k[0] + ev.v[0]) * s;
+  r.pyy = (k[1] + ev.v[1]) * s;
+  r.pzz = (k[2] + ev.v[2]) * s;
+  r.pxy = (k[3] + ev.v[3]) * s;
+  r.pxz = (k[4] + ev.v[4]) * s;
+  r.pyz = (k[5] + ev.v[5]) * s;
   return r;
 }
 

@@ -15,6 +15,7 @@ namespace af {
 struct ThermoRow {
   long step = 0;
   double time = 0, temp = 0, pe = 0, ke = 0, etotal = 0, press = 0, vol = 0;
+  double pxx = 0, pyy = 0, pzz = 0, pyz = 0, pxz = 0, pxy = 0;  // pressure tensor (LAMMPS names)
   static const std::vector<std::string>& names();
   std::vector<double> values() const;  // in names() order, step included
 };

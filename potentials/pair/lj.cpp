@@ -25,6 +25,7 @@ KOKKOS_INLINE_FUNCTION void lj_eval(const LJParams& c, T rsq, T& fpair, T& e) {
 // Per species pair parameters.
 struct LJPhysics {
   static constexpr bool kUniform = false;
+  static constexpr bool kNeedsIndices = false;
   Kokkos::View<const LJParams*, Device> p;
   int nt;
 
@@ -39,6 +40,7 @@ struct LJPhysics {
 // One species: parameters in registers, no per-neighbor type or table lookups.
 struct LJPhysicsSingle {
   static constexpr bool kUniform = true;
+  static constexpr bool kNeedsIndices = false;
   LJParams c;
 
   KOKKOS_INLINE_FUNCTION double cutsq(int, int) const { return c.cutsq; }

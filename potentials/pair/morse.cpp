@@ -24,6 +24,7 @@ KOKKOS_INLINE_FUNCTION void morse_eval(const MorseParams& c, T rsq, T& fpair, T&
 
 struct MorsePhysics {
   static constexpr bool kUniform = false;
+  static constexpr bool kNeedsIndices = false;
   Kokkos::View<const MorseParams*, Device> p;
   int nt;
 
@@ -38,6 +39,7 @@ struct MorsePhysics {
 // One species: parameters held by value (vectorised on CPU cluster lists).
 struct MorsePhysicsSingle {
   static constexpr bool kUniform = true;
+  static constexpr bool kNeedsIndices = false;
   MorseParams c;
 
   KOKKOS_INLINE_FUNCTION double cutsq(int, int) const { return c.cutsq; }

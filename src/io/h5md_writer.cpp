@@ -115,6 +115,9 @@ H5mdWriter::H5mdWriter(const std::string& path, const Units& units, const std::v
   if (fields.velocity) velocity_ = make_series(particles_, "velocity", 2, vec_shape, H5T_IEEE_F64LE, lj ? nullptr : units.velocity_unit);
   if (fields.force) force_ = make_series(particles_, "force", 2, vec_shape, H5T_IEEE_F64LE, lj ? nullptr : units.force_unit);
   if (fields.image) image_ = make_series(particles_, "image", 2, vec_shape, H5T_STD_I32LE, nullptr);
+  const hsize_t scalar_shape[1] = {natoms_};
+  if (fields.energy)
+    energy_ = make_series(particles_, "potential_energy", 1, scalar_shape, H5T_IEEE_F64LE, lj ? nullptr : units.energy_unit);
 
   dataset_1d(particles_, "species", H5T_STD_I32LE, H5T_NATIVE_INT, natoms_, species_index.data());
   dataset_1d(particles_, "id", H5T_STD_I64LE, H5T_NATIVE_LONG, natoms_, ids.data());
@@ -194,7 +197,7 @@ void H5mdWriter::append(Series& s, long step, double time, const void* data, hid
 }
 
 void H5mdWriter::write_frame(long step, double time, const Box& box, const double* x, const double* v,
-                             const double* f, const int* image) {
+                             const double* f, const int* image, const double* energy) {
   // Edges as rows a, b, c (MDAnalysis reads each row as a cell vector).
   double e[9];
   for (int r = 0; r < 3; ++r)
@@ -204,6 +207,7 @@ void H5mdWriter::write_frame(long step, double time, const Box& box, const doubl
   if (fields_.velocity) append(velocity_, step, time, v, H5T_NATIVE_DOUBLE);
   if (fields_.force) append(force_, step, time, f, H5T_NATIVE_DOUBLE);
   if (fields_.image) append(image_, step, time, image, H5T_NATIVE_INT);
+  if (fields_.energy) append(energy_, step, time, energy, H5T_NATIVE_DOUBLE);
   flush();
 }
 
@@ -217,7 +221,7 @@ void H5mdWriter::write_observables(long step, double time, const std::vector<std
       if (units_.name != "lj") {
         if (names[k] == "temp") unit = "K";
         else if (names[k] == "pe" || names[k] == "ke" || names[k] == "etotal") unit = units_.energy_unit;
-        else if (names[k] == "press") unit = units_.pressure_unit;
+        else if (names[k] == "press" || (names[k].size() == 3 && names[k][0] == 'p')) unit = units_.pressure_unit;
         else if (names[k] == "vol") unit = std::string(units_.length_unit) + "3";
       }
       Series s = make_series(observables_, names[k].c_str(), 0, nullptr, H5T_IEEE_F64LE, unit.empty() ? nullptr : unit.c_str());
@@ -244,6 +248,7 @@ H5mdWriter::~H5mdWriter() {
   close_series(velocity_);
   close_series(force_);
   close_series(image_);
+  close_series(energy_);
   close_series(edges_);
   for (auto& kv : obs_) close_series(kv.second);
   if (observables_ >= 0) H5Gclose(observables_);

@@ -1,6 +1,7 @@
 // H5MD 1.1 trajectories (https://www.nongnu.org/h5md/) through the HDF5 C library.
 // Particles group `trajectory` (the name MDAnalysis 2.4 needs), time-dependent
-// position / velocity / force / image and box/edges (every frame), species and id;
+// position / velocity / force / image / potential_energy (per atom) and box/edges
+// (every frame), species and id;
 // thermo under observables/; the deck under parameters/. One frame per chunk, and
 // the file is flushed after every frame so a killed run leaves every completed frame.
 #pragma once
@@ -16,7 +17,7 @@
 namespace af {
 
 struct H5mdFields {
-  bool position = true, velocity = false, force = false, image = false;
+  bool position = true, velocity = false, force = false, image = false, energy = false;
 };
 
 class H5mdWriter {
@@ -31,7 +32,7 @@ class H5mdWriter {
 
   // Per-atom arrays are n*3, in output order; null for fields not written.
   void write_frame(long step, double time, const Box& box, const double* x, const double* v, const double* f,
-                   const int* image);
+                   const int* image, const double* energy);
   void write_observables(long step, double time, const std::vector<std::string>& names,
                          const std::vector<double>& values);
   void flush();
@@ -53,7 +54,7 @@ class H5mdWriter {
   Units units_;
   std::size_t natoms_;
   H5mdFields fields_;
-  Series position_, velocity_, force_, image_, edges_;
+  Series position_, velocity_, force_, image_, energy_, edges_;
   std::map<std::string, Series> obs_;
 };
 

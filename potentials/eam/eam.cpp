@@ -1,0 +1,232 @@
+// Embedded-atom method in LAMMPS's eam, eam/alloy and eam/fs flavours:
+//   E = sum_i F_i(rho_i) + 1/2 sum_{i != j} phi_ij(r_ij),   rho_i = sum_{j != i} rho_j(r_ij)
+// with the tabulated functions splined exactly as LAMMPS does (pair_eam.cpp), so
+// energies, forces and stresses agree to rounding. Three passes: densities (pair sums),
+// embedding F and F' per atom (F' copied to ghosts), then pair forces through the
+// shared pair driver.
+#include <cmath>
+#include <cstdlib>
+#include <sys/stat.h>
+
+#include "pair_driver.hpp"
+#include "potentials/eam/eam_file.hpp"
+#include "registry.hpp"
+
+namespace af {
+
+namespace {
+
+using Table = Kokkos::View<const double***, Kokkos::LayoutRight, Device>;  // (table, grid point, 7 coefficients)
+
+struct EamDevice {
+  Table frho, rhor, z2r;
+  Kokkos::View<const int*, Device> t2frho, t2rhor, t2z2r;
+  int nt, nrho, nr;
+  double rdr, rdrho, rhomax, cutsq;
+
+  // Grid cell m and fraction p of x on a table (LAMMPS's clamping).
+  KOKKOS_INLINE_FUNCTION static void locate(double x, double rd, int n, int mmin, int& m, double& p) {
+    p = x * rd + 1.0;
+    m = static_cast<int>(p);
+    m = m < n - 1 ? m : n - 1;
+    m = m > mmin ? m : mmin;
+    p -= m;
+    p = p < 1.0 ? p : 1.0;
+  }
+  KOKKOS_INLINE_FUNCTION static double value(const Table& t, int k, int m, double p) {
+    return ((t(k, m, 3) * p + t(k, m, 4)) * p + t(k, m, 5)) * p + t(k, m, 6);
+  }
+  KOKKOS_INLINE_FUNCTION static double deriv(const Table& t, int k, int m, double p) {
+    return (t(k, m, 0) * p + t(k, m, 1)) * p + t(k, m, 2);
+  }
+};
+
+// Pass 1: density at i from j (a) and at j from i (b).
+struct EamDensity {
+  EamDevice d;
+  KOKKOS_INLINE_FUNCTION void operator()(int, int, int ti, int tj, double rsq, double& a, double& b) const {
+    if (rsq >= d.cutsq) return;
+    int m;
+    double p;
+    EamDevice::locate(sqrt(rsq), d.rdr, d.nr, 0, m, p);
+    a = EamDevice::value(d.rhor, d.t2rhor(tj * d.nt + ti), m, p);
+    b = EamDevice::value(d.rhor, d.t2rhor(ti * d.nt + tj), m, p);
+  }
+};
+
+// Pass 3: pair forces with the embedding derivatives of both atoms.
+struct EamForce {
+  static constexpr bool kUniform = false;
+  static constexpr bool kNeedsIndices = true;
+  EamDevice d;
+  DblView fp;  // F'(rho), ghosts included
+
+  KOKKOS_INLINE_FUNCTION double cutsq(int, int) const { return d.cutsq; }
+  template <bool ENERGY>
+  KOKKOS_INLINE_FUNCTION void eval(int, int, double, double&, double&) const {}  // unused: needs indices
+  template <bool ENERGY>
+  KOKKOS_INLINE_FUNCTION void eval_ij(int i, int j, int ti, int tj, double rsq, double& fpair, double& e) const {
+    const double r = sqrt(rsq);
+    int m;
+    double p;
+    EamDevice::locate(r, d.rdr, d.nr, 0, m, p);
+    const double rhoip = EamDevice::deriv(d.rhor, d.t2rhor(ti * d.nt + tj), m, p);  // d rho_at_j(from i) / dr
+    const double rhojp = EamDevice::deriv(d.rhor, d.t2rhor(tj * d.nt + ti), m, p);  // d rho_at_i(from j) / dr
+    const int kz = d.t2z2r(ti * d.nt + tj);
+    const double z2p = EamDevice::deriv(d.z2r, kz, m, p);
+    const double z2 = EamDevice::value(d.z2r, kz, m, p);
+    const double recip = 1.0 / r;
+    const double phi = z2 * recip;
+    const double phip = z2p * recip - phi * recip;
+    const double psip = fp(i) * rhojp + fp(j) * rhoip + phip;
+    fpair = -psip * recip;
+    if (ENERGY) e = phi;
+  }
+};
+
+Kokkos::View<double***, Kokkos::LayoutRight, Device> splines(const std::vector<std::vector<double>>& tables, int n,
+                                                            double delta, const char* label) {
+  Kokkos::View<double***, Kokkos::LayoutRight, Device> v(std::string(label), tables.size(), n + 1, 7);
+  auto h = Kokkos::create_mirror_view(v);
+  for (std::size_t k = 0; k < tables.size(); ++k) {
+    const auto s = eam_spline(tables[k], n, delta);
+    for (int m = 0; m <= n; ++m)
+      for (int c = 0; c < 7; ++c) h(k, m, c) = s[7 * m + c];
+  }
+  Kokkos::deep_copy(v, h);
+  return v;
+}
+
+Kokkos::View<int*, Device> ints(const std::vector<int>& v, const char* label) {
+  Kokkos::View<int*, Device> d(std::string(label), v.size());
+  auto h = Kokkos::create_mirror_view(d);
+  for (std::size_t i = 0; i < v.size(); ++i) h(i) = v[i];
+  Kokkos::deep_copy(d, h);
+  return d;
+}
+
+class Eam final : public Potential {
+ public:
+  Eam(std::string style, const EamTables& t) : style_(std::move(style)), cut_(t.cut) {
+    d_.frho = splines(t.frho, t.nrho, t.drho, "eam::frho");
+    d_.rhor = splines(t.rhor, t.nr, t.dr, "eam::rhor");
+    d_.z2r = splines(t.z2r, t.nr, t.dr, "eam::z2r");
+    d_.t2frho = ints(t.type2frho, "eam::type2frho");
+    d_.t2rhor = ints(t.type2rhor, "eam::type2rhor");
+    d_.t2z2r = ints(t.type2z2r, "eam::type2z2r");
+    d_.nt = static_cast<int>(t.type2frho.size());
+    d_.nrho = t.nrho;
+    d_.nr = t.nr;
+    d_.rdr = 1.0 / t.dr;
+    d_.rdrho = 1.0 / t.drho;
+    d_.rhomax = t.rhomax;
+    d_.cutsq = t.cut * t.cut;
+  }
+  std::string style() const override { return style_; }
+  double cutoff() const override { return cut_; }
+
+  EnergyVirial compute(Atoms& atoms, const NeighborList& list, const ComputeFlags& fl, const DblView& eatom) override {
+    const int nall = atoms.nall(), n = atoms.nlocal;
+    if (rho_.extent(0) < std::size_t(nall)) {
+      rho_ = DblView("eam::rho", nall + nall / 8 + 16);
+      fp_ = DblView("eam::fp", rho_.extent(0));
+      emb_ = DblView("eam::embedding", rho_.extent(0));
+    }
+    driver_.pair_sums(EamDensity{d_}, atoms, list, rho_);
+    // Embedding energy and its derivative per atom; beyond the table's last density a
+    // linear continuation keeps the energy conserved (as LAMMPS).
+    const EamDevice d = d_;
+    auto rho = rho_;
+    auto fp = fp_;
+    auto emb = emb_;
+    auto type = atoms.type;
+    double fsum = 0;
+    Kokkos::parallel_reduce(
+        "eam::embed", Kokkos::RangePolicy<ExecSpace>(0, n),
+        KOKKOS_LAMBDA(const int i, double& sum) {
+          int m;
+          double p;
+          EamDevice::locate(rho(i), d.rdrho, d.nrho, 1, m, p);
+          const int k = d.t2frho(type(i));
+          fp(i) = EamDevice::deriv(d.frho, k, m, p);
+          double phi = EamDevice::value(d.frho, k, m, p);
+          if (rho(i) > d.rhomax) phi += fp(i) * (rho(i) - d.rhomax);
+          emb(i) = phi;
+          sum += phi;
+        },
+        fsum);
+    if (atoms.nghost > 0) list.forward_ghosts(atoms, fp_);
+    EnergyVirial ev = driver_.compute(EamForce{d_, fp_}, atoms, list, fl, eatom);
+    if (fl.energy) ev.e += fsum;
+    if (fl.per_atom_energy) {
+      DblView e = eatom;
+      Kokkos::parallel_for(
+          "eam::eatom", Kokkos::RangePolicy<ExecSpace>(0, n), KOKKOS_LAMBDA(const int i) { e(i) += emb(i); });
+    }
+    return ev;
+  }
+
+ private:
+  std::string style_;
+  double cut_;
+  EamDevice d_;
+  PairDriver driver_;
+  DblView rho_, fp_, emb_;
+};
+
+class EamSpec final : public PotentialSpec {
+ public:
+  std::string style;
+  EamTables tables;
+  std::unique_ptr<Potential> create() const override { return std::make_unique<Eam>(style, tables); }
+  std::vector<double> masses() const override { return tables.mass; }
+};
+
+std::shared_ptr<const PotentialSpec> parse(MapReader& sec, const DeckContext& ctx, EamFlavor flavor, const char* style) {
+  if (ctx.units.name != "metal")
+    sec.node().fail(std::string(style) + " potential files are in metal units; set 'units: metal'");
+  const int nt = ctx.structure.ntypes();
+  std::vector<std::string> files;
+  std::vector<std::string> elements = ctx.structure.species;
+  if (flavor == EamFlavor::Funcfl) {
+    // One file for every species, or {species: file}.
+    if (auto f = sec.find("files")) {
+      if (!f->is_map()) f->fail("potential.files: expected {species: file, ...}");
+      files.assign(nt, "");
+      for (auto it = f->yaml().begin(); it != f->yaml().end(); ++it) {
+        const DeckNode key = f->child(it->first, "potential.files");
+        const int t = ctx.species_index(key);
+        files[t] = find_potential_file(f->child(it->second, "potential.files." + key.as_string()));
+      }
+      for (int t = 0; t < nt; ++t)
+        if (files[t].empty()) f->fail("potential.files: no file for species '" + ctx.structure.species[t] + "'");
+    } else {
+      files.assign(nt, find_potential_file(sec.get("file")));
+    }
+  } else {
+    files.push_back(find_potential_file(sec.get("file")));
+    if (auto sp = sec.find("species")) {
+      elements = sp->as_strings();
+      if (static_cast<int>(elements.size()) != nt)
+        sp->fail("potential.species: give the file's element for each of the " + std::to_string(nt) + " system species");
+    }
+  }
+  auto spec = std::make_shared<EamSpec>();
+  spec->style = style;
+  spec->tables = read_eam(flavor, files, elements);
+  return spec;
+}
+
+}  // namespace
+
+std::shared_ptr<const PotentialSpec> parse_eam(MapReader& sec, const DeckContext& ctx) {
+  return parse(sec, ctx, EamFlavor::Funcfl, "eam");
+}
+std::shared_ptr<const PotentialSpec> parse_eam_alloy(MapReader& sec, const DeckContext& ctx) {
+  return parse(sec, ctx, EamFlavor::Setfl, "eam/alloy");
+}
+std::shared_ptr<const PotentialSpec> parse_eam_fs(MapReader& sec, const DeckContext& ctx) {
+  return parse(sec, ctx, EamFlavor::FinnisSinclair, "eam/fs");
+}
+
+}  // namespace af
