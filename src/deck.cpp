@@ -244,6 +244,9 @@ Deck load_deck(const std::string& path) {
     parse_neighbor(nr, d);
     if (d.neighbor.list == NeighborSettings::List::Cluster && !d.potential->pairwise())
       nr.get("list").fail("neighbor.list: cluster lists serve pairwise potentials only, not '" + d.potential_style + "'");
+    if (d.neighbor.list != NeighborSettings::List::Auto && d.neighbor.list != NeighborSettings::List::Full &&
+        d.potential->needs_full_list())
+      nr.get("list").fail("neighbor.list: '" + d.potential_style + "' needs full neighbor lists");
   } else {
     d.neighbor.skin = d.units.name == "lj" ? 0.3 : 2.0;
   }

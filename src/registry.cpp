@@ -14,6 +14,8 @@ std::shared_ptr<const PotentialSpec> parse_morse(MapReader&, const DeckContext&)
 std::shared_ptr<const PotentialSpec> parse_eam(MapReader&, const DeckContext&);
 std::shared_ptr<const PotentialSpec> parse_eam_alloy(MapReader&, const DeckContext&);
 std::shared_ptr<const PotentialSpec> parse_eam_fs(MapReader&, const DeckContext&);
+std::shared_ptr<const PotentialSpec> parse_sw(MapReader&, const DeckContext&);
+std::shared_ptr<const PotentialSpec> parse_tersoff(MapReader&, const DeckContext&);
 std::shared_ptr<const IntegratorSpec> parse_nve(MapReader&, const DeckContext&);
 std::shared_ptr<const IntegratorSpec> parse_langevin(MapReader&, const DeckContext&);
 
@@ -24,6 +26,8 @@ const std::map<std::string, PotentialParser>& potential_styles() {
       {"eam", parse_eam},
       {"eam/alloy", parse_eam_alloy},
       {"eam/fs", parse_eam_fs},
+      {"sw", parse_sw},
+      {"tersoff", parse_tersoff},
   };
   return m;
 }

@@ -30,6 +30,8 @@ class PotentialSpec {
   virtual std::unique_ptr<Potential> create() const = 0;
   // Pairwise potentials run on any list kind, cluster lists included.
   virtual bool pairwise() const { return false; }
+  // Three-body potentials need each atom's full neighborhood.
+  virtual bool needs_full_list() const { return false; }
   // Masses per type the potential's file defines (LAMMPS sets them from EAM files),
   // used where the deck and structure file give none; empty if none.
   virtual std::vector<double> masses() const { return {}; }

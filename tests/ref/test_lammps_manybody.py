@@ -20,6 +20,11 @@ CASES = {
                   {"style": "eam/alloy", "file": "NiAlH_jea.eam.alloy", "species": ["Ni", "Al"]}, ["Ni", "Al"]),
     "eam_fs": ("bcc", 2.9, 2, [26.98, 55.85], "pair_style eam/fs\npair_coeff * * {pot}/AlFe_mm.eam.fs Al Fe",
                {"style": "eam/fs", "file": "AlFe_mm.eam.fs"}, ["Al", "Fe"]),
+    # Two atom types mapped to the same element exercise the type-to-element maps.
+    "sw": ("diamond", 5.431, 2, [28.0855, 28.0855], "pair_style sw\npair_coeff * * {pot}/Si.sw Si Si",
+           {"style": "sw", "file": "Si.sw", "species": ["Si", "Si"]}, ["Si", "Si2"]),
+    "tersoff": ("diamond", 4.36, 2, [28.0855, 12.011], "pair_style tersoff\npair_coeff * * {pot}/SiC.tersoff Si C",
+                {"style": "tersoff", "file": "SiC.tersoff"}, ["Si", "C"]),
 }
 
 
@@ -27,7 +32,7 @@ def structure(lat, a, ntypes, masses):
     s = f"""units metal
 atom_style atomic
 lattice {lat} {a}
-region box block 0 4 0 4 0 4
+region box block 0 {3 if lat == "diamond" else 4} 0 3 0 {3 if lat == "diamond" else 4}
 create_box {ntypes} box
 create_atoms 1 box
 change_box all triclinic
@@ -62,7 +67,7 @@ run 0
     dump = np.loadtxt(os.path.join(wd, "dump.txt"), skiprows=9)
     deck = {
         "units": "metal",
-        "system": {"read": "start.data", "species": species},
+        "system": {"read": "start.data", "species": species, "masses": dict(zip(species, masses))},
         "potential": pot,
         "stages": [{"integrator": {"style": "nve", "timestep": 0.001}, "steps": 0}],
         "output": {"thermo": {"every": 1, "file": "thermo.csv"},

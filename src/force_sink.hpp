@@ -1,0 +1,74 @@
+// Where many-body kernels put forces (and per-atom energies) on atoms other than the
+// one a thread works on: per-thread copies on host backends (no atomics, summed after
+// the kernel), atomics on devices. Ghost rows are folded into their owners at the end.
+#pragma once
+#include <type_traits>
+
+#include "neighbor.hpp"
+
+namespace af {
+
+struct ForceSink {
+  using Copies3 = Kokkos::View<double***, Kokkos::LayoutRight, Device>;
+  using Copies1 = Kokkos::View<double**, Kokkos::LayoutRight, Device>;
+  struct NoToken {
+    KOKKOS_INLINE_FUNCTION int acquire() const { return 0; }
+    KOKKOS_INLINE_FUNCTION void release(int) const {}
+  };
+  using Token = std::conditional_t<kHostExec, Kokkos::Experimental::UniqueToken<ExecSpace>, NoToken>;
+
+  Copies3 fc;  // host: (thread, atom, xyz)
+  Copies1 ec;  // host: (thread, atom)
+  VecView f;   // device targets
+  DblView e;
+  Token token;
+
+  struct Slot {
+    int t;
+    double* f;
+    double* e;
+  };
+  KOKKOS_INLINE_FUNCTION Slot open() const {
+    if constexpr (kHostExec) {
+      const int t = token.acquire();
+      return {t, &fc(t, 0, 0), ec.extent(0) ? &ec(t, 0) : nullptr};
+    } else {
+      return {0, nullptr, nullptr};
+    }
+  }
+  KOKKOS_INLINE_FUNCTION void close(const Slot& s) const { token.release(s.t); }
+  KOKKOS_INLINE_FUNCTION void force(const Slot& s, int j, double fx, double fy, double fz) const {
+    if constexpr (kHostExec) {
+      s.f[3 * j] += fx;
+      s.f[3 * j + 1] += fy;
+      s.f[3 * j + 2] += fz;
+    } else {
+      Kokkos::atomic_add(&f(j, 0), fx);
+      Kokkos::atomic_add(&f(j, 1), fy);
+      Kokkos::atomic_add(&f(j, 2), fz);
+    }
+  }
+  KOKKOS_INLINE_FUNCTION void energy(const Slot& s, int j, double v) const {
+    if constexpr (kHostExec) {
+      s.e[j] += v;
+    } else {
+      Kokkos::atomic_add(&e(j), v);
+    }
+  }
+};
+
+// Owns the per-thread copies between steps.
+class ForceSinkOwner {
+ public:
+  // Zeroes atoms.f (and eatom, if given) over locals and ghosts; returns the sink.
+  ForceSink begin(Atoms& atoms, const DblView& eatom);
+  // Sums thread copies into atoms.f / eatom and folds ghost rows into owners.
+  void end(Atoms& atoms, const NeighborList& list, const DblView& eatom);
+
+ private:
+  ForceSink::Copies3 fc_;
+  ForceSink::Copies1 ec_;
+  bool with_energy_ = false;
+};
+
+}  // namespace af
