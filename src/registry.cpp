@@ -18,6 +18,8 @@ std::shared_ptr<const PotentialSpec> parse_sw(MapReader&, const DeckContext&);
 std::shared_ptr<const PotentialSpec> parse_tersoff(MapReader&, const DeckContext&);
 std::shared_ptr<const IntegratorSpec> parse_nve(MapReader&, const DeckContext&);
 std::shared_ptr<const IntegratorSpec> parse_langevin(MapReader&, const DeckContext&);
+std::shared_ptr<const IntegratorSpec> parse_nvt(MapReader&, const DeckContext&);
+std::shared_ptr<const IntegratorSpec> parse_csvr(MapReader&, const DeckContext&);
 
 const std::map<std::string, PotentialParser>& potential_styles() {
   static const std::map<std::string, PotentialParser> m = {
@@ -36,6 +38,8 @@ const std::map<std::string, IntegratorParser>& integrator_styles() {
   static const std::map<std::string, IntegratorParser> m = {
       {"nve", parse_nve},
       {"langevin", parse_langevin},
+      {"nvt", parse_nvt},
+      {"csvr", parse_csvr},
   };
   return m;
 }

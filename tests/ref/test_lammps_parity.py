@@ -102,6 +102,38 @@ timestep 0.001
             "stages": [{"name": "nve", "integrator": {"style": "nve", "timestep": 0.001}, "steps": 100}],
         },
     ),
+    # Nose-Hoover chain (fix nvt, chain of 3) on EAM copper at 600 K from a rattled crystal.
+    "nvt_eam": dict(
+        create="""units metal
+atom_style atomic
+lattice fcc 3.615
+region box block 0 5 0 5 0 5
+create_box 1 box
+create_atoms 1 box
+mass 1 63.55
+displace_atoms all random 0.05 0.05 0.05 7 units box
+velocity all create 900.0 4567 loop geom
+write_data start.data nocoeff
+""",
+        setup="""units metal
+atom_style atomic
+read_data start.data
+pair_style eam
+pair_coeff 1 1 /usr/share/lammps/potentials/Cu_u3.eam
+neighbor 1.0 bin
+neigh_modify delay 0 every 1 check yes
+timestep 0.002
+""",
+        fix="fix 1 all nvt temp 600.0 600.0 0.1 tchain 3",
+        deck={
+            "units": "metal",
+            "system": {"read": "start.data", "species": ["Cu"]},
+            "potential": {"style": "eam", "file": "Cu_u3.eam"},
+            "neighbor": {"skin": 1.0, "every": 1, "check": True},
+            "stages": [{"name": "nvt", "integrator": {"style": "nvt", "timestep": 0.002, "temperature": 600.0,
+                                                       "damping": 0.1, "chain": 3}, "steps": 100}],
+        },
+    ),
 }
 
 
@@ -117,7 +149,7 @@ def main(name):
     c = Checks(f"lammps_parity[{name}]")
     wd = workdir(name)
     run_lammps(case["create"], wd)
-    out = run_lammps(case["setup"] + """fix 1 all nve
+    out = run_lammps(case["setup"] + case.get("fix", "fix 1 all nve") + """
 thermo 10
 thermo_style custom step pe ke etotal press
 thermo_modify norm no format float %.16g
