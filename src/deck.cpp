@@ -16,7 +16,7 @@ namespace af {
 
 long Deck::total_steps() const {
   long n = 0;
-  for (const auto& s : stages) n += s.steps;
+  for (const auto& s : stages) n += s.minimize ? 0 : s.steps;
   return n;
 }
 
@@ -148,6 +148,28 @@ void parse_neighbor(MapReader& m, Deck& d) {
   m.finish();
 }
 
+void parse_minimize(MapReader& m, const Units& u, MinimizeSettings& s) {
+  s.style = m.get_string("style", "fire");
+  if (s.style != "fire" && s.style != "cg") fail_choice(m.get("style"), "minimizer style", s.style, {"fire", "cg"});
+  s.fmax = m.get_positive("fmax", u.name == "lj" ? 1e-6 : 1e-6);
+  s.max_iterations = m.get_int("max_iterations", 100000);
+  if (s.max_iterations < 1) m.get("max_iterations").fail("minimize.max_iterations must be at least 1");
+  s.max_move = m.get_positive("max_move", u.name == "lj" ? 0.1 : 0.1);
+  if (auto c = m.find("cell")) {
+    MapReader cm(*c);
+    s.relax_cell = true;
+    s.pressure = cm.get_double("pressure", 0.0);
+    s.ptol = cm.get_positive("ptol", 0.01);
+    const std::string couple = cm.get_string("couple", "tri");
+    if (couple == "iso") s.couple = MinimizeSettings::Couple::Iso;
+    else if (couple == "aniso") s.couple = MinimizeSettings::Couple::Aniso;
+    else if (couple == "tri") s.couple = MinimizeSettings::Couple::Tri;
+    else fail_choice(cm.get("couple"), "cell coupling", couple, {"iso", "aniso", "tri"});
+    cm.finish();
+  }
+  m.finish();
+}
+
 void check_writable(const DeckNode& at, const std::string& path) {
   const auto slash = path.find_last_of('/');
   const std::string dir = slash == std::string::npos ? "." : (slash == 0 ? "/" : path.substr(0, slash));
@@ -258,6 +280,17 @@ Deck load_deck(const std::string& path) {
       MapReader st(items[i]);
       StageSpec s;
       s.name = st.get_string("name", "stage" + std::to_string(i + 1));
+      if (auto mn = st.find("minimize")) {
+        if (st.has("integrator")) st.get("integrator").fail("a stage either runs an integrator or minimizes, not both");
+        if (st.has("steps")) st.get("steps").fail("minimize stages end on convergence; use minimize.max_iterations");
+        MapReader m(*mn);
+        parse_minimize(m, d.units, s.min);
+        s.minimize = true;
+        s.style = "minimize/" + s.min.style;
+        st.finish();
+        d.stages.push_back(std::move(s));
+        continue;
+      }
       const DeckNode steps = st.get("steps");
       s.steps = steps.as_int();
       if (s.steps < 0) steps.fail("steps must not be negative");

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "minimize.hpp"
 #include "neighbor.hpp"
 #include "registry.hpp"
 #include "structure.hpp"
@@ -22,8 +23,10 @@ struct VelocitySpec {
 struct StageSpec {
   std::string name;
   std::string style;
-  std::shared_ptr<const IntegratorSpec> integrator;
+  std::shared_ptr<const IntegratorSpec> integrator;  // MD stages
   long steps = 0;
+  bool minimize = false;                             // minimisation stages
+  MinimizeSettings min;
 };
 
 struct ThermoOutput {

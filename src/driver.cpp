@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <string>
 
+#include "minimize.hpp"
 #include "outputs.hpp"
 #include "progress.hpp"
 #include "velocity.hpp"
@@ -114,6 +115,33 @@ int run_simulation(const Deck& deck, const RunOptions& opt) {
   long done = 0;
   for (const StageSpec& stage : deck.stages) {
     if (g_signal) break;
+    if (stage.minimize) {
+      const long start = step;
+      timers.start();
+      const MinimizeResult r = minimize(stage.min, atoms, box, list, *potential, deck.units,
+                                        [&](long it, const EnergyVirial& e) {
+                                          step = start + it;
+                                          ev = e;
+                                          if (deck.thermo.every > 0 && it > 0 && step % deck.thermo.every == 0)
+                                            emit_thermo(&bar);
+                                        });
+      timers.stop(PhaseTimers::Force);
+      step = start + r.iterations;
+      emit_thermo(&bar);
+      if (out.trajectory_enabled()) {
+        atom_energies(true);
+        flags.energy = flags.virial = true;
+        ev = potential->compute(atoms, list, flags, eatom);
+        out.trajectory(step, time, atoms, box, eatom);
+      }
+      if (!opt.quiet)
+        std::printf("minimize (%s) %s after %ld iterations: energy %.12g, max |f| %.3g, stress error %.3g\n",
+                    stage.min.style.c_str(), r.reason.c_str(), r.iterations, r.energy, r.fmax, r.stress_error);
+      if (!r.converged)
+        std::fprintf(stderr, "atomforge: warning: stage '%s' did not converge (%s)\n", stage.name.c_str(),
+                     r.reason.c_str());
+      continue;
+    }
     auto integrator = stage.integrator->create(deck.units);
     const double dt = integrator->timestep();
     for (long s = 1; s <= stage.steps; ++s) {
@@ -124,7 +152,7 @@ int run_simulation(const Deck& deck, const RunOptions& opt) {
       timers.start();
       integrator->initial_integrate(atoms, box, ctx);
       timers.stop(PhaseTimers::Integrate);
-      if (list.need_rebuild(step, atoms))
+      if (list.need_rebuild(step, atoms, box))
         list.build(atoms, box, step);
       else
         list.update_ghosts(atoms, box);

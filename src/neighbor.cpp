@@ -65,7 +65,7 @@ void NeighborList::setup(ListKind kind, double cutoff, const NeighborSettings& s
   nbuild_ = ndanger_ = 0;
 }
 
-bool NeighborList::need_rebuild(long step, const Atoms& atoms) const {
+bool NeighborList::need_rebuild(long step, const Atoms& atoms, const Box& box) const {
   if (last_build_ < 0 || atoms.nlocal == 0) return last_build_ < 0;
   const long ago = step - last_build_;
   if (ago < set_.delay || ago % set_.every != 0) return false;
@@ -81,8 +81,21 @@ bool NeighborList::need_rebuild(long step, const Atoms& atoms) const {
         if (d2 > m) m = d2;
       },
       Kokkos::Max<double>(maxd2));
+  // Largest move of a periodic image caused by the cell change since the build:
+  // image n shifts by sum_k n_k (a_k - a_k(build)), |n_k| bounded by the reach in cells.
+  double cell_shift = 0;
+  const double rn = cutoff_ + set_.skin;
+  const auto d = box_.plane_spacing();
+  for (int k = 0; k < 3; ++k) {
+    if (!box.periodic[k]) continue;
+    const auto a = box.vector(k), a0 = box_.vector(k);
+    const double da = std::sqrt((a[0] - a0[0]) * (a[0] - a0[0]) + (a[1] - a0[1]) * (a[1] - a0[1]) +
+                                (a[2] - a0[2]) * (a[2] - a0[2]));
+    cell_shift += (std::ceil(rn / d[k]) + 1) * da;
+  }
   const double half = 0.5 * set_.skin;
-  return maxd2 > half * half;
+  const double moved = std::sqrt(maxd2) + cell_shift;
+  return moved > half;
 }
 
 void NeighborList::build(Atoms& atoms, const Box& box, long step) {
@@ -130,7 +143,7 @@ void NeighborList::build(Atoms& atoms, const Box& box, long step) {
   if (kind_ == ListKind::Cluster) {
     atoms.nghost = 0;
     cluster_.build(atoms, box, rn);
-    if (set_.sort_every > 0 && (last_sort_ < 0 || step - last_sort_ >= set_.sort_every)) {
+    if (sorting_ && set_.sort_every > 0 && (last_sort_ < 0 || step - last_sort_ >= set_.sort_every)) {
       // Store atoms in cluster order, so packing them each step streams through memory.
       atoms.permute(cluster_.atom_order());
       cluster_.build(atoms, box, rn);
@@ -223,7 +236,7 @@ void NeighborList::build(Atoms& atoms, const Box& box, long step) {
   if (bin_start_.extent(0) < static_cast<std::size_t>(nbins + 1)) bin_start_ = IntView("neigh::bin_start", nbins + 1);
 
   // 4. Spatial sort of local atoms (memory locality), then ghosts, bins and the list.
-  if (set_.sort_every > 0 && (last_sort_ < 0 || step - last_sort_ >= set_.sort_every)) {
+  if (sorting_ && set_.sort_every > 0 && (last_sort_ < 0 || step - last_sort_ >= set_.sort_every)) {
     atoms.nghost = 0;
     sort_atoms(atoms);
     last_sort_ = step;

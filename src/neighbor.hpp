@@ -42,7 +42,9 @@ class NeighborList {
  public:
   void setup(ListKind kind, double cutoff, const NeighborSettings& s);
   // True if the list must be rebuilt at this step (LAMMPS neigh_modify every/delay/check).
-  bool need_rebuild(long step, const Atoms& atoms) const;
+  // With check on, a changed cell counts too: periodic images move with the cell
+  // vectors, so their shift is added to the largest atom displacement.
+  bool need_rebuild(long step, const Atoms& atoms, const Box& box) const;
   // Wraps atoms, optionally sorts them, creates ghosts and builds the list.
   void build(Atoms& atoms, const Box& box, long step);
   // Moves ghosts with their owners (call after positions change, without a rebuild).
@@ -53,6 +55,10 @@ class NeighborList {
   void fold_ghosts(const Atoms& atoms, const DblView& e) const;
   // Copies a per-atom value from owners to their ghosts (e.g. EAM's F'(rho)).
   void forward_ghosts(const Atoms& atoms, const DblView& v) const;
+
+  // Spatial sorting reorders atoms; callers holding per-atom arrays of their own (the
+  // minimisers) switch it off meanwhile.
+  void set_sorting(bool on) { sorting_ = on; }
 
   NeighView view() const { return {neigh_, num_}; }
   ListKind kind() const { return kind_; }
@@ -83,6 +89,7 @@ class NeighborList {
   double cutoff_ = 0;
   NeighborSettings set_;
   long last_build_ = -1, last_sort_ = -1, nbuild_ = 0, ndanger_ = 0;
+  bool sorting_ = true;
 
   Kokkos::View<int**, Device> neigh_;
   IntView num_;
