@@ -53,10 +53,15 @@ class Problem {
     g_.a = VecView("min::g", n_);
     shift_ = VecView("min::wrap", n_);
     p_target_ = s.pressure / u.nktv2p;
-    // u = D^-1 (x - lo) with D = I.
-    auto x = atoms.x;
+    init_coordinates();
+  }
+
+  // u = D^-1 (x - lo) with D = I. (A member, not in the constructor: nvcc allows device
+  // lambdas only in functions whose address can be taken.)
+  void init_coordinates() {
+    auto x = atoms_.x;
     auto uu = x_.a;
-    const double lo0 = box.lo[0], lo1 = box.lo[1], lo2 = box.lo[2];
+    const double lo0 = box_.lo[0], lo1 = box_.lo[1], lo2 = box_.lo[2];
     Kokkos::parallel_for(
         "min::init", Kokkos::RangePolicy<ExecSpace>(0, n_), KOKKOS_LAMBDA(const int i) {
           uu(i, 0) = x(i, 0) - lo0;
@@ -177,7 +182,7 @@ class Problem {
     return v;
   }
 
- private:
+ // (The rest is public only because nvcc rejects device lambdas in private members.)
   bool cell_free(int k) const {
     if (!s_.relax_cell) return false;
     if (!box_.periodic[kCellI[k]] || !box_.periodic[kCellJ[k]]) return false;

@@ -13,6 +13,16 @@ namespace af {
 
 namespace {
 
+void scale_velocities(Atoms& atoms, double s) {
+  auto v = atoms.v;
+  Kokkos::parallel_for(
+      "nvt::scale", Kokkos::RangePolicy<ExecSpace>(0, atoms.nlocal), KOKKOS_LAMBDA(const int i) {
+        v(i, 0) *= s;
+        v(i, 1) *= s;
+        v(i, 2) *= s;
+      });
+}
+
 class NoseHoover final : public Integrator {
  public:
   NoseHoover(double dt, TemperatureRamp t, double damping, int chain, int loops, const Units& u)
@@ -82,16 +92,6 @@ class NoseHoover final : public Integrator {
       }
     }
   }
-  static void scale_velocities(Atoms& atoms, double s) {
-    auto v = atoms.v;
-    Kokkos::parallel_for(
-        "nvt::scale", Kokkos::RangePolicy<ExecSpace>(0, atoms.nlocal), KOKKOS_LAMBDA(const int i) {
-          v(i, 0) *= s;
-          v(i, 1) *= s;
-          v(i, 2) *= s;
-        });
-  }
-
   TemperatureRamp temp_;
   double tfreq_;
   int chain_, loops_;
