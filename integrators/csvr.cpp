@@ -21,11 +21,11 @@ class CSVR final : public Integrator {
     dt_ = dt;
   }
   std::string style() const override { return "csvr"; }
-  void initial_integrate(Atoms& atoms, const Box&, const StepContext&) override {
+  void initial_integrate(Atoms& atoms, Box&, const StepContext&) override {
     verlet::half_kick(atoms, dt_, u_.ftm2v);
     verlet::drift(atoms, dt_);
   }
-  void final_integrate(Atoms& atoms, const Box&, const StepContext& ctx) override {
+  void final_integrate(Atoms& atoms, Box&, const StepContext& ctx) override {
     verlet::half_kick(atoms, dt_, u_.ftm2v);
     const double dof = temperature_dof(atoms.nlocal);
     const double ke = atoms.kinetic_energy(u_.mvv2e);

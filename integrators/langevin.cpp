@@ -20,7 +20,7 @@ class Langevin final : public Integrator {
   }
   std::string style() const override { return "langevin"; }
 
-  void initial_integrate(Atoms& atoms, const Box&, const StepContext& ctx) override {
+  void initial_integrate(Atoms& atoms, Box&, const StepContext& ctx) override {
     verlet::half_kick(atoms, dt_, u_.ftm2v);
     verlet::drift(atoms, 0.5 * dt_);
     // O: v <- c1 v + sqrt(1 - c1^2) sqrt(kT/m) xi, at the target temperature of this step.
@@ -43,7 +43,7 @@ class Langevin final : public Integrator {
     verlet::drift(atoms, 0.5 * dt_);
   }
 
-  void final_integrate(Atoms& atoms, const Box&, const StepContext&) override {
+  void final_integrate(Atoms& atoms, Box&, const StepContext&) override {
     verlet::half_kick(atoms, dt_, u_.ftm2v);
   }
 

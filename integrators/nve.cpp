@@ -10,11 +10,11 @@ class NVE final : public Integrator {
  public:
   NVE(double dt, const Units& u) : ftm2v_(u.ftm2v) { dt_ = dt; }
   std::string style() const override { return "nve"; }
-  void initial_integrate(Atoms& atoms, const Box&, const StepContext&) override {
+  void initial_integrate(Atoms& atoms, Box&, const StepContext&) override {
     verlet::half_kick(atoms, dt_, ftm2v_);
     verlet::drift(atoms, dt_);
   }
-  void final_integrate(Atoms& atoms, const Box&, const StepContext&) override {
+  void final_integrate(Atoms& atoms, Box&, const StepContext&) override {
     verlet::half_kick(atoms, dt_, ftm2v_);
   }
 

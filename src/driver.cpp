@@ -146,7 +146,7 @@ int run_simulation(const Deck& deck, const RunOptions& opt) {
     const double dt = integrator->timestep();
     for (long s = 1; s <= stage.steps; ++s) {
       ++step;
-      const StepContext ctx{step, s, stage.steps};
+      StepContext ctx{step, s, stage.steps, &ev};
       const bool stage_end = s == stage.steps;
       const bool thermo_now = out.thermo_due(step, stage_end);
       timers.start();
@@ -157,7 +157,8 @@ int run_simulation(const Deck& deck, const RunOptions& opt) {
       else
         list.update_ghosts(atoms, box);
       timers.stop(PhaseTimers::Neigh);
-      flags.energy = flags.virial = thermo_now;
+      flags.energy = thermo_now;
+      flags.virial = thermo_now || integrator->needs_virial();
       atom_energies(out.trajectory_due(step));
       ev = potential->compute(atoms, list, flags, eatom);
       timers.stop(PhaseTimers::Force);

@@ -20,6 +20,7 @@ std::shared_ptr<const IntegratorSpec> parse_nve(MapReader&, const DeckContext&);
 std::shared_ptr<const IntegratorSpec> parse_langevin(MapReader&, const DeckContext&);
 std::shared_ptr<const IntegratorSpec> parse_nvt(MapReader&, const DeckContext&);
 std::shared_ptr<const IntegratorSpec> parse_csvr(MapReader&, const DeckContext&);
+std::shared_ptr<const IntegratorSpec> parse_npt(MapReader&, const DeckContext&);
 
 const std::map<std::string, PotentialParser>& potential_styles() {
   static const std::map<std::string, PotentialParser> m = {
@@ -40,6 +41,7 @@ const std::map<std::string, IntegratorParser>& integrator_styles() {
       {"langevin", parse_langevin},
       {"nvt", parse_nvt},
       {"csvr", parse_csvr},
+      {"npt", parse_npt},
   };
   return m;
 }

@@ -134,7 +134,42 @@ timestep 0.002
                                                        "damping": 0.1, "chain": 3}, "steps": 100}],
         },
     ),
+    # MTK barostat (fix npt iso, chains of 3 on particles and barostat) on EAM copper.
+    "npt_eam": dict(
+        create=None,  # same structure as nvt_eam
+        setup=None,
+        fix="fix 1 all npt temp 300.0 300.0 0.1 iso 0.0 0.0 1.0",
+        deck={
+            "units": "metal",
+            "system": {"read": "start.data", "species": ["Cu"]},
+            "potential": {"style": "eam", "file": "Cu_u3.eam"},
+            "neighbor": {"skin": 1.0, "every": 1, "check": True},
+            "stages": [{"name": "npt", "integrator": {"style": "npt", "timestep": 0.002, "temperature": 300.0,
+                                                       "damping": 0.1, "pressure": 0.0, "pressure_damping": 1.0,
+                                                       "couple": "iso"}, "steps": 100}],
+        },
+    ),
+    "npt_tri_eam": dict(
+        create=None,
+        setup=None,
+        fix="fix 1 all npt temp 300.0 300.0 0.1 tri 0.0 0.0 1.0",
+        deck={
+            "units": "metal",
+            "system": {"read": "start.data", "species": ["Cu"]},
+            "potential": {"style": "eam", "file": "Cu_u3.eam"},
+            "neighbor": {"skin": 1.0, "every": 1, "check": True},
+            "stages": [{"name": "npt", "integrator": {"style": "npt", "timestep": 0.002, "temperature": 300.0,
+                                                       "damping": 0.1, "pressure": 0.0, "pressure_damping": 1.0,
+                                                       "couple": "tri"}, "steps": 100}],
+        },
+    ),
 }
+CASES["npt_aniso_eam"] = dict(CASES["npt_tri_eam"], fix="fix 1 all npt temp 300.0 300.0 0.1 aniso 0.0 0.0 1.0")
+CASES["npt_aniso_eam"]["deck"] = __import__("copy").deepcopy(CASES["npt_tri_eam"]["deck"])
+CASES["npt_aniso_eam"]["deck"]["stages"][0]["integrator"]["couple"] = "aniso"
+for _k in ("npt_eam", "npt_tri_eam", "npt_aniso_eam"):
+    CASES[_k]["create"] = CASES["nvt_eam"]["create"].replace("write_data", "change_box all triclinic\nwrite_data")
+    CASES[_k]["setup"] = CASES["nvt_eam"]["setup"]
 
 
 def lj_melt_deck():
@@ -151,11 +186,11 @@ def main(name):
     run_lammps(case["create"], wd)
     out = run_lammps(case["setup"] + case.get("fix", "fix 1 all nve") + """
 thermo 10
-thermo_style custom step pe ke etotal press
+thermo_style custom step pe ke etotal press vol
 thermo_modify norm no format float %.16g
 run 100
 """, wd)
-    ref = lammps_thermo(out, ["Step", "PotEng", "KinEng", "TotEng", "Press"])
+    ref = lammps_thermo(out, ["Step", "PotEng", "KinEng", "TotEng", "Press", "Volume"])
     deck = lj_melt_deck() if case["deck"] is None else case["deck"]
     deck["output"] = {"thermo": {"every": 10, "file": "thermo.csv"}}
     write_deck(deck, os.path.join(wd, "deck.yaml"))
@@ -166,12 +201,13 @@ run 100
     # Relative to each value; pressure can pass through zero, so its denominator is
     # at least 1e-3 of the largest |press| in the run.
     pscale = max(abs(r["Press"]) for r in ref)
-    worst = {k: 0.0 for k in ("pe", "ke", "etotal", "press")}
+    worst = {k: 0.0 for k in ("pe", "ke", "etotal", "press", "vol")}
     for g, r in zip(got, ref):
         worst["pe"] = max(worst["pe"], rel(g["pe"], r["PotEng"]))
         worst["ke"] = max(worst["ke"], rel(g["ke"], r["KinEng"]))
         worst["etotal"] = max(worst["etotal"], rel(g["etotal"], r["TotEng"]))
         worst["press"] = max(worst["press"], rel(g["press"], r["Press"], floor=1e-3 * pscale))
+        worst["vol"] = max(worst["vol"], rel(g["vol"], r["Volume"]))
     for k, v in worst.items():
         c.check(v < TOL, f"{k}: max relative difference {v:.3e} (tolerance {TOL:g})")
     c.done()
