@@ -124,7 +124,7 @@ class NoseHoover final : public Integrator {
     if (baro_.on && pchain_.n > 0) press_chain();
   }
 
- private:
+ // Internals (public only because nvcc rejects device lambdas in private members).
   double temperature(const Atoms& atoms) const { return 2.0 * atoms.kinetic_energy(u_.mvv2e) / (dof_ * u_.boltz); }
   void target(double progress) {
     t_target_ = temp_.at(progress);
