@@ -21,6 +21,7 @@ std::shared_ptr<const IntegratorSpec> parse_langevin(MapReader&, const DeckConte
 std::shared_ptr<const IntegratorSpec> parse_nvt(MapReader&, const DeckContext&);
 std::shared_ptr<const IntegratorSpec> parse_csvr(MapReader&, const DeckContext&);
 std::shared_ptr<const IntegratorSpec> parse_npt(MapReader&, const DeckContext&);
+std::shared_ptr<const IntegratorSpec> parse_crescale(MapReader&, const DeckContext&);
 
 const std::map<std::string, PotentialParser>& potential_styles() {
   static const std::map<std::string, PotentialParser> m = {
@@ -42,6 +43,7 @@ const std::map<std::string, IntegratorParser>& integrator_styles() {
       {"nvt", parse_nvt},
       {"csvr", parse_csvr},
       {"npt", parse_npt},
+      {"crescale", parse_crescale},
   };
   return m;
 }
