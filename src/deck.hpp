@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "analysis.hpp"
 #include "minimize.hpp"
 #include "neighbor.hpp"
 #include "registry.hpp"
@@ -53,6 +54,7 @@ struct Deck {
   std::vector<StageSpec> stages;
   ThermoOutput thermo;
   TrajectoryOutput trajectory;
+  AnalysisSettings analysis;
 
   long total_steps() const;
 };

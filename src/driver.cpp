@@ -105,9 +105,14 @@ int run_simulation(const Deck& deck, const RunOptions& opt) {
       std::fflush(stdout);
     }
   };
+  // ev must hold energy and virial of this step.
+  auto emit_frame = [&]() {
+    out.trajectory(compute_thermo(step, time, atoms, box, deck.units, ev), atoms, box, eatom);
+  };
   if (!opt.quiet) std::printf("%s\n", thermo_header().c_str());
   emit_thermo(nullptr);
-  if (out.trajectory_due(step)) out.trajectory(step, time, atoms, box, eatom);
+  if (out.analysis_due(step)) out.analysis(step, time, atoms, box);
+  if (out.trajectory_due(step)) emit_frame();
 
   PhaseTimers timers;
   Progress bar(deck.total_steps(), natoms);
@@ -132,14 +137,16 @@ int run_simulation(const Deck& deck, const RunOptions& opt) {
         atom_energies(true);
         flags.energy = flags.virial = true;
         ev = potential->compute(atoms, list, flags, eatom);
-        out.trajectory(step, time, atoms, box, eatom);
       }
+      if (out.analysis_enabled()) out.analysis(step, time, atoms, box);  // the relaxed structure
+      if (out.trajectory_enabled()) emit_frame();
       if (!opt.quiet)
         std::printf("minimize (%s) %s after %ld iterations: energy %.12g, max |f| %.3g, stress error %.3g\n",
                     stage.min.style.c_str(), r.reason.c_str(), r.iterations, r.energy, r.fmax, r.stress_error);
       if (!r.converged)
         std::fprintf(stderr, "atomforge: warning: stage '%s' did not converge (%s)\n", stage.name.c_str(),
                      r.reason.c_str());
+      out.end_stage(stage.name);
       continue;
     }
     auto integrator = stage.integrator->create(deck.units);
@@ -149,6 +156,7 @@ int run_simulation(const Deck& deck, const RunOptions& opt) {
       StepContext ctx{step, s, stage.steps, &ev};
       const bool stage_end = s == stage.steps;
       const bool thermo_now = out.thermo_due(step, stage_end);
+      const bool frame_now = out.trajectory_due(step);
       timers.start();
       integrator->initial_integrate(atoms, box, ctx);
       timers.stop(PhaseTimers::Integrate);
@@ -157,33 +165,36 @@ int run_simulation(const Deck& deck, const RunOptions& opt) {
       else
         list.update_ghosts(atoms, box);
       timers.stop(PhaseTimers::Neigh);
-      flags.energy = thermo_now;
-      flags.virial = thermo_now || integrator->needs_virial();
-      atom_energies(out.trajectory_due(step));
+      flags.energy = thermo_now || frame_now;
+      flags.virial = thermo_now || frame_now || integrator->needs_virial();
+      atom_energies(frame_now);
       ev = potential->compute(atoms, list, flags, eatom);
       timers.stop(PhaseTimers::Force);
       integrator->final_integrate(atoms, box, ctx);
       time += dt;
       timers.stop(PhaseTimers::Integrate);
       if (thermo_now) emit_thermo(&bar);
-      if (out.trajectory_due(step)) out.trajectory(step, time, atoms, box, eatom);
+      if (out.analysis_due(step)) out.analysis(step, time, atoms, box);
+      if (frame_now) emit_frame();
       timers.stop(PhaseTimers::Output);
       bar.update(++done);
       if (g_signal) {
         // Stopping early: record the last step in every output before leaving.
-        if (!thermo_now) {
+        if (!thermo_now && !frame_now) {
           flags.energy = flags.virial = true;
           ev = potential->compute(atoms, list, flags, eatom);  // same forces, plus tallies
-          emit_thermo(&bar);
         }
-        if (out.trajectory_enabled() && !out.trajectory_due(step)) {
+        if (!thermo_now) emit_thermo(&bar);
+        if (out.trajectory_enabled() && !frame_now) {
           atom_energies(true);
+          flags.energy = flags.virial = true;
           ev = potential->compute(atoms, list, flags, eatom);
-          out.trajectory(step, time, atoms, box, eatom);
+          emit_frame();
         }
         break;
       }
     }
+    out.end_stage(stage.name);
   }
   const double total = std::chrono::duration<double>(std::chrono::steady_clock::now() - t_start).count();
   bar.finish();

@@ -26,16 +26,19 @@ Outputs::Outputs(const Deck& deck, const Atoms& atoms, const Box& box) : deck_(d
     traj_ = std::make_unique<H5mdWriter>(deck.trajectory.file, deck.units, s.species, species, sorted_ids_,
                                          box.periodic, fl, deck.text);
   }
+  if (deck.analysis.every > 0)
+    analysis_ = std::make_unique<Analysis>(deck.analysis, deck.units, deck.structure.species, traj_.get());
 }
 
 std::string Outputs::thermo(const ThermoRow& row) {
   const auto values = row.values();
   if (csv_) csv_->row(values);
-  if (traj_) traj_->write_observables(row.step, row.time, ThermoRow::names(), values);
   return thermo_line(row);
 }
 
-void Outputs::trajectory(long step, double time, const Atoms& atoms, const Box& box, const DblView& eatom) {
+void Outputs::trajectory(const ThermoRow& row, const Atoms& atoms, const Box& box, const DblView& eatom) {
+  const long step = row.step;
+  const double time = row.time;
   const std::size_t n = atoms.nlocal;
   auto hid = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), atoms.id);
   // Rank of each atom in id order (atoms are spatially re-sorted during the run).
@@ -63,6 +66,9 @@ void Outputs::trajectory(long step, double time, const Atoms& atoms, const Box& 
     for (std::size_t i = 0; i < n; ++i) e_[slot[i]] = h(i);
   }
   traj_->write_frame(step, time, box, x_.data(), v_.data(), f_.data(), image_.data(), e_.data());
+  traj_->write_observables(step, time, ThermoRow::names(), row.values());
+  if (analysis_) analysis_->frame(step, time, atoms, box);
+  traj_->flush();
 }
 
 }  // namespace af

@@ -1,10 +1,13 @@
-// Observers of a run: thermo (screen + CSV + H5MD observables) and the H5MD
-// trajectory. Each has an `every`; per-atom data is written in atom-id order.
+// Observers of a run: thermo (screen + CSV), the H5MD trajectory and on-the-fly
+// analysis. Each has an `every`; per-atom data is written in atom-id order. The
+// trajectory's observables/ (thermo and analysis) get one row per trajectory frame,
+// so frame k of an observable is frame k of the particles, as MDAnalysis reads them.
 #pragma once
 #include <memory>
 #include <string>
 #include <vector>
 
+#include "analysis.hpp"
 #include "deck.hpp"
 #include "io/csv_writer.hpp"
 #include "io/h5md_writer.hpp"
@@ -20,16 +23,24 @@ class Outputs {
   }
   bool trajectory_due(long step) const { return traj_ && step % deck_.trajectory.every == 0; }
   bool trajectory_enabled() const { return traj_ != nullptr; }
-  // Screen line (returned) + CSV row + H5MD observables.
+  // Screen line (returned) + CSV row.
   std::string thermo(const ThermoRow& row);
+  // A frame plus its observables (thermo row of the same step, analysis).
   // eatom: per-atom energies (when the trajectory stores them).
-  void trajectory(long step, double time, const Atoms& atoms, const Box& box, const DblView& eatom);
+  void trajectory(const ThermoRow& row, const Atoms& atoms, const Box& box, const DblView& eatom);
   bool wants_atom_energies() const { return traj_ && deck_.trajectory.energy; }
+  bool analysis_due(long step) const { return analysis_ && analysis_->due(step); }
+  bool analysis_enabled() const { return analysis_ != nullptr; }
+  void analysis(long step, double time, const Atoms& atoms, const Box& box) { analysis_->sample(step, time, atoms, box); }
+  void end_stage(const std::string& name) {
+    if (analysis_) analysis_->end_stage(name);
+  }
 
  private:
   const Deck& deck_;
   std::unique_ptr<CsvWriter> csv_;
   std::unique_ptr<H5mdWriter> traj_;
+  std::unique_ptr<Analysis> analysis_;
   std::vector<long> sorted_ids_;
   // Host buffers reused across frames.
   std::vector<double> x_, v_, f_, e_;

@@ -19,8 +19,15 @@ CsvWriter::~CsvWriter() {
   if (f_) std::fclose(f_);
 }
 
-void CsvWriter::row(const std::vector<double>& values) {
-  for (std::size_t i = 0; i < values.size(); ++i) {
+void CsvWriter::row_labelled(const std::string& label, const std::vector<double>& values) {
+  std::fprintf(f_, "%s", label.c_str());
+  write_values(values, 1);
+}
+
+void CsvWriter::row(const std::vector<double>& values) { write_values(values, 0); }
+
+void CsvWriter::write_values(const std::vector<double>& values, std::size_t first) {
+  for (std::size_t i = first; i < values.size(); ++i) {
     const double v = values[i];
     if (v == std::floor(v) && std::fabs(v) < 1e15)
       std::fprintf(f_, "%s%.0f", i ? "," : "", v);

@@ -13,8 +13,11 @@ class CsvWriter {
   CsvWriter(const CsvWriter&) = delete;
   CsvWriter& operator=(const CsvWriter&) = delete;
   void row(const std::vector<double>& values);
+  // A row whose first column is text (values[0] is replaced by label).
+  void row_labelled(const std::string& label, const std::vector<double>& values);
 
  private:
+  void write_values(const std::vector<double>& values, std::size_t first);
   std::FILE* f_ = nullptr;
   std::string path_;
 };

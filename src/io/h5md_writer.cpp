@@ -208,7 +208,6 @@ void H5mdWriter::write_frame(long step, double time, const Box& box, const doubl
   if (fields_.force) append(force_, step, time, f, H5T_NATIVE_DOUBLE);
   if (fields_.image) append(image_, step, time, image, H5T_NATIVE_INT);
   if (fields_.energy) append(energy_, step, time, energy, H5T_NATIVE_DOUBLE);
-  flush();
 }
 
 void H5mdWriter::write_observables(long step, double time, const std::vector<std::string>& names,
@@ -229,7 +228,16 @@ void H5mdWriter::write_observables(long step, double time, const std::vector<std
     }
     append(it->second, step, time, &values[k], H5T_NATIVE_DOUBLE);
   }
-  flush();
+}
+
+void H5mdWriter::write_observable_array(const std::string& name, long step, double time,
+                                        const std::vector<double>& values, const char* unit) {
+  auto it = obs_.find(name);
+  if (it == obs_.end()) {
+    const hsize_t shape[1] = {values.size()};
+    it = obs_.emplace(name, make_series(observables_, name.c_str(), 1, shape, H5T_IEEE_F64LE, unit)).first;
+  }
+  append(it->second, step, time, values.data(), H5T_NATIVE_DOUBLE);
 }
 
 void H5mdWriter::flush() { check(H5Fflush(file_, H5F_SCOPE_GLOBAL), path_, "flushing"); }

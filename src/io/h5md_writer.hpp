@@ -2,8 +2,9 @@
 // Particles group `trajectory` (the name MDAnalysis 2.4 needs), time-dependent
 // position / velocity / force / image / potential_energy (per atom) and box/edges
 // (every frame), species and id;
-// thermo under observables/; the deck under parameters/. One frame per chunk, and
-// the file is flushed after every frame so a killed run leaves every completed frame.
+// observables/ (thermo, analysis); the deck under parameters/. One frame per chunk;
+// the caller flushes after each frame and its observables, so a killed run leaves
+// every completed frame.
 #pragma once
 #include <hdf5.h>
 
@@ -35,6 +36,10 @@ class H5mdWriter {
                    const int* image, const double* energy);
   void write_observables(long step, double time, const std::vector<std::string>& names,
                          const std::vector<double>& values);
+  // A time-dependent array observable (e.g. an RDF), created on first use.
+  void write_observable_array(const std::string& name, long step, double time, const std::vector<double>& values,
+                              const char* unit);
+  // After each frame and its observables.
   void flush();
 
  private:

@@ -64,8 +64,14 @@ def lammps_thermo(stdout, columns):
 
 
 def read_csv(path):
+    """Rows as dicts of floats (text cells, such as a stage name, stay strings)."""
+    def num(v):
+        try:
+            return float(v)
+        except ValueError:
+            return v
     with open(path) as f:
-        return [{k: float(v) for k, v in row.items()} for row in csv.DictReader(f)]
+        return [{k: num(v) for k, v in row.items()} for row in csv.DictReader(f)]
 
 
 def load_deck(path):
