@@ -402,7 +402,8 @@ void NeighborList::fill_list(const Atoms& atoms) {
   const int nlocal = atoms.nlocal;
   nlist_ = nlocal;
   if (num_.extent(0) < static_cast<std::size_t>(nlocal)) num_ = IntView("neigh::num", nlocal);
-  int cap = static_cast<int>(neigh_.extent(1));
+  // Rows hold cap entries plus one spare column (see the append below).
+  int cap = std::max(0, static_cast<int>(neigh_.extent(1)) - 1);
   if (cap == 0 || neigh_.extent(0) < static_cast<std::size_t>(nlocal)) {
     if (cap == 0) {
       const double rn = cutoff_ + set_.skin;
@@ -410,7 +411,7 @@ void NeighborList::fill_list(const Atoms& atoms) {
       const double est = rho * 4.18879 * rn * rn * rn * (kind_ == ListKind::Half ? 0.6 : 1.2);
       cap = static_cast<int>(std::min(est, 4.0 * (nlocal + 64))) + 16;
     }
-    neigh_ = Kokkos::View<int**, Device>("neigh::list", nlocal, cap);
+    neigh_ = Kokkos::View<int**, Device>("neigh::list", nlocal, cap + 1);
   }
   const bool half = kind_ == ListKind::Half;
   const double rn = cutoff_ + set_.skin;
@@ -452,11 +453,12 @@ void NeighborList::fill_list(const Atoms& atoms) {
                   if (o < i || (o == i && !lex_positive(img(g, 0), img(g, 1), img(g, 2)))) continue;
                 }
               }
+              // Branch-free append (whether a candidate is in range is unpredictable):
+              // every candidate is stored at slot n, which only a hit advances; once the
+              // list is full, stores go to the spare last column and the list regrows.
               const double dx = x(j, 0) - xi0, dy = x(j, 1) - xi1, dz = x(j, 2) - xi2;
-              if (dx * dx + dy * dy + dz * dz < rn2) {
-                if (n < cap) list(i, n) = j;
-                ++n;
-              }
+              list(i, n < cap ? n : cap) = j;
+              n += dx * dx + dy * dy + dz * dz < rn2;
             }
           }
           num(i) = n;
@@ -465,7 +467,7 @@ void NeighborList::fill_list(const Atoms& atoms) {
         Kokkos::Max<int>(maxn));
     if (maxn <= cap) break;
     cap = maxn + maxn / 8 + 8;  // regrow and redo instead of failing
-    neigh_ = Kokkos::View<int**, Device>("neigh::list", nlocal, cap);
+    neigh_ = Kokkos::View<int**, Device>("neigh::list", nlocal, cap + 1);
   }
 }
 

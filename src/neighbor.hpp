@@ -9,6 +9,7 @@
 // offsets (and owner index / image offset inside one bin), so it is antisymmetric
 // under periodic translation and never counts a pair twice or not at all.
 #pragma once
+#include <algorithm>
 #include "atoms.hpp"
 #include "box.hpp"
 #include "cluster_list.hpp"
@@ -64,7 +65,7 @@ class NeighborList {
   ListKind kind() const { return kind_; }
   double cutoff() const { return cutoff_; }
   double skin() const { return set_.skin; }
-  int max_neighbors() const { return static_cast<int>(neigh_.extent(1)); }
+  int max_neighbors() const { return std::max(0, static_cast<int>(neigh_.extent(1)) - 1); }
   long builds() const { return nbuild_; }
   long dangerous_builds() const { return ndanger_; }
   long total_neighbors() const;

@@ -181,8 +181,11 @@ void sum_thread_copies(const ForceCopies& fc, const EnergyCopies& ec, const VecV
 void sum_rows(const EnergyCopies& c, const DblView& out, int n);
 
 // Per-atom sums over pairs (e.g. EAM densities): fn(i, j, ti, tj, rsq, a, b) gives the
-// contribution a to atom i and b to atom j of one listed pair.
-template <class Fn, bool HALF>
+// contribution a to atom i and b to atom j of one listed pair (zero beyond
+// fn.cutsq(ti, tj)). With SHORT, the pairs inside fn.cutsq are first recorded, in list
+// order, as a short list that the sums and later passes over the same positions
+// traverse instead (no mispredicted branches for the skin's pairs; same pairs, same order).
+template <class Fn, bool HALF, bool SHORT>
 struct PairSumKernel {
   Fn fn;
   VecView x;
@@ -191,6 +194,7 @@ struct PairSumKernel {
   EnergyCopies copies;  // host, half lists: one row per thread
   DblView out;          // full lists, or devices with half lists (atomics)
   ThreadToken token;
+  NeighView shortl;
 
   KOKKOS_INLINE_FUNCTION void operator()(const int i) const {
     const double xi = x(i, 0), yi = x(i, 1), zi = x(i, 2);
@@ -202,9 +206,24 @@ struct PairSumKernel {
       oh = &copies(t, 0);
     }
     double sum = 0;
-    const int nn = nl.num(i);
+    int nn = nl.num(i);
+    NeighView l = nl;
+    if (SHORT) {
+      // First the short list, without branches (a list's skin pairs are unpredictable),
+      // then the sums over it.
+      int ns = 0;
+      for (int k = 0; k < nn; ++k) {
+        const int j = nl.neigh(i, k);
+        const double dx = xi - x(j, 0), dy = yi - x(j, 1), dz = zi - x(j, 2);
+        shortl.neigh(i, ns) = j;
+        ns += dx * dx + dy * dy + dz * dz < fn.cutsq(ti, type(j));
+      }
+      shortl.num(i) = ns;
+      nn = ns;
+      l = shortl;
+    }
     for (int k = 0; k < nn; ++k) {
-      const int j = nl.neigh(i, k);
+      const int j = l.neigh(i, k);
       const double dx = xi - x(j, 0), dy = yi - x(j, 1), dz = zi - x(j, 2);
       double a = 0, b = 0;
       fn(i, j, ti, type(j), dx * dx + dy * dy + dz * dz, a, b);
@@ -232,29 +251,45 @@ struct PairSumKernel {
 class PairDriver {
  public:
   // (Both halves of the driver are public: nvcc rejects device lambdas in private members.)
+  // `pairs`: traverse this list (of the same kind as `list`, e.g. a short list from
+  // pair_sums) instead of list.view().
   template <class Physics>
   EnergyVirial compute(const Physics& phys, Atoms& atoms, const NeighborList& list, const ComputeFlags& fl,
-                       const DblView& eatom) {
-    if (fl.per_atom_energy) return run<Physics, true, true, true>(phys, atoms, list, eatom);
-    if (fl.energy && fl.virial) return run<Physics, true, true, false>(phys, atoms, list, eatom);
-    if (fl.energy) return run<Physics, true, false, false>(phys, atoms, list, eatom);
-    if (fl.virial) return run<Physics, false, true, false>(phys, atoms, list, eatom);
-    return run<Physics, false, false, false>(phys, atoms, list, eatom);
+                       const DblView& eatom, const NeighView* pairs = nullptr) {
+    const NeighView nl = pairs ? *pairs : list.view();
+    if (fl.per_atom_energy) return run<Physics, true, true, true>(phys, atoms, list, nl, eatom);
+    if (fl.energy && fl.virial) return run<Physics, true, true, false>(phys, atoms, list, nl, eatom);
+    if (fl.energy) return run<Physics, true, false, false>(phys, atoms, list, nl, eatom);
+    if (fl.virial) return run<Physics, false, true, false>(phys, atoms, list, nl, eatom);
+    return run<Physics, false, false, false>(phys, atoms, list, nl, eatom);
   }
 
   // out(i) = sum over the neighbors j of atom i of fn's contributions, for local atoms
-  // (ghost rows are scratch). See PairSumKernel.
+  // (ghost rows are scratch). See PairSumKernel. With `shortl`, also records the pairs
+  // fn reports as interacting (storage grows as needed).
   template <class Fn>
-  void pair_sums(const Fn& fn, const Atoms& atoms, const NeighborList& list, const DblView& out) {
+  void pair_sums(const Fn& fn, const Atoms& atoms, const NeighborList& list, const DblView& out,
+                 NeighView* shortl = nullptr) {
+    if (!shortl) return sums<Fn, false>(fn, atoms, list, out, NeighView{});
+    const NeighView nl = list.view();
+    if (shortl->num.extent(0) < nl.num.extent(0) || shortl->neigh.extent(1) < nl.neigh.extent(1)) {
+      shortl->num = IntView("pair::short_num", nl.num.extent(0));
+      shortl->neigh = decltype(shortl->neigh)("pair::short_neigh", nl.neigh.extent(0), nl.neigh.extent(1));
+    }
+    sums<Fn, true>(fn, atoms, list, out, *shortl);
+  }
+
+  template <class Fn, bool SHORT>
+  void sums(const Fn& fn, const Atoms& atoms, const NeighborList& list, const DblView& out, const NeighView& shortl) {
     using namespace pair_detail;
     const int n = atoms.nlocal, nall = atoms.nall();
     if (list.kind() == ListKind::Full) {
-      PairSumKernel<Fn, false> k{fn, atoms.x, atoms.type, list.view(), {}, out, {}};
+      PairSumKernel<Fn, false, SHORT> k{fn, atoms.x, atoms.type, list.view(), {}, out, {}, shortl};
       Kokkos::parallel_for("pair::sums_full", Kokkos::RangePolicy<ExecSpace>(0, n), k);
       return;
     }
     Kokkos::deep_copy(Kokkos::subview(out, Kokkos::make_pair(0, nall)), 0.0);
-    PairSumKernel<Fn, true> k{fn, atoms.x, atoms.type, list.view(), {}, out, {}};
+    PairSumKernel<Fn, true, SHORT> k{fn, atoms.x, atoms.type, list.view(), {}, out, {}, shortl};
     const int copies = kHostExec ? ExecSpace().concurrency() : 0;
     if (copies == 1) {
       k.copies = EnergyCopies(out.data(), 1, out.extent(0));
@@ -271,7 +306,8 @@ class PairDriver {
 
  private:
   template <class Physics, bool EFLAG, bool VFLAG, bool EATOM>
-  EnergyVirial run(const Physics& phys, Atoms& atoms, const NeighborList& list, const DblView& eatom) {
+  EnergyVirial run(const Physics& phys, Atoms& atoms, const NeighborList& list, const NeighView& nl,
+                   const DblView& eatom) {
     using namespace pair_detail;
     EnergyVirial ev;
     const int n = atoms.nlocal;
@@ -282,14 +318,14 @@ class PairDriver {
     if (list.kind() == ListKind::Cluster)  // host code: a wiring error, not a user error
       throw std::logic_error("cluster neighbor lists serve pairwise potentials only");
     if (list.kind() == ListKind::Full) {
-      FullKernel<Physics, EFLAG, VFLAG, EATOM> k{phys, atoms.x, atoms.type, list.view(), atoms.f, eatom};
+      FullKernel<Physics, EFLAG, VFLAG, EATOM> k{phys, atoms.x, atoms.type, nl, atoms.f, eatom};
       Kokkos::parallel_reduce("pair::full", Kokkos::RangePolicy<ExecSpace>(0, n), k, ev);
       return ev;
     }
     const int nall = atoms.nall();
     Kokkos::deep_copy(Kokkos::subview(atoms.f, Kokkos::make_pair(0, nall), Kokkos::ALL()), 0.0);
     if (EATOM) Kokkos::deep_copy(Kokkos::subview(eatom, Kokkos::make_pair(0, nall)), 0.0);
-    HalfKernel<Physics, EFLAG, VFLAG, EATOM> k{phys, atoms.x, atoms.type, list.view(), {}, {}, atoms.f, eatom, {}};
+    HalfKernel<Physics, EFLAG, VFLAG, EATOM> k{phys, atoms.x, atoms.type, nl, {}, {}, atoms.f, eatom, {}};
     const int copies = kHostExec ? ExecSpace().concurrency() : 0;
     if (copies == 1) {
       // One thread: scatter straight into the (row-major, host) arrays.

@@ -16,11 +16,18 @@ namespace af {
 
 namespace {
 
-using Table = Kokkos::View<const double***, Kokkos::LayoutRight, Device>;  // (table, grid point, 7 coefficients)
+using Table = Kokkos::View<const double***, Kokkos::LayoutRight, Device>;  // (table, grid point, coefficients)
+
+// Spline coefficients per grid point (LAMMPS order): 0-2 derivative, 3-6 value.
+// The pair passes read per type pair (ti, tj) one interleaved row per grid point, so a
+// pair costs one cache line in the density pass and two in the force pass:
+//   dens(pair, m, 0..7)  = value coefficients of rho_j->i (density at i), then rho_i->j;
+//   force(pair, m, 0..15) = derivative coefficients of rho_i->j and rho_j->i, z2r 0-6.
+constexpr int kDens = 8, kForce = 16;
 
 struct EamDevice {
-  Table frho, rhor, z2r;
-  Kokkos::View<const int*, Device> t2frho, t2rhor, t2z2r;
+  Table frho, dens, force;
+  Kokkos::View<const int*, Device> t2frho;
   int nt, nrho, nr;
   double rdr, rdrho, rhomax, cutsq;
 
@@ -33,24 +40,23 @@ struct EamDevice {
     p -= m;
     p = p < 1.0 ? p : 1.0;
   }
-  KOKKOS_INLINE_FUNCTION static double value(const Table& t, int k, int m, double p) {
-    return ((t(k, m, 3) * p + t(k, m, 4)) * p + t(k, m, 5)) * p + t(k, m, 6);
-  }
-  KOKKOS_INLINE_FUNCTION static double deriv(const Table& t, int k, int m, double p) {
-    return (t(k, m, 0) * p + t(k, m, 1)) * p + t(k, m, 2);
-  }
+  KOKKOS_INLINE_FUNCTION static double value(const double* c, double p) { return ((c[0] * p + c[1]) * p + c[2]) * p + c[3]; }
+  KOKKOS_INLINE_FUNCTION static double deriv(const double* c, double p) { return (c[0] * p + c[1]) * p + c[2]; }
 };
 
 // Pass 1: density at i from j (a) and at j from i (b).
 struct EamDensity {
   EamDevice d;
-  KOKKOS_INLINE_FUNCTION void operator()(int, int, int ti, int tj, double rsq, double& a, double& b) const {
-    if (rsq >= d.cutsq) return;
+  KOKKOS_INLINE_FUNCTION double cutsq(int, int) const { return d.cutsq; }
+  KOKKOS_INLINE_FUNCTION bool operator()(int, int, int ti, int tj, double rsq, double& a, double& b) const {
+    if (rsq >= d.cutsq) return false;
     int m;
     double p;
     EamDevice::locate(sqrt(rsq), d.rdr, d.nr, 0, m, p);
-    a = EamDevice::value(d.rhor, d.t2rhor(tj * d.nt + ti), m, p);
-    b = EamDevice::value(d.rhor, d.t2rhor(ti * d.nt + tj), m, p);
+    const double* c = &d.dens(ti * d.nt + tj, m, 0);
+    a = EamDevice::value(c, p);
+    b = EamDevice::value(c + 4, p);
+    return true;
   }
 };
 
@@ -70,11 +76,11 @@ struct EamForce {
     int m;
     double p;
     EamDevice::locate(r, d.rdr, d.nr, 0, m, p);
-    const double rhoip = EamDevice::deriv(d.rhor, d.t2rhor(ti * d.nt + tj), m, p);  // d rho_at_j(from i) / dr
-    const double rhojp = EamDevice::deriv(d.rhor, d.t2rhor(tj * d.nt + ti), m, p);  // d rho_at_i(from j) / dr
-    const int kz = d.t2z2r(ti * d.nt + tj);
-    const double z2p = EamDevice::deriv(d.z2r, kz, m, p);
-    const double z2 = EamDevice::value(d.z2r, kz, m, p);
+    const double* c = &d.force(ti * d.nt + tj, m, 0);
+    const double rhoip = EamDevice::deriv(c, p);      // d rho_at_j(from i) / dr
+    const double rhojp = EamDevice::deriv(c + 3, p);  // d rho_at_i(from j) / dr
+    const double z2p = EamDevice::deriv(c + 6, p);
+    const double z2 = EamDevice::value(c + 9, p);
     const double recip = 1.0 / r;
     const double phi = z2 * recip;
     const double phip = z2p * recip - phi * recip;
@@ -84,17 +90,54 @@ struct EamForce {
   }
 };
 
-Kokkos::View<double***, Kokkos::LayoutRight, Device> splines(const std::vector<std::vector<double>>& tables, int n,
-                                                            double delta, const char* label) {
-  Kokkos::View<double***, Kokkos::LayoutRight, Device> v(std::string(label), tables.size(), n + 1, 7);
+std::vector<std::vector<double>> spline_all(const std::vector<std::vector<double>>& tables, int n, double delta) {
+  std::vector<std::vector<double>> out;
+  for (const auto& t : tables) out.push_back(eam_spline(t, n, delta));
+  return out;
+}
+
+Kokkos::View<double***, Kokkos::LayoutRight, Device> frho_table(const EamTables& t) {
+  const auto s = spline_all(t.frho, t.nrho, t.drho);
+  Kokkos::View<double***, Kokkos::LayoutRight, Device> v("eam::frho", s.size(), t.nrho + 1, 7);
   auto h = Kokkos::create_mirror_view(v);
-  for (std::size_t k = 0; k < tables.size(); ++k) {
-    const auto s = eam_spline(tables[k], n, delta);
-    for (int m = 0; m <= n; ++m)
-      for (int c = 0; c < 7; ++c) h(k, m, c) = s[7 * m + c];
-  }
+  for (std::size_t k = 0; k < s.size(); ++k)
+    for (int m = 0; m <= t.nrho; ++m)
+      for (int c = 0; c < 7; ++c) h(k, m, c) = s[k][7 * m + c];
   Kokkos::deep_copy(v, h);
   return v;
+}
+
+// The interleaved per-type-pair tables (see kDens, kForce).
+using TableOut = Kokkos::View<double***, Kokkos::LayoutRight, Device>;
+void pair_tables(const EamTables& t, TableOut& dens, TableOut& force) {
+  const int nt = static_cast<int>(t.type2frho.size());
+  const auto rhor = spline_all(t.rhor, t.nr, t.dr);
+  const auto z2r = spline_all(t.z2r, t.nr, t.dr);
+  dens = TableOut("eam::dens", nt * nt, t.nr + 1, kDens);
+  force = TableOut("eam::force", nt * nt, t.nr + 1, kForce);
+  auto hd = Kokkos::create_mirror_view(dens);
+  auto hf = Kokkos::create_mirror_view(force);
+  for (int ti = 0; ti < nt; ++ti)
+    for (int tj = 0; tj < nt; ++tj) {
+      const int pr = ti * nt + tj;
+      // LAMMPS: density at i from j uses type2rhor[tj][ti]; at j from i type2rhor[ti][tj].
+      const auto& ji = rhor[t.type2rhor[tj * nt + ti]];
+      const auto& ij = rhor[t.type2rhor[ti * nt + tj]];
+      const auto& z = z2r[t.type2z2r[ti * nt + tj]];
+      for (int m = 0; m <= t.nr; ++m) {
+        for (int c = 0; c < 4; ++c) {
+          hd(pr, m, c) = ji[7 * m + 3 + c];
+          hd(pr, m, 4 + c) = ij[7 * m + 3 + c];
+        }
+        for (int c = 0; c < 3; ++c) {
+          hf(pr, m, c) = ij[7 * m + c];
+          hf(pr, m, 3 + c) = ji[7 * m + c];
+        }
+        for (int c = 0; c < 7; ++c) hf(pr, m, 6 + c) = z[7 * m + c];
+      }
+    }
+  Kokkos::deep_copy(dens, hd);
+  Kokkos::deep_copy(force, hf);
 }
 
 Kokkos::View<int*, Device> ints(const std::vector<int>& v, const char* label) {
@@ -108,12 +151,12 @@ Kokkos::View<int*, Device> ints(const std::vector<int>& v, const char* label) {
 class Eam final : public Potential {
  public:
   Eam(std::string style, const EamTables& t) : style_(std::move(style)), cut_(t.cut) {
-    d_.frho = splines(t.frho, t.nrho, t.drho, "eam::frho");
-    d_.rhor = splines(t.rhor, t.nr, t.dr, "eam::rhor");
-    d_.z2r = splines(t.z2r, t.nr, t.dr, "eam::z2r");
+    d_.frho = frho_table(t);
+    Kokkos::View<double***, Kokkos::LayoutRight, Device> dens, force;
+    pair_tables(t, dens, force);
+    d_.dens = dens;
+    d_.force = force;
     d_.t2frho = ints(t.type2frho, "eam::type2frho");
-    d_.t2rhor = ints(t.type2rhor, "eam::type2rhor");
-    d_.t2z2r = ints(t.type2z2r, "eam::type2z2r");
     d_.nt = static_cast<int>(t.type2frho.size());
     d_.nrho = t.nrho;
     d_.nr = t.nr;
@@ -132,7 +175,8 @@ class Eam final : public Potential {
       fp_ = DblView("eam::fp", rho_.extent(0));
       emb_ = DblView("eam::embedding", rho_.extent(0));
     }
-    driver_.pair_sums(EamDensity{d_}, atoms, list, rho_);
+    // The density pass records the pairs inside the cutoff; the force pass runs on those.
+    driver_.pair_sums(EamDensity{d_}, atoms, list, rho_, &short_);
     // Embedding energy and its derivative per atom; beyond the table's last density a
     // linear continuation keeps the energy conserved (as LAMMPS).
     const EamDevice d = d_;
@@ -148,15 +192,16 @@ class Eam final : public Potential {
           double p;
           EamDevice::locate(rho(i), d.rdrho, d.nrho, 1, m, p);
           const int k = d.t2frho(type(i));
-          fp(i) = EamDevice::deriv(d.frho, k, m, p);
-          double phi = EamDevice::value(d.frho, k, m, p);
+          const double* c = &d.frho(k, m, 0);
+          fp(i) = EamDevice::deriv(c, p);
+          double phi = EamDevice::value(c + 3, p);
           if (rho(i) > d.rhomax) phi += fp(i) * (rho(i) - d.rhomax);
           emb(i) = phi;
           sum += phi;
         },
         fsum);
     if (atoms.nghost > 0) list.forward_ghosts(atoms, fp_);
-    EnergyVirial ev = driver_.compute(EamForce{d_, fp_}, atoms, list, fl, eatom);
+    EnergyVirial ev = driver_.compute(EamForce{d_, fp_}, atoms, list, fl, eatom, &short_);
     if (fl.energy) ev.e += fsum;
     if (fl.per_atom_energy) {
       DblView e = eatom;
@@ -172,6 +217,7 @@ class Eam final : public Potential {
   EamDevice d_;
   PairDriver driver_;
   DblView rho_, fp_, emb_;
+  NeighView short_;
 };
 
 class EamSpec final : public PotentialSpec {

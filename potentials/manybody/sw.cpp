@@ -18,13 +18,23 @@ namespace {
 struct SWParam {
   double epsilon, sigma, littlea, lambda, gamma, costheta, biga, bigb, powerp, powerq, tol;
   double cut, cutsq, sigma_gamma, lambda_epsilon, lambda_epsilon2, c1, c2, c3, c4, c5, c6;
+  int ip, iq;  // powerp, powerq when they are small whole numbers (as in every Si file), else -1
 };
+
+// r^-n by multiplication for the whole exponents of real files (pow costs far more).
+KOKKOS_INLINE_FUNCTION double inverse_power(double r, double power, int n) {
+  if (n < 0) return pow(r, -power);
+  const double rinv = 1.0 / r;
+  double out = 1.0;
+  for (int k = 0; k < n; ++k) out *= rinv;
+  return out;
+}
 
 KOKKOS_INLINE_FUNCTION void twobody(const SWParam& p, double rsq, double& fforce, double& eng) {
   const double r = sqrt(rsq);
   const double rinvsq = 1.0 / rsq;
-  const double rp = pow(r, -p.powerp);
-  const double rq = pow(r, -p.powerq);
+  const double rp = inverse_power(r, p.powerp, p.ip);
+  const double rq = inverse_power(r, p.powerq, p.iq);
   const double rainv = 1.0 / (r - p.cut);
   const double rainvsq = rainv * rainv * r;
   const double expsrainv = exp(p.sigma * rainv);
@@ -75,18 +85,26 @@ struct SWKernel {
     const double xi[3] = {x(i, 0), x(i, 1), x(i, 2)};
     const int ti = type(i);
     double fi[3] = {0, 0, 0}, e2 = 0, ei3 = 0;  // e2: this atom's halves of its pair energies
-    int shortlist[kMaxShort];
+    // The neighbors inside their cutoffs, gathered without branches (which list pairs
+    // are in the skin is unpredictable); past kMaxShort the list itself is walked.
+    int shortlist[kMaxShort + 1];
     int nshort = 0;
-    bool overflow = false;
     const int nn = nl.num(i);
     for (int k = 0; k < nn; ++k) {
       const int j = nl.neigh(i, k);
       const double d[3] = {xi[0] - x(j, 0), xi[1] - x(j, 1), xi[2] - x(j, 2)};
       const double rsq = d[0] * d[0] + d[1] * d[1] + d[2] * d[2];
+      shortlist[nshort < kMaxShort ? nshort : kMaxShort] = j;
+      nshort += rsq < param(ti, type(j), type(j)).cutsq;
+    }
+    const bool overflow = nshort > kMaxShort;
+    const int m = overflow ? nn : nshort;
+    for (int k = 0; k < m; ++k) {
+      const int j = overflow ? nl.neigh(i, k) : shortlist[k];
+      const double d[3] = {xi[0] - x(j, 0), xi[1] - x(j, 1), xi[2] - x(j, 2)};
+      const double rsq = d[0] * d[0] + d[1] * d[1] + d[2] * d[2];
       const SWParam& pij = param(ti, type(j), type(j));
-      if (rsq >= pij.cutsq) continue;
-      if (nshort < kMaxShort) shortlist[nshort++] = j;
-      else overflow = true;
+      if (overflow && rsq >= pij.cutsq) continue;
       // Two-body: this atom's half of the pair (the partner computes the other half).
       double fpair, e;
       twobody(pij, rsq, fpair, e);
@@ -102,7 +120,6 @@ struct SWKernel {
       }
     }
     // Three-body terms centred on i, over pairs of neighbors inside their cutoffs.
-    const int m = overflow ? nn : nshort;
     for (int a = 0; a < m - 1; ++a) {
       const int j = overflow ? nl.neigh(i, a) : shortlist[a];
       const int tj = type(j);
@@ -260,6 +277,9 @@ std::shared_ptr<const PotentialSpec> parse_sw(MapReader& sec, const DeckContext&
       p.c4 = p.biga * p.epsilon * std::pow(p.sigma, p.powerq + 1.0);
       p.c5 = p.biga * p.epsilon * p.bigb * std::pow(p.sigma, p.powerp);
       p.c6 = p.biga * p.epsilon * std::pow(p.sigma, p.powerq);
+      auto whole = [](double v) { return v == std::floor(v) && v <= 12 ? static_cast<int>(v) : -1; };
+      p.ip = whole(p.powerp);
+      p.iq = whole(p.powerq);
       spec->params.push_back(p);
       spec->cutmax = std::max(spec->cutmax, p.cut);
     }
