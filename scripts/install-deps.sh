@@ -12,6 +12,7 @@ PKGS=(
   # reference engines and checks
   lammps lammps-data openmpi-bin
   python3 python3-numpy python3-yaml python3-h5py python3-mdanalysis python3-ase
+  python3-matplotlib   # examples: plots
   hyperfine
 )
 

@@ -169,7 +169,7 @@ void Analysis::measure(long step, const Atoms& atoms, const Box& box) {
   }
 }
 
-void Analysis::sample(long step, double time, const Atoms& atoms, const Box& box) {
+void Analysis::sample(long step, double time, const Atoms& atoms, const Box& box, bool in_stage) {
   measure(step, atoms, box);
   auto with_step = [&](const std::vector<double>& v) {
     std::vector<double> row = {double(step), time};
@@ -178,7 +178,7 @@ void Analysis::sample(long step, double time, const Atoms& atoms, const Box& box
   };
   if (coord_csv_) coord_csv_->row(with_step(last_.coord));
   if (msd_csv_) msd_csv_->row(with_step(last_.msd));
-  if (s_.rdf) {
+  if (s_.rdf && in_stage) {
     for (std::size_t k = 0; k < last_.hist.size(); ++k) {
       stage_hist_[k] += last_.hist[k];
       block_hist_[k] += last_.hist[k];

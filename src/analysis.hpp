@@ -3,7 +3,8 @@
 //   msd          mean-squared displacement from the run's start, total and per species;
 //   coordination mean number of neighbors within a cutoff, total and per species pair.
 // Every `every` steps a sample goes to the CSV files (msd, coordination) and into the
-// RDF averages; the RDF CSV gets one block of rows per stage (that stage's average).
+// RDF averages; the RDF CSV gets one block of rows per stage (the average of the samples
+// taken during that stage; the starting structure belongs to none).
 // The trajectory's observables/ get one row per trajectory frame, like every other
 // observable there (readers such as MDAnalysis index observables by frame): msd and
 // coordination at that step, and g(r) averaged over the samples since the last frame.
@@ -35,7 +36,8 @@ class Analysis {
  public:
   Analysis(const AnalysisSettings& s, const Units& u, const std::vector<std::string>& species, H5mdWriter* h5);
   bool due(long step) const { return s_.every > 0 && step % s_.every == 0; }
-  void sample(long step, double time, const Atoms& atoms, const Box& box);
+  // in_stage false (the step-0 structure): rows for the CSVs, but no part of a stage's RDF.
+  void sample(long step, double time, const Atoms& atoms, const Box& box, bool in_stage = true);
   // Observables for the trajectory frame at `step` (after sample() when both are due).
   void frame(long step, double time, const Atoms& atoms, const Box& box);
   // Writes the stage's averaged RDF and starts a new average.

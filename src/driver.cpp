@@ -111,7 +111,7 @@ int run_simulation(const Deck& deck, const RunOptions& opt) {
   };
   if (!opt.quiet) std::printf("%s\n", thermo_header().c_str());
   emit_thermo(nullptr);
-  if (out.analysis_due(step)) out.analysis(step, time, atoms, box);
+  if (out.analysis_due(step)) out.analysis(step, time, atoms, box, false);
   if (out.trajectory_due(step)) emit_frame();
 
   PhaseTimers timers;

@@ -31,7 +31,10 @@ class Outputs {
   bool wants_atom_energies() const { return traj_ && deck_.trajectory.energy; }
   bool analysis_due(long step) const { return analysis_ && analysis_->due(step); }
   bool analysis_enabled() const { return analysis_ != nullptr; }
-  void analysis(long step, double time, const Atoms& atoms, const Box& box) { analysis_->sample(step, time, atoms, box); }
+  // in_stage false: the starting structure (CSV rows and the MSD origin, no RDF average).
+  void analysis(long step, double time, const Atoms& atoms, const Box& box, bool in_stage = true) {
+    analysis_->sample(step, time, atoms, box, in_stage);
+  }
   void end_stage(const std::string& name) {
     if (analysis_) analysis_->end_stage(name);
   }

@@ -1,0 +1,104 @@
+"""inputs/si_heat_quench.yaml: 512 Stillinger-Weber Si atoms melted at 3000 K, quenched
+to 300 K at 1e13 K/s and relaxed must give amorphous silicon: first RDF peak at the
+Si-Si bond length (2.35 A, within half a bin-width plus 0.03 A), a liquid that diffused
+during the melt, no crystalline order left (the diamond lattice's third shell at 4.50 A
+is gone), and mean coordination (r < 3.0 A) and energy equal to LAMMPS running the same
+protocol (fix nvt melt and quench, box/relax minimize) within what two independent
+512-atom glasses differ by (0.1 and 0.01 eV/atom).
+
+The issue asks for a mean coordination between 4.0 and 4.3. Stillinger-Weber quenched at
+1e13 K/s does not get there in LAMMPS either (4.43 here), so that range is reported, not
+asserted; a slower quench (1e11-1e12 K/s) is what reaches it.
+
+Also runs examples/amorphous_si/plot.py on the output and checks that it writes a PNG."""
+import os
+import shutil
+import subprocess
+import sys
+
+import numpy as np
+
+from common import SOURCE_DIR, Checks, read_csv, run_atomforge, workdir
+
+LAMMPS = """units metal
+atom_style atomic
+lattice diamond 5.431
+region box block 0 4 0 4 0 4
+create_box 1 box
+create_atoms 1 box
+pair_style sw
+pair_coeff * * Si.sw Si
+mass 1 28.0855
+velocity all create 3000.0 4928459 dist gaussian
+neighbor 1.0 bin
+timestep 0.001
+fix 1 all nvt temp 3000.0 3000.0 0.1
+thermo 10000
+run 20000
+unfix 1
+fix 1 all nvt temp 3000.0 300.0 0.1
+run 270000
+unfix 1
+fix 3 all box/relax iso 0.0
+min_style cg
+minimize 0 1e-6 10000 100000
+compute cn all coord/atom cutoff 3.0
+compute cnm all reduce ave c_cn
+thermo_style custom step pe vol c_cnm
+run 0
+print "RESULT $(pe/atoms:%.8f) $(c_cnm:%.6f)"
+"""
+
+
+def main():
+    c = Checks("si_quench")
+    wd = workdir("si_quench")
+    shutil.copy(os.path.join(SOURCE_DIR, "inputs", "si_heat_quench.yaml"), wd)
+    # LAMMPS's run (about 5 minutes) goes on beside ours.
+    lwd = workdir("si_quench_lammps")
+    with open(os.path.join(lwd, "in.lammps"), "w") as f:
+        f.write(LAMMPS)
+    lmp = subprocess.Popen(["lmp", "-in", "in.lammps", "-log", "none", "-nocite"], cwd=lwd, text=True,
+                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=dict(os.environ, OMP_NUM_THREADS="1"))
+    p = run_atomforge(["run", "si_heat_quench.yaml", "-q"], wd, threads=1, timeout=3000)
+    c.check(p.returncode == 0, "deck runs to completion")
+    out, _ = lmp.communicate(timeout=3000)
+    if lmp.returncode != 0:
+        sys.exit(f"lmp failed:\n{out[-3000:]}")
+
+    rdf = read_csv(os.path.join(wd, "rdf.csv"))
+    relaxed = [r for r in rdf if r["stage"] == "relax"]
+    r = np.array([row["r"] for row in relaxed])
+    g = np.array([row["g_Si-Si"] for row in relaxed])
+    dr = r[1] - r[0]
+    peak = r[np.argmax(g)]
+    c.check(abs(peak - 2.35) <= 0.5 * dr + 0.03, f"first RDF peak at {peak:.3f} A (Si-Si bond 2.35 A)")
+
+    cn = read_csv(os.path.join(wd, "coordination.csv"))
+    final = cn[-1]["cn"]
+    thermo = read_csv(os.path.join(wd, "thermo.csv"))
+    pe = thermo[-1]["pe"] / 512
+    line = [ln for ln in out.splitlines() if ln.startswith("RESULT")][0]
+    pe_lmp, cn_lmp = (float(v) for v in line.split()[1:])
+    c.check(abs(final - cn_lmp) < 0.1,
+            f"mean coordination (r < 3.0 A) {final:.3f}, LAMMPS same protocol {cn_lmp:.3f}")
+    c.check(abs(pe - pe_lmp) < 0.01, f"relaxed energy {pe:.4f} eV/atom, LAMMPS {pe_lmp:.4f} (crystal -4.3366)")
+    print(f"info the issue's coordination range [4.0, 4.3]: {'met' if 4.0 <= final <= 4.3 else 'not met'} "
+          f"({final:.3f}; see the docstring)")
+
+    msd = read_csv(os.path.join(wd, "msd.csv"))
+    melt_end = [row for row in msd if row["step"] == 20000][0]["msd"]
+    c.check(melt_end > 20.0, f"the melt diffuses: msd after 20 ps {melt_end:.1f} A^2")
+    third = g[(r > 4.4) & (r < 4.6)].max()
+    c.check(third < 1.5, f"no diamond third shell: max g(4.4-4.6 A) = {third:.2f}")
+
+
+    png = os.path.join(wd, "si.png")
+    q = subprocess.run([sys.executable, os.path.join(SOURCE_DIR, "examples", "amorphous_si", "plot.py"), wd, png],
+                       capture_output=True, text=True)
+    c.check(q.returncode == 0 and os.path.getsize(png) > 10000, f"example plot: {q.stdout.strip() or q.stderr[-300:]}")
+    c.done()
+
+
+if __name__ == "__main__":
+    main()
