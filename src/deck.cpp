@@ -8,8 +8,7 @@
 #include <sstream>
 
 #include "elements.hpp"
-#include "io/extxyz.hpp"
-#include "io/lammps_data.hpp"
+#include "io/structure_io.hpp"
 #include "lattice.hpp"
 
 namespace af {
@@ -21,10 +20,6 @@ long Deck::total_steps() const {
 }
 
 namespace {
-
-bool ends_with(const std::string& s, const std::string& tail) {
-  return s.size() >= tail.size() && s.compare(s.size() - tail.size(), tail.size(), tail) == 0;
-}
 
 // Style name -> parser, with a did-you-mean error naming the choices.
 template <class Map>
@@ -42,9 +37,8 @@ Structure read_structure(const DeckNode& at) {
   struct stat st;
   if (stat(path.c_str(), &st) != 0) at.fail("system.read: cannot find '" + path + "'");
   if (access(path.c_str(), R_OK) != 0) at.fail("system.read: cannot read '" + path + "'");
-  if (ends_with(path, ".data") || ends_with(path, ".lmp") || ends_with(path, ".lammps")) return read_lammps_data(path);
-  if (ends_with(path, ".xyz") || ends_with(path, ".extxyz")) return read_extxyz(path);
-  at.fail("system.read: cannot tell the format of '" + path + "' (use .data/.lmp for LAMMPS data, .xyz/.extxyz for extended XYZ)");
+  if (const StructureFormat* f = structure_format(path)) return f->read(path);
+  at.fail("system.read: cannot tell the format of '" + path + "' (known: " + structure_formats_help() + ")");
 }
 
 void parse_system(MapReader& m, Deck& d) {

@@ -4,9 +4,11 @@
 #include <cstdio>
 #include <cstdlib>
 #include <string>
+#include <vector>
 
 #include "deck.hpp"
 #include "driver.hpp"
+#include "io/structure_io.hpp"
 
 namespace {
 
@@ -21,6 +23,37 @@ void init_kokkos(int threads) {
   a.num_threads = threads > 0 ? threads : -1;
   Kokkos::initialize(a);
 #endif
+}
+
+// Reads by the input's name, writes by the output's (through a temporary file, so a
+// failure never leaves a half-written output). Bad input: one line, exit 2.
+int convert_structure(const std::string& in, const std::string& out, const std::vector<std::string>& species) {
+  const af::StructureFormat* from = af::structure_format(in);
+  const af::StructureFormat* to = af::structure_format(out);
+  for (const auto& [path, f] : {std::pair{in, from}, std::pair{out, to}})
+    if (!f) {
+      std::fprintf(stderr, "%s: cannot tell the format from the name (known: %s)\n", path.c_str(),
+                   af::structure_formats_help().c_str());
+      return 2;
+    }
+  const std::string tmp = out + ".atomforge-tmp";
+  try {
+    af::Structure s = from->read(in);
+    if (!species.empty()) {
+      if (static_cast<int>(species.size()) != s.ntypes())
+        throw af::InputError(in + ": --species names " + std::to_string(species.size()) + " types, the file has " +
+                             std::to_string(s.ntypes()));
+      s.species = species;
+    }
+    to->write(tmp, s);
+    if (std::rename(tmp.c_str(), out.c_str()) != 0) throw af::InputError(out + ": cannot write");
+    std::printf("%s (%s, %zu atoms) -> %s (%s)\n", in.c_str(), from->name, s.natoms(), out.c_str(), to->name);
+  } catch (const af::InputError& e) {
+    std::remove(tmp.c_str());
+    std::fprintf(stderr, "%s\n", e.what());
+    return 2;
+  }
+  return 0;
 }
 
 }  // namespace
@@ -46,12 +79,22 @@ int main(int argc, char** argv) {
   auto* validate = app.add_subcommand("validate", "Check a deck without running it");
   validate->add_option("deck", validate_path, "Input deck (YAML)")->required();
 
+  std::string convert_in, convert_out;
+  auto* convert = app.add_subcommand("convert", "Convert a structure file to another format (by file name)");
+  convert->add_option("input", convert_in, "Structure to read")->required();
+  convert->add_option("output", convert_out, "Structure to write")->required();
+  std::vector<std::string> convert_species;
+  convert->add_option("--species", convert_species, "Names for the input's types in order (LAMMPS data: types 1, 2, ...)")
+      ->delimiter(',');
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     const int rc = app.exit(e);
     return rc == 0 ? 0 : 2;
   }
+
+  if (convert->parsed()) return convert_structure(convert_in, convert_out, convert_species);
 
   const std::string& path = run->parsed() ? deck_path : validate_path;
   af::Deck deck;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstdio>
 #include <map>
 
 #include "io/text_reader.hpp"
@@ -175,6 +176,25 @@ Structure read_extxyz(const std::string& path) {
   }
   if (!any) r.fail("no frames in file");
   return last;
+}
+
+void write_extxyz(const std::string& path, const Structure& s) {
+  FILE* f = std::fopen(path.c_str(), "w");
+  if (!f) throw InputError(path + ": cannot write");
+  const Box& b = s.box;
+  // ASE's cell has its origin at 0: positions are written relative to the box origin.
+  std::fprintf(f, "%zu\nLattice=\"", s.natoms());
+  for (int r = 0; r < 3; ++r)
+    for (int c = 0; c < 3; ++c) std::fprintf(f, "%s%.17g", r || c ? " " : "", b.h[c][r]);
+  std::fprintf(f, "\" Properties=species:S:1:pos:R:3%s pbc=\"%c %c %c\"\n", s.has_velocities() ? ":vel:R:3" : "",
+               b.periodic[0] ? 'T' : 'F', b.periodic[1] ? 'T' : 'F', b.periodic[2] ? 'T' : 'F');
+  for (std::size_t i = 0; i < s.natoms(); ++i) {
+    std::fprintf(f, "%-3s %.17g %.17g %.17g", s.species[s.type[i]].c_str(), s.x[3 * i] - b.lo[0],
+                 s.x[3 * i + 1] - b.lo[1], s.x[3 * i + 2] - b.lo[2]);
+    if (s.has_velocities()) std::fprintf(f, " %.17g %.17g %.17g", s.v[3 * i], s.v[3 * i + 1], s.v[3 * i + 2]);
+    std::fprintf(f, "\n");
+  }
+  if (std::fclose(f) != 0) throw InputError(path + ": write failed");
 }
 
 }  // namespace af

@@ -8,5 +8,7 @@
 namespace af {
 
 Structure read_extxyz(const std::string& path);
+// One frame: Lattice (origin at 0), species, pos, vel when present, pbc; full precision.
+void write_extxyz(const std::string& path, const Structure& s);
 
 }  // namespace af

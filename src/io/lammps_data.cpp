@@ -2,8 +2,10 @@
 
 #include <cctype>
 #include <map>
+#include <cstdio>
 #include <set>
 
+#include "elements.hpp"
 #include "io/text_reader.hpp"
 
 namespace af {
@@ -70,6 +72,7 @@ Structure read_lammps_data(const std::string& path) {
   s.box = Box::triclinic(lo, hi, tilt[0], tilt[1], tilt[2]);
   for (long t = 1; t <= ntypes; ++t) s.species.push_back(std::to_string(t));
   s.masses.assign(ntypes, 0.0);
+  std::vector<std::string> labels(ntypes);
   std::map<long, std::size_t> index;  // atom id -> position
   bool have_atoms = false;
 
@@ -98,7 +101,15 @@ Structure read_lammps_data(const std::string& path) {
         const double m = r.to_double(w[1], "the mass");
         if (!(m > 0)) r.fail("mass must be positive");
         s.masses[t - 1] = m;
+        // "1 63.546 # Cu": a one-word comment names the type (as atomforge and others write).
+        const auto hash = line.find('#');
+        if (hash != std::string::npos) {
+          const auto c = split_words(line.substr(hash + 1));
+          if (c.size() == 1) labels[t - 1] = c[0];
+        }
       });
+      const std::set<std::string> distinct(labels.begin(), labels.end());
+      if (distinct.size() == labels.size() && !distinct.count("")) s.species = labels;
     } else if (head == "Atoms") {
       const std::string full = line;
       const auto hash = full.find('#');
@@ -157,6 +168,42 @@ Structure read_lammps_data(const std::string& path) {
   }
   if (!have_atoms && natoms > 0) r.fail("no Atoms section");
   return s;
+}
+
+void write_lammps_data(const std::string& path, const Structure& s) {
+  FILE* f = std::fopen(path.c_str(), "w");
+  if (!f) throw InputError(path + ": cannot write");
+  const Box& b = s.box;
+  std::fprintf(f, "LAMMPS data file written by atomforge (atom_style atomic)\n\n");
+  std::fprintf(f, "%zu atoms\n%d atom types\n\n", s.natoms(), s.ntypes());
+  std::fprintf(f, "%.17g %.17g xlo xhi\n%.17g %.17g ylo yhi\n%.17g %.17g zlo zhi\n", b.lo[0], b.lo[0] + b.h[0][0],
+               b.lo[1], b.lo[1] + b.h[1][1], b.lo[2], b.lo[2] + b.h[2][2]);
+  if (b.h[0][1] != 0 || b.h[0][2] != 0 || b.h[1][2] != 0)
+    std::fprintf(f, "%.17g %.17g %.17g xy xz yz\n", b.h[0][1], b.h[0][2], b.h[1][2]);
+  // Masses: the structure's, else the element's for element names (LAMMPS needs all or none).
+  std::vector<double> mass(s.ntypes(), 0.0);
+  bool masses = true;
+  for (int t = 0; t < s.ntypes(); ++t) {
+    mass[t] = t < static_cast<int>(s.masses.size()) && s.masses[t] > 0 ? s.masses[t] : element_mass(s.species[t]);
+    masses = masses && mass[t] > 0;
+  }
+  if (masses) {
+    std::fprintf(f, "\nMasses\n\n");
+    for (int t = 0; t < s.ntypes(); ++t) std::fprintf(f, "%d %.17g # %s\n", t + 1, mass[t], s.species[t].c_str());
+  }
+  std::fprintf(f, "\nAtoms # atomic\n\n");
+  const bool img = !s.image.empty();
+  for (std::size_t i = 0; i < s.natoms(); ++i) {
+    std::fprintf(f, "%ld %d %.17g %.17g %.17g", s.id[i], s.type[i] + 1, s.x[3 * i], s.x[3 * i + 1], s.x[3 * i + 2]);
+    if (img) std::fprintf(f, " %d %d %d", s.image[3 * i], s.image[3 * i + 1], s.image[3 * i + 2]);
+    std::fprintf(f, "\n");
+  }
+  if (s.has_velocities()) {
+    std::fprintf(f, "\nVelocities\n\n");
+    for (std::size_t i = 0; i < s.natoms(); ++i)
+      std::fprintf(f, "%ld %.17g %.17g %.17g\n", s.id[i], s.v[3 * i], s.v[3 * i + 1], s.v[3 * i + 2]);
+  }
+  if (std::fclose(f) != 0) throw InputError(path + ": write failed");
 }
 
 }  // namespace af

@@ -8,5 +8,8 @@
 namespace af {
 
 Structure read_lammps_data(const std::string& path);
+// Full precision; Masses (when all are known) carry the species name as a comment
+// ("1 63.546 # Cu"), which read_lammps_data turns back into names.
+void write_lammps_data(const std::string& path, const Structure& s);
 
 }  // namespace af
