@@ -3,6 +3,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cmath>
 #include <fstream>
 #include <sstream>
@@ -99,6 +100,7 @@ void parse_system(MapReader& m, Deck& d) {
       const double mass = val.as_double();
       if (!(mass > 0)) val.fail("system.masses: mass must be positive");
       d.structure.masses[t] = mass;
+      d.deck_masses.push_back(t);
     }
   }
   if (auto v = m.find("velocities")) {
@@ -222,6 +224,18 @@ void parse_output(MapReader& m, Deck& d) {
     if (!s.rdf && !s.msd && !s.coordination) ar.node().fail("output.analysis: ask for rdf, msd and/or coordination");
     ar.finish();
   }
+  for (auto [key, out] : {std::pair{"dump", &d.dump}, std::pair{"extxyz", &d.extxyz}}) {
+    auto t = m.find(key);
+    if (!t) continue;
+    MapReader tr(*t);
+    out->every = tr.get_int("every", 0);
+    if (out->every < 1) tr.get("every").fail(std::string("output.") + key + ".every must be at least 1");
+    const DeckNode f = tr.get("file");
+    out->file = f.as_string();
+    check_writable(f, out->file);
+    if (out->file == d.thermo.file) f.fail(std::string("output.") + key + ".file is the same file as output.thermo.file");
+    tr.finish();
+  }
   if (auto t = m.find("trajectory")) {
     MapReader tr(*t);
     d.trajectory.every = tr.get_int("every", 0);
@@ -282,13 +296,16 @@ Deck load_deck(const std::string& path) {
     d.potential = parser(pot, ctx);
     pot.finish();
   }
-  // Masses not given by the deck or the structure file: the potential file's (as LAMMPS
-  // takes them from EAM files), else standard atomic weights for element names.
+  // Masses: the deck's, else the potential file's (EAM files carry them and LAMMPS's
+  // pair_coeff overrides a data file's Masses with them), else the structure file's,
+  // else standard atomic weights for element names.
   {
     const auto pm = d.potential->masses();
     for (int t = 0; t < d.structure.ntypes(); ++t) {
+      const bool from_deck = std::find(d.deck_masses.begin(), d.deck_masses.end(), t) != d.deck_masses.end();
+      if (!from_deck && t < static_cast<int>(pm.size()) && pm[t] > 0) d.structure.masses[t] = pm[t];
       if (d.structure.masses[t] > 0) continue;
-      double m = t < static_cast<int>(pm.size()) ? pm[t] : 0.0;
+      double m = 0.0;
       if (m <= 0 && d.units.name != "lj") m = element_mass(d.structure.species[t]);
       if (m <= 0) top.get("system").fail("system: no mass for species '" + d.structure.species[t] + "' (add it under system.masses)");
       d.structure.masses[t] = m;

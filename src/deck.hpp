@@ -41,6 +41,12 @@ struct TrajectoryOutput {
   bool position = true, velocity = false, force = false, image = false, energy = false;
 };
 
+// A text trajectory (LAMMPS dump custom, extended XYZ): every N steps to one file.
+struct FrameFileOutput {
+  long every = 0;  // 0: off
+  std::string file;
+};
+
 struct Deck {
   std::string path;
   std::string text;  // the deck as written, stored in outputs for provenance
@@ -54,6 +60,8 @@ struct Deck {
   std::vector<StageSpec> stages;
   ThermoOutput thermo;
   TrajectoryOutput trajectory;
+  FrameFileOutput dump, extxyz;
+  std::vector<int> deck_masses;  // types whose mass system.masses gave
   AnalysisSettings analysis;
 
   long total_steps() const;

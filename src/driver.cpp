@@ -95,7 +95,7 @@ int run_simulation(const Deck& deck, const RunOptions& opt) {
     if (flags.per_atom_energy && eatom.extent(0) < std::size_t(atoms.nall()))
       eatom = DblView("eatom", atoms.nall() + atoms.nall() / 8 + 16);
   };
-  atom_energies(out.trajectory_due(step));
+  atom_energies(out.frame_due(step));
   EnergyVirial ev = potential->compute(atoms, list, flags, eatom);
   auto emit_thermo = [&](Progress* bar) {
     const std::string line = out.thermo(compute_thermo(step, time, atoms, box, deck.units, ev));
@@ -106,13 +106,13 @@ int run_simulation(const Deck& deck, const RunOptions& opt) {
     }
   };
   // ev must hold energy and virial of this step.
-  auto emit_frame = [&]() {
-    out.trajectory(compute_thermo(step, time, atoms, box, deck.units, ev), atoms, box, eatom);
+  auto emit_frame = [&](Outputs::Frames which) {
+    out.frames(compute_thermo(step, time, atoms, box, deck.units, ev), ev, atoms, box, eatom, which);
   };
   if (!opt.quiet) std::printf("%s\n", thermo_header().c_str());
   emit_thermo(nullptr);
   if (out.analysis_due(step)) out.analysis(step, time, atoms, box, false);
-  if (out.trajectory_due(step)) emit_frame();
+  if (out.frame_due(step)) emit_frame(Outputs::Frames::Due);
 
   PhaseTimers timers;
   Progress bar(deck.total_steps(), natoms);
@@ -133,13 +133,13 @@ int run_simulation(const Deck& deck, const RunOptions& opt) {
       timers.stop(PhaseTimers::Force);
       step = start + r.iterations;
       emit_thermo(&bar);
-      if (out.trajectory_enabled()) {
+      if (out.frames_enabled()) {
         atom_energies(true);
         flags.energy = flags.virial = true;
         ev = potential->compute(atoms, list, flags, eatom);
       }
       if (out.analysis_enabled()) out.analysis(step, time, atoms, box);  // the relaxed structure
-      if (out.trajectory_enabled()) emit_frame();
+      if (out.frames_enabled()) emit_frame(Outputs::Frames::All);  // the relaxed structure
       if (!opt.quiet)
         std::printf("minimize (%s) %s after %ld iterations: energy %.12g, max |f| %.3g, stress error %.3g\n",
                     stage.min.style.c_str(), r.reason.c_str(), r.iterations, r.energy, r.fmax, r.stress_error);
@@ -156,7 +156,7 @@ int run_simulation(const Deck& deck, const RunOptions& opt) {
       StepContext ctx{step, s, stage.steps, &ev};
       const bool stage_end = s == stage.steps;
       const bool thermo_now = out.thermo_due(step, stage_end);
-      const bool frame_now = out.trajectory_due(step);
+      const bool frame_now = out.frame_due(step);
       timers.start();
       integrator->initial_integrate(atoms, box, ctx);
       timers.stop(PhaseTimers::Integrate);
@@ -175,7 +175,7 @@ int run_simulation(const Deck& deck, const RunOptions& opt) {
       timers.stop(PhaseTimers::Integrate);
       if (thermo_now) emit_thermo(&bar);
       if (out.analysis_due(step)) out.analysis(step, time, atoms, box);
-      if (frame_now) emit_frame();
+      if (frame_now) emit_frame(Outputs::Frames::Due);
       timers.stop(PhaseTimers::Output);
       bar.update(++done);
       if (g_signal) {
@@ -185,11 +185,11 @@ int run_simulation(const Deck& deck, const RunOptions& opt) {
           ev = potential->compute(atoms, list, flags, eatom);  // same forces, plus tallies
         }
         if (!thermo_now) emit_thermo(&bar);
-        if (out.trajectory_enabled() && !frame_now) {
+        if (out.frames_enabled()) {  // every trajectory ends on the last step
           atom_energies(true);
           flags.energy = flags.virial = true;
           ev = potential->compute(atoms, list, flags, eatom);
-          emit_frame();
+          emit_frame(Outputs::Frames::NotDue);
         }
         break;
       }

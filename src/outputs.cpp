@@ -6,24 +6,26 @@ namespace af {
 
 Outputs::Outputs(const Deck& deck, const Atoms& atoms, const Box& box) : deck_(deck) {
   if (!deck.thermo.file.empty()) csv_ = std::make_unique<CsvWriter>(deck.thermo.file, ThermoRow::names());
+  const Structure& s = deck.structure;
+  std::vector<std::size_t> order(s.natoms());
+  for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return s.id[a] < s.id[b]; });
+  sorted_types_.resize(order.size());
+  sorted_ids_.resize(order.size());
+  for (std::size_t k = 0; k < order.size(); ++k) {
+    sorted_types_[k] = s.type[order[k]];
+    sorted_ids_[k] = s.id[order[k]];
+  }
+  if (deck.dump.every > 0) dump_ = std::make_unique<DumpWriter>(deck.dump.file);
+  if (deck.extxyz.every > 0) xyz_ = std::make_unique<ExtxyzWriter>(deck.extxyz.file);
   if (deck.trajectory.every > 0) {
-    const Structure& s = deck.structure;
-    std::vector<std::size_t> order(s.natoms());
-    for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
-    std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return s.id[a] < s.id[b]; });
-    std::vector<int> species(order.size());
-    sorted_ids_.resize(order.size());
-    for (std::size_t k = 0; k < order.size(); ++k) {
-      species[k] = s.type[order[k]];
-      sorted_ids_[k] = s.id[order[k]];
-    }
     H5mdFields fl;
     fl.position = deck.trajectory.position;
     fl.velocity = deck.trajectory.velocity;
     fl.force = deck.trajectory.force;
     fl.image = deck.trajectory.image;
     fl.energy = deck.trajectory.energy;
-    traj_ = std::make_unique<H5mdWriter>(deck.trajectory.file, deck.units, s.species, species, sorted_ids_,
+    traj_ = std::make_unique<H5mdWriter>(deck.trajectory.file, deck.units, s.species, sorted_types_, sorted_ids_,
                                          box.periodic, fl, deck.text);
   }
   if (deck.analysis.every > 0)
@@ -36,9 +38,19 @@ std::string Outputs::thermo(const ThermoRow& row) {
   return thermo_line(row);
 }
 
-void Outputs::trajectory(const ThermoRow& row, const Atoms& atoms, const Box& box, const DblView& eatom) {
+void Outputs::frames(const ThermoRow& row, const EnergyVirial& ev, const Atoms& atoms, const Box& box,
+                     const DblView& eatom, Frames which) {
   const long step = row.step;
   const double time = row.time;
+  auto take = [&](bool on, long every) {
+    if (!on) return false;
+    const bool due = step % every == 0;
+    return which == Frames::All || (which == Frames::Due ? due : !due);
+  };
+  const bool h5 = take(traj_ != nullptr, deck_.trajectory.every);
+  const bool dump = take(dump_ != nullptr, deck_.dump.every);
+  const bool xyz = take(xyz_ != nullptr, deck_.extxyz.every);
+  if (!h5 && !dump && !xyz) return;
   const std::size_t n = atoms.nlocal;
   auto hid = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), atoms.id);
   // Rank of each atom in id order (atoms are spatially re-sorted during the run).
@@ -51,24 +63,43 @@ void Outputs::trajectory(const ThermoRow& row, const Atoms& atoms, const Box& bo
     for (std::size_t i = 0; i < n; ++i)
       for (int k = 0; k < 3; ++k) dst[3 * slot[i] + k] = h(i, k);
   };
-  if (deck_.trajectory.position) gather(atoms.x, x_);
-  if (deck_.trajectory.velocity) gather(atoms.v, v_);
-  if (deck_.trajectory.force) gather(atoms.f, f_);
-  if (deck_.trajectory.image) {
+  const bool text = dump || xyz;  // these always carry positions, velocities and forces
+  if (text || (h5 && deck_.trajectory.position)) gather(atoms.x, x_);
+  if (text || (h5 && deck_.trajectory.velocity)) gather(atoms.v, v_);
+  if (text || (h5 && deck_.trajectory.force)) gather(atoms.f, f_);
+  if (h5 && deck_.trajectory.image) {
     auto h = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), atoms.image);
     image_.resize(3 * n);
     for (std::size_t i = 0; i < n; ++i)
       for (int k = 0; k < 3; ++k) image_[3 * slot[i] + k] = h(i, k);
   }
-  if (deck_.trajectory.energy) {
+  if (h5 && deck_.trajectory.energy) {
     auto h = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), Kokkos::subview(eatom, Kokkos::make_pair(0, int(n))));
     e_.resize(n);
     for (std::size_t i = 0; i < n; ++i) e_[slot[i]] = h(i);
   }
-  traj_->write_frame(step, time, box, x_.data(), v_.data(), f_.data(), image_.data(), e_.data());
-  traj_->write_observables(step, time, ThermoRow::names(), row.values());
-  if (analysis_) analysis_->frame(step, time, atoms, box);
-  traj_->flush();
+  if (text) {
+    FrameData fr;
+    fr.step = step;
+    fr.time = time;
+    fr.box = &box;
+    fr.ids = &sorted_ids_;
+    fr.types = &sorted_types_;
+    fr.species = &deck_.structure.species;
+    fr.x = x_.data();
+    fr.v = v_.data();
+    fr.f = f_.data();
+    fr.energy = row.pe;
+    fr.virial = ev.v;
+    if (dump) dump_->write(fr);
+    if (xyz) xyz_->write(fr);
+  }
+  if (h5) {
+    traj_->write_frame(step, time, box, x_.data(), v_.data(), f_.data(), image_.data(), e_.data());
+    traj_->write_observables(step, time, ThermoRow::names(), row.values());
+    if (analysis_) analysis_->frame(step, time, atoms, box);
+    traj_->flush();
+  }
 }
 
 }  // namespace af

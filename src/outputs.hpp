@@ -1,5 +1,6 @@
-// Observers of a run: thermo (screen + CSV), the H5MD trajectory and on-the-fly
-// analysis. Each has an `every`; per-atom data is written in atom-id order. The
+// Observers of a run: thermo (screen + CSV), trajectories (H5MD, LAMMPS dump, extxyz)
+// and on-the-fly analysis. Each has an `every`; per-atom data is written in atom-id
+// order. The
 // trajectory's observables/ (thermo and analysis) get one row per trajectory frame,
 // so frame k of an observable is frame k of the particles, as MDAnalysis reads them.
 #pragma once
@@ -10,6 +11,7 @@
 #include "analysis.hpp"
 #include "deck.hpp"
 #include "io/csv_writer.hpp"
+#include "io/frame_writers.hpp"
 #include "io/h5md_writer.hpp"
 #include "thermo.hpp"
 
@@ -21,13 +23,21 @@ class Outputs {
   bool thermo_due(long step, bool stage_end) const {
     return stage_end || (deck_.thermo.every > 0 && step % deck_.thermo.every == 0);
   }
-  bool trajectory_due(long step) const { return traj_ && step % deck_.trajectory.every == 0; }
-  bool trajectory_enabled() const { return traj_ != nullptr; }
+  // Some trajectory file (H5MD, dump, extxyz) takes a frame at this step.
+  bool frame_due(long step) const {
+    return (traj_ && step % deck_.trajectory.every == 0) || (dump_ && step % deck_.dump.every == 0) ||
+           (xyz_ && step % deck_.extxyz.every == 0);
+  }
+  bool frames_enabled() const { return traj_ || dump_ || xyz_; }
   // Screen line (returned) + CSV row.
   std::string thermo(const ThermoRow& row);
-  // A frame plus its observables (thermo row of the same step, analysis).
-  // eatom: per-atom energies (when the trajectory stores them).
-  void trajectory(const ThermoRow& row, const Atoms& atoms, const Box& box, const DblView& eatom);
+  // Which trajectory files take a frame: those due at the step, all (a stage's relaxed
+  // structure), or those not due (completing every file on an early stop).
+  enum class Frames { Due, All, NotDue };
+  // A frame, H5MD with its observables (thermo row of the same step, analysis). ev:
+  // energy and virial of the step; eatom: per-atom energies (when H5MD stores them).
+  void frames(const ThermoRow& row, const EnergyVirial& ev, const Atoms& atoms, const Box& box, const DblView& eatom,
+              Frames which = Frames::Due);
   bool wants_atom_energies() const { return traj_ && deck_.trajectory.energy; }
   bool analysis_due(long step) const { return analysis_ && analysis_->due(step); }
   bool analysis_enabled() const { return analysis_ != nullptr; }
@@ -43,8 +53,11 @@ class Outputs {
   const Deck& deck_;
   std::unique_ptr<CsvWriter> csv_;
   std::unique_ptr<H5mdWriter> traj_;
+  std::unique_ptr<DumpWriter> dump_;
+  std::unique_ptr<ExtxyzWriter> xyz_;
   std::unique_ptr<Analysis> analysis_;
   std::vector<long> sorted_ids_;
+  std::vector<int> sorted_types_;
   // Host buffers reused across frames.
   std::vector<double> x_, v_, f_, e_;
   std::vector<int> image_;

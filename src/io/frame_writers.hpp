@@ -1,0 +1,56 @@
+// Text trajectories written frame by frame, flushed after each frame:
+//   DumpWriter    LAMMPS `dump custom` with columns id type x y z vx vy vz fx fy fz
+//                 (triclinic bounds as LAMMPS writes them), atoms in id order;
+//   ExtxyzWriter  extended XYZ in ASE's conventions: Lattice, Properties
+//                 (species, pos, vel, forces), pbc, energy, stress and step/time per frame.
+#pragma once
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include "box.hpp"
+
+namespace af {
+
+// One frame in atom-id order; arrays are 3 per atom.
+struct FrameData {
+  long step = 0;
+  double time = 0;
+  const Box* box = nullptr;
+  const std::vector<long>* ids = nullptr;
+  const std::vector<int>* types = nullptr;
+  const std::vector<std::string>* species = nullptr;
+  const double *x = nullptr, *v = nullptr, *f = nullptr;
+  double energy = 0;          // potential energy
+  const double* virial = nullptr;  // xx yy zz xy xz yz (sum of r f, energy units)
+};
+
+class DumpWriter {
+ public:
+  explicit DumpWriter(const std::string& path);
+  ~DumpWriter();
+  DumpWriter(const DumpWriter&) = delete;
+  DumpWriter& operator=(const DumpWriter&) = delete;
+  void write(const FrameData& fr);
+
+ private:
+  std::string path_;
+  FILE* f_ = nullptr;
+};
+
+class ExtxyzWriter {
+ public:
+  explicit ExtxyzWriter(const std::string& path);
+  ~ExtxyzWriter();
+  ExtxyzWriter(const ExtxyzWriter&) = delete;
+  ExtxyzWriter& operator=(const ExtxyzWriter&) = delete;
+  // energy in the run's energy unit; stress = -virial / V (ASE's sign: the potential
+  // part, as an ASE calculator's get_stress) in energy/length^3, all 9 components.
+  void write(const FrameData& fr);
+
+ private:
+  std::string path_;
+  FILE* f_ = nullptr;
+};
+
+}  // namespace af
