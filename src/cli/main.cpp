@@ -36,6 +36,10 @@ int convert_structure(const std::string& in, const std::string& out, const std::
                    af::structure_formats_help().c_str());
       return 2;
     }
+  if (!to->write) {
+    std::fprintf(stderr, "%s: atomforge does not write %s files\n", out.c_str(), to->name);
+    return 2;
+  }
   const std::string tmp = out + ".atomforge-tmp";
   try {
     af::Structure s = from->read(in);

@@ -6,6 +6,8 @@ checked against ASE reading and writing the same files and LAMMPS read_data:
   atoms are matched by position);
 - a LAMMPS data file written by atomforge gives LAMMPS the same EAM energy as ASE's
   data file of the same structure (1e-10 relative);
+- the last frame of an H5MD trajectory converts as h5py reads it and starts a run at
+  the trajectory's last energy;
 - bad input: one line naming file:line, exit code 2, no output file."""
 import os
 import subprocess
@@ -15,7 +17,7 @@ from ase import Atoms
 from ase.build import bulk
 from ase.io import read, write
 
-from common import Checks, run_atomforge, run_lammps, workdir
+from common import Checks, read_csv, run_atomforge, run_lammps, workdir, write_deck
 
 
 def structures():
@@ -110,6 +112,44 @@ def main():
             e_ours = lammps_energy("c.data", read_type_names(os.path.join(d, "c.data")), d)
             c.check(abs(e_ours - e_ref) <= 1e-10 * abs(e_ref),
                     f"{name}: LAMMPS read_data energy {e_ours:.12f} eV (ASE's file {e_ref:.12f})")
+
+    # H5MD: the last frame of a trajectory, as h5py reads it, restarts a run.
+    import h5py
+    d = os.path.join(wd, "h5md")
+    os.makedirs(d)
+    write_deck({"units": "metal", "seed": 3,
+                "system": {"lattice": {"style": "fcc", "a": 3.6, "repeat": [3, 3, 3], "species": ["Ni", "Al", "Ni", "Ni"]},
+                           "velocities": {"temperature": 900}},
+                "potential": {"style": "eam/alloy", "file": "NiAlH_jea.eam.alloy"},
+                "stages": [{"name": "md", "integrator": {"style": "nve", "timestep": 0.002}, "steps": 120}],
+                "output": {"trajectory": {"every": 50, "file": "traj.h5md", "fields": ["position", "velocity", "image"]}}},
+               os.path.join(d, "run1.yaml"))
+    run_atomforge(["run", "run1.yaml", "-q"], d)
+    run_atomforge(["convert", "traj.h5md", "last.extxyz"], d)
+    with h5py.File(os.path.join(d, "traj.h5md"), "r") as f:
+        g = f["particles/trajectory"]
+        pos, vel = g["position/value"][-1], g["velocity/value"][-1]
+        names = [n.decode() if isinstance(n, bytes) else n for n in f["parameters/atomforge"].attrs["species"]]
+        symbols = [names[t] for t in g["species"][()]]
+        steps = g["position/step"][()]
+        pe_last = f["observables/pe/value"][-1]
+    last = read(os.path.join(d, "last.extxyz"))
+    c.check(list(steps) == [0, 50, 100] and np.abs(last.positions - pos).max() < 1e-12
+            and np.abs(last.arrays["vel"] - vel).max() < 1e-12 and last.get_chemical_symbols() == symbols,
+            "H5MD last frame (step 100) -> extxyz: positions, velocities, species as h5py reads them")
+    write_deck({"units": "metal", "system": {"read": "traj.h5md"},
+                "potential": {"style": "eam/alloy", "file": "NiAlH_jea.eam.alloy"},
+                "stages": [{"name": "zero", "integrator": {"style": "nve", "timestep": 0.002}, "steps": 0}],
+                "output": {"thermo": {"file": "thermo2.csv"}}}, os.path.join(d, "run2.yaml"))
+    run_atomforge(["run", "run2.yaml", "-q"], d)
+    pe2 = read_csv(os.path.join(d, "thermo2.csv"))[0]["pe"]
+    c.check(abs(pe2 - pe_last) <= 1e-10 * abs(pe_last), f"a run read from the trajectory starts at its last energy "
+            f"({pe2:.10f} vs {pe_last:.10f} eV)")
+    with open(os.path.join(wd, "junk.h5md"), "w") as f:
+        f.write("not hdf5\n")
+    p = run_atomforge(["convert", "junk.h5md", "out.xyz"], wd, check=False)
+    c.check(p.returncode == 2 and p.stderr.strip() == "junk.h5md: not an HDF5 file (or unreadable)",
+            f"not an HDF5 file: '{p.stderr.strip()}'")
 
     # Bad input.
     with open(os.path.join(wd, "POSCAR_bad"), "w") as f:
