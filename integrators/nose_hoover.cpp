@@ -7,6 +7,7 @@
 // propagated as h_dot = omega_dot h in two half steps around the drift.
 #include <array>
 #include <cmath>
+#include <stdexcept>
 #include <vector>
 
 #include "integrators/common.hpp"
@@ -122,6 +123,47 @@ class NoseHoover final : public Integrator {
     }
     temp_chain(atoms);
     if (baro_.on && pchain_.n > 0) press_chain();
+  }
+
+  std::vector<double> state() const override {
+    std::vector<double> s = {ready_ ? 1.0 : 0.0, dof_, t_current_, t_target_, ke_target_, double(natoms_), pfreq_,
+                             p_hydro_, mtk2_};
+    for (const auto* a : {&wdot_, &wmass_, &p_, &mvv_}) s.insert(s.end(), a->begin(), a->end());
+    for (const Chain* c : {&tchain_, &pchain_}) {
+      s.push_back(c->n);
+      s.push_back(c->loops);
+      for (const auto* v : {&c->eta, &c->eta_dot, &c->eta_dotdot, &c->mass}) {
+        s.push_back(double(v->size()));
+        s.insert(s.end(), v->begin(), v->end());
+      }
+    }
+    return s;
+  }
+  void restore(const std::vector<double>& s) override {
+    std::size_t k = 0;
+    auto next = [&]() {
+      if (k >= s.size()) throw std::runtime_error("checkpoint: Nose-Hoover state is truncated");
+      return s[k++];
+    };
+    ready_ = next() != 0;
+    dof_ = next();
+    t_current_ = next();
+    t_target_ = next();
+    ke_target_ = next();
+    natoms_ = static_cast<long>(next());
+    pfreq_ = next();
+    p_hydro_ = next();
+    mtk2_ = next();
+    for (auto* a : {&wdot_, &wmass_, &p_, &mvv_})
+      for (double& v : *a) v = next();
+    for (Chain* c : {&tchain_, &pchain_}) {
+      c->n = static_cast<int>(next());
+      c->loops = static_cast<int>(next());
+      for (auto* v : {&c->eta, &c->eta_dot, &c->eta_dotdot, &c->mass}) {
+        v->resize(static_cast<std::size_t>(next()));
+        for (double& x : *v) x = next();
+      }
+    }
   }
 
  // Internals (public only because nvcc rejects device lambdas in private members).

@@ -224,7 +224,7 @@ void parse_output(MapReader& m, Deck& d) {
     if (!s.rdf && !s.msd && !s.coordination) ar.node().fail("output.analysis: ask for rdf, msd and/or coordination");
     ar.finish();
   }
-  for (auto [key, out] : {std::pair{"dump", &d.dump}, std::pair{"extxyz", &d.extxyz}}) {
+  for (auto [key, out] : {std::pair{"dump", &d.dump}, std::pair{"extxyz", &d.extxyz}, std::pair{"checkpoint", &d.checkpoint}}) {
     auto t = m.find(key);
     if (!t) continue;
     MapReader tr(*t);

@@ -60,7 +60,7 @@ struct Deck {
   std::vector<StageSpec> stages;
   ThermoOutput thermo;
   TrajectoryOutput trajectory;
-  FrameFileOutput dump, extxyz;
+  FrameFileOutput dump, extxyz, checkpoint;
   std::vector<int> deck_masses;  // types whose mass system.masses gave
   AnalysisSettings analysis;
 

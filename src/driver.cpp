@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <string>
 
+#include "io/checkpoint.hpp"
 #include "minimize.hpp"
 #include "outputs.hpp"
 #include "progress.hpp"
@@ -70,25 +71,41 @@ int run_simulation(const Deck& deck, const RunOptions& opt) {
   auto old_int = std::signal(SIGINT, on_signal);
   auto old_term = std::signal(SIGTERM, on_signal);
 
-  Box box = deck.structure.box;
-  Atoms atoms = Atoms::from_structure(deck.structure);
-  if (deck.velocities.create) create_velocities(atoms, deck.units, deck.velocities.temperature, deck.velocities.seed);
+  // A restart takes atoms, cell and progress from the checkpoint, the rest from the deck.
+  const bool restarting = !opt.restart.empty();
+  Checkpoint ck;
+  if (restarting) {
+    ck = read_checkpoint(opt.restart);
+    if (ck.atoms.natoms() != deck.structure.natoms() || ck.stage < 0 || ck.stage >= int(deck.stages.size()))
+      throw InputError(opt.restart + ": checkpoint does not fit this deck (" + std::to_string(ck.atoms.natoms()) +
+                       " atoms, stage " + std::to_string(ck.stage + 1) + ")");
+    if (ck.deck_text != deck.text)
+      std::fprintf(stderr, "atomforge: warning: %s was written by a different deck; continuing with %s\n",
+                   opt.restart.c_str(), deck.path.c_str());
+  }
+  Box box = restarting ? ck.atoms.box : deck.structure.box;
+  Atoms atoms = Atoms::from_structure(restarting ? ck.atoms : deck.structure);
+  if (!restarting && deck.velocities.create)
+    create_velocities(atoms, deck.units, deck.velocities.temperature, deck.velocities.seed);
   auto potential = deck.potential->create();
   NeighborList list;
   list.setup(choose_list_kind(deck.neighbor, potential->list_kind(), potential->supports_clusters()),
              potential->cutoff(), deck.neighbor);
-  Outputs out(deck, atoms, box);
+  Outputs out(deck, atoms, box, restarting ? ck.step : -1);
   const long natoms = atoms.nlocal;
   if (!opt.quiet)
     std::printf("atomforge %s: %ld atoms, %d species, units %s, potential %s (cutoff %g, skin %g), %s\n",
                 ATOMFORGE_VERSION, natoms, atoms.ntypes(), deck.units.name.c_str(), deck.potential_style.c_str(),
                 potential->cutoff(), deck.neighbor.skin, where_it_ran().c_str());
 
-  long step = 0;
-  double time = 0;
+  long step = restarting ? ck.step : 0;
+  double time = restarting ? ck.time : 0;
   DblView eatom;  // per-atom energies, when the trajectory stores them
   ComputeFlags flags;
-  list.build(atoms, box, step);
+  if (restarting)
+    list.restore(atoms, box, ck.neighbor);  // the very list the interrupted run was using
+  else
+    list.build(atoms, box, step);
   // Per-atom energies on trajectory steps only; the array must cover ghosts too.
   auto atom_energies = [&](bool want) {
     flags.per_atom_energy = want && out.wants_atom_energies();
@@ -110,15 +127,50 @@ int run_simulation(const Deck& deck, const RunOptions& opt) {
     out.frames(compute_thermo(step, time, atoms, box, deck.units, ev), ev, atoms, box, eatom, which);
   };
   if (!opt.quiet) std::printf("%s\n", thermo_header().c_str());
-  emit_thermo(nullptr);
-  if (out.analysis_due(step)) out.analysis(step, time, atoms, box, false);
-  if (out.frame_due(step)) emit_frame(Outputs::Frames::Due);
+  if (restarting) {  // the interrupted run wrote this step's outputs
+    if (!opt.quiet)
+      std::printf("%s   (restart from %s)\n", thermo_line(compute_thermo(step, time, atoms, box, deck.units, ev)).c_str(),
+                  opt.restart.c_str());
+    // Forces once more with the tallies the interrupted run asked for at this step:
+    // kernels compiled for other tallies may round differently (FMA contraction), and
+    // the continuation must be bit for bit the uninterrupted run.
+    const StageSpec& st = deck.stages[ck.stage];
+    const bool thermo_then = out.thermo_due(step, st.minimize || ck.stage_step == st.steps);
+    const bool frame_then = out.frame_due(step);
+    flags.energy = thermo_then || frame_then;
+    flags.virial = flags.energy || (!st.minimize && st.integrator->create(deck.units)->needs_virial());
+    atom_energies(frame_then);
+    ev = potential->compute(atoms, list, flags, eatom);
+    if (thermo_then) out.thermo(compute_thermo(step, time, atoms, box, deck.units, ev));  // CSV row, as before
+  } else {
+    emit_thermo(nullptr);
+    if (out.analysis_due(step)) out.analysis(step, time, atoms, box, false);
+    if (out.frame_due(step)) emit_frame(Outputs::Frames::Due);
+  }
+  // Checkpoint of the state after `step` (stage k with s of its steps done).
+  auto write_ck = [&](int k, long s, const Integrator* integ) {
+    Checkpoint c;
+    c.step = step;
+    c.time = time;
+    c.stage = k;
+    c.stage_step = s;
+    c.atoms = atoms.to_structure(box);
+    c.neighbor = list.state(atoms);
+    if (integ) {
+      c.integrator = integ->style();
+      c.integrator_state = integ->state();
+    }
+    c.deck_text = deck.text;
+    write_checkpoint(deck.checkpoint.file, c);
+  };
 
   PhaseTimers timers;
-  Progress bar(deck.total_steps(), natoms);
+  Progress bar(std::max(0L, deck.total_steps() - (restarting ? ck.step : 0)), natoms);
   const auto t_start = std::chrono::steady_clock::now();
   long done = 0;
-  for (const StageSpec& stage : deck.stages) {
+  for (int k = restarting ? ck.stage : 0; k < int(deck.stages.size()); ++k) {
+    const StageSpec& stage = deck.stages[k];
+    const long first = restarting && k == ck.stage ? ck.stage_step + 1 : 1;
     if (g_signal) break;
     if (stage.minimize) {
       const long start = step;
@@ -150,8 +202,14 @@ int run_simulation(const Deck& deck, const RunOptions& opt) {
       continue;
     }
     auto integrator = stage.integrator->create(deck.units);
+    if (first > 1) {
+      if (ck.integrator != integrator->style())
+        throw InputError(opt.restart + ": checkpoint integrator '" + ck.integrator + "' but the deck's stage '" +
+                         stage.name + "' runs '" + integrator->style() + "'");
+      integrator->restore(ck.integrator_state);
+    }
     const double dt = integrator->timestep();
-    for (long s = 1; s <= stage.steps; ++s) {
+    for (long s = first; s <= stage.steps; ++s) {
       ++step;
       StepContext ctx{step, s, stage.steps, &ev};
       const bool stage_end = s == stage.steps;
@@ -176,9 +234,13 @@ int run_simulation(const Deck& deck, const RunOptions& opt) {
       if (thermo_now) emit_thermo(&bar);
       if (out.analysis_due(step)) out.analysis(step, time, atoms, box);
       if (frame_now) emit_frame(Outputs::Frames::Due);
+      if (out.checkpoint_due(step) || (stage_end && k + 1 == int(deck.stages.size()) && deck.checkpoint.every > 0))
+        write_ck(k, s, integrator.get());
       timers.stop(PhaseTimers::Output);
       bar.update(++done);
+      if (opt.until >= 0 && step >= opt.until && !g_signal) g_signal = -1;  // a planned stop
       if (g_signal) {
+        if (deck.checkpoint.every > 0 && !out.checkpoint_due(step)) write_ck(k, s, integrator.get());
         // Stopping early: record the last step in every output before leaving.
         if (!thermo_now && !frame_now) {
           flags.energy = flags.virial = true;
@@ -201,9 +263,16 @@ int run_simulation(const Deck& deck, const RunOptions& opt) {
   if (!opt.quiet) print_breakdown(timers, total, done, natoms, list);
   std::signal(SIGINT, old_int);
   std::signal(SIGTERM, old_term);
+  if (g_signal == -1) {
+    std::fprintf(stderr, "atomforge: stopped after step %ld as asked (--until)%s%s\n", step,
+                 deck.checkpoint.every > 0 ? "; resume with --restart " : "",
+                 deck.checkpoint.every > 0 ? deck.checkpoint.file.c_str() : "");
+    return 0;
+  }
   if (g_signal) {
-    std::fprintf(stderr, "atomforge: stopped by signal %d after step %ld; outputs are complete up to that step\n",
-                 int(g_signal), step);
+    std::fprintf(stderr, "atomforge: stopped by signal %d after step %ld; outputs are complete up to that step%s%s\n",
+                 int(g_signal), step, deck.checkpoint.every > 0 ? "; resume with --restart " : "",
+                 deck.checkpoint.every > 0 ? deck.checkpoint.file.c_str() : "");
     return 128 + int(g_signal);
   }
   return 0;

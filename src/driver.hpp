@@ -8,6 +8,8 @@ namespace af {
 
 struct RunOptions {
   bool quiet = false;  // no thermo table on stdout
+  std::string restart;  // checkpoint to continue from ("": a fresh run)
+  long until = -1;      // stop cleanly after this step (with a checkpoint), e.g. to fit a job's time slot
 };
 
 // Returns the process exit code (0, or 128+signal after a clean stop on SIGINT/SIGTERM).

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "atoms.hpp"
 #include "box.hpp"
@@ -32,6 +33,10 @@ class Integrator {
   virtual bool needs_virial() const { return false; }
   virtual void initial_integrate(Atoms& atoms, Box& box, const StepContext& ctx) = 0;
   virtual void final_integrate(Atoms& atoms, Box& box, const StepContext& ctx) = 0;
+  // Restart: the extended state (thermostat and barostat variables) as numbers, and
+  // back. Random numbers are keyed by (seed, step, atom), so they need no state.
+  virtual std::vector<double> state() const { return {}; }
+  virtual void restore(const std::vector<double>& s) {}
 
  protected:
   double dt_ = 0;

@@ -536,4 +536,44 @@ long NeighborList::total_neighbors() const {
   return total;
 }
 
+NeighborState NeighborList::state(const Atoms& atoms) const {
+  NeighborState st;
+  st.last_build = last_build_;
+  st.last_sort = last_sort_;
+  st.builds = nbuild_;
+  st.dangerous = ndanger_;
+  st.box = box_;
+  auto h = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), xhold_);
+  st.xhold.resize(3 * static_cast<std::size_t>(atoms.nlocal));
+  for (int i = 0; i < atoms.nlocal; ++i)
+    for (int k = 0; k < 3; ++k) st.xhold[3 * i + k] = h(i, k);
+  return st;
+}
+
+void NeighborList::restore(Atoms& atoms, const Box& box_now, const NeighborState& st) {
+  const int n = atoms.nlocal;
+  // Current positions aside; the build's positions in (already wrapped: no wrap moves).
+  VecView now("neigh::restore_x", n);
+  Kokkos::deep_copy(now, Kokkos::subview(atoms.x, Kokkos::make_pair(0, n), Kokkos::ALL()));
+  auto hx = Kokkos::create_mirror_view(atoms.x);
+  Kokkos::deep_copy(hx, atoms.x);
+  for (int i = 0; i < n; ++i)
+    for (int k = 0; k < 3; ++k) hx(i, k) = st.xhold[3 * i + k];
+  Kokkos::deep_copy(atoms.x, hx);
+  Int3View image("neigh::restore_image", n);
+  Kokkos::deep_copy(image, Kokkos::subview(atoms.image, Kokkos::make_pair(0, n), Kokkos::ALL()));
+  const bool sorting = sorting_;
+  sorting_ = false;  // the atoms are already in the order the build left them
+  last_sort_ = st.last_sort;
+  build(atoms, st.box, st.last_build);
+  sorting_ = sorting;
+  last_build_ = st.last_build;
+  last_sort_ = st.last_sort;
+  nbuild_ = st.builds;
+  ndanger_ = st.dangerous;
+  Kokkos::deep_copy(Kokkos::subview(atoms.x, Kokkos::make_pair(0, n), Kokkos::ALL()), now);
+  Kokkos::deep_copy(Kokkos::subview(atoms.image, Kokkos::make_pair(0, n), Kokkos::ALL()), image);
+  update_ghosts(atoms, box_now);
+}
+
 }  // namespace af

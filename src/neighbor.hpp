@@ -10,6 +10,7 @@
 // under periodic translation and never counts a pair twice or not at all.
 #pragma once
 #include <algorithm>
+#include <vector>
 #include "atoms.hpp"
 #include "box.hpp"
 #include "cluster_list.hpp"
@@ -39,6 +40,14 @@ struct NeighView {
   IntView num;
 };
 
+// What a restart needs to rebuild a list exactly as it was built: the positions and
+// cell at its last build, and the build/sort counters that schedule the next ones.
+struct NeighborState {
+  long last_build = -1, last_sort = -1, builds = 0, dangerous = 0;
+  std::vector<double> xhold;  // positions at the last build, 3 per local atom
+  Box box;                    // the cell at the last build
+};
+
 class NeighborList {
  public:
   void setup(ListKind kind, double cutoff, const NeighborSettings& s);
@@ -60,6 +69,11 @@ class NeighborList {
   // Spatial sorting reorders atoms; callers holding per-atom arrays of their own (the
   // minimisers) switch it off meanwhile.
   void set_sorting(bool on) { sorting_ = on; }
+
+  // Restart: the state to save, and rebuilding the saved list (same atoms in the same
+  // order, positions at that build) before moving atoms to their current positions.
+  NeighborState state(const Atoms& atoms) const;
+  void restore(Atoms& atoms, const Box& box_now, const NeighborState& st);
 
   NeighView view() const { return {neigh_, num_}; }
   ListKind kind() const { return kind_; }

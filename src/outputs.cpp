@@ -4,8 +4,25 @@
 
 namespace af {
 
-Outputs::Outputs(const Deck& deck, const Atoms& atoms, const Box& box) : deck_(deck) {
-  if (!deck.thermo.file.empty()) csv_ = std::make_unique<CsvWriter>(deck.thermo.file, ThermoRow::names());
+namespace {
+
+std::string restart_name(const std::string& path, long step) {
+  if (step < 0) return path;
+  const auto slash = path.find_last_of('/');
+  const auto dot = path.find_last_of('.');
+  const std::string tag = ".restart-" + std::to_string(step);
+  if (dot == std::string::npos || (slash != std::string::npos && dot < slash)) return path + tag;
+  return path.substr(0, dot) + tag + path.substr(dot);
+}
+
+}  // namespace
+
+Outputs::Outputs(const Deck& deck, const Atoms& atoms, const Box& box, long restart_step) : deck_(deck) {
+  if (!deck.thermo.file.empty())
+    // Rows up to the step before; the driver writes the restart step's row if it is due
+    // (an early stop also wrote one that the uninterrupted run would not have).
+    csv_ = restart_step >= 0 ? std::make_unique<CsvWriter>(deck.thermo.file, ThermoRow::names(), restart_step - 1)
+                             : std::make_unique<CsvWriter>(deck.thermo.file, ThermoRow::names());
   const Structure& s = deck.structure;
   std::vector<std::size_t> order(s.natoms());
   for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
@@ -16,8 +33,8 @@ Outputs::Outputs(const Deck& deck, const Atoms& atoms, const Box& box) : deck_(d
     sorted_types_[k] = s.type[order[k]];
     sorted_ids_[k] = s.id[order[k]];
   }
-  if (deck.dump.every > 0) dump_ = std::make_unique<DumpWriter>(deck.dump.file);
-  if (deck.extxyz.every > 0) xyz_ = std::make_unique<ExtxyzWriter>(deck.extxyz.file);
+  if (deck.dump.every > 0) dump_ = std::make_unique<DumpWriter>(restart_name(deck.dump.file, restart_step));
+  if (deck.extxyz.every > 0) xyz_ = std::make_unique<ExtxyzWriter>(restart_name(deck.extxyz.file, restart_step));
   if (deck.trajectory.every > 0) {
     H5mdFields fl;
     fl.position = deck.trajectory.position;
@@ -25,11 +42,15 @@ Outputs::Outputs(const Deck& deck, const Atoms& atoms, const Box& box) : deck_(d
     fl.force = deck.trajectory.force;
     fl.image = deck.trajectory.image;
     fl.energy = deck.trajectory.energy;
-    traj_ = std::make_unique<H5mdWriter>(deck.trajectory.file, deck.units, s.species, sorted_types_, sorted_ids_,
+    traj_ = std::make_unique<H5mdWriter>(restart_name(deck.trajectory.file, restart_step), deck.units, s.species, sorted_types_, sorted_ids_,
                                          box.periodic, fl, deck.text);
   }
-  if (deck.analysis.every > 0)
-    analysis_ = std::make_unique<Analysis>(deck.analysis, deck.units, deck.structure.species, traj_.get());
+  if (deck.analysis.every > 0) {
+    AnalysisSettings a = deck.analysis;
+    for (std::string* f : {&a.rdf_file, &a.msd_file, &a.coord_file})
+      if (!f->empty()) *f = restart_name(*f, restart_step);
+    analysis_ = std::make_unique<Analysis>(a, deck.units, deck.structure.species, traj_.get());
+  }
 }
 
 std::string Outputs::thermo(const ThermoRow& row) {

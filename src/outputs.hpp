@@ -19,7 +19,11 @@ namespace af {
 
 class Outputs {
  public:
-  Outputs(const Deck& deck, const Atoms& atoms, const Box& box);
+  // restart_step >= 0: continuing from a checkpoint at that step. The thermo CSV goes on
+  // (rows from that step on dropped); trajectory and analysis files are started afresh
+  // under "<name>.restart-<step>.<ext>" so the first run's files are kept intact.
+  Outputs(const Deck& deck, const Atoms& atoms, const Box& box, long restart_step = -1);
+  bool checkpoint_due(long step) const { return deck_.checkpoint.every > 0 && step % deck_.checkpoint.every == 0; }
   bool thermo_due(long step, bool stage_end) const {
     return stage_end || (deck_.thermo.every > 0 && step % deck_.thermo.every == 0);
   }

@@ -78,6 +78,11 @@ int main(int argc, char** argv) {
   run->add_option("--threads,-t", threads, "OpenMP threads (default: OMP_NUM_THREADS or all cores)")
       ->check(CLI::PositiveNumber);
   run->add_flag("--quiet,-q", quiet, "No thermo table on stdout");
+  std::string restart;
+  run->add_option("--restart", restart, "Continue from a checkpoint (output.checkpoint) written by this deck");
+  long until = -1;
+  run->add_option("--until", until, "Stop cleanly after this step, writing outputs and a checkpoint")
+      ->check(CLI::NonNegativeNumber);
 
   std::string validate_path;
   auto* validate = app.add_subcommand("validate", "Check a deck without running it");
@@ -119,7 +124,10 @@ int main(int argc, char** argv) {
   init_kokkos(threads);
   int rc = 0;
   try {
-    rc = af::run_simulation(deck, af::RunOptions{quiet});
+    rc = af::run_simulation(deck, af::RunOptions{quiet, restart, until});
+  } catch (const af::InputError& e) {  // e.g. a checkpoint that does not fit the deck
+    std::fprintf(stderr, "%s\n", e.what());
+    rc = 2;
   } catch (const std::exception& e) {
     std::fprintf(stderr, "atomforge: %s\n", e.what());
     rc = 1;

@@ -9,6 +9,10 @@ namespace af {
 class CsvWriter {
  public:
   CsvWriter(const std::string& path, const std::vector<std::string>& columns);
+  // Continues an existing file after a restart: keeps the header and the rows whose
+  // first column (the step) is at most `resume_step`, then appends. A missing file
+  // starts afresh.
+  CsvWriter(const std::string& path, const std::vector<std::string>& columns, long resume_step);
   ~CsvWriter();
   CsvWriter(const CsvWriter&) = delete;
   CsvWriter& operator=(const CsvWriter&) = delete;
