@@ -124,7 +124,10 @@ void ClusterList::build(const Atoms& atoms, const Box& box, double rn) {
   int D[2], R[3];
   for (int k = 0; k < 3; ++k) rf[k] = rn / d[k] * (1 + 1e-10);
   for (int k = 0; k < 2; ++k) {
-    D[k] = static_cast<int>(std::floor(rf[k] / w[k])) + 1;
+    D[k] = static_cast<int>(std::min(std::floor(rf[k] / w[k]) + 1, 1e9));
+    // Non-periodic: never beyond the columns there are (atoms spread thinly along a
+    // direction, e.g. all in one plane, make w tiny and rf / w huge).
+    if (!box.periodic[k]) D[k] = std::min(D[k], nc[k]);
     R[k] = box.periodic[k] ? floor_div(nc[k] - 1 + D[k], nc[k]) + 1 : 0;
   }
   R[2] = box.periodic[2] ? static_cast<int>(std::ceil(rf[2])) + 1 : 0;

@@ -358,6 +358,14 @@ Deck load_deck(const std::string& path) {
     MapReader out(*o);
     parse_output(out, d);
   }
+  if (auto g = top.find("guards")) {
+    MapReader gr(*g);
+    d.guards.min_distance = gr.get_double("min_distance", 0.0);
+    if (d.guards.min_distance < 0) gr.get("min_distance").fail("guards.min_distance must not be negative");
+    d.guards.max_neighbors = static_cast<int>(gr.get_int("max_neighbors", 2000));
+    if (d.guards.max_neighbors < 1) gr.get("max_neighbors").fail("guards.max_neighbors must be at least 1");
+    gr.finish();
+  }
   top.finish();
   return d;
 }

@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include "guards.hpp"
+
 #include "analysis.hpp"
 #include "minimize.hpp"
 #include "neighbor.hpp"
@@ -61,6 +63,7 @@ struct Deck {
   ThermoOutput thermo;
   TrajectoryOutput trajectory;
   FrameFileOutput dump, extxyz, checkpoint;
+  GuardSettings guards;
   std::vector<int> deck_masses;  // types whose mass system.masses gave
   AnalysisSettings analysis;
 

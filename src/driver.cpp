@@ -123,9 +123,12 @@ int run_simulation(const Deck& deck, const RunOptions& opt) {
     }
   };
   // ev must hold energy and virial of this step.
+  long last_frame_step = -1;
   auto emit_frame = [&](Outputs::Frames which) {
     out.frames(compute_thermo(step, time, atoms, box, deck.units, ev), ev, atoms, box, eatom, which);
+    last_frame_step = step;
   };
+  const Guards guards(deck.guards);
   if (!opt.quiet) std::printf("%s\n", thermo_header().c_str());
   if (restarting) {  // the interrupted run wrote this step's outputs
     if (!opt.quiet)
@@ -168,6 +171,9 @@ int run_simulation(const Deck& deck, const RunOptions& opt) {
   Progress bar(std::max(0L, deck.total_steps() - (restarting ? ck.step : 0)), natoms);
   const auto t_start = std::chrono::steady_clock::now();
   long done = 0;
+  try {
+  guards.check_structure(step, atoms, box, list);
+  guards.check_step(step, atoms, box);
   for (int k = restarting ? ck.stage : 0; k < int(deck.stages.size()); ++k) {
     const StageSpec& stage = deck.stages[k];
     const long first = restarting && k == ck.stage ? ck.stage_step + 1 : 1;
@@ -218,10 +224,12 @@ int run_simulation(const Deck& deck, const RunOptions& opt) {
       timers.start();
       integrator->initial_integrate(atoms, box, ctx);
       timers.stop(PhaseTimers::Integrate);
-      if (list.need_rebuild(step, atoms, box))
+      const bool rebuilt = list.need_rebuild(step, atoms, box);
+      if (rebuilt)
         list.build(atoms, box, step);
       else
         list.update_ghosts(atoms, box);
+      if (rebuilt || (thermo_now && deck.guards.min_distance > 0)) guards.check_structure(step, atoms, box, list);
       timers.stop(PhaseTimers::Neigh);
       flags.energy = thermo_now || frame_now;
       flags.virial = thermo_now || frame_now || integrator->needs_virial();
@@ -230,6 +238,7 @@ int run_simulation(const Deck& deck, const RunOptions& opt) {
       timers.stop(PhaseTimers::Force);
       integrator->final_integrate(atoms, box, ctx);
       time += dt;
+      guards.check_step(step, atoms, box);
       timers.stop(PhaseTimers::Integrate);
       if (thermo_now) emit_thermo(&bar);
       if (out.analysis_due(step)) out.analysis(step, time, atoms, box);
@@ -257,6 +266,18 @@ int run_simulation(const Deck& deck, const RunOptions& opt) {
       }
     }
     out.end_stage(stage.name);
+  }
+  } catch (const GuardError& e) {
+    // The state as it went wrong: a last frame in every trajectory file (the checkpoint
+    // keeps the last good state), then a clear stop.
+    if (out.frames_enabled() && last_frame_step != step) emit_frame(Outputs::Frames::All);
+    bar.finish();
+    std::signal(SIGINT, old_int);
+    std::signal(SIGTERM, old_term);
+    std::fprintf(stderr, "atomforge: error: %s%s%s\n", e.what(),
+                 out.frames_enabled() ? "; this step is the last trajectory frame" : "",
+                 deck.checkpoint.every > 0 ? ("; the last checkpoint (" + deck.checkpoint.file + ") holds the last good state").c_str() : "");
+    return 3;
   }
   const double total = std::chrono::duration<double>(std::chrono::steady_clock::now() - t_start).count();
   bar.finish();
