@@ -84,14 +84,9 @@ void Analysis::measure(long step, const Atoms& atoms, const Box& box) {
   // Distances: a full list on a copy of the atoms.
   const double rc = std::max(s_.rdf ? s_.rdf_cutoff : 0.0, s_.coordination ? s_.coord_cutoff : 0.0);
   if (s_.rdf || s_.coordination) {
-    Structure st = atoms.to_structure(box);
-    Atoms copy = Atoms::from_structure(st);
-    NeighborList list;
-    NeighborSettings ns;
-    ns.skin = 0;
-    ns.sort_every = 0;
-    list.setup(ListKind::Full, rc, ns);
-    list.build(copy, box, 0);
+    ProbeList probe = probe_list(atoms, box, rc);
+    const Atoms& copy = probe.copy;
+    const NeighborList& list = probe.list;
     const int bins = s_.rdf ? s_.rdf_bins : 1;
     const double rdf_rc = s_.rdf ? s_.rdf_cutoff : 0.0, coord_rc = s_.coordination ? s_.coord_cutoff : 0.0;
     Kokkos::View<double**, Device> hist("analysis::hist", npairs, bins);

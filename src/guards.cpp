@@ -71,14 +71,9 @@ void Guards::check_structure(long step, const Atoms& atoms, const Box& box, cons
   }
   if (s_.min_distance <= 0) return;
   // Pairs closer than min_distance: a short full list on a copy of the atoms.
-  Structure st = atoms.to_structure(box);
-  Atoms copy = Atoms::from_structure(st);
-  NeighborList near;
-  NeighborSettings ns;
-  ns.skin = 0;
-  ns.sort_every = 0;
-  near.setup(ListKind::Full, s_.min_distance, ns);
-  near.build(copy, box, 0);
+  ProbeList probe = probe_list(atoms, box, s_.min_distance);
+  const Atoms& copy = probe.copy;
+  const NeighborList& near = probe.list;
   auto hn = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), near.view().num);
   for (int i = 0; i < copy.nlocal; ++i)
     if (hn(i) > 0) {

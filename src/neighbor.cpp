@@ -576,4 +576,16 @@ void NeighborList::restore(Atoms& atoms, const Box& box_now, const NeighborState
   update_ghosts(atoms, box_now);
 }
 
+ProbeList probe_list(const Atoms& atoms, const Box& box, double rc) {
+  ProbeList p;
+  p.copy = Atoms::from_structure(atoms.to_structure(box));
+  NeighborSettings ns;
+  ns.skin = 0;
+  ns.sort_every = 0;
+  p.list.setup(ListKind::Full, rc, ns);
+  p.list.build(p.copy, box, 0);
+  return p;
+}
+
 }  // namespace af
+

@@ -124,4 +124,13 @@ class NeighborList {
   int nlist_ = 0;
 };
 
+// A full list of the pairs within rc (no skin) over a copy of the atoms, for analysis
+// and checks that must not disturb the run's own list (copy.x holds ghost positions).
+struct ProbeList {
+  Atoms copy;
+  NeighborList list;
+};
+ProbeList probe_list(const Atoms& atoms, const Box& box, double rc);
+
 }  // namespace af
+
