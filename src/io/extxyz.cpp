@@ -109,6 +109,10 @@ Structure read_extxyz(const std::string& path) {
       const auto lw = split_words(kv.at("lattice"));
       if (lw.size() != 9) r.fail("Lattice needs 9 numbers");
       for (int k = 0; k < 9; ++k) cell[k / 3][k % 3] = r.to_double(lw[k], "a Lattice component");
+      const double det = cell[0][0] * (cell[1][1] * cell[2][2] - cell[1][2] * cell[2][1]) -
+                         cell[0][1] * (cell[1][0] * cell[2][2] - cell[1][2] * cell[2][0]) +
+                         cell[0][2] * (cell[1][0] * cell[2][1] - cell[1][1] * cell[2][0]);
+      if (!(det > 1e-12)) r.fail(det < -1e-12 ? "Lattice: left-handed cell (swap two vectors)" : "Lattice: the cell vectors are linearly dependent");
     }
     if (kv.count("pbc")) {
       const auto pw = split_words(kv.at("pbc"));

@@ -59,8 +59,11 @@ Structure read_poscar(const std::string& path) {
   }
   if (counts.empty()) r.fail("expected atom counts");
   if (names.empty()) {  // VASP 4: names may stand in the comment line
-    if (comment.size() >= counts.size()) names.assign(comment.begin(), comment.begin() + counts.size());
-    else r.fail("no species names (VASP 4 format): add a line of names before the counts");
+    bool words = comment.size() >= counts.size();
+    for (std::size_t k = 0; words && k < counts.size(); ++k)
+      words = std::isalpha(static_cast<unsigned char>(comment[k][0])) != 0;
+    if (!words) r.fail("no species names (VASP 4 format): add a line of names before the counts");
+    names.assign(comment.begin(), comment.begin() + counts.size());
   }
   if (names.size() != counts.size())
     r.fail(std::to_string(names.size()) + " species names but " + std::to_string(counts.size()) + " counts");
@@ -87,11 +90,13 @@ Structure read_poscar(const std::string& path) {
   }
   s.species = names;
   s.masses.assign(names.size(), 0.0);
-  long id = 1;
+  long id = 1, total = 0;
+  for (long c : counts) total += c;
   for (std::size_t t = 0; t < counts.size(); ++t)
     for (long n = 0; n < counts[t]; ++n) {
       if (!r.next(line))
-        r.fail("file ends inside the positions (" + std::to_string(id - 1) + " atoms read)");
+        r.fail("file ends inside the positions (" + std::to_string(id - 1) + " of " + std::to_string(total) +
+               " atoms read)");
       w = split_words(line);
       if (w.size() < 3) r.fail("expected three coordinates");
       double u[3], x[3];

@@ -155,7 +155,7 @@ def main():
     with open(os.path.join(wd, "POSCAR_bad"), "w") as f:
         f.write("bad\n1.0\n3 0 0\n0 3 0\n0 0 3\nCu\n2\nDirect\n0 0 0\n")
     p = run_atomforge(["convert", "POSCAR_bad", "out.xyz"], wd, check=False)
-    c.check(p.returncode == 2 and p.stderr.strip().startswith("POSCAR_bad:9:") and "1 atoms read" in p.stderr
+    c.check(p.returncode == 2 and p.stderr.strip().startswith("POSCAR_bad:9:") and "1 of 2 atoms read" in p.stderr
             and len(p.stderr.strip().splitlines()) == 1 and not os.path.exists(os.path.join(wd, "out.xyz")),
             f"truncated POSCAR: exit {p.returncode}, '{p.stderr.strip()}', no output")
     p = run_atomforge(["convert", "POSCAR_bad", "out.pdb"], wd, check=False)
