@@ -13,6 +13,18 @@ namespace {
 
 using M3 = std::array<std::array<double, 3>, 3>;
 
+// A 3x3 matrix as device lambdas may capture it (std::array's operator[] is host-only).
+struct DevM3 {
+  double m[3][3];
+  KOKKOS_INLINE_FUNCTION const double* operator[](int r) const { return m[r]; }
+};
+DevM3 dev(const M3& a) {
+  DevM3 d;
+  for (int r = 0; r < 3; ++r)
+    for (int c = 0; c < 3; ++c) d.m[r][c] = a[r][c];
+  return d;
+}
+
 M3 mul(const M3& a, const M3& b) {
   M3 c{};
   for (int i = 0; i < 3; ++i)
@@ -155,7 +167,7 @@ class Problem {
   // (atom part D d_i plus the cell part acting on the farthest atom of the cell).
   double max_displacement(const GVec& d) const {
     auto da = d.a;
-    const M3 D = D_;
+    const DevM3 D = dev(D_);
     double m = 0;
     Kokkos::parallel_reduce(
         "min::maxdisp", Kokkos::RangePolicy<ExecSpace>(0, n_),
@@ -202,7 +214,7 @@ class Problem {
     }
     auto x = atoms_.x;
     auto uu = x_.a;
-    const M3 D = D_;
+    const DevM3 D = dev(D_);
     const double lo0 = box_.lo[0], lo1 = box_.lo[1], lo2 = box_.lo[2];
     Kokkos::parallel_for(
         "min::apply", Kokkos::RangePolicy<ExecSpace>(0, n_), KOKKOS_LAMBDA(const int i) {
@@ -219,7 +231,7 @@ class Problem {
     auto x = atoms_.x;
     auto uu = x_.a;
     auto sh = shift_;
-    const M3 Di = inverse_upper(D_);
+    const DevM3 Di = dev(inverse_upper(D_));
     const double lo0 = box_.lo[0], lo1 = box_.lo[1], lo2 = box_.lo[2];
     Kokkos::parallel_for(
         "min::resync", Kokkos::RangePolicy<ExecSpace>(0, n_), KOKKOS_LAMBDA(const int i) {
@@ -236,7 +248,7 @@ class Problem {
   void generalised_forces() {
     auto f = atoms_.f;
     auto g = g_.a;
-    const M3 D = D_;
+    const DevM3 D = dev(D_);
     Kokkos::parallel_for(
         "min::gforce", Kokkos::RangePolicy<ExecSpace>(0, n_), KOKKOS_LAMBDA(const int i) {
           // g = D^T f
