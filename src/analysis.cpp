@@ -148,8 +148,6 @@ void Analysis::measure(long step, const Atoms& atoms, const Box& box) {
     unwrapped(atoms, box, ids, types, x);
     if (x0_.empty()) {
       x0_ = x;
-      ids_ = ids;
-      types_ = types;
     }
     std::vector<double> per(nt, 0.0);
     double total = 0;

@@ -64,9 +64,7 @@ class Analysis {
   Measurement last_;
   // RDF sums over samples: the stage's (CSV) and since the last frame (H5MD).
   std::vector<double> stage_hist_, stage_norm_, block_hist_, block_norm_;
-  std::vector<double> x0_;        // unwrapped start positions by atom id order
-  std::vector<long> ids_;
-  std::vector<int> types_;
+  std::vector<double> x0_;  // unwrapped start positions by atom id order
 };
 
 }  // namespace af

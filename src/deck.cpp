@@ -190,35 +190,32 @@ void parse_output(MapReader& m, Deck& d) {
     AnalysisSettings& s = d.analysis;
     s.every = ar.get_int("every", 0);
     if (s.every < 1) ar.get("every").fail("output.analysis.every must be at least 1");
+    auto optional_file = [](MapReader& rr, std::string& out) {
+      if (auto f = rr.find("file")) {
+        out = f->as_string();
+        check_writable(*f, out);
+      }
+    };
     if (auto r = ar.find("rdf")) {
       MapReader rr(*r);
       s.rdf = true;
       s.rdf_cutoff = rr.get_positive("cutoff");
       s.rdf_bins = static_cast<int>(rr.get_int("bins", 200));
       if (s.rdf_bins < 1) rr.get("bins").fail("rdf.bins must be at least 1");
-      if (auto f = rr.find("file")) {
-        s.rdf_file = f->as_string();
-        check_writable(*f, s.rdf_file);
-      }
+      optional_file(rr, s.rdf_file);
       rr.finish();
     }
     if (auto r = ar.find("msd")) {
       MapReader rr(*r);
       s.msd = true;
-      if (auto f = rr.find("file")) {
-        s.msd_file = f->as_string();
-        check_writable(*f, s.msd_file);
-      }
+      optional_file(rr, s.msd_file);
       rr.finish();
     }
     if (auto r = ar.find("coordination")) {
       MapReader rr(*r);
       s.coordination = true;
       s.coord_cutoff = rr.get_positive("cutoff");
-      if (auto f = rr.find("file")) {
-        s.coord_file = f->as_string();
-        check_writable(*f, s.coord_file);
-      }
+      optional_file(rr, s.coord_file);
       rr.finish();
     }
     if (!s.rdf && !s.msd && !s.coordination) ar.node().fail("output.analysis: ask for rdf, msd and/or coordination");

@@ -251,17 +251,14 @@ int run_simulation(const Deck& deck, const RunOptions& opt) {
       if (g_signal) {
         if (deck.checkpoint.every > 0 && !out.checkpoint_due(step)) write_ck(k, s, integrator.get());
         // Stopping early: record the last step in every output before leaving.
-        if (!thermo_now && !frame_now) {
-          flags.energy = flags.virial = true;
-          ev = potential->compute(atoms, list, flags, eatom);  // same forces, plus tallies
-        }
-        if (!thermo_now) emit_thermo(&bar);
-        if (out.frames_enabled()) {  // every trajectory ends on the last step
-          atom_energies(true);
+        const bool frames = out.frames_enabled();  // every trajectory ends on the last step
+        if (frames || !thermo_now) {  // same forces, plus the tallies (and per-atom energies) the outputs need
+          atom_energies(frames);
           flags.energy = flags.virial = true;
           ev = potential->compute(atoms, list, flags, eatom);
-          emit_frame(Outputs::Frames::NotDue);
         }
+        if (!thermo_now) emit_thermo(&bar);
+        if (frames) emit_frame(Outputs::Frames::NotDue);
         break;
       }
     }

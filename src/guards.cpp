@@ -57,17 +57,21 @@ void Guards::check_step(long step, const Atoms& atoms, const Box& box) const {
 void Guards::check_structure(long step, const Atoms& atoms, const Box& box, const NeighborList& list) const {
   if (list.kind() != ListKind::Cluster && s_.max_neighbors > 0) {
     auto num = list.view().num;
-    int worst = 0, who = 0;
-    auto hn = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), num);
-    for (int i = 0; i < atoms.nlocal; ++i)
-      if (hn(i) > worst) {
-        worst = hn(i);
-        who = i;
-      }
-    if (worst > s_.max_neighbors)
+    const int cap = s_.max_neighbors;
+    int who = INT_MAX;  // lowest atom over the cap
+    Kokkos::parallel_reduce(
+        "guards::neighbors", Kokkos::RangePolicy<ExecSpace>(0, atoms.nlocal),
+        KOKKOS_LAMBDA(const int i, int& m) {
+          if (num(i) > cap && i < m) m = i;
+        },
+        Kokkos::Min<int>(who));
+    if (who != INT_MAX) {
+      auto hn = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), Kokkos::subview(num, who));
+      const int worst = hn();
       throw GuardError("step " + std::to_string(step) + ": " + describe(atoms, who) + " has " + std::to_string(worst) +
                        " neighbors, more than guards.max_neighbors = " + std::to_string(s_.max_neighbors) +
                        " (collapsed system?)");
+    }
   }
   if (s_.min_distance <= 0) return;
   // Pairs closer than min_distance: a short full list on a copy of the atoms.

@@ -7,23 +7,16 @@
 
 namespace af {
 
-namespace {
-
-FILE* open_or_throw(const std::string& path) {
-  FILE* f = std::fopen(path.c_str(), "w");
-  if (!f) throw InputError(path + ": cannot write");
-  return f;
+FrameFile::FrameFile(const std::string& path) : path_(path), f_(std::fopen(path.c_str(), "w")) {
+  if (!f_) throw InputError(path + ": cannot write");
 }
 
-void finish_frame(FILE* f, const std::string& path) {
-  if (std::fflush(f) != 0 || std::ferror(f)) throw std::runtime_error(path + ": write failed");
-}
-
-}  // namespace
-
-DumpWriter::DumpWriter(const std::string& path) : path_(path), f_(open_or_throw(path)) {}
-DumpWriter::~DumpWriter() {
+FrameFile::~FrameFile() {
   if (f_) std::fclose(f_);
+}
+
+void FrameFile::end_frame() {
+  if (std::fflush(f_) != 0 || std::ferror(f_)) throw std::runtime_error(path_ + ": write failed");
 }
 
 void DumpWriter::write(const FrameData& fr) {
@@ -53,13 +46,9 @@ void DumpWriter::write(const FrameData& fr) {
     std::fprintf(f_, "%ld %d %.17g %.17g %.17g %.17g %.17g %.17g %.17g %.17g %.17g\n", (*fr.ids)[i], (*fr.types)[i] + 1,
                  x[0], x[1], x[2], v[0], v[1], v[2], f[0], f[1], f[2]);
   }
-  finish_frame(f_, path_);
+  end_frame();
 }
 
-ExtxyzWriter::ExtxyzWriter(const std::string& path) : path_(path), f_(open_or_throw(path)) {}
-ExtxyzWriter::~ExtxyzWriter() {
-  if (f_) std::fclose(f_);
-}
 
 void ExtxyzWriter::write(const FrameData& fr) {
   const Box& b = *fr.box;
@@ -83,7 +72,7 @@ void ExtxyzWriter::write(const FrameData& fr) {
                  (*fr.species)[(*fr.types)[i]].c_str(), x[0] - b.lo[0], x[1] - b.lo[1], x[2] - b.lo[2], v[0], v[1], v[2],
                  f[0], f[1], f[2]);
   }
-  finish_frame(f_, path_);
+  end_frame();
 }
 
 }  // namespace af

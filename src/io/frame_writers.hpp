@@ -25,32 +25,33 @@ struct FrameData {
   const double* virial = nullptr;  // xx yy zz xy xz yz (sum of r f, energy units)
 };
 
-class DumpWriter {
+// A text file written frame by frame: opened (truncated) on construction, flushed after
+// each frame, closed on destruction.
+class FrameFile {
  public:
-  explicit DumpWriter(const std::string& path);
-  ~DumpWriter();
-  DumpWriter(const DumpWriter&) = delete;
-  DumpWriter& operator=(const DumpWriter&) = delete;
-  void write(const FrameData& fr);
+  explicit FrameFile(const std::string& path);
+  ~FrameFile();
+  FrameFile(const FrameFile&) = delete;
+  FrameFile& operator=(const FrameFile&) = delete;
 
- private:
+ protected:
+  void end_frame();  // flush; throws on a write error
   std::string path_;
   FILE* f_ = nullptr;
 };
 
-class ExtxyzWriter {
+class DumpWriter : public FrameFile {
  public:
-  explicit ExtxyzWriter(const std::string& path);
-  ~ExtxyzWriter();
-  ExtxyzWriter(const ExtxyzWriter&) = delete;
-  ExtxyzWriter& operator=(const ExtxyzWriter&) = delete;
+  using FrameFile::FrameFile;
+  void write(const FrameData& fr);
+};
+
+class ExtxyzWriter : public FrameFile {
+ public:
+  using FrameFile::FrameFile;
   // energy in the run's energy unit; stress = -virial / V (ASE's sign: the potential
   // part, as an ASE calculator's get_stress) in energy/length^3, all 9 components.
   void write(const FrameData& fr);
-
- private:
-  std::string path_;
-  FILE* f_ = nullptr;
 };
 
 }  // namespace af
