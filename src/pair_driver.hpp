@@ -266,7 +266,7 @@ class PairDriver {
 
   // out(i) = sum over the neighbors j of atom i of fn's contributions, for local atoms
   // (ghost rows are scratch). See PairSumKernel. With `shortl`, also records the pairs
-  // fn reports as interacting (storage grows as needed).
+  // inside fn.cutsq (storage grows as needed).
   template <class Fn>
   void pair_sums(const Fn& fn, const Atoms& atoms, const NeighborList& list, const DblView& out,
                  NeighView* shortl = nullptr) {

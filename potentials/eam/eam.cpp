@@ -48,15 +48,14 @@ struct EamDevice {
 struct EamDensity {
   EamDevice d;
   KOKKOS_INLINE_FUNCTION double cutsq(int, int) const { return d.cutsq; }
-  KOKKOS_INLINE_FUNCTION bool operator()(int, int, int ti, int tj, double rsq, double& a, double& b) const {
-    if (rsq >= d.cutsq) return false;
+  KOKKOS_INLINE_FUNCTION void operator()(int, int, int ti, int tj, double rsq, double& a, double& b) const {
+    if (rsq >= d.cutsq) return;
     int m;
     double p;
     EamDevice::locate(sqrt(rsq), d.rdr, d.nr, 0, m, p);
     const double* c = &d.dens(ti * d.nt + tj, m, 0);
     a = EamDevice::value(c, p);
     b = EamDevice::value(c + 4, p);
-    return true;
   }
 };
 
