@@ -9,10 +9,13 @@ PKGS=(
   g++ cmake ninja-build ccache pkg-config dpkg-dev xz-utils
   libhdf5-dev hdf5-tools libeigen3-dev libyaml-cpp-dev
   libgtest-dev libgmock-dev libcli11-dev libbenchmark-dev
+  libsymspg-dev                       # CIF writer: space group of the written structure
+  clang libclang-rt-14-dev            # libFuzzer targets under ASan+UBSan (tests/fuzz)
   # reference engines and checks
   lammps lammps-data openmpi-bin
   python3 python3-numpy python3-yaml python3-h5py python3-mdanalysis python3-ase
   python3-matplotlib   # examples: plots
+  python3-pymatgen python3-spglib     # CIF/POSCAR cross-checks
   hyperfine
 )
 

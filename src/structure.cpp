@@ -28,4 +28,18 @@ void Structure::wrap() {
   }
 }
 
+std::vector<long> Structure::type_counts() const {
+  std::vector<long> counts(species.size(), 0);
+  for (int t : type) ++counts[t];
+  return counts;
+}
+
+std::string Structure::formula() const {
+  const auto counts = type_counts();
+  std::string out;
+  for (std::size_t t = 0; t < counts.size(); ++t)
+    if (counts[t]) out += species[t] + std::to_string(counts[t]);
+  return out;
+}
+
 }  // namespace af

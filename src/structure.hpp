@@ -25,6 +25,9 @@ struct Structure {
   int find_species(const std::string& name) const;
   // Wraps positions into the periodic cell, updating image flags.
   void wrap();
+  // Atoms per type (present types only): "Si6O12" in type order.
+  std::vector<long> type_counts() const;
+  std::string formula() const;
 };
 
 }  // namespace af

@@ -115,12 +115,8 @@ void write_poscar(const std::string& path, const Structure& s) {
   FILE* f = std::fopen(path.c_str(), "w");
   if (!f) throw InputError(path + ": cannot write");
   const Box& b = s.box;
-  std::vector<long> counts(s.ntypes(), 0);
-  for (int t : s.type) ++counts[t];
-  std::string formula;
-  for (int t = 0; t < s.ntypes(); ++t)
-    if (counts[t]) formula += s.species[t] + std::to_string(counts[t]);
-  std::fprintf(f, "%s (written by atomforge)\n1.0\n", formula.c_str());
+  const auto counts = s.type_counts();
+  std::fprintf(f, "%s (written by atomforge)\n1.0\n", s.formula().c_str());
   for (int a = 0; a < 3; ++a) std::fprintf(f, "%.17g %.17g %.17g\n", b.h[0][a], b.h[1][a], b.h[2][a]);
   for (int t = 0; t < s.ntypes(); ++t)
     if (counts[t]) std::fprintf(f, " %s", s.species[t].c_str());

@@ -1,5 +1,6 @@
 #include "io/structure_io.hpp"
 
+#include "io/cif.hpp"
 #include "io/extxyz.hpp"
 #include "io/h5md_reader.hpp"
 #include "io/lammps_data.hpp"
@@ -19,6 +20,7 @@ bool is_lammps_data(const std::string& f) {
   return ends_with(f, ".data") || ends_with(f, ".lmp") || ends_with(f, ".lammps");
 }
 bool is_extxyz(const std::string& f) { return ends_with(f, ".xyz") || ends_with(f, ".extxyz"); }
+bool is_cif(const std::string& f) { return ends_with(f, ".cif"); }
 bool is_h5md(const std::string& f) { return ends_with(f, ".h5md") || ends_with(f, ".h5"); }
 bool is_poscar(const std::string& f) {
   return starts_with(f, "POSCAR") || starts_with(f, "CONTCAR") || ends_with(f, ".vasp") || ends_with(f, ".poscar");
@@ -31,6 +33,7 @@ const std::vector<StructureFormat>& structure_formats() {
       {"LAMMPS data", ".data/.lmp/.lammps", is_lammps_data, read_lammps_data, write_lammps_data},
       {"extended XYZ", ".xyz/.extxyz", is_extxyz, read_extxyz, write_extxyz},
       {"VASP POSCAR", "POSCAR*/CONTCAR*/.vasp/.poscar", is_poscar, read_poscar, write_poscar},
+      {"CIF", ".cif", is_cif, read_cif, write_cif},
       {"H5MD (last frame; read only)", ".h5md/.h5", is_h5md, read_h5md_last_frame, nullptr},
   };
   return formats;

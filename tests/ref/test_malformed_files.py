@@ -1,5 +1,5 @@
 """A catalogue of malformed structure files across every format atomforge reads (LAMMPS
-data, extended XYZ, POSCAR, H5MD) and of bad checkpoints: each must give exit code 2 and
+data, extended XYZ, POSCAR, CIF, H5MD) and of bad checkpoints: each must give exit code 2 and
 exactly the expected one-line message naming file:line and the problem, and leave no
 output file behind (`atomforge convert FILE out.extxyz`, `run --restart`)."""
 import os
@@ -10,6 +10,9 @@ BOX = "0 1 xlo xhi\n0 1 ylo yhi\n0 1 zlo zhi\n"
 CELL = 'Lattice="3 0 0 0 3 0 0 0 3"'
 PROPS = "Properties=species:S:1:pos:R:3"
 LATT = "3 0 0\n0 3 0\n0 0 3\n"
+CIFCELL = ("_cell_length_a 3\n_cell_length_b 3\n_cell_length_c 3\n_cell_angle_alpha 90\n_cell_angle_beta 90\n"
+           "_cell_angle_gamma 90\n")
+SITES = "loop_\n_atom_site_type_symbol\n_atom_site_fract_x\n_atom_site_fract_y\n_atom_site_fract_z\n"
 
 CASES = [
     # LAMMPS data
@@ -71,6 +74,28 @@ CASES = [
      "POSCAR_trunc:9: file ends inside the positions (1 of 2 atoms read)"),
     ("POSCAR_vasp4", f"1 2 3\n1.0\n{LATT}1 1\nDirect\n0 0 0\n0.5 0.5 0.5\n",
      "POSCAR_vasp4:6: no species names (VASP 4 format): add a line of names before the counts"),
+    # CIF
+    ("nocell.cif", "data_x\n_cell_length_a 3\n", "nocell.cif:1: data_x has no _cell_angle_alpha"),
+    ("nodata.cif", "_cell_length_a 3\n", "nodata.cif:1: expected 'data_NAME' before '_cell_length_a'"),
+    ("quote.cif", f"data_x\n{CIFCELL}_title 'open\n", "quote.cif:8: quoted string (') is never closed"),
+    ("textfield.cif", f"data_x\n{CIFCELL}_title\n;\nno end\n", "textfield.cif:9: text field (';') is never closed"),
+    ("angle.cif", "data_x\n_cell_length_a 3\n_cell_length_b 3\n_cell_length_c 3\n_cell_angle_alpha 190\n"
+     "_cell_angle_beta 90\n_cell_angle_gamma 90\n",
+     "angle.cif:5: _cell_angle_alpha must lie between 0 and 180 degrees"),
+    ("flat.cif", "data_x\n_cell_length_a 3\n_cell_length_b 3\n_cell_length_c 3\n_cell_angle_alpha 120\n"
+     "_cell_angle_beta 120\n_cell_angle_gamma 120\n", "flat.cif:5: the cell angles do not form a cell"),
+    ("rows.cif", f"data_x\n{CIFCELL}{SITES}Cu 0 0\n",
+     "rows.cif:8: loop of 4 tags has 3 values, not a whole number of rows"),
+    ("occupancy.cif", f"data_x\n{CIFCELL}loop_\n_atom_site_label\n_atom_site_fract_x\n_atom_site_fract_y\n"
+     "_atom_site_fract_z\n_atom_site_occupancy\nCu1 0 0 0 0.5\n",
+     "occupancy.cif:14: site Cu1 has occupancy 0.5: partial occupancy is not supported"),
+    ("symop.cif", f"data_x\n{CIFCELL}loop_\n_symmetry_equiv_pos_as_xyz\n'x, y'\n{SITES}Cu 0 0 0\n",
+     "symop.cif:10: symmetry operation 'x, y': expected three components separated by commas"),
+    ("spacegroup.cif", f"data_x\n{CIFCELL}_symmetry_space_group_name_H-M 'F m -3 m'\n{SITES}Cu 0 0 0\n",
+     "spacegroup.cif:8: space group 'F m -3 m' given without its symmetry operations (_symmetry_equiv_pos_as_xyz)"),
+    ("overlap.cif", f"data_x\n{CIFCELL}{SITES}Cu 0 0 0\nNi 1.0 0 0\n",
+     "overlap.cif:14: site Ni lies on site Cu (within 1e-4 fractional)"),
+    ("coord.cif", f"data_x\n{CIFCELL}{SITES}Cu 0 half 0\n", "coord.cif:13: expected a number for a fractional coordinate, got 'half'"),
     # H5MD
     ("junk.h5md", "not hdf5\n", "junk.h5md: not an HDF5 file (or unreadable)"),
 ]

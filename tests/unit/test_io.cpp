@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 
+#include "io/cif.hpp"
 #include "io/extxyz.hpp"
 #include "io/lammps_data.hpp"
 #include "test_support.hpp"
@@ -70,4 +71,35 @@ O 0.0 0.0 1.0 0 0 0
   EXPECT_NEAR(s.box.xy(), 0.0, 1e-12);
   EXPECT_NEAR(s.x[0], 1.0, 1e-12);  // (0,1,0) lies along a, which becomes x
   EXPECT_FALSE(s.box.periodic[2]);
+}
+
+TEST(Cif, SymmetryOperations) {
+  af::SymOp op;
+  std::string why;
+  ASSERT_TRUE(af::parse_symop("-x+1/2, y-x, z+0.25", op, why)) << why;
+  EXPECT_EQ(op.r[0][0], -1);
+  EXPECT_EQ(op.t[0], 0.5);
+  EXPECT_EQ(op.r[1][0], -1);
+  EXPECT_EQ(op.r[1][1], 1);
+  EXPECT_EQ(op.t[2], 0.25);
+  ASSERT_TRUE(af::parse_symop("1/2+X,+Y,-Z", op, why)) << why;
+  EXPECT_EQ(op.t[0], 0.5);
+  EXPECT_EQ(op.r[2][2], -1);
+  for (const char* bad : {"x,y", "x,y,z,x", "x,,z", "x,x,z", "x+,y,z", "x,y,z+1/0", "a,y,z", "x*y,y,z"})
+    EXPECT_FALSE(af::parse_symop(bad, op, why)) << bad;
+}
+
+TEST(Cif, ExpandsSymmetryAndMergesImages) {
+  // CsCl-like: two sites, Pm-3m subset (inversion + identity) keeps 2 atoms.
+  const std::string p = aft::write_file(
+      "cscl.cif",
+      "data_CsCl\n_cell_length_a 4.1\n_cell_length_b 4.1\n_cell_length_c 4.1(2)\n_cell_angle_alpha 90\n"
+      "_cell_angle_beta 90\n_cell_angle_gamma 90\nloop_\n_symmetry_equiv_pos_as_xyz\n'x, y, z'\n'-x, -y, -z'\n"
+      "loop_\n_atom_site_label\n_atom_site_type_symbol\n_atom_site_fract_x\n_atom_site_fract_y\n_atom_site_fract_z\n"
+      "Cs1 Cs+ 0 0 0\nCl1 Cl- 0.5 0.5 0.5\n");
+  const af::Structure s = af::read_cif(p);
+  ASSERT_EQ(s.natoms(), 2u);
+  EXPECT_EQ(s.species, (std::vector<std::string>{"Cs", "Cl"}));
+  EXPECT_DOUBLE_EQ(s.x[3], 2.05);
+  EXPECT_DOUBLE_EQ(s.box.lz(), 4.1);
 }
