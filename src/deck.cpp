@@ -69,9 +69,13 @@ void parse_system(MapReader& m, Deck& d) {
     int repeat[3];
     const auto r = rep.items();
     if (r.size() != 3) rep.fail("lattice.repeat: expected three integers [nx, ny, nz]");
+    double total = static_cast<double>(basis.size());
     for (int k = 0; k < 3; ++k) {
       const long v = r[k].as_int();
       if (v < 1) r[k].fail("lattice.repeat: counts must be at least 1");
+      total *= static_cast<double>(v);
+      if (total > static_cast<double>(max_atoms()))
+        rep.fail("lattice.repeat: more than " + std::to_string(max_atoms()) + " atoms");
       repeat[k] = static_cast<int>(v);
     }
     const DeckNode spn = l.get("species");

@@ -1,5 +1,7 @@
 #include "deck_reader.hpp"
 
+#include <sys/stat.h>
+
 #include <algorithm>
 #include <cmath>
 #include <cstdlib>
@@ -206,8 +208,15 @@ void MapReader::finish() const {
   }
 }
 
+void require_regular_file(const std::string& path) {
+  // A device or pipe (/dev/zero, /dev/stdin) would never end or block forever.
+  struct stat st;
+  if (stat(path.c_str(), &st) == 0 && !S_ISREG(st.st_mode)) throw InputError::at(path, 0, 0, "not a regular file");
+}
+
 DeckNode load_yaml(const std::string& path) {
   auto file = std::make_shared<const std::string>(path);
+  require_regular_file(path);
   std::ifstream in(path);
   if (!in) throw InputError::at(path, 0, 0, "cannot open file");
   std::stringstream ss;

@@ -83,6 +83,9 @@ class MapReader {
   std::set<std::string> known_;
 };
 
+// Fails (InputError) if path exists but is not a regular file.
+void require_regular_file(const std::string& path);
+
 // Loads and parses a YAML file; syntax errors and empty files become InputError.
 DeckNode load_yaml(const std::string& path);
 

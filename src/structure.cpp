@@ -28,6 +28,12 @@ void Structure::wrap() {
   }
 }
 
+namespace {
+long g_max_atoms = 2147483647L;
+}
+long max_atoms() { return g_max_atoms; }
+void set_max_atoms(long n) { g_max_atoms = n; }
+
 std::vector<long> Structure::type_counts() const {
   std::vector<long> counts(species.size(), 0);
   for (int t : type) ++counts[t];

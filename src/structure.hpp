@@ -30,4 +30,9 @@ struct Structure {
   std::string formula() const;
 };
 
+// The most atoms a structure may hold: 2^31 - 1 (atom indices are int on the device).
+// Readers and lattices check it before allocating; fuzzing lowers it.
+long max_atoms();
+void set_max_atoms(long n);
+
 }  // namespace af

@@ -18,7 +18,6 @@ namespace {
 
 constexpr double kPi = 3.14159265358979323846;
 constexpr double kSiteTolerance = 1e-4;  // fractional, as pymatgen's CifParser (messages say 1e-4)
-constexpr std::size_t kMaxAtoms = 50'000'000;
 
 struct Token {
   std::string text;
@@ -376,7 +375,8 @@ Structure read_cif(const std::string& path) {
       frac.insert(frac.end(), u, u + 3);
       site_of.push_back(name.text);
       s.type.push_back(t);
-      if (s.type.size() > kMaxAtoms) throw InputError::at(path, name.line, 0, "more than 50 million atoms");
+      if (static_cast<long>(s.type.size()) > max_atoms())
+        throw InputError::at(path, name.line, 0, "more than " + std::to_string(max_atoms()) + " atoms");
     }
   }
   s.masses.assign(s.species.size(), 0.0);

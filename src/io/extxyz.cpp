@@ -63,6 +63,7 @@ Structure read_extxyz(const std::string& path) {
     if (w.empty()) continue;
     const long natoms = r.to_long(w[0], "the atom count on the first line of a frame");
     if (natoms < 0) r.fail("negative atom count");
+    if (natoms > max_atoms()) r.fail("more than " + std::to_string(max_atoms()) + " atoms");
     if (!r.next(line)) r.fail("file ends before the comment line");
     const auto kv = parse_header(line, r);
 

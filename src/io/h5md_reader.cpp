@@ -51,6 +51,8 @@ class Reader {
         count[0] = 1;
       }
       n *= count[k];
+      // Checked as it grows (no overflow): nothing atomforge reads is larger.
+      if (n > 9 * static_cast<hsize_t>(max_atoms())) fail("'" + name + "' is larger than any structure");
     }
     std::vector<T> out(n);
     const hid_t mem_type = std::is_same<T, double>::value ? H5T_NATIVE_DOUBLE

@@ -64,7 +64,9 @@ Structure read_lammps_data(const std::string& path) {
     }
   }
   if (natoms < 0) r.fail("header has no 'N atoms' line");
+  if (natoms > max_atoms()) r.fail("more than " + std::to_string(max_atoms()) + " atoms");
   if (ntypes <= 0) r.fail("header has no 'N atom types' line");
+  if (ntypes > 100000) r.fail("more than 100000 atom types");
   for (int k = 0; k < 3; ++k)
     if (!have[k]) r.fail(std::string("header has no '") + char('x' + k) + "lo " + char('x' + k) + "hi' line");
 

@@ -91,7 +91,10 @@ Structure read_poscar(const std::string& path) {
   s.species = names;
   s.masses.assign(names.size(), 0.0);
   long id = 1, total = 0;
-  for (long c : counts) total += c;
+  for (long c : counts) {
+    total += c;
+    if (c > max_atoms() || total > max_atoms()) r.fail("more than " + std::to_string(max_atoms()) + " atoms");
+  }
   for (std::size_t t = 0; t < counts.size(); ++t)
     for (long n = 0; n < counts[t]; ++n) {
       if (!r.next(line))

@@ -6,7 +6,9 @@
 
 namespace af {
 
-TextReader::TextReader(const std::string& path) : in_(path), path_(path) {
+TextReader::TextReader(const std::string& path) : path_(path) {
+  require_regular_file(path);
+  in_.open(path);
   if (!in_) throw InputError::at(path, 0, 0, "cannot open file");
 }
 
