@@ -1,6 +1,8 @@
 #include "io/checkpoint.hpp"
 
+#include <fcntl.h>
 #include <hdf5.h>
+#include <unistd.h>
 
 #include <cstdio>
 #include <stdexcept>
@@ -111,6 +113,11 @@ void write_checkpoint(const std::string& path, const Checkpoint& c) {
   put(f, "integrator_state", c.integrator_state);
   put_string(f, "deck", c.deck_text);
   if (H5Fclose(f) < 0) throw std::runtime_error(path + ": cannot write checkpoint");
+  // On disk before it replaces the previous checkpoint: a machine crash right after the
+  // rename must not leave a name pointing at unwritten blocks.
+  const int fd = ::open(tmp.c_str(), O_RDONLY);
+  if (fd < 0 || ::fsync(fd) != 0) throw std::runtime_error(path + ": cannot flush checkpoint");
+  ::close(fd);
   if (std::rename(tmp.c_str(), path.c_str()) != 0) throw std::runtime_error(path + ": cannot replace checkpoint");
 }
 

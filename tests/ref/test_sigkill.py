@@ -1,9 +1,11 @@
 """A run killed with SIGKILL halfway leaves a trajectory that opens (h5py and
 MDAnalysis) and holds every frame completed before the kill. SIGTERM and SIGINT stop
-cleanly: the last step is recorded in thermo and trajectory, exit code 128 + signal."""
+cleanly: the last step is recorded in thermo and trajectory, exit code 128 + signal.
+SIGKILL while a checkpoint is being written leaves the previous checkpoint whole."""
 import os
 import signal
 import subprocess
+import time
 import warnings
 
 import h5py
@@ -80,7 +82,45 @@ def main():
                 f"{sig.name}: exit {p.returncode}, '{err.strip()}'")
         c.check(traj_last == thermo_last and traj_last >= 100,
                 f"{sig.name}: last step {thermo_last} in thermo and trajectory ({traj_last})")
+    checkpoint_write_killed(c, wd, env)
     c.done()
+
+
+def checkpoint_write_killed(c, wd, env):
+    """SIGKILL while a checkpoint is being written (its .tmp file exists) leaves the
+    previous checkpoint whole: it opens, holds an earlier checkpoint step, and a run
+    resumes from it."""
+    sub = os.path.join(wd, "ckpt_kill")
+    os.mkdir(sub)
+    write_deck({"units": "lj",
+                "system": {"lattice": {"style": "fcc", "density": 0.8442, "repeat": [30, 30, 30], "species": "Ar"},
+                           "masses": {"Ar": 1.0}, "velocities": {"temperature": 1.44}},
+                "potential": {"style": "lj", "cutoff": 2.5,
+                              "pairs": [{"species": ["Ar", "Ar"], "epsilon": 1.0, "sigma": 1.0}]},
+                "stages": [{"integrator": {"style": "nve", "timestep": 0.005}, "steps": 100000}],
+                "output": {"checkpoint": {"every": 10, "file": "run.ckpt.h5"}}},  # 108,000 atoms: ~10 MB each
+               os.path.join(sub, "deck.yaml"))
+    ck, tmp = os.path.join(sub, "run.ckpt.h5"), os.path.join(sub, "run.ckpt.h5.tmp")
+    p = subprocess.Popen([ATOMFORGE, "run", "deck.yaml", "-q"], cwd=sub, stdout=subprocess.DEVNULL,
+                         stderr=subprocess.DEVNULL, env=env)
+    seen_complete = mid_write = False
+    deadline = time.time() + 300
+    while time.time() < deadline and p.poll() is None:
+        if not seen_complete:
+            seen_complete = os.path.exists(ck)  # the first checkpoint is in place
+        elif os.path.exists(tmp):  # the next one is being written: kill now
+            os.kill(p.pid, signal.SIGKILL)
+            mid_write = True
+            break
+    p.wait()
+    c.check(mid_write and os.path.exists(tmp), "SIGKILL landed while a checkpoint was being written (.tmp present)")
+    with h5py.File(ck, "r") as f:
+        step = int(f["step"][0])
+        n = len(f["x"][()]) // 3
+    c.check(step % 10 == 0 and n == 108000, f"the previous checkpoint is whole: step {step}, {n} atoms")
+    q = subprocess.run([ATOMFORGE, "run", "deck.yaml", "-q", "--restart", "run.ckpt.h5", "--until", str(step + 10)],
+                       cwd=sub, capture_output=True, text=True, env=env, timeout=600)
+    c.check(q.returncode == 0, f"resumes from it to step {step + 10} (exit {q.returncode}) {q.stderr.strip()[-200:]}")
 
 
 if __name__ == "__main__":
