@@ -21,7 +21,9 @@ KOKKOS=${KOKKOS_ROOT:-$ROOT/build/_deps/kokkos-openmp}
 cmake -S . -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_C_COMPILER=clang \
   -DCMAKE_CXX_COMPILER=clang++ -DATOMFORGE_FUZZ=ON -DATOMFORGE_TESTS=OFF -DATOMFORGE_BENCH=OFF \
   -DATOMFORGE_NATIVE=OFF -DKokkos_ROOT="$KOKKOS" >/dev/null
-cmake --build "$BUILD_DIR" -j"$(nproc)" --target $(printf 'fuzz_%s ' "${TARGETS[@]}") | grep -v '^\[' || true
+if ! cmake --build "$BUILD_DIR" -j"$(nproc)" --target $(printf 'fuzz_%s ' "${TARGETS[@]}") > "$BUILD_DIR/fuzz-build.log" 2>&1; then
+  grep -E "error|FAILED" "$BUILD_DIR/fuzz-build.log" | head -20; echo "fuzz: build failed ($BUILD_DIR/fuzz-build.log)"; exit 1
+fi
 
 SCRATCH=$(mktemp -d /tmp/af-fuzz-run-XXXXXX)
 export OMP_NUM_THREADS=1 OMP_PROC_BIND=false
