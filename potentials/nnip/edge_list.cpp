@@ -1,0 +1,99 @@
+#include "potentials/nnip/edge_list.hpp"
+
+namespace af::nnip {
+
+void EdgeList::build(const Atoms& atoms, const NeighborList& list, double cutoff) {
+  nlocal = atoms.nlocal;
+  if (static_cast<int>(offset.extent(0)) < nlocal + 1) {
+    offset = IntView("nnip::offset", nlocal + 1);
+    count_ = IntView("nnip::count", nlocal);
+  }
+  const auto x = atoms.x;
+  const auto nv = list.view();
+  const double rcsq = cutoff * cutoff;
+  const auto count = count_;
+  Kokkos::parallel_for("nnip::count_edges", Kokkos::RangePolicy<ExecSpace>(0, nlocal), KOKKOS_LAMBDA(const int i) {
+    int n = 0;
+    for (int k = 0; k < nv.num(i); ++k) {
+      const int j = nv.neigh(i, k);
+      const double dx = x(j, 0) - x(i, 0), dy = x(j, 1) - x(i, 1), dz = x(j, 2) - x(i, 2);
+      n += dx * dx + dy * dy + dz * dz < rcsq;
+    }
+    count(i) = n;
+  });
+  const auto off = offset;
+  const int nl = nlocal;
+  int total = 0;
+  Kokkos::parallel_scan(
+      "nnip::edge_offsets", Kokkos::RangePolicy<ExecSpace>(0, nlocal),
+      KOKKOS_LAMBDA(const int i, int& run, const bool final) {
+        if (final) off(i) = run;
+        run += count(i);
+        if (final && i == nl - 1) off(nl) = run;
+      },
+      total);
+  if (nlocal == 0) Kokkos::deep_copy(offset, 0);
+  nedges = total;
+  if (static_cast<int>(receiver.extent(0)) < nedges) {
+    const int cap = nedges + nedges / 8 + 16;  // grows rarely as the system moves
+    receiver = IntView("nnip::receiver", cap);
+    sender = IntView("nnip::sender", cap);
+    neighbor = IntView("nnip::neighbor", cap);
+    vec = VecView("nnip::vec", cap);
+  }
+  const auto owner = list.ghost_owner();
+  const auto rec = receiver, snd = sender, nbr = neighbor;
+  const auto v = vec;
+  Kokkos::parallel_for("nnip::fill_edges", Kokkos::RangePolicy<ExecSpace>(0, nlocal), KOKKOS_LAMBDA(const int i) {
+    int e = off(i);
+    for (int k = 0; k < nv.num(i); ++k) {
+      const int j = nv.neigh(i, k);
+      const double dx = x(j, 0) - x(i, 0), dy = x(j, 1) - x(i, 1), dz = x(j, 2) - x(i, 2);
+      if (!(dx * dx + dy * dy + dz * dz < rcsq)) continue;
+      rec(e) = i;
+      snd(e) = j < nl ? j : owner(j - nl);
+      nbr(e) = j;
+      v(e, 0) = dx;
+      v(e, 1) = dy;
+      v(e, 2) = dz;
+      ++e;
+    }
+  });
+}
+
+EnergyVirial scatter_edge_gradients(Atoms& atoms, const NeighborList& list, const EdgeList& edges,
+                                    const VecView& dedr) {
+  const auto f = atoms.f;
+  Kokkos::deep_copy(Kokkos::subview(f, std::make_pair(0, atoms.nall()), Kokkos::ALL), 0.0);
+  const auto off = edges.offset;
+  const auto nbr = edges.neighbor;
+  const auto v = edges.vec;
+  EnergyVirial ev;
+  // Receivers own their rows (no race); the reaction on j goes through atomics, on the
+  // host too: a model's cost per edge dwarfs them.
+  Kokkos::parallel_reduce(
+      "nnip::scatter", Kokkos::RangePolicy<ExecSpace>(0, edges.nlocal),
+      KOKKOS_LAMBDA(const int i, EnergyVirial& acc) {
+        double fi[3] = {0, 0, 0};
+        for (int e = off(i); e < off(i + 1); ++e) {
+          const double g[3] = {dedr(e, 0), dedr(e, 1), dedr(e, 2)};
+          const int j = nbr(e);
+          for (int c = 0; c < 3; ++c) {
+            fi[c] += g[c];
+            Kokkos::atomic_add(&f(j, c), -g[c]);
+          }
+          acc.v[0] -= v(e, 0) * g[0];
+          acc.v[1] -= v(e, 1) * g[1];
+          acc.v[2] -= v(e, 2) * g[2];
+          acc.v[3] -= v(e, 0) * g[1];
+          acc.v[4] -= v(e, 0) * g[2];
+          acc.v[5] -= v(e, 1) * g[2];
+        }
+        for (int c = 0; c < 3; ++c) Kokkos::atomic_add(&f(i, c), fi[c]);
+      },
+      ev);
+  list.fold_ghosts(atoms, f);
+  return ev;
+}
+
+}  // namespace af::nnip

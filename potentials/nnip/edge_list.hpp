@@ -1,0 +1,33 @@
+// The narrow interface between the engine and a neural potential: a per-atom (CSR) list
+// of directed edges i <- j inside the model's cutoff, built from the full neighbor list.
+// A model maps edges to per-atom energies and per-edge gradients dE/dr_e; the engine
+// turns those into forces and virial (scatter_edge_gradients), so models never see
+// ghosts, list kinds or Newton's third law.
+#pragma once
+#include "neighbor.hpp"
+#include "potential.hpp"
+
+namespace af::nnip {
+
+struct EdgeList {
+  int nlocal = 0;
+  int nedges = 0;
+  IntView offset;    // nlocal + 1: the edges of receiver i are offset(i) .. offset(i+1)-1
+  IntView receiver;  // i (local), per edge
+  IntView sender;    // the local atom j stands for (its owner when j is a periodic image)
+  IntView neighbor;  // j as the neighbor list holds it (local or ghost row), for the scatter
+  VecView vec;       // r_e = x_j - x_i (Cartesian, image included)
+  // Rebuilds the edges from a full list (every pair from both ends) for the current
+  // positions; only pairs closer than `cutoff` enter.
+  void build(const Atoms& atoms, const NeighborList& list, double cutoff);
+  // Scratch of the build, kept between calls.
+  IntView count_;
+};
+
+// Forces F_i += g_e, F_j -= g_e for every edge (g = dE/dr_e; ghost rows folded into their
+// owners) into atoms.f, and the virial W = -sum_e r_e (x) g_e (LAMMPS order xx yy zz xy
+// xz yz). atoms.f is overwritten for local atoms.
+EnergyVirial scatter_edge_gradients(Atoms& atoms, const NeighborList& list, const EdgeList& edges,
+                                    const VecView& dedr);
+
+}  // namespace af::nnip
