@@ -16,6 +16,7 @@ PKGS=(
   python3 python3-numpy python3-yaml python3-h5py python3-mdanalysis python3-ase
   python3-matplotlib   # examples: plots
   python3-pymatgen python3-spglib     # CIF/POSCAR cross-checks
+  python3-torch libopenblas0-pthread  # NNIP training/reference (OpenBLAS: Debian's torch is 2-3x slower on the reference BLAS)
   hyperfine
 )
 
