@@ -16,6 +16,7 @@ std::shared_ptr<const PotentialSpec> parse_eam_alloy(MapReader&, const DeckConte
 std::shared_ptr<const PotentialSpec> parse_eam_fs(MapReader&, const DeckContext&);
 std::shared_ptr<const PotentialSpec> parse_sw(MapReader&, const DeckContext&);
 std::shared_ptr<const PotentialSpec> parse_tersoff(MapReader&, const DeckContext&);
+std::shared_ptr<const PotentialSpec> parse_nnip(MapReader&, const DeckContext&);
 std::shared_ptr<const IntegratorSpec> parse_nve(MapReader&, const DeckContext&);
 std::shared_ptr<const IntegratorSpec> parse_langevin(MapReader&, const DeckContext&);
 std::shared_ptr<const IntegratorSpec> parse_nvt(MapReader&, const DeckContext&);
@@ -32,6 +33,7 @@ const std::map<std::string, PotentialParser>& potential_styles() {
       {"eam/fs", parse_eam_fs},
       {"sw", parse_sw},
       {"tersoff", parse_tersoff},
+      {"nnip", parse_nnip},
   };
   return m;
 }

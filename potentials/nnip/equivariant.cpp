@@ -1,0 +1,418 @@
+#include "potentials/nnip/equivariant.hpp"
+
+#include <cmath>
+
+#include "potentials/nnip/so3.hpp"
+
+namespace af::nnip {
+
+namespace {
+
+constexpr double kPi = 3.14159265358979323846;
+
+KOKKOS_INLINE_FUNCTION double sigmoid(double z) { return 1.0 / (1.0 + exp(-z)); }
+KOKKOS_INLINE_FUNCTION double silu(double z) { return z * sigmoid(z); }
+KOKKOS_INLINE_FUNCTION double silu_grad(double z) {
+  const double s = sigmoid(z);
+  return s * (1.0 + z * (1.0 - s));
+}
+
+// Radial inputs bessel_k(d) * envelope(d), k = 1..NB, and their d-derivatives.
+KOKKOS_INLINE_FUNCTION void radial_basis(const EqLayout& L, double d, double* a, double* da) {
+  const double x = d / L.rc;
+  const double p = L.p_env;
+  double u = 0, du = 0;
+  if (x < 1.0) {
+    const double xp = pow(x, p);
+    u = 1.0 - (p + 1) * (p + 2) / 2 * xp + p * (p + 2) * xp * x - p * (p + 1) / 2 * xp * x * x;
+    du = (-(p + 1) * (p + 2) / 2 * p * xp / x + p * (p + 2) * (p + 1) * xp - p * (p + 1) / 2 * (p + 2) * xp * x) / L.rc;
+  }
+  const double pre = sqrt(2.0 / L.rc);
+  for (int k = 0; k < L.NB; ++k) {
+    const double w = (k + 1) * kPi / L.rc;
+    const double s = sin(w * d), c = cos(w * d);
+    const double b = pre * s / d, db = pre * (w * c / d - s / (d * d));
+    a[k] = b * u;
+    da[k] = db * u + b * du;
+  }
+}
+
+// The radial MLP of block `blk`: a0 (NB) -> R (P*C); z keeps the hidden pre-activations.
+KOKKOS_INLINE_FUNCTION void radial_forward(const EqLayout& L, const DblView& w, int blk, const double* a0,
+                                           double z[kMaxRadial][kMaxWidth], double* R) {
+  double in[kMaxWidth];
+  for (int k = 0; k < L.rad_in[0]; ++k) in[k] = a0[k];
+  for (int m = 0; m < L.nrad; ++m) {
+    const int nin = L.rad_in[m], nout = L.rad_in[m + 1], off = L.rad[blk][m];
+    const double norm = 1.0 / sqrt(double(nin));
+    const bool last = m == L.nrad - 1;
+    for (int o = 0; o < nout; ++o) {
+      double s = 0;
+      for (int k = 0; k < nin; ++k) s += in[k] * w(off + k * nout + o);
+      s *= norm;
+      if (last) R[o] = s;
+      else z[m][o] = s;
+    }
+    if (!last)
+      for (int o = 0; o < nout; ++o) in[o] = silu(z[m][o]);
+  }
+}
+
+// dE/d(a0) from dE/dR through the MLP (z from radial_forward).
+KOKKOS_INLINE_FUNCTION void radial_reverse(const EqLayout& L, const DblView& w, int blk, const double* a0,
+                                           double z[kMaxRadial][kMaxWidth], double* gR, double* ga0) {
+  double g[kMaxC * kMaxPaths];  // widest layer: the output (hidden widths <= kMaxWidth)
+  int n = L.rad_in[L.nrad];
+  for (int o = 0; o < n; ++o) g[o] = gR[o];
+  for (int m = L.nrad - 1; m >= 0; --m) {
+    const int nin = L.rad_in[m], nout = L.rad_in[m + 1], off = L.rad[blk][m];
+    const double norm = 1.0 / sqrt(double(nin));
+    double gin[kMaxWidth];
+    for (int k = 0; k < nin; ++k) {
+      double s = 0;
+      for (int o = 0; o < nout; ++o) s += g[o] * w(off + k * nout + o);
+      gin[k] = s * norm;
+    }
+    if (m > 0)
+      for (int k = 0; k < nin; ++k) g[k] = gin[k] * silu_grad(z[m - 1][k]);
+    else
+      for (int k = 0; k < nin; ++k) ga0[k] = gin[k];
+  }
+  (void)a0;
+}
+
+// Harmonics Y^0..Y^3 of the unit vector u and their gradients dY/du (as polynomials).
+KOKKOS_INLINE_FUNCTION void harmonics_with_grad(const double u[3], double* Y, double dY[16][3]) {
+  spherical_harmonics_l3(u[0], u[1], u[2], Y);
+  // Derivatives in (X, Yp, Z) = (z, x, y), stored as d/dx = d/dYp, d/dy = d/dZ, d/dz = d/dX.
+  const double X = u[2], Yp = u[0], Z = u[1];
+  const double s3 = 1.7320508075688772, s15 = 3.872983346207417, h5 = 1.118033988749895;
+  const double a = 2.091650066335189, b = 10.246950765959598, d = 1.620185174601965, e = 1.3228756555322954;
+  const double g[16][3] = {  // (d/dX, d/dYp, d/dZ)
+      {0, 0, 0},
+      {0, s3, 0},
+      {0, 0, s3},
+      {s3, 0, 0},
+      {s15 * Yp, s15 * X, 0},
+      {0, s15 * Z, s15 * Yp},
+      {-2 * h5 * X, -2 * h5 * Yp, 4 * h5 * Z},
+      {s15 * Z, 0, s15 * X},
+      {s15 * X, -s15 * Yp, 0},
+      {6 * a * X * Yp, 3 * a * (X * X - Yp * Yp), 0},
+      {b * Yp * Z, b * X * Z, b * X * Yp},
+      {-2 * d * X * Yp, d * (4 * Z * Z - X * X - 3 * Yp * Yp), 8 * d * Yp * Z},
+      {-6 * e * X * Z, -6 * e * Yp * Z, e * (6 * Z * Z - 3 * X * X - 3 * Yp * Yp)},
+      {d * (4 * Z * Z - 3 * X * X - Yp * Yp), -2 * d * X * Yp, 8 * d * X * Z},
+      {b * X * Z, -b * Yp * Z, b / 2 * (X * X - Yp * Yp)},
+      {3 * a * (X * X - Yp * Yp), -6 * a * X * Yp, 0},
+  };
+  for (int k = 0; k < 16; ++k) {
+    dY[k][0] = g[k][1];
+    dY[k][1] = g[k][2];
+    dY[k][2] = g[k][0];
+  }
+}
+
+}  // namespace
+
+EquivariantModel::EquivariantModel(const ModelFile& f, const std::vector<int>& type_map) {
+  EqLayout& L = lay_;
+  L.S = static_cast<int>(f.species().size());
+  L.C = static_cast<int>(f.hyper_int("channels"));
+  L.L = static_cast<int>(f.hyper_int("l_max"));
+  L.Lsh = static_cast<int>(f.hyper_int("l_sh"));
+  L.NB = static_cast<int>(f.hyper_int("n_bessel"));
+  L.blocks = static_cast<int>(f.hyper_int("n_layers"));
+  L.p_env = static_cast<int>(f.hyper_int("p_envelope"));
+  L.avg = f.hyper_double("avg_neighbors");
+  L.rc = f.r_cut();
+  const auto hidden = f.hyper_ints("radial_hidden");
+  if (L.C < 1 || L.C > kMaxC) f.fail("channels must be 1.." + std::to_string(kMaxC));
+  if (L.L < 0 || L.L > kMaxL || L.Lsh < 0 || L.Lsh > kShLMax) f.fail("l_max and l_sh must be 0..3");
+  if (L.blocks < 1 || L.blocks > kMaxBlocks) f.fail("n_layers must be 1.." + std::to_string(kMaxBlocks));
+  if (L.NB < 1 || L.NB > kMaxWidth) f.fail("n_bessel must be 1.." + std::to_string(kMaxWidth));
+  if (static_cast<int>(hidden.size()) + 1 > kMaxRadial) f.fail("at most " + std::to_string(kMaxRadial - 1) + " radial hidden layers");
+  if (L.p_env < 2 || !(L.avg > 0)) f.fail("p_envelope must be >= 2 and avg_neighbors positive");
+  std::vector<double> cg_v;
+  std::vector<int> cg_abk;
+  for (int l1 = 0; l1 <= L.L; ++l1)
+    for (int l2 = 0; l2 <= L.Lsh; ++l2)
+      for (int l3 = 0; l3 <= L.L; ++l3) {
+        if (l3 < std::abs(l1 - l2) || l3 > l1 + l2) continue;
+        if (L.P == kMaxPaths) f.fail("too many tensor-product paths");
+        const auto c = wigner_3j(l1, l2, l3);
+        L.l1[L.P] = l1, L.l2[L.P] = l2, L.l3[L.P] = l3;
+        L.cg_begin[L.P] = static_cast<int>(cg_v.size());
+        const int n2 = 2 * l2 + 1, n3 = 2 * l3 + 1;
+        for (std::size_t q = 0; q < c.size(); ++q)
+          if (c[q] != 0.0) {  // the sparse Clebsch-Gordan backend: nonzeros only
+            cg_abk.push_back(static_cast<int>(q) / (n2 * n3));
+            cg_abk.push_back(static_cast<int>(q) / n3 % n2);
+            cg_abk.push_back(static_cast<int>(q) % n3);
+            cg_v.push_back(c[q]);
+          }
+        ++L.n_into[l3];
+        ++L.P;
+      }
+  L.cg_begin[L.P] = static_cast<int>(cg_v.size());
+  L.nrad = static_cast<int>(hidden.size()) + 1;
+  L.rad_in[0] = L.NB;
+  for (std::size_t k = 0; k < hidden.size(); ++k) {
+    if (hidden[k] < 1 || hidden[k] > kMaxWidth) f.fail("radial_hidden widths must be 1.." + std::to_string(kMaxWidth));
+    L.rad_in[k + 1] = static_cast<int>(hidden[k]);
+  }
+  L.rad_in[L.nrad] = L.P * L.C;
+  L.F = L.C * (L.L + 1) * (L.L + 1);
+  L.G = L.F + L.L * L.C;
+
+  std::vector<double> p;
+  auto take = [&](const std::string& name, const std::vector<long>& shape) {
+    const int off = static_cast<int>(p.size());
+    const Tensor t = f.weight(name, shape);
+    p.insert(p.end(), t.data.begin(), t.data.end());
+    return off;
+  };
+  L.emb = take("embedding", {L.S, L.C});
+  for (int b = 0; b < L.blocks; ++b) {
+    for (int m = 0; m < L.nrad; ++m)
+      L.rad[b][m] = take("block" + std::to_string(b) + "/radial" + std::to_string(m), {L.rad_in[m], L.rad_in[m + 1]});
+    for (int l = 0; l <= L.L; ++l)
+      L.w1[b][l] = take("block" + std::to_string(b) + "/w1_l" + std::to_string(l), {L.C, L.C});
+    for (int l = 0; l <= L.L; ++l)
+      L.w2[b][l] = take("block" + std::to_string(b) + "/w2_l" + std::to_string(l), {L.C, l == 0 ? L.C + L.L * L.C : L.C});
+  }
+  L.readout = take("readout", {L.C});
+  L.scale = take("scale", {L.S});
+  L.shift = take("shift", {L.S});
+
+  auto to_device = [](const auto& v, auto view) {
+    auto h = Kokkos::create_mirror_view(view);
+    for (std::size_t k = 0; k < v.size(); ++k) h(k) = v[k];
+    Kokkos::deep_copy(view, h);
+    return view;
+  };
+  params_ = to_device(p, DblView("eq::params", p.size()));
+  cg_v_ = to_device(cg_v, DblView("eq::cg_v", cg_v.size()));
+  cg_abk_ = to_device(cg_abk, IntView("eq::cg_abk", cg_abk.size()));
+  type_map_ = to_device(type_map, IntView("eq::type_map", type_map.size()));
+}
+
+void EquivariantModel::reserve(int n) {
+  if (static_cast<int>(h_.extent(1)) >= n) return;
+  const int cap = n + n / 8 + 8, B = lay_.blocks;
+  h_ = decltype(h_)("eq::h", B + 1, cap, lay_.F);
+  x_ = decltype(x_)("eq::x", B, cap, lay_.F);
+  m_ = decltype(m_)("eq::m", B, cap, lay_.F);
+  y_ = decltype(y_)("eq::y", B, cap, lay_.G);
+  gh_ = decltype(gh_)("eq::gh", cap, lay_.F);
+  gm_ = decltype(gm_)("eq::gm", cap, lay_.F);
+  gx_ = decltype(gx_)("eq::gx", cap, lay_.F);
+}
+
+void EquivariantModel::compute(const EdgeList& edges, const IntView& type, const DblView& eatom, const VecView& dedr) {
+  const int n = edges.nlocal;
+  reserve(n);
+  compute_embedding(n, type);
+  for (int b = 0; b < lay_.blocks; ++b) compute_block(b, edges);
+  compute_readout(n, type, eatom);
+  Kokkos::deep_copy(Kokkos::subview(dedr, std::make_pair(0, edges.nedges), Kokkos::ALL), 0.0);
+  reverse_readout(n, type);
+  for (int b = lay_.blocks - 1; b >= 0; --b) reverse_block(b, edges, dedr);
+}
+
+void EquivariantModel::compute_embedding(int n, const IntView& type) {
+  const EqLayout L = lay_;
+  const auto w = params_;
+  const auto tm = type_map_;
+  const auto h = Kokkos::subview(h_, 0, Kokkos::ALL, Kokkos::ALL);
+  Kokkos::parallel_for("eq::embedding", Kokkos::RangePolicy<ExecSpace>(0, n), KOKKOS_LAMBDA(const int i) {
+    const int s = tm(type(i));
+    for (int q = 0; q < L.F; ++q) h(i, q) = 0;
+    for (int c = 0; c < L.C; ++c) h(i, L.at(0, c, 0)) = w(L.emb + s * L.C + c);
+  });
+}
+
+void EquivariantModel::compute_block(int b, const EdgeList& edges) {
+  const EqLayout L = lay_;
+  const int n = edges.nlocal;
+  const auto w = params_;
+  const auto h = Kokkos::subview(h_, b, Kokkos::ALL, Kokkos::ALL);
+  const auto hn = Kokkos::subview(h_, b + 1, Kokkos::ALL, Kokkos::ALL);
+  const auto x = Kokkos::subview(x_, b, Kokkos::ALL, Kokkos::ALL);
+  const auto M = Kokkos::subview(m_, b, Kokkos::ALL, Kokkos::ALL);
+  const auto y = Kokkos::subview(y_, b, Kokkos::ALL, Kokkos::ALL);
+  const double nc = 1.0 / sqrt(double(L.C));
+  // Self-interaction: x[l] = h[l] W1[l] / sqrt(C).
+  Kokkos::parallel_for("eq::linear1", Kokkos::RangePolicy<ExecSpace>(0, n), KOKKOS_LAMBDA(const int i) {
+    for (int l = 0; l <= L.L; ++l)
+      for (int dch = 0; dch < L.C; ++dch)
+        for (int m = 0; m < 2 * l + 1; ++m) {
+          double s = 0;
+          for (int c = 0; c < L.C; ++c) s += h(i, L.at(l, c, m)) * w(L.w1[b][l] + c * L.C + dch);
+          x(i, L.at(l, dch, m)) = s * nc;
+        }
+  });
+  // Edge convolution, gathered per receiver (no atomics).
+  const auto off = edges.offset;
+  const auto snd = edges.sender;
+  const auto vec = edges.vec;
+  const auto abk = cg_abk_;
+  const auto cv = cg_v_;
+  Kokkos::parallel_for("eq::convolution", Kokkos::RangePolicy<ExecSpace>(0, n), KOKKOS_LAMBDA(const int i) {
+    double acc[kMaxF];
+    for (int q = 0; q < L.F; ++q) acc[q] = 0;
+    for (int e = off(i); e < off(i + 1); ++e) {
+      const int j = snd(e);
+      const double v[3] = {vec(e, 0), vec(e, 1), vec(e, 2)};
+      const double d = sqrt(v[0] * v[0] + v[1] * v[1] + v[2] * v[2]);
+      double Y[16];
+      spherical_harmonics_l3(v[0] / d, v[1] / d, v[2] / d, Y);
+      double a0[kMaxWidth], da0[kMaxWidth], z[kMaxRadial][kMaxWidth], R[kMaxC * kMaxPaths];
+      radial_basis(L, d, a0, da0);
+      radial_forward(L, w, b, a0, z, R);
+      for (int p = 0; p < L.P; ++p)
+        for (int t = L.cg_begin[p]; t < L.cg_begin[p + 1]; ++t) {
+          const int a = abk(3 * t), bb = abk(3 * t + 1), k = abk(3 * t + 2);
+          const double cyb = cv(t) * Y[L.l2[p] * L.l2[p] + bb];
+          for (int c = 0; c < L.C; ++c) acc[L.at(L.l3[p], c, k)] += R[p * L.C + c] * cyb * x(j, L.at(L.l1[p], c, a));
+        }
+    }
+    for (int q = 0; q < L.F; ++q) M(i, q) = acc[q] / L.avg;
+  });
+  // y = M W2 / sqrt(C * paths into l); gate; residual.
+  Kokkos::parallel_for("eq::linear2_gate", Kokkos::RangePolicy<ExecSpace>(0, n), KOKKOS_LAMBDA(const int i) {
+    for (int l = 0; l <= L.L; ++l) {
+      const int nout = l == 0 ? L.C + L.L * L.C : L.C;
+      const double norm = 1.0 / sqrt(double(L.C * L.n_into[l]));
+      for (int o = 0; o < nout; ++o)
+        for (int m = 0; m < 2 * l + 1; ++m) {
+          double s = 0;
+          for (int c = 0; c < L.C; ++c) s += M(i, L.at(l, c, m)) * w(L.w2[b][l] + c * nout + o);
+          y(i, o < L.C ? L.at(l, o, m) : L.F + (o - L.C)) = s * norm;
+        }
+    }
+    for (int c = 0; c < L.C; ++c) hn(i, L.at(0, c, 0)) = h(i, L.at(0, c, 0)) + silu(y(i, L.at(0, c, 0)));
+    for (int l = 1; l <= L.L; ++l)
+      for (int c = 0; c < L.C; ++c) {
+        const double g = sigmoid(y(i, L.F + (l - 1) * L.C + c));
+        for (int m = 0; m < 2 * l + 1; ++m) hn(i, L.at(l, c, m)) = h(i, L.at(l, c, m)) + y(i, L.at(l, c, m)) * g;
+      }
+  });
+}
+
+void EquivariantModel::compute_readout(int n, const IntView& type, const DblView& eatom) {
+  const EqLayout L = lay_;
+  const auto w = params_;
+  const auto tm = type_map_;
+  const auto h = Kokkos::subview(h_, L.blocks, Kokkos::ALL, Kokkos::ALL);
+  Kokkos::parallel_for("eq::readout", Kokkos::RangePolicy<ExecSpace>(0, n), KOKKOS_LAMBDA(const int i) {
+    const int s = tm(type(i));
+    double e = 0;
+    for (int c = 0; c < L.C; ++c) e += h(i, L.at(0, c, 0)) * w(L.readout + c);
+    eatom(i) = w(L.scale + s) * (e / sqrt(double(L.C))) + w(L.shift + s);
+  });
+}
+
+void EquivariantModel::reverse_readout(int n, const IntView& type) {
+  const EqLayout L = lay_;
+  const auto w = params_;
+  const auto tm = type_map_;
+  const auto gh = gh_;
+  Kokkos::parallel_for("eq::readout_reverse", Kokkos::RangePolicy<ExecSpace>(0, n), KOKKOS_LAMBDA(const int i) {
+    const int s = tm(type(i));
+    for (int q = 0; q < L.F; ++q) gh(i, q) = 0;
+    for (int c = 0; c < L.C; ++c) gh(i, L.at(0, c, 0)) = w(L.scale + s) * w(L.readout + c) / sqrt(double(L.C));
+  });
+}
+
+void EquivariantModel::reverse_block(int b, const EdgeList& edges, const VecView& dedr) {
+  const EqLayout L = lay_;
+  const int n = edges.nlocal;
+  const auto w = params_;
+  const auto x = Kokkos::subview(x_, b, Kokkos::ALL, Kokkos::ALL);
+  const auto y = Kokkos::subview(y_, b, Kokkos::ALL, Kokkos::ALL);
+  const auto gh = gh_, gm = gm_, gx = gx_;
+  // Gate and linear2 reversed: gh (dE/dh_out) -> gm (dE/dM); the residual keeps gh.
+  Kokkos::parallel_for("eq::linear2_gate_reverse", Kokkos::RangePolicy<ExecSpace>(0, n), KOKKOS_LAMBDA(const int i) {
+    double gy[kMaxF + kMaxL * kMaxC];
+    for (int c = 0; c < L.C; ++c) gy[L.at(0, c, 0)] = gh(i, L.at(0, c, 0)) * silu_grad(y(i, L.at(0, c, 0)));
+    for (int l = 1; l <= L.L; ++l)
+      for (int c = 0; c < L.C; ++c) {
+        const double zg = y(i, L.F + (l - 1) * L.C + c), g = sigmoid(zg);
+        double gg = 0;
+        for (int m = 0; m < 2 * l + 1; ++m) {
+          gy[L.at(l, c, m)] = gh(i, L.at(l, c, m)) * g;
+          gg += gh(i, L.at(l, c, m)) * y(i, L.at(l, c, m));
+        }
+        gy[L.F + (l - 1) * L.C + c] = gg * g * (1 - g);
+      }
+    for (int l = 0; l <= L.L; ++l) {
+      const int nout = l == 0 ? L.C + L.L * L.C : L.C;
+      const double norm = 1.0 / sqrt(double(L.C * L.n_into[l]));
+      for (int c = 0; c < L.C; ++c)
+        for (int m = 0; m < 2 * l + 1; ++m) {
+          double s = 0;
+          for (int o = 0; o < nout; ++o) s += gy[o < L.C ? L.at(l, o, m) : L.F + (o - L.C)] * w(L.w2[b][l] + c * nout + o);
+          gm(i, L.at(l, c, m)) = s * norm;
+        }
+    }
+    for (int q = 0; q < L.F; ++q) gx(i, q) = 0;
+  });
+  // Edge convolution reversed: dE/dx (scattered to senders), dE/dY and dE/dR -> dE/dr_e.
+  const auto off = edges.offset;
+  const auto snd = edges.sender;
+  const auto vec = edges.vec;
+  const auto abk = cg_abk_;
+  const auto cv = cg_v_;
+  Kokkos::parallel_for("eq::convolution_reverse", Kokkos::RangePolicy<ExecSpace>(0, n), KOKKOS_LAMBDA(const int i) {
+    for (int e = off(i); e < off(i + 1); ++e) {
+      const int j = snd(e);
+      const double v[3] = {vec(e, 0), vec(e, 1), vec(e, 2)};
+      const double d = sqrt(v[0] * v[0] + v[1] * v[1] + v[2] * v[2]);
+      const double u[3] = {v[0] / d, v[1] / d, v[2] / d};
+      double Y[16], dY[16][3];
+      harmonics_with_grad(u, Y, dY);
+      double a0[kMaxWidth], da0[kMaxWidth], z[kMaxRadial][kMaxWidth], R[kMaxC * kMaxPaths], gR[kMaxC * kMaxPaths];
+      radial_basis(L, d, a0, da0);
+      radial_forward(L, w, b, a0, z, R);
+      double gY[16] = {0};
+      for (int q = 0; q < L.P * L.C; ++q) gR[q] = 0;
+      for (int p = 0; p < L.P; ++p)
+        for (int t = L.cg_begin[p]; t < L.cg_begin[p + 1]; ++t) {
+          const int a = abk(3 * t), bb = abk(3 * t + 1), k = abk(3 * t + 2);
+          const int yb = L.l2[p] * L.l2[p] + bb;
+          double gyb = 0;
+          for (int c = 0; c < L.C; ++c) {
+            const double g = gm(i, L.at(L.l3[p], c, k)) * cv(t) / L.avg;
+            const double xj = x(j, L.at(L.l1[p], c, a));
+            gR[p * L.C + c] += g * xj * Y[yb];
+            gyb += g * R[p * L.C + c] * xj;
+            Kokkos::atomic_add(&gx(j, L.at(L.l1[p], c, a)), g * R[p * L.C + c] * Y[yb]);
+          }
+          gY[yb] += gyb;
+        }
+      double ga0[kMaxWidth];
+      radial_reverse(L, w, b, a0, z, gR, ga0);
+      double gd = 0;
+      for (int k = 0; k < L.NB; ++k) gd += ga0[k] * da0[k];
+      double G[3] = {0, 0, 0};  // dE/du
+      for (int q = 0; q < 16; ++q)
+        for (int c = 0; c < 3; ++c) G[c] += gY[q] * dY[q][c];
+      const double ug = u[0] * G[0] + u[1] * G[1] + u[2] * G[2];
+      for (int c = 0; c < 3; ++c) dedr(e, c) += gd * u[c] + (G[c] - ug * u[c]) / d;
+    }
+  });
+  // Linear1 reversed into the residual: gh += gx W1^T / sqrt(C).
+  const double nc = 1.0 / sqrt(double(L.C));
+  Kokkos::parallel_for("eq::linear1_reverse", Kokkos::RangePolicy<ExecSpace>(0, n), KOKKOS_LAMBDA(const int i) {
+    for (int l = 0; l <= L.L; ++l)
+      for (int c = 0; c < L.C; ++c)
+        for (int m = 0; m < 2 * l + 1; ++m) {
+          double s = 0;
+          for (int dch = 0; dch < L.C; ++dch) s += gx(i, L.at(l, dch, m)) * w(L.w1[b][l] + c * L.C + dch);
+          gh(i, L.at(l, c, m)) += s * nc;
+        }
+  });
+}
+
+}  // namespace af::nnip

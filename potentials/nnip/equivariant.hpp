@@ -1,0 +1,61 @@
+// The equivariant potential's inference (the PyTorch reference is
+// potentials/nnip/training/aftrain/model.py; docs/nnip_model.md has the file schema).
+// Each stage is a compute_X / reverse_X pair over Kokkos Views; the model maps the edge
+// list to per-atom energies and per-edge dE/dr, exact gradients of its energy.
+#pragma once
+#include <memory>
+#include <vector>
+
+#include "potentials/nnip/model_file.hpp"
+#include "potentials/nnip/nnip_potential.hpp"
+
+namespace af::nnip {
+
+// Compile-time bounds for per-thread scratch (checked when a file is loaded).
+constexpr int kMaxBlocks = 6, kMaxRadial = 4, kMaxC = 32, kMaxL = 3, kMaxPaths = 48, kMaxWidth = 64;
+constexpr int kMaxF = kMaxC * (kMaxL + 1) * (kMaxL + 1);
+
+// Everything a kernel needs to find its weights in one flat parameter View.
+struct EqLayout {
+  int S = 0, C = 0, L = 0, Lsh = 0, P = 0, NB = 0, blocks = 0, nrad = 0, F = 0, G = 0;
+  int p_env = 6;
+  double rc = 0, avg = 1;
+  int rad_in[kMaxRadial + 1] = {};  // widths: NB, hidden..., P*C
+  int emb = 0, readout = 0, scale = 0, shift = 0;
+  int rad[kMaxBlocks][kMaxRadial] = {};
+  int w1[kMaxBlocks][kMaxL + 1] = {};
+  int w2[kMaxBlocks][kMaxL + 1] = {};
+  int n_into[kMaxL + 1] = {};
+  int l1[kMaxPaths] = {}, l2[kMaxPaths] = {}, l3[kMaxPaths] = {}, cg_begin[kMaxPaths + 1] = {};
+  // Offset of (l, c, m) in a node's feature row.
+  KOKKOS_INLINE_FUNCTION int at(int l, int c, int m) const { return C * l * l + c * (2 * l + 1) + m; }
+};
+
+class EquivariantModel final : public Model {
+ public:
+  // type_map: engine type -> model species index.
+  EquivariantModel(const ModelFile& file, const std::vector<int>& type_map);
+  std::string name() const override { return "equivariant"; }
+  double cutoff() const override { return lay_.rc; }
+  void compute(const EdgeList& edges, const IntView& type, const DblView& eatom, const VecView& dedr) override;
+
+  // Stages (public for nvcc's device lambdas).
+  void compute_embedding(int n, const IntView& type);
+  void compute_block(int b, const EdgeList& edges);
+  void compute_readout(int n, const IntView& type, const DblView& eatom);
+  void reverse_readout(int n, const IntView& type);
+  void reverse_block(int b, const EdgeList& edges, const VecView& dedr);
+
+ private:
+  EqLayout lay_;
+  DblView params_;
+  IntView cg_abk_;  // 3 per nonzero
+  DblView cg_v_;
+  IntView type_map_;
+  // Per-block saved activations (node rows of F or G values) and gradients.
+  Kokkos::View<double***, Kokkos::LayoutRight, Device> h_, x_, m_, y_;
+  Kokkos::View<double**, Kokkos::LayoutRight, Device> gh_, gm_, gx_;
+  void reserve(int n);
+};
+
+}  // namespace af::nnip

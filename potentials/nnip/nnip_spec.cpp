@@ -1,0 +1,70 @@
+// Deck entry for neural potentials: potential: {style: nnip, model: FILE.h5}. The model
+// file names its architecture; each architecture is one line in the map below.
+#include <sys/stat.h>
+
+#include <map>
+
+#include "potentials/nnip/equivariant.hpp"
+#include "registry.hpp"
+
+namespace af {
+
+namespace {
+
+using nnip::ModelFile;
+using Factory = std::unique_ptr<nnip::Model> (*)(const ModelFile&, const std::vector<int>&);
+
+const std::map<std::string, Factory>& architectures() {
+  static const std::map<std::string, Factory> m = {
+      {"equivariant",
+       [](const ModelFile& f, const std::vector<int>& tm) -> std::unique_ptr<nnip::Model> {
+         return std::make_unique<nnip::EquivariantModel>(f, tm);
+       }},
+  };
+  return m;
+}
+
+class NnipSpec final : public PotentialSpec {
+ public:
+  NnipSpec(std::shared_ptr<const ModelFile> f, std::vector<int> type_map, Factory make)
+      : file_(std::move(f)), type_map_(std::move(type_map)), make_(make) {}
+  std::unique_ptr<Potential> create() const override {
+    return std::make_unique<nnip::NnipPotential>(make_(*file_, type_map_));
+  }
+  bool needs_full_list() const override { return true; }
+
+ private:
+  std::shared_ptr<const ModelFile> file_;
+  std::vector<int> type_map_;
+  Factory make_;
+};
+
+}  // namespace
+
+std::shared_ptr<const PotentialSpec> parse_nnip(MapReader& sec, const DeckContext& ctx) {
+  if (ctx.units.name != "metal") sec.node().fail("nnip models are in metal units (eV, Angstrom); set 'units: metal'");
+  const DeckNode mnode = sec.get("model");
+  const std::string path = mnode.as_string();
+  struct stat st;
+  if (stat(path.c_str(), &st) != 0) mnode.fail("cannot find model file '" + path + "'");
+  const std::string precision = sec.get_string("precision", "float64");
+  if (precision != "float64") sec.get("precision").fail("precision: only float64 is implemented so far");
+  auto file = std::make_shared<const ModelFile>(path);
+  const auto it = architectures().find(file->architecture());
+  if (it == architectures().end()) file->fail("unknown architecture '" + file->architecture() + "'");
+  std::vector<int> type_map;
+  for (const auto& name : ctx.structure.species) {
+    int k = -1;
+    for (std::size_t s = 0; s < file->species().size(); ++s)
+      if (file->species()[s] == name) k = static_cast<int>(s);
+    if (k < 0) {
+      std::string have;
+      for (const auto& s : file->species()) have += (have.empty() ? "" : ", ") + s;
+      mnode.fail("species " + name + " is not in the model (it has " + have + ")");
+    }
+    type_map.push_back(k);
+  }
+  return std::make_shared<NnipSpec>(file, type_map, it->second);
+}
+
+}  // namespace af

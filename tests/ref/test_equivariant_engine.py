@@ -1,0 +1,110 @@
+"""The engine's equivariant inference (Kokkos, float64) against the PyTorch reference with
+the same exported weights (issue 5, acceptance 4), through the real deck path
+(potential: {style: nnip, model: FILE}, one step-0 extxyz frame): 20 random structures —
+two species, triclinic cells, and small cells whose cutoff exceeds the box — energies,
+forces and stress to 1e-9 relative. Also: the loader's one-line errors for a wrong
+version, a wrong weight shape and a species the model lacks."""
+import os
+import sys
+
+import h5py
+import numpy as np
+import torch
+from ase import Atoms
+from ase.io import read, write
+
+from common import SOURCE_DIR, Checks, run_atomforge, workdir, write_deck
+
+sys.path.insert(0, os.path.join(SOURCE_DIR, "potentials", "nnip", "training"))
+from aftrain.export import load_model, save_model  # noqa: E402
+from aftrain.model import EquivariantModel, Hyper, as_tensors  # noqa: E402
+
+torch.set_num_threads(1)
+
+
+def structures():
+    rng = np.random.default_rng(11)
+    out = []
+    for k in range(20):
+        small = k % 4 == 3  # a cell smaller than the cutoff: many images of each atom
+        n = int(rng.integers(2, 4)) if small else int(rng.integers(6, 16))
+        L = 3.2 if small else 5.0 + 2 * rng.random()
+        cell = np.diag([L, L * (0.9 + 0.2 * rng.random()), L * (0.9 + 0.2 * rng.random())])
+        cell[1, 0], cell[2, 0], cell[2, 1] = rng.uniform(-0.8, 0.8, 3)
+        while True:
+            at = Atoms(symbols=rng.choice(["Si", "C"], n), scaled_positions=rng.random((n, 3)), cell=cell, pbc=True)
+            if n == 1 or min(at.get_all_distances(mic=True)[np.triu_indices(n, 1)]) > 1.2:
+                break
+        out.append(at)
+    return out
+
+
+def main():
+    c = Checks("equivariant_engine")
+    wd = workdir("equivariant_engine")
+    h = Hyper(species=["Si", "C"], r_cut=4.0, l_max=2, l_sh=3, channels=8, n_layers=2, radial_hidden=[16, 16],
+              avg_neighbors=12.0)
+    model = EquivariantModel(h, seed=5)
+    with torch.no_grad():
+        model.scale.copy_(torch.tensor([1.3, 0.7], dtype=torch.float64))
+        model.shift.copy_(torch.tensor([-4.1, -7.2], dtype=torch.float64))
+    path = os.path.join(wd, "model.h5")
+    save_model(model, path)
+    model = load_model(path)  # what the file holds, as the engine reads it
+    worst = {"energy": 0.0, "forces": 0.0, "stress": 0.0}
+    for k, at in enumerate(structures()):
+        d = os.path.join(wd, f"s{k}")
+        os.makedirs(d)
+        write(os.path.join(d, "in.extxyz"), at, format="extxyz")
+        at = read(os.path.join(d, "in.extxyz"))  # ASE keeps 8 decimals: compare on what the file holds
+        write_deck({"units": "metal", "system": {"read": "in.extxyz"},
+                    "potential": {"style": "nnip", "model": path},
+                    "stages": [{"name": "zero", "integrator": {"style": "nve", "timestep": 0.001}, "steps": 0}],
+                    "output": {"extxyz": {"every": 1, "file": "out.extxyz"}}}, os.path.join(d, "deck.yaml"))
+        run_atomforge(["run", "deck.yaml", "-q"], d)
+        got = read(os.path.join(d, "out.extxyz"))
+        ref = model(**as_tensors(at, h.species, h.r_cut))
+        e_ref, f_ref = ref["energy"].item(), ref["forces"].detach().numpy()
+        s_ref = ref["stress"].detach().numpy()
+        # The engine may rotate a general cell into LAMMPS's frame: compare invariants.
+        R = np.linalg.solve(at.cell[:], got.cell[:])  # rows: ours = theirs @ R
+        e = got.get_potential_energy()
+        f = got.get_forces() @ R.T
+        s = R @ got.get_stress(voigt=False) @ R.T
+        worst["energy"] = max(worst["energy"], abs(e - e_ref) / abs(e_ref))
+        worst["forces"] = max(worst["forces"], np.abs(f - f_ref).max() / np.abs(f_ref).max())
+        worst["stress"] = max(worst["stress"], np.abs(s - s_ref).max() / np.abs(s_ref).max())
+    for key, v in worst.items():
+        c.check(v <= 1e-9, f"20 structures: {key} equal PyTorch to {v:.1e} relative (<= 1e-9)")
+
+    # Loader errors: one line naming the file and the problem, exit 2.
+    at = structures()[0]
+    write(os.path.join(wd, "in.extxyz"), at, format="extxyz")
+    cases = []
+    bad = os.path.join(wd, "v2.h5")
+    save_model(model, bad)
+    with h5py.File(bad, "a") as f:
+        f.attrs["version"] = 2
+    cases.append((bad, "v2.h5: model file version 2 is not supported (this atomforge reads version 1)"))
+    bad = os.path.join(wd, "shape.h5")
+    save_model(model, bad)
+    with h5py.File(bad, "a") as f:
+        del f["weights/readout"]
+        f["weights/readout"] = np.zeros(5)
+    cases.append((bad, "shape.h5: weights/readout has shape 5, expected 8"))
+    only_c = EquivariantModel(Hyper(species=["C"], r_cut=4.0, channels=8), seed=1)
+    bad = os.path.join(wd, "species.h5")
+    save_model(only_c, bad)
+    cases.append((bad, "species Si is not in the model (it has C)"))
+    for model_path, expected in cases:
+        write_deck({"units": "metal", "system": {"read": "in.extxyz"}, "potential": {"style": "nnip", "model": model_path},
+                    "stages": [{"integrator": {"style": "nve"}, "steps": 0}]}, os.path.join(wd, "bad.yaml"))
+        p = run_atomforge(["run", "bad.yaml", "-q"], wd, check=False)
+        err = p.stderr.strip()
+        c.check(p.returncode == 2 and expected in err and len(err.splitlines()) == 1,
+                f"{os.path.basename(model_path)}: exit {p.returncode}, '{err}'")
+    c.done()
+
+
+if __name__ == "__main__":
+    main()
