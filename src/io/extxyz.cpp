@@ -158,6 +158,8 @@ Structure read_extxyz(const std::string& path) {
         lo[k] = mn - 5.0;
         hi[k] = mx + 5.0;
       }
+      if (!(hi[0] - lo[0] > 1.0 && hi[1] - lo[1] > 1.0 && hi[2] - lo[2] > 1.0))  // 1e20 + 5 == 1e20
+        r.fail("no Lattice, and the atoms' coordinates are too large to put a box around them");
       s.box = Box::orthogonal(lo, hi);
     } else {
       double rot[3][3];

@@ -55,6 +55,8 @@ CASES = [
      "flatcell.xyz:2: Lattice: the cell vectors are linearly dependent"),
     ("lefthand.xyz", f'1\nLattice="3 0 0 0 0 3 0 3 0" {PROPS}\nCu 0 0 0\n',
      "lefthand.xyz:2: Lattice: left-handed cell (swap two vectors)"),
+    ("huge.xyz", "1\nProperties=species:S:1:pos:R:3\nCu 1e20 0 0\n",
+     "huge.xyz:3: no Lattice, and the atoms' coordinates are too large to put a box around them"),
     ("badpbc.xyz", f'1\n{CELL} {PROPS} pbc="T T maybe"\nCu 0 0 0\n', "badpbc.xyz:2: pbc flags must be T or F, got 'maybe'"),
     # VASP POSCAR
     ("POSCAR_empty", "", "POSCAR_empty: empty file (a POSCAR starts with a comment line)"),
