@@ -153,7 +153,8 @@ void parse_minimize(MapReader& m, const Units& u, MinimizeSettings& s) {
   if (s.style != "fire" && s.style != "cg") fail_choice(m.get("style"), "minimizer style", s.style, {"fire", "cg"});
   s.fmax = m.get_positive("fmax", u.name == "lj" ? 1e-6 : 1e-6);
   s.max_iterations = m.get_int("max_iterations", 100000);
-  if (s.max_iterations < 1) m.get("max_iterations").fail("minimize.max_iterations must be at least 1");
+  if (s.max_iterations < 1 || s.max_iterations > 1000000000000000L)
+    m.get("max_iterations").fail("minimize.max_iterations must be 1..10^15");
   s.max_move = m.get_positive("max_move", u.name == "lj" ? 0.1 : 0.1);
   if (auto c = m.find("cell")) {
     MapReader cm(*c);
@@ -345,6 +346,8 @@ Deck load_deck(const std::string& path) {
       const DeckNode steps = st.get("steps");
       s.steps = steps.as_int();
       if (s.steps < 0) steps.fail("steps must not be negative");
+      // Step counters add up over stages and restarts in 64 bits: keep far from overflow.
+      if (s.steps > 1000000000000000L) steps.fail("steps: at most 10^15 per stage");
       MapReader integ(st.get("integrator"));
       const DeckNode style = integ.get("style");
       s.style = style.as_string();

@@ -3,6 +3,7 @@
 #include <sys/stat.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <cmath>
 #include <cstdlib>
 #include <fstream>
@@ -86,8 +87,12 @@ long DeckNode::as_int() const {
   if (node_.IsScalar()) {
     const std::string& s = node_.Scalar();
     char* end = nullptr;
+    errno = 0;
     const long v = std::strtol(s.c_str(), &end, 10);
-    if (!s.empty() && end && *end == '\0') return v;
+    if (!s.empty() && end && *end == '\0') {
+      if (errno == ERANGE) fail(where_ + ": integer out of range: " + s);
+      return v;
+    }
   }
   fail(where_ + ": expected an integer, got " + describe_kind(node_));
 }

@@ -92,8 +92,8 @@ Structure read_poscar(const std::string& path) {
   s.masses.assign(names.size(), 0.0);
   long id = 1, total = 0;
   for (long c : counts) {
+    if (c > max_atoms() - total) r.fail("more than " + std::to_string(max_atoms()) + " atoms");
     total += c;
-    if (c > max_atoms() || total > max_atoms()) r.fail("more than " + std::to_string(max_atoms()) + " atoms");
   }
   for (std::size_t t = 0; t < counts.size(); ++t)
     for (long n = 0; n < counts[t]; ++n) {

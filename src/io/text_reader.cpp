@@ -1,5 +1,6 @@
 #include "io/text_reader.hpp"
 
+#include <cerrno>
 #include <cmath>
 #include <cstdlib>
 #include <sstream>
@@ -29,8 +30,10 @@ double TextReader::to_double(const std::string& w, const char* what) const {
 
 long TextReader::to_long(const std::string& w, const char* what) const {
   char* end = nullptr;
+  errno = 0;
   const long v = std::strtol(w.c_str(), &end, 10);
   if (w.empty() || *end != '\0') fail(std::string("expected an integer for ") + what + ", got '" + w + "'");
+  if (errno == ERANGE) fail(std::string("integer out of range for ") + what + ": '" + w + "'");
   return v;
 }
 
