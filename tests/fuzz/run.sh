@@ -13,7 +13,7 @@ ROOT=$PWD
 RUNS=${1:-20000}
 shift || true
 TARGETS=("$@")
-[ ${#TARGETS[@]} -eq 0 ] && TARGETS=(deck lammps_data extxyz poscar cif h5md)
+[ ${#TARGETS[@]} -eq 0 ] && TARGETS=(h5md deck lammps_data extxyz poscar cif)  # slowest first
 BUILD_DIR=${BUILD_DIR:-build-fuzz}
 KOKKOS=${KOKKOS_ROOT:-$ROOT/build/_deps/kokkos-openmp}
 [ -f "$KOKKOS/lib/cmake/Kokkos/KokkosConfig.cmake" ] || scripts/build-kokkos.sh "$KOKKOS"
@@ -34,7 +34,10 @@ fuzz_one() {
   local t=$1 dir=$SCRATCH/$1
   mkdir -p "$dir/corpus" "$dir/artifacts"
   # -timeout: a hang is any input taking 10 s; -rss_limit_mb: a runaway allocation.
-  if (cd "$dir" && "$ROOT/$BUILD_DIR/bin/fuzz_$t" -runs="$RUNS" -timeout=10 -rss_limit_mb=2048 -max_len=65536 \
+  # H5MD inputs stay small: HDF5's own parsing of large files would dominate the time.
+  local max_len=65536
+  [ "$t" = h5md ] && max_len=8192
+  if (cd "$dir" && "$ROOT/$BUILD_DIR/bin/fuzz_$t" -runs="$RUNS" -timeout=10 -rss_limit_mb=2048 -max_len=$max_len \
         -print_final_stats=1 -artifact_prefix="$dir/artifacts/" corpus "$ROOT/tests/fuzz/corpus/$t" \
         > "$dir/log" 2>&1); then
     awk -v t="$t" '/stat::number_of_executed_units/ {n=$2} /stat::average_exec_per_sec/ {r=$2}
