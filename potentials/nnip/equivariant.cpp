@@ -46,12 +46,12 @@ KOKKOS_INLINE_FUNCTION void radial_forward(const EqLayout& L, const DblView& w, 
     const int nin = L.rad_in[m], nout = L.rad_in[m + 1], off = L.rad[blk][m];
     const double norm = 1.0 / sqrt(double(nin));
     const bool last = m == L.nrad - 1;
-    for (int o = 0; o < nout; ++o) {
-      double s = 0;
-      for (int k = 0; k < nin; ++k) s += in[k] * w(off + k * nout + o);
-      s *= norm;
-      if (last) R[o] = s;
-      else z[m][o] = s;
+    double* out = last ? R : z[m];
+    for (int o = 0; o < nout; ++o) out[o] = 0;
+    for (int k = 0; k < nin; ++k) {  // rows of W are contiguous: the inner loop vectorises
+      const double a = in[k] * norm;
+      const double* wk = &w(off + k * nout);
+      for (int o = 0; o < nout; ++o) out[o] += a * wk[o];
     }
     if (!last)
       for (int o = 0; o < nout; ++o) in[o] = silu(z[m][o]);
@@ -274,7 +274,9 @@ void EquivariantModel::compute_block(int b, const EdgeList& edges) {
         for (int t = L.cg_begin[p]; t < L.cg_begin[p + 1]; ++t) {
           const int a = abk(3 * t), bb = abk(3 * t + 1), k = abk(3 * t + 2);
           const double cyb = cv(t) * Y[L.l2[p] * L.l2[p] + bb];
-          for (int c = 0; c < L.C; ++c) acc[L.at(L.l3[p], c, k)] += R[p * L.C + c] * cyb * x(j, L.at(L.l1[p], c, a));
+          const int o3 = L.at(L.l3[p], 0, k), o1 = L.at(L.l1[p], 0, a);
+          const double* Rp = R + p * L.C;
+          for (int c = 0; c < L.C; ++c) acc[o3 + c] += Rp[c] * cyb * x(j, o1 + c);
         }
     }
     for (int q = 0; q < L.F; ++q) M(i, q) = acc[q] / L.avg;
@@ -356,15 +358,20 @@ void EquivariantModel::reverse_block(int b, const EdgeList& edges, const VecView
           gm(i, L.at(l, c, m)) = s * norm;
         }
     }
-    for (int q = 0; q < L.F; ++q) gx(i, q) = 0;
   });
-  // Edge convolution reversed: dE/dx (scattered to senders), dE/dY and dE/dR -> dE/dr_e.
+  // Edge convolution reversed, gathered per atom i (no atomics): for each of its edges
+  // e = (i <- j), the edge's own dE/dR and dE/dY (from dE/dM_i and x_j) give dE/dr_e;
+  // and the reverse edge (j <- i), which the full list also holds with Y(-u) =
+  // (-1)^l2 Y(u) and the same R, passes dE/dM_j back to x_i.
   const auto off = edges.offset;
   const auto snd = edges.sender;
   const auto vec = edges.vec;
   const auto abk = cg_abk_;
   const auto cv = cg_v_;
   Kokkos::parallel_for("eq::convolution_reverse", Kokkos::RangePolicy<ExecSpace>(0, n), KOKKOS_LAMBDA(const int i) {
+    double gxi[kMaxF];
+    for (int q = 0; q < L.F; ++q) gxi[q] = 0;
+    const double inv_avg = 1.0 / L.avg;
     for (int e = off(i); e < off(i + 1); ++e) {
       const int j = snd(e);
       const double v[3] = {vec(e, 0), vec(e, 1), vec(e, 2)};
@@ -377,20 +384,25 @@ void EquivariantModel::reverse_block(int b, const EdgeList& edges, const VecView
       radial_forward(L, w, b, a0, z, R);
       double gY[16] = {0};
       for (int q = 0; q < L.P * L.C; ++q) gR[q] = 0;
-      for (int p = 0; p < L.P; ++p)
+      for (int p = 0; p < L.P; ++p) {
+        const double parity = L.l2[p] % 2 ? -1.0 : 1.0;
+        const double* Rp = R + p * L.C;
+        double* gRp = gR + p * L.C;
         for (int t = L.cg_begin[p]; t < L.cg_begin[p + 1]; ++t) {
           const int a = abk(3 * t), bb = abk(3 * t + 1), k = abk(3 * t + 2);
           const int yb = L.l2[p] * L.l2[p] + bb;
+          const double cyb = cv(t) * Y[yb] * inv_avg;
+          const int o3 = L.at(L.l3[p], 0, k), o1 = L.at(L.l1[p], 0, a);
           double gyb = 0;
           for (int c = 0; c < L.C; ++c) {
-            const double g = gm(i, L.at(L.l3[p], c, k)) * cv(t) / L.avg;
-            const double xj = x(j, L.at(L.l1[p], c, a));
-            gR[p * L.C + c] += g * xj * Y[yb];
-            gyb += g * R[p * L.C + c] * xj;
-            Kokkos::atomic_add(&gx(j, L.at(L.l1[p], c, a)), g * R[p * L.C + c] * Y[yb]);
+            const double gmi = gm(i, o3 + c), xj = x(j, o1 + c);
+            gRp[c] += gmi * xj * cyb;
+            gyb += gmi * Rp[c] * xj;
+            gxi[o1 + c] += parity * cyb * Rp[c] * gm(j, o3 + c);
           }
-          gY[yb] += gyb;
+          gY[yb] += gyb * cv(t) * inv_avg;
         }
+      }
       double ga0[kMaxWidth];
       radial_reverse(L, w, b, a0, z, gR, ga0);
       double gd = 0;
@@ -401,6 +413,7 @@ void EquivariantModel::reverse_block(int b, const EdgeList& edges, const VecView
       const double ug = u[0] * G[0] + u[1] * G[1] + u[2] * G[2];
       for (int c = 0; c < 3; ++c) dedr(e, c) += gd * u[c] + (G[c] - ug * u[c]) / d;
     }
+    for (int q = 0; q < L.F; ++q) gx(i, q) = gxi[q];
   });
   // Linear1 reversed into the residual: gh += gx W1^T / sqrt(C).
   const double nc = 1.0 / sqrt(double(L.C));

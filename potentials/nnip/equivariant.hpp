@@ -27,8 +27,8 @@ struct EqLayout {
   int w2[kMaxBlocks][kMaxL + 1] = {};
   int n_into[kMaxL + 1] = {};
   int l1[kMaxPaths] = {}, l2[kMaxPaths] = {}, l3[kMaxPaths] = {}, cg_begin[kMaxPaths + 1] = {};
-  // Offset of (l, c, m) in a node's feature row.
-  KOKKOS_INLINE_FUNCTION int at(int l, int c, int m) const { return C * l * l + c * (2 * l + 1) + m; }
+  // Offset of (l, c, m) in a node's feature row: (l, m, c), channels contiguous.
+  KOKKOS_INLINE_FUNCTION int at(int l, int c, int m) const { return C * (l * l + m) + c; }
 };
 
 class EquivariantModel final : public Model {
