@@ -1,6 +1,7 @@
 #include "potentials/nnip/equivariant.hpp"
 
 #include <cmath>
+#include <vector>
 
 #include "potentials/nnip/so3.hpp"
 
@@ -81,6 +82,26 @@ KOKKOS_INLINE_FUNCTION void radial_reverse(const EqLayout& L, const DblView& w, 
   (void)a0;
 }
 
+// R(d) and, if dR is given, dR/dd from the Hermite table of block `blk`.
+KOKKOS_INLINE_FUNCTION void radial_spline(const EqLayout& L, const DblView& table, int blk, double d, double* R,
+                                          double* dR) {
+  const int n = L.P * L.C;
+  double s = (d - L.s_d0) / L.s_h;
+  int k = static_cast<int>(s);
+  if (k >= L.n_knots) k = L.n_knots - 1;
+  const double t = s - k, t2 = t * t, t3 = t2 * t;
+  const double h00 = 2 * t3 - 3 * t2 + 1, h10 = t3 - 2 * t2 + t, h01 = -2 * t3 + 3 * t2, h11 = t3 - t2;
+  const double g00 = (6 * t2 - 6 * t) / L.s_h, g10 = 3 * t2 - 4 * t + 1, g01 = (-6 * t2 + 6 * t) / L.s_h, g11 = 3 * t2 - 2 * t;
+  const long stride = 2L * n, base = (static_cast<long>(blk) * (L.n_knots + 1) + k) * stride;
+  const double* y0 = &table(base);
+  const double* m0 = y0 + n;
+  const double* y1 = y0 + stride;
+  const double* m1 = y1 + n;
+  for (int o = 0; o < n; ++o) R[o] = h00 * y0[o] + h10 * L.s_h * m0[o] + h01 * y1[o] + h11 * L.s_h * m1[o];
+  if (dR)
+    for (int o = 0; o < n; ++o) dR[o] = g00 * y0[o] + g10 * m0[o] + g01 * y1[o] + g11 * m1[o];
+}
+
 // Harmonics Y^0..Y^3 of the unit vector u and their gradients dY/du (as polynomials).
 KOKKOS_INLINE_FUNCTION void harmonics_with_grad(const double u[3], double* Y, double dY[16][3]) {
   spherical_harmonics_l3(u[0], u[1], u[2], Y);
@@ -115,7 +136,7 @@ KOKKOS_INLINE_FUNCTION void harmonics_with_grad(const double u[3], double* Y, do
 
 }  // namespace
 
-EquivariantModel::EquivariantModel(const ModelFile& f, const std::vector<int>& type_map) {
+EquivariantModel::EquivariantModel(const ModelFile& f, const std::vector<int>& type_map, int spline_knots) {
   EqLayout& L = lay_;
   L.S = static_cast<int>(f.species().size());
   L.C = static_cast<int>(f.hyper_int("channels"));
@@ -195,6 +216,51 @@ EquivariantModel::EquivariantModel(const ModelFile& f, const std::vector<int>& t
   cg_v_ = to_device(cg_v, DblView("eq::cg_v", cg_v.size()));
   cg_abk_ = to_device(cg_abk, IntView("eq::cg_abk", cg_abk.size()));
   type_map_ = to_device(type_map, IntView("eq::type_map", type_map.size()));
+  if (spline_knots > 0) build_spline(spline_knots);
+}
+
+void EquivariantModel::build_spline(int knots) {
+  // Values and exact d-derivatives (forward-mode through the MLP) at the knots, on the
+  // host from a host copy of the weights.
+  EqLayout& L = lay_;
+  L.spline = 1;
+  L.n_knots = knots;
+  L.s_d0 = 0.3;  // no two atoms come closer in any sane run; below it the MLP runs
+  L.s_h = (L.rc - L.s_d0) / knots;
+  const int n = L.P * L.C;
+  auto w = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), params_);
+  DblView::HostMirror tab("eq::table_host", static_cast<long>(L.blocks) * (knots + 1) * 2 * n);
+  for (int b = 0; b < L.blocks; ++b)
+    for (int k = 0; k <= knots; ++k) {
+      const double d = L.s_d0 + k * L.s_h;
+      std::vector<double> a(kMaxWidth), ta(kMaxWidth), z(kMaxC * kMaxPaths), tz(kMaxC * kMaxPaths);
+      radial_basis(L, d, a.data(), ta.data());
+      for (int m = 0; m < L.nrad; ++m) {
+        const int nin = L.rad_in[m], nout = L.rad_in[m + 1], off = L.rad[b][m];
+        const double norm = 1.0 / std::sqrt(double(nin));
+        for (int o = 0; o < nout; ++o) {
+          double s = 0, ts = 0;
+          for (int q = 0; q < nin; ++q) {
+            s += a[q] * w(off + q * nout + o);
+            ts += ta[q] * w(off + q * nout + o);
+          }
+          z[o] = s * norm;
+          tz[o] = ts * norm;
+        }
+        if (m == L.nrad - 1) break;
+        for (int o = 0; o < nout; ++o) {
+          a[o] = silu(z[o]);
+          ta[o] = silu_grad(z[o]) * tz[o];
+        }
+      }
+      const long base = (static_cast<long>(b) * (knots + 1) + k) * 2 * n;
+      for (int o = 0; o < n; ++o) {
+        tab(base + o) = z[o];
+        tab(base + n + o) = tz[o];
+      }
+    }
+  table_ = DblView("eq::table", tab.extent(0));
+  Kokkos::deep_copy(table_, tab);
 }
 
 void EquivariantModel::reserve(int n) {
@@ -258,6 +324,7 @@ void EquivariantModel::compute_block(int b, const EdgeList& edges) {
   const auto vec = edges.vec;
   const auto abk = cg_abk_;
   const auto cv = cg_v_;
+  const auto table = table_;
   Kokkos::parallel_for("eq::convolution", Kokkos::RangePolicy<ExecSpace>(0, n), KOKKOS_LAMBDA(const int i) {
     double acc[kMaxF];
     for (int q = 0; q < L.F; ++q) acc[q] = 0;
@@ -267,9 +334,14 @@ void EquivariantModel::compute_block(int b, const EdgeList& edges) {
       const double d = sqrt(v[0] * v[0] + v[1] * v[1] + v[2] * v[2]);
       double Y[16];
       spherical_harmonics_l3(v[0] / d, v[1] / d, v[2] / d, Y);
-      double a0[kMaxWidth], da0[kMaxWidth], z[kMaxRadial][kMaxWidth], R[kMaxC * kMaxPaths];
-      radial_basis(L, d, a0, da0);
-      radial_forward(L, w, b, a0, z, R);
+      double R[kMaxC * kMaxPaths];
+      if (L.spline && d >= L.s_d0) {
+        radial_spline(L, table, b, d, R, nullptr);
+      } else {
+        double a0[kMaxWidth], da0[kMaxWidth], z[kMaxRadial][kMaxWidth];
+        radial_basis(L, d, a0, da0);
+        radial_forward(L, w, b, a0, z, R);
+      }
       for (int p = 0; p < L.P; ++p)
         for (int t = L.cg_begin[p]; t < L.cg_begin[p + 1]; ++t) {
           const int a = abk(3 * t), bb = abk(3 * t + 1), k = abk(3 * t + 2);
@@ -368,6 +440,7 @@ void EquivariantModel::reverse_block(int b, const EdgeList& edges, const VecView
   const auto vec = edges.vec;
   const auto abk = cg_abk_;
   const auto cv = cg_v_;
+  const auto table = table_;
   Kokkos::parallel_for("eq::convolution_reverse", Kokkos::RangePolicy<ExecSpace>(0, n), KOKKOS_LAMBDA(const int i) {
     double gxi[kMaxF];
     for (int q = 0; q < L.F; ++q) gxi[q] = 0;
@@ -380,8 +453,14 @@ void EquivariantModel::reverse_block(int b, const EdgeList& edges, const VecView
       double Y[16], dY[16][3];
       harmonics_with_grad(u, Y, dY);
       double a0[kMaxWidth], da0[kMaxWidth], z[kMaxRadial][kMaxWidth], R[kMaxC * kMaxPaths], gR[kMaxC * kMaxPaths];
-      radial_basis(L, d, a0, da0);
-      radial_forward(L, w, b, a0, z, R);
+      double dR[kMaxC * kMaxPaths];
+      const bool tabulated = L.spline && d >= L.s_d0;
+      if (tabulated) {
+        radial_spline(L, table, b, d, R, dR);
+      } else {
+        radial_basis(L, d, a0, da0);
+        radial_forward(L, w, b, a0, z, R);
+      }
       double gY[16] = {0};
       for (int q = 0; q < L.P * L.C; ++q) gR[q] = 0;
       for (int p = 0; p < L.P; ++p) {
@@ -403,10 +482,14 @@ void EquivariantModel::reverse_block(int b, const EdgeList& edges, const VecView
           gY[yb] += gyb * cv(t) * inv_avg;
         }
       }
-      double ga0[kMaxWidth];
-      radial_reverse(L, w, b, a0, z, gR, ga0);
       double gd = 0;
-      for (int k = 0; k < L.NB; ++k) gd += ga0[k] * da0[k];
+      if (tabulated) {
+        for (int q = 0; q < L.P * L.C; ++q) gd += gR[q] * dR[q];
+      } else {
+        double ga0[kMaxWidth];
+        radial_reverse(L, w, b, a0, z, gR, ga0);
+        for (int k = 0; k < L.NB; ++k) gd += ga0[k] * da0[k];
+      }
       double G[3] = {0, 0, 0};  // dE/du
       for (int q = 0; q < 16; ++q)
         for (int c = 0; c < 3; ++c) G[c] += gY[q] * dY[q][c];

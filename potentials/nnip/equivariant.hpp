@@ -27,14 +27,19 @@ struct EqLayout {
   int w2[kMaxBlocks][kMaxL + 1] = {};
   int n_into[kMaxL + 1] = {};
   int l1[kMaxPaths] = {}, l2[kMaxPaths] = {}, l3[kMaxPaths] = {}, cg_begin[kMaxPaths + 1] = {};
+  // Optional cubic Hermite table of the radial MLP over [s_d0, rc] (values and
+  // d-derivatives at n_knots + 1 points per block); below s_d0 the MLP itself runs.
+  int spline = 0, n_knots = 0;
+  double s_d0 = 0, s_h = 0;
   // Offset of (l, c, m) in a node's feature row: (l, m, c), channels contiguous.
   KOKKOS_INLINE_FUNCTION int at(int l, int c, int m) const { return C * (l * l + m) + c; }
 };
 
 class EquivariantModel final : public Model {
  public:
-  // type_map: engine type -> model species index.
-  EquivariantModel(const ModelFile& file, const std::vector<int>& type_map);
+  // type_map: engine type -> model species index; spline_knots > 0 tabulates the radial
+  // MLP (cubic Hermite, that many intervals) instead of evaluating it per edge.
+  EquivariantModel(const ModelFile& file, const std::vector<int>& type_map, int spline_knots = 0);
   std::string name() const override { return "equivariant"; }
   double cutoff() const override { return lay_.rc; }
   void compute(const EdgeList& edges, const IntView& type, const DblView& eatom, const VecView& dedr) override;
@@ -51,6 +56,8 @@ class EquivariantModel final : public Model {
   DblView params_;
   IntView cg_abk_;  // 3 per nonzero
   DblView cg_v_;
+  DblView table_;  // (block, knot, value|derivative, P*C)
+  void build_spline(int knots);
   IntView type_map_;
   // Per-block saved activations (node rows of F or G values) and gradients.
   Kokkos::View<double***, Kokkos::LayoutRight, Device> h_, x_, m_, y_;

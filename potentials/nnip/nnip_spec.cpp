@@ -12,13 +12,13 @@ namespace af {
 namespace {
 
 using nnip::ModelFile;
-using Factory = std::unique_ptr<nnip::Model> (*)(const ModelFile&, const std::vector<int>&);
+using Factory = std::unique_ptr<nnip::Model> (*)(const ModelFile&, const std::vector<int>&, int spline_knots);
 
 const std::map<std::string, Factory>& architectures() {
   static const std::map<std::string, Factory> m = {
       {"equivariant",
-       [](const ModelFile& f, const std::vector<int>& tm) -> std::unique_ptr<nnip::Model> {
-         return std::make_unique<nnip::EquivariantModel>(f, tm);
+       [](const ModelFile& f, const std::vector<int>& tm, int knots) -> std::unique_ptr<nnip::Model> {
+         return std::make_unique<nnip::EquivariantModel>(f, tm, knots);
        }},
   };
   return m;
@@ -26,10 +26,10 @@ const std::map<std::string, Factory>& architectures() {
 
 class NnipSpec final : public PotentialSpec {
  public:
-  NnipSpec(std::shared_ptr<const ModelFile> f, std::vector<int> type_map, Factory make)
-      : file_(std::move(f)), type_map_(std::move(type_map)), make_(make) {}
+  NnipSpec(std::shared_ptr<const ModelFile> f, std::vector<int> type_map, Factory make, int knots)
+      : file_(std::move(f)), type_map_(std::move(type_map)), make_(make), knots_(knots) {}
   std::unique_ptr<Potential> create() const override {
-    return std::make_unique<nnip::NnipPotential>(make_(*file_, type_map_));
+    return std::make_unique<nnip::NnipPotential>(make_(*file_, type_map_, knots_));
   }
   bool needs_full_list() const override { return true; }
 
@@ -37,6 +37,7 @@ class NnipSpec final : public PotentialSpec {
   std::shared_ptr<const ModelFile> file_;
   std::vector<int> type_map_;
   Factory make_;
+  int knots_;
 };
 
 }  // namespace
@@ -49,6 +50,12 @@ std::shared_ptr<const PotentialSpec> parse_nnip(MapReader& sec, const DeckContex
   if (stat(path.c_str(), &st) != 0) mnode.fail("cannot find model file '" + path + "'");
   const std::string precision = sec.get_string("precision", "float64");
   if (precision != "float64") sec.get("precision").fail("precision: only float64 is implemented so far");
+  // radial: mlp (exact) or spline (a cubic Hermite table of the radial MLP, `knots`
+  // intervals; its error is measured in tests/ref/test_equivariant_engine.py).
+  const std::string radial = sec.get_string("radial", "mlp");
+  if (radial != "mlp" && radial != "spline") sec.get("radial").fail("radial: mlp or spline");
+  const long knots = radial == "spline" ? sec.get_int("knots", 2048) : 0;
+  if (radial == "spline" && (knots < 16 || knots > 1000000)) sec.get("knots").fail("knots: 16..1000000");
   auto file = std::make_shared<const ModelFile>(path);
   const auto it = architectures().find(file->architecture());
   if (it == architectures().end()) file->fail("unknown architecture '" + file->architecture() + "'");
@@ -64,7 +71,7 @@ std::shared_ptr<const PotentialSpec> parse_nnip(MapReader& sec, const DeckContex
     }
     type_map.push_back(k);
   }
-  return std::make_shared<NnipSpec>(file, type_map, it->second);
+  return std::make_shared<NnipSpec>(file, type_map, it->second, static_cast<int>(knots));
 }
 
 }  // namespace af
