@@ -161,6 +161,7 @@ Structure read_h5md_last_frame(const std::string& path) {
   int ntypes = 0;
   for (int t : species) {
     if (t < 0) r.fail(pg + "/species must not be negative");
+    if (t >= 100000) r.fail(pg + "/species: more than 100000 species");
     ntypes = std::max(ntypes, t + 1);
   }
   std::vector<std::string> names;
