@@ -120,7 +120,7 @@ def evaluate(model, graphs, device, batch):
     e_err, f_err, s_err, n_f, n_s = 0.0, 0.0, 0.0, 0, 0
     for k in range(0, len(graphs), batch):
         part = graphs[k:k + batch]
-        e, f, s = batch_predict(model, part, device)
+        e, f, s = (t.detach() for t in batch_predict(model, part, device))
         n = torch.tensor([g.n for g in part], device=device, dtype=e.dtype)
         e_ref = torch.stack([g.energy for g in part]).to(device)
         e_err += float(torch.abs((e - e_ref) / n).sum())
