@@ -9,49 +9,68 @@ namespace af::nnip {
 
 namespace {
 
-constexpr double kPi = 3.14159265358979323846;
+// Float and double versions of the math the kernels use (sqrtf & co. on both host and
+// device; Kokkos 3.4 and 4.x name their own overloads differently).
+KOKKOS_INLINE_FUNCTION double m_sqrt(double x) { return sqrt(x); }
+KOKKOS_INLINE_FUNCTION float m_sqrt(float x) { return sqrtf(x); }
+KOKKOS_INLINE_FUNCTION double m_exp(double x) { return exp(x); }
+KOKKOS_INLINE_FUNCTION float m_exp(float x) { return expf(x); }
+KOKKOS_INLINE_FUNCTION double m_sin(double x) { return sin(x); }
+KOKKOS_INLINE_FUNCTION float m_sin(float x) { return sinf(x); }
+KOKKOS_INLINE_FUNCTION double m_cos(double x) { return cos(x); }
+KOKKOS_INLINE_FUNCTION float m_cos(float x) { return cosf(x); }
+KOKKOS_INLINE_FUNCTION double m_pow(double x, double y) { return pow(x, y); }
+KOKKOS_INLINE_FUNCTION float m_pow(float x, float y) { return powf(x, y); }
 
-KOKKOS_INLINE_FUNCTION double sigmoid(double z) { return 1.0 / (1.0 + exp(-z)); }
-KOKKOS_INLINE_FUNCTION double silu(double z) { return z * sigmoid(z); }
-KOKKOS_INLINE_FUNCTION double silu_grad(double z) {
-  const double s = sigmoid(z);
+
+constexpr double kPiD = 3.14159265358979323846;
+
+template <class T>
+KOKKOS_INLINE_FUNCTION T sigmoid(T z) { return 1.0 / (1.0 + m_exp(-z)); }
+template <class T>
+KOKKOS_INLINE_FUNCTION T silu(T z) { return z * sigmoid(z); }
+template <class T>
+KOKKOS_INLINE_FUNCTION T silu_grad(T z) {
+  const T s = sigmoid(z);
   return s * (1.0 + z * (1.0 - s));
 }
 
 // Radial inputs bessel_k(d) * envelope(d), k = 1..NB, and their d-derivatives.
-KOKKOS_INLINE_FUNCTION void radial_basis(const EqLayout& L, double d, double* a, double* da) {
-  const double x = d / L.rc;
-  const double p = L.p_env;
-  double u = 0, du = 0;
+template <class T>
+KOKKOS_INLINE_FUNCTION void radial_basis(const EqLayout& L, T d, T* a, T* da) {
+  const T x = d / L.rc;
+  const T p = L.p_env;
+  T u = 0, du = 0;
   if (x < 1.0) {
-    const double xp = pow(x, p);
+    const T xp = m_pow(x, p);
     u = 1.0 - (p + 1) * (p + 2) / 2 * xp + p * (p + 2) * xp * x - p * (p + 1) / 2 * xp * x * x;
     du = (-(p + 1) * (p + 2) / 2 * p * xp / x + p * (p + 2) * (p + 1) * xp - p * (p + 1) / 2 * (p + 2) * xp * x) / L.rc;
   }
-  const double pre = sqrt(2.0 / L.rc);
+  const T pre = m_sqrt(2.0 / L.rc);
   for (int k = 0; k < L.NB; ++k) {
-    const double w = (k + 1) * kPi / L.rc;
-    const double s = sin(w * d), c = cos(w * d);
-    const double b = pre * s / d, db = pre * (w * c / d - s / (d * d));
+    const T w = (k + 1) * T(kPiD) / L.rc;
+    const T s = m_sin(w * d), c = m_cos(w * d);
+    const T b = pre * s / d, db = pre * (w * c / d - s / (d * d));
     a[k] = b * u;
     da[k] = db * u + b * du;
   }
 }
 
 // The radial MLP of block `blk`: a0 (NB) -> R (P*C); z keeps the hidden pre-activations.
-KOKKOS_INLINE_FUNCTION void radial_forward(const EqLayout& L, const DblView& w, int blk, const double* a0,
-                                           double z[kMaxRadial][kMaxWidth], double* R) {
-  double in[kMaxWidth];
+template <class T>
+KOKKOS_INLINE_FUNCTION void radial_forward(const EqLayout& L, const Kokkos::View<T*, Device>& w, int blk, const T* a0,
+                                           T z[kMaxRadial][kMaxWidth], T* R) {
+  T in[kMaxWidth];
   for (int k = 0; k < L.rad_in[0]; ++k) in[k] = a0[k];
   for (int m = 0; m < L.nrad; ++m) {
     const int nin = L.rad_in[m], nout = L.rad_in[m + 1], off = L.rad[blk][m];
-    const double norm = 1.0 / sqrt(double(nin));
+    const T norm = 1.0 / m_sqrt(T(nin));
     const bool last = m == L.nrad - 1;
-    double* out = last ? R : z[m];
+    T* out = last ? R : z[m];
     for (int o = 0; o < nout; ++o) out[o] = 0;
     for (int k = 0; k < nin; ++k) {  // rows of W are contiguous: the inner loop vectorises
-      const double a = in[k] * norm;
-      const double* wk = &w(off + k * nout);
+      const T a = in[k] * norm;
+      const T* wk = &w(off + k * nout);
       for (int o = 0; o < nout; ++o) out[o] += a * wk[o];
     }
     if (!last)
@@ -60,17 +79,18 @@ KOKKOS_INLINE_FUNCTION void radial_forward(const EqLayout& L, const DblView& w, 
 }
 
 // dE/d(a0) from dE/dR through the MLP (z from radial_forward).
-KOKKOS_INLINE_FUNCTION void radial_reverse(const EqLayout& L, const DblView& w, int blk, const double* a0,
-                                           double z[kMaxRadial][kMaxWidth], double* gR, double* ga0) {
-  double g[kMaxC * kMaxPaths];  // widest layer: the output (hidden widths <= kMaxWidth)
+template <class T>
+KOKKOS_INLINE_FUNCTION void radial_reverse(const EqLayout& L, const Kokkos::View<T*, Device>& w, int blk, const T* a0,
+                                           T z[kMaxRadial][kMaxWidth], T* gR, T* ga0) {
+  T g[kMaxC * kMaxPaths];  // widest layer: the output (hidden widths <= kMaxWidth)
   int n = L.rad_in[L.nrad];
   for (int o = 0; o < n; ++o) g[o] = gR[o];
   for (int m = L.nrad - 1; m >= 0; --m) {
     const int nin = L.rad_in[m], nout = L.rad_in[m + 1], off = L.rad[blk][m];
-    const double norm = 1.0 / sqrt(double(nin));
-    double gin[kMaxWidth];
+    const T norm = 1.0 / m_sqrt(T(nin));
+    T gin[kMaxWidth];
     for (int k = 0; k < nin; ++k) {
-      double s = 0;
+      T s = 0;
       for (int o = 0; o < nout; ++o) s += g[o] * w(off + k * nout + o);
       gin[k] = s * norm;
     }
@@ -83,33 +103,35 @@ KOKKOS_INLINE_FUNCTION void radial_reverse(const EqLayout& L, const DblView& w, 
 }
 
 // R(d) and, if dR is given, dR/dd from the Hermite table of block `blk`.
-KOKKOS_INLINE_FUNCTION void radial_spline(const EqLayout& L, const DblView& table, int blk, double d, double* R,
-                                          double* dR) {
+template <class T>
+KOKKOS_INLINE_FUNCTION void radial_spline(const EqLayout& L, const Kokkos::View<T*, Device>& table, int blk, T d, T* R,
+                                          T* dR) {
   const int n = L.P * L.C;
-  double s = (d - L.s_d0) / L.s_h;
+  T s = (d - L.s_d0) / L.s_h;
   int k = static_cast<int>(s);
   if (k >= L.n_knots) k = L.n_knots - 1;
-  const double t = s - k, t2 = t * t, t3 = t2 * t;
-  const double h00 = 2 * t3 - 3 * t2 + 1, h10 = t3 - 2 * t2 + t, h01 = -2 * t3 + 3 * t2, h11 = t3 - t2;
-  const double g00 = (6 * t2 - 6 * t) / L.s_h, g10 = 3 * t2 - 4 * t + 1, g01 = (-6 * t2 + 6 * t) / L.s_h, g11 = 3 * t2 - 2 * t;
+  const T t = s - k, t2 = t * t, t3 = t2 * t;
+  const T h00 = 2 * t3 - 3 * t2 + 1, h10 = t3 - 2 * t2 + t, h01 = -2 * t3 + 3 * t2, h11 = t3 - t2;
+  const T g00 = (6 * t2 - 6 * t) / L.s_h, g10 = 3 * t2 - 4 * t + 1, g01 = (-6 * t2 + 6 * t) / L.s_h, g11 = 3 * t2 - 2 * t;
   const long stride = 2L * n, base = (static_cast<long>(blk) * (L.n_knots + 1) + k) * stride;
-  const double* y0 = &table(base);
-  const double* m0 = y0 + n;
-  const double* y1 = y0 + stride;
-  const double* m1 = y1 + n;
+  const T* y0 = &table(base);
+  const T* m0 = y0 + n;
+  const T* y1 = y0 + stride;
+  const T* m1 = y1 + n;
   for (int o = 0; o < n; ++o) R[o] = h00 * y0[o] + h10 * L.s_h * m0[o] + h01 * y1[o] + h11 * L.s_h * m1[o];
   if (dR)
     for (int o = 0; o < n; ++o) dR[o] = g00 * y0[o] + g10 * m0[o] + g01 * y1[o] + g11 * m1[o];
 }
 
 // Harmonics Y^0..Y^3 of the unit vector u and their gradients dY/du (as polynomials).
-KOKKOS_INLINE_FUNCTION void harmonics_with_grad(const double u[3], double* Y, double dY[16][3]) {
+template <class T>
+KOKKOS_INLINE_FUNCTION void harmonics_with_grad(const T u[3], T* Y, T dY[16][3]) {
   spherical_harmonics_l3(u[0], u[1], u[2], Y);
   // Derivatives in (X, Yp, Z) = (z, x, y), stored as d/dx = d/dYp, d/dy = d/dZ, d/dz = d/dX.
-  const double X = u[2], Yp = u[0], Z = u[1];
-  const double s3 = 1.7320508075688772, s15 = 3.872983346207417, h5 = 1.118033988749895;
-  const double a = 2.091650066335189, b = 10.246950765959598, d = 1.620185174601965, e = 1.3228756555322954;
-  const double g[16][3] = {  // (d/dX, d/dYp, d/dZ)
+  const T X = u[2], Yp = u[0], Z = u[1];
+  const T s3 = 1.7320508075688772, s15 = 3.872983346207417, h5 = 1.118033988749895;
+  const T a = 2.091650066335189, b = 10.246950765959598, d = 1.620185174601965, e = 1.3228756555322954;
+  const T g[16][3] = {  // (d/dX, d/dYp, d/dZ)
       {0, 0, 0},
       {0, s3, 0},
       {0, 0, s3},
@@ -135,8 +157,8 @@ KOKKOS_INLINE_FUNCTION void harmonics_with_grad(const double u[3], double* Y, do
 }
 
 }  // namespace
-
-EquivariantModel::EquivariantModel(const ModelFile& f, const std::vector<int>& type_map, int spline_knots) {
+template <class T>
+EquivariantModel<T>::EquivariantModel(const ModelFile& f, const std::vector<int>& type_map, int spline_knots) {
   EqLayout& L = lay_;
   L.S = static_cast<int>(f.species().size());
   L.C = static_cast<int>(f.hyper_int("channels"));
@@ -212,14 +234,15 @@ EquivariantModel::EquivariantModel(const ModelFile& f, const std::vector<int>& t
     Kokkos::deep_copy(view, h);
     return view;
   };
-  params_ = to_device(p, DblView("eq::params", p.size()));
-  cg_v_ = to_device(cg_v, DblView("eq::cg_v", cg_v.size()));
+  params_ = to_device(p, TView("eq::params", p.size()));
+  cg_v_ = to_device(cg_v, TView("eq::cg_v", cg_v.size()));
   cg_abk_ = to_device(cg_abk, IntView("eq::cg_abk", cg_abk.size()));
   type_map_ = to_device(type_map, IntView("eq::type_map", type_map.size()));
   if (spline_knots > 0) build_spline(spline_knots);
 }
 
-void EquivariantModel::build_spline(int knots) {
+template <class T>
+void EquivariantModel<T>::build_spline(int knots) {
   // Values and exact d-derivatives (forward-mode through the MLP) at the knots, on the
   // host from a host copy of the weights.
   EqLayout& L = lay_;
@@ -228,13 +251,14 @@ void EquivariantModel::build_spline(int knots) {
   L.s_d0 = 0.3;  // no two atoms come closer in any sane run; below it the MLP runs
   L.s_h = (L.rc - L.s_d0) / knots;
   const int n = L.P * L.C;
-  auto w = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), params_);
-  DblView::HostMirror tab("eq::table_host", static_cast<long>(L.blocks) * (knots + 1) * 2 * n);
+  auto w = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), params_);  // in T: the table
+  // is built from the weights the kernels use
+  typename TView::HostMirror tab("eq::table_host", static_cast<long>(L.blocks) * (knots + 1) * 2 * n);
   for (int b = 0; b < L.blocks; ++b)
     for (int k = 0; k <= knots; ++k) {
       const double d = L.s_d0 + k * L.s_h;
       std::vector<double> a(kMaxWidth), ta(kMaxWidth), z(kMaxC * kMaxPaths), tz(kMaxC * kMaxPaths);
-      radial_basis(L, d, a.data(), ta.data());
+      radial_basis<double>(L, d, a.data(), ta.data());
       for (int m = 0; m < L.nrad; ++m) {
         const int nin = L.rad_in[m], nout = L.rad_in[m + 1], off = L.rad[b][m];
         const double norm = 1.0 / std::sqrt(double(nin));
@@ -249,21 +273,22 @@ void EquivariantModel::build_spline(int knots) {
         }
         if (m == L.nrad - 1) break;
         for (int o = 0; o < nout; ++o) {
-          a[o] = silu(z[o]);
-          ta[o] = silu_grad(z[o]) * tz[o];
+          a[o] = silu<double>(z[o]);
+          ta[o] = silu_grad<double>(z[o]) * tz[o];
         }
       }
       const long base = (static_cast<long>(b) * (knots + 1) + k) * 2 * n;
       for (int o = 0; o < n; ++o) {
-        tab(base + o) = z[o];
-        tab(base + n + o) = tz[o];
+        tab(base + o) = T(z[o]);
+        tab(base + n + o) = T(tz[o]);
       }
     }
-  table_ = DblView("eq::table", tab.extent(0));
+  table_ = TView("eq::table", tab.extent(0));
   Kokkos::deep_copy(table_, tab);
 }
 
-void EquivariantModel::reserve(int n) {
+template <class T>
+void EquivariantModel<T>::reserve(int n) {
   if (static_cast<int>(h_.extent(1)) >= n) return;
   const int cap = n + n / 8 + 8, B = lay_.blocks;
   h_ = decltype(h_)("eq::h", B + 1, cap, lay_.F);
@@ -275,7 +300,8 @@ void EquivariantModel::reserve(int n) {
   gx_ = decltype(gx_)("eq::gx", cap, lay_.F);
 }
 
-void EquivariantModel::compute(const EdgeList& edges, const IntView& type, const DblView& eatom, const VecView& dedr) {
+template <class T>
+void EquivariantModel<T>::compute(const EdgeList& edges, const IntView& type, const DblView& eatom, const VecView& dedr) {
   const int n = edges.nlocal;
   reserve(n);
   compute_embedding(n, type);
@@ -286,7 +312,8 @@ void EquivariantModel::compute(const EdgeList& edges, const IntView& type, const
   for (int b = lay_.blocks - 1; b >= 0; --b) reverse_block(b, edges, dedr);
 }
 
-void EquivariantModel::compute_embedding(int n, const IntView& type) {
+template <class T>
+void EquivariantModel<T>::compute_embedding(int n, const IntView& type) {
   const EqLayout L = lay_;
   const auto w = params_;
   const auto tm = type_map_;
@@ -298,7 +325,8 @@ void EquivariantModel::compute_embedding(int n, const IntView& type) {
   });
 }
 
-void EquivariantModel::compute_block(int b, const EdgeList& edges) {
+template <class T>
+void EquivariantModel<T>::compute_block(int b, const EdgeList& edges) {
   const EqLayout L = lay_;
   const int n = edges.nlocal;
   const auto w = params_;
@@ -307,13 +335,13 @@ void EquivariantModel::compute_block(int b, const EdgeList& edges) {
   const auto x = Kokkos::subview(x_, b, Kokkos::ALL, Kokkos::ALL);
   const auto M = Kokkos::subview(m_, b, Kokkos::ALL, Kokkos::ALL);
   const auto y = Kokkos::subview(y_, b, Kokkos::ALL, Kokkos::ALL);
-  const double nc = 1.0 / sqrt(double(L.C));
-  // Self-interaction: x[l] = h[l] W1[l] / sqrt(C).
+  const T nc = 1.0 / m_sqrt(T(L.C));
+  // Self-interaction: x[l] = h[l] W1[l] / m_sqrt(C).
   Kokkos::parallel_for("eq::linear1", Kokkos::RangePolicy<ExecSpace>(0, n), KOKKOS_LAMBDA(const int i) {
     for (int l = 0; l <= L.L; ++l)
       for (int dch = 0; dch < L.C; ++dch)
         for (int m = 0; m < 2 * l + 1; ++m) {
-          double s = 0;
+          T s = 0;
           for (int c = 0; c < L.C; ++c) s += h(i, L.at(l, c, m)) * w(L.w1[b][l] + c * L.C + dch);
           x(i, L.at(l, dch, m)) = s * nc;
         }
@@ -326,41 +354,42 @@ void EquivariantModel::compute_block(int b, const EdgeList& edges) {
   const auto cv = cg_v_;
   const auto table = table_;
   Kokkos::parallel_for("eq::convolution", Kokkos::RangePolicy<ExecSpace>(0, n), KOKKOS_LAMBDA(const int i) {
-    double acc[kMaxF];
+    T acc[kMaxF];
     for (int q = 0; q < L.F; ++q) acc[q] = 0;
     for (int e = off(i); e < off(i + 1); ++e) {
       const int j = snd(e);
       const double v[3] = {vec(e, 0), vec(e, 1), vec(e, 2)};
-      const double d = sqrt(v[0] * v[0] + v[1] * v[1] + v[2] * v[2]);
-      double Y[16];
-      spherical_harmonics_l3(v[0] / d, v[1] / d, v[2] / d, Y);
-      double R[kMaxC * kMaxPaths];
+      const double dd = sqrt(v[0] * v[0] + v[1] * v[1] + v[2] * v[2]);
+      const T d = T(dd);
+      T Y[16];
+      spherical_harmonics_l3(T(v[0] / dd), T(v[1] / dd), T(v[2] / dd), Y);
+      T R[kMaxC * kMaxPaths];
       if (L.spline && d >= L.s_d0) {
-        radial_spline(L, table, b, d, R, nullptr);
+        radial_spline<T>(L, table, b, d, R, nullptr);
       } else {
-        double a0[kMaxWidth], da0[kMaxWidth], z[kMaxRadial][kMaxWidth];
+        T a0[kMaxWidth], da0[kMaxWidth], z[kMaxRadial][kMaxWidth];
         radial_basis(L, d, a0, da0);
         radial_forward(L, w, b, a0, z, R);
       }
       for (int p = 0; p < L.P; ++p)
         for (int t = L.cg_begin[p]; t < L.cg_begin[p + 1]; ++t) {
           const int a = abk(3 * t), bb = abk(3 * t + 1), k = abk(3 * t + 2);
-          const double cyb = cv(t) * Y[L.l2[p] * L.l2[p] + bb];
+          const T cyb = cv(t) * Y[L.l2[p] * L.l2[p] + bb];
           const int o3 = L.at(L.l3[p], 0, k), o1 = L.at(L.l1[p], 0, a);
-          const double* Rp = R + p * L.C;
+          const T* Rp = R + p * L.C;
           for (int c = 0; c < L.C; ++c) acc[o3 + c] += Rp[c] * cyb * x(j, o1 + c);
         }
     }
     for (int q = 0; q < L.F; ++q) M(i, q) = acc[q] / L.avg;
   });
-  // y = M W2 / sqrt(C * paths into l); gate; residual.
+  // y = M W2 / m_sqrt(C * paths into l); gate; residual.
   Kokkos::parallel_for("eq::linear2_gate", Kokkos::RangePolicy<ExecSpace>(0, n), KOKKOS_LAMBDA(const int i) {
     for (int l = 0; l <= L.L; ++l) {
       const int nout = l == 0 ? L.C + L.L * L.C : L.C;
-      const double norm = 1.0 / sqrt(double(L.C * L.n_into[l]));
+      const T norm = 1.0 / m_sqrt(T(L.C * L.n_into[l]));
       for (int o = 0; o < nout; ++o)
         for (int m = 0; m < 2 * l + 1; ++m) {
-          double s = 0;
+          T s = 0;
           for (int c = 0; c < L.C; ++c) s += M(i, L.at(l, c, m)) * w(L.w2[b][l] + c * nout + o);
           y(i, o < L.C ? L.at(l, o, m) : L.F + (o - L.C)) = s * norm;
         }
@@ -368,26 +397,28 @@ void EquivariantModel::compute_block(int b, const EdgeList& edges) {
     for (int c = 0; c < L.C; ++c) hn(i, L.at(0, c, 0)) = h(i, L.at(0, c, 0)) + silu(y(i, L.at(0, c, 0)));
     for (int l = 1; l <= L.L; ++l)
       for (int c = 0; c < L.C; ++c) {
-        const double g = sigmoid(y(i, L.F + (l - 1) * L.C + c));
+        const T g = sigmoid(y(i, L.F + (l - 1) * L.C + c));
         for (int m = 0; m < 2 * l + 1; ++m) hn(i, L.at(l, c, m)) = h(i, L.at(l, c, m)) + y(i, L.at(l, c, m)) * g;
       }
   });
 }
 
-void EquivariantModel::compute_readout(int n, const IntView& type, const DblView& eatom) {
+template <class T>
+void EquivariantModel<T>::compute_readout(int n, const IntView& type, const DblView& eatom) {
   const EqLayout L = lay_;
   const auto w = params_;
   const auto tm = type_map_;
   const auto h = Kokkos::subview(h_, L.blocks, Kokkos::ALL, Kokkos::ALL);
   Kokkos::parallel_for("eq::readout", Kokkos::RangePolicy<ExecSpace>(0, n), KOKKOS_LAMBDA(const int i) {
     const int s = tm(type(i));
-    double e = 0;
+    T e = 0;
     for (int c = 0; c < L.C; ++c) e += h(i, L.at(0, c, 0)) * w(L.readout + c);
-    eatom(i) = w(L.scale + s) * (e / sqrt(double(L.C))) + w(L.shift + s);
+    eatom(i) = double(w(L.scale + s) * (e / m_sqrt(T(L.C))) + w(L.shift + s));
   });
 }
 
-void EquivariantModel::reverse_readout(int n, const IntView& type) {
+template <class T>
+void EquivariantModel<T>::reverse_readout(int n, const IntView& type) {
   const EqLayout L = lay_;
   const auto w = params_;
   const auto tm = type_map_;
@@ -395,11 +426,12 @@ void EquivariantModel::reverse_readout(int n, const IntView& type) {
   Kokkos::parallel_for("eq::readout_reverse", Kokkos::RangePolicy<ExecSpace>(0, n), KOKKOS_LAMBDA(const int i) {
     const int s = tm(type(i));
     for (int q = 0; q < L.F; ++q) gh(i, q) = 0;
-    for (int c = 0; c < L.C; ++c) gh(i, L.at(0, c, 0)) = w(L.scale + s) * w(L.readout + c) / sqrt(double(L.C));
+    for (int c = 0; c < L.C; ++c) gh(i, L.at(0, c, 0)) = w(L.scale + s) * w(L.readout + c) / m_sqrt(T(L.C));
   });
 }
 
-void EquivariantModel::reverse_block(int b, const EdgeList& edges, const VecView& dedr) {
+template <class T>
+void EquivariantModel<T>::reverse_block(int b, const EdgeList& edges, const VecView& dedr) {
   const EqLayout L = lay_;
   const int n = edges.nlocal;
   const auto w = params_;
@@ -408,12 +440,12 @@ void EquivariantModel::reverse_block(int b, const EdgeList& edges, const VecView
   const auto gh = gh_, gm = gm_, gx = gx_;
   // Gate and linear2 reversed: gh (dE/dh_out) -> gm (dE/dM); the residual keeps gh.
   Kokkos::parallel_for("eq::linear2_gate_reverse", Kokkos::RangePolicy<ExecSpace>(0, n), KOKKOS_LAMBDA(const int i) {
-    double gy[kMaxF + kMaxL * kMaxC];
+    T gy[kMaxF + kMaxL * kMaxC];
     for (int c = 0; c < L.C; ++c) gy[L.at(0, c, 0)] = gh(i, L.at(0, c, 0)) * silu_grad(y(i, L.at(0, c, 0)));
     for (int l = 1; l <= L.L; ++l)
       for (int c = 0; c < L.C; ++c) {
-        const double zg = y(i, L.F + (l - 1) * L.C + c), g = sigmoid(zg);
-        double gg = 0;
+        const T zg = y(i, L.F + (l - 1) * L.C + c), g = sigmoid(zg);
+        T gg = 0;
         for (int m = 0; m < 2 * l + 1; ++m) {
           gy[L.at(l, c, m)] = gh(i, L.at(l, c, m)) * g;
           gg += gh(i, L.at(l, c, m)) * y(i, L.at(l, c, m));
@@ -422,10 +454,10 @@ void EquivariantModel::reverse_block(int b, const EdgeList& edges, const VecView
       }
     for (int l = 0; l <= L.L; ++l) {
       const int nout = l == 0 ? L.C + L.L * L.C : L.C;
-      const double norm = 1.0 / sqrt(double(L.C * L.n_into[l]));
+      const T norm = 1.0 / m_sqrt(T(L.C * L.n_into[l]));
       for (int c = 0; c < L.C; ++c)
         for (int m = 0; m < 2 * l + 1; ++m) {
-          double s = 0;
+          T s = 0;
           for (int o = 0; o < nout; ++o) s += gy[o < L.C ? L.at(l, o, m) : L.F + (o - L.C)] * w(L.w2[b][l] + c * nout + o);
           gm(i, L.at(l, c, m)) = s * norm;
         }
@@ -442,39 +474,40 @@ void EquivariantModel::reverse_block(int b, const EdgeList& edges, const VecView
   const auto cv = cg_v_;
   const auto table = table_;
   Kokkos::parallel_for("eq::convolution_reverse", Kokkos::RangePolicy<ExecSpace>(0, n), KOKKOS_LAMBDA(const int i) {
-    double gxi[kMaxF];
+    T gxi[kMaxF];
     for (int q = 0; q < L.F; ++q) gxi[q] = 0;
-    const double inv_avg = 1.0 / L.avg;
+    const T inv_avg = 1.0 / L.avg;
     for (int e = off(i); e < off(i + 1); ++e) {
       const int j = snd(e);
       const double v[3] = {vec(e, 0), vec(e, 1), vec(e, 2)};
-      const double d = sqrt(v[0] * v[0] + v[1] * v[1] + v[2] * v[2]);
-      const double u[3] = {v[0] / d, v[1] / d, v[2] / d};
-      double Y[16], dY[16][3];
+      const double dd = sqrt(v[0] * v[0] + v[1] * v[1] + v[2] * v[2]);
+      const T d = T(dd);
+      const T u[3] = {T(v[0] / dd), T(v[1] / dd), T(v[2] / dd)};
+      T Y[16], dY[16][3];
       harmonics_with_grad(u, Y, dY);
-      double a0[kMaxWidth], da0[kMaxWidth], z[kMaxRadial][kMaxWidth], R[kMaxC * kMaxPaths], gR[kMaxC * kMaxPaths];
-      double dR[kMaxC * kMaxPaths];
+      T a0[kMaxWidth], da0[kMaxWidth], z[kMaxRadial][kMaxWidth], R[kMaxC * kMaxPaths], gR[kMaxC * kMaxPaths];
+      T dR[kMaxC * kMaxPaths];
       const bool tabulated = L.spline && d >= L.s_d0;
       if (tabulated) {
-        radial_spline(L, table, b, d, R, dR);
+        radial_spline<T>(L, table, b, d, R, dR);
       } else {
         radial_basis(L, d, a0, da0);
         radial_forward(L, w, b, a0, z, R);
       }
-      double gY[16] = {0};
+      T gY[16] = {0};
       for (int q = 0; q < L.P * L.C; ++q) gR[q] = 0;
       for (int p = 0; p < L.P; ++p) {
-        const double parity = L.l2[p] % 2 ? -1.0 : 1.0;
-        const double* Rp = R + p * L.C;
-        double* gRp = gR + p * L.C;
+        const T parity = L.l2[p] % 2 ? -1.0 : 1.0;
+        const T* Rp = R + p * L.C;
+        T* gRp = gR + p * L.C;
         for (int t = L.cg_begin[p]; t < L.cg_begin[p + 1]; ++t) {
           const int a = abk(3 * t), bb = abk(3 * t + 1), k = abk(3 * t + 2);
           const int yb = L.l2[p] * L.l2[p] + bb;
-          const double cyb = cv(t) * Y[yb] * inv_avg;
+          const T cyb = cv(t) * Y[yb] * inv_avg;
           const int o3 = L.at(L.l3[p], 0, k), o1 = L.at(L.l1[p], 0, a);
-          double gyb = 0;
+          T gyb = 0;
           for (int c = 0; c < L.C; ++c) {
-            const double gmi = gm(i, o3 + c), xj = x(j, o1 + c);
+            const T gmi = gm(i, o3 + c), xj = x(j, o1 + c);
             gRp[c] += gmi * xj * cyb;
             gyb += gmi * Rp[c] * xj;
             gxi[o1 + c] += parity * cyb * Rp[c] * gm(j, o3 + c);
@@ -482,33 +515,36 @@ void EquivariantModel::reverse_block(int b, const EdgeList& edges, const VecView
           gY[yb] += gyb * cv(t) * inv_avg;
         }
       }
-      double gd = 0;
+      T gd = 0;
       if (tabulated) {
         for (int q = 0; q < L.P * L.C; ++q) gd += gR[q] * dR[q];
       } else {
-        double ga0[kMaxWidth];
+        T ga0[kMaxWidth];
         radial_reverse(L, w, b, a0, z, gR, ga0);
         for (int k = 0; k < L.NB; ++k) gd += ga0[k] * da0[k];
       }
-      double G[3] = {0, 0, 0};  // dE/du
+      T G[3] = {0, 0, 0};  // dE/du
       for (int q = 0; q < 16; ++q)
         for (int c = 0; c < 3; ++c) G[c] += gY[q] * dY[q][c];
-      const double ug = u[0] * G[0] + u[1] * G[1] + u[2] * G[2];
-      for (int c = 0; c < 3; ++c) dedr(e, c) += gd * u[c] + (G[c] - ug * u[c]) / d;
+      const T ug = u[0] * G[0] + u[1] * G[1] + u[2] * G[2];
+      for (int c = 0; c < 3; ++c) dedr(e, c) += double(gd * u[c] + (G[c] - ug * u[c]) / d);
     }
     for (int q = 0; q < L.F; ++q) gx(i, q) = gxi[q];
   });
-  // Linear1 reversed into the residual: gh += gx W1^T / sqrt(C).
-  const double nc = 1.0 / sqrt(double(L.C));
+  // Linear1 reversed into the residual: gh += gx W1^T / m_sqrt(C).
+  const T nc = 1.0 / m_sqrt(T(L.C));
   Kokkos::parallel_for("eq::linear1_reverse", Kokkos::RangePolicy<ExecSpace>(0, n), KOKKOS_LAMBDA(const int i) {
     for (int l = 0; l <= L.L; ++l)
       for (int c = 0; c < L.C; ++c)
         for (int m = 0; m < 2 * l + 1; ++m) {
-          double s = 0;
+          T s = 0;
           for (int dch = 0; dch < L.C; ++dch) s += gx(i, L.at(l, dch, m)) * w(L.w1[b][l] + c * L.C + dch);
           gh(i, L.at(l, c, m)) += s * nc;
         }
   });
 }
+
+template class EquivariantModel<double>;
+template class EquivariantModel<float>;
 
 }  // namespace af::nnip

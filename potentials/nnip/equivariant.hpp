@@ -35,12 +35,15 @@ struct EqLayout {
   KOKKOS_INLINE_FUNCTION int at(int l, int c, int m) const { return C * (l * l + m) + c; }
 };
 
+// T: the compute precision (double or float); positions, edge vectors, energies and
+// dE/dr stay double.
+template <class T>
 class EquivariantModel final : public Model {
  public:
   // type_map: engine type -> model species index; spline_knots > 0 tabulates the radial
   // MLP (cubic Hermite, that many intervals) instead of evaluating it per edge.
   EquivariantModel(const ModelFile& file, const std::vector<int>& type_map, int spline_knots = 0);
-  std::string name() const override { return "equivariant"; }
+  std::string name() const override { return sizeof(T) == 4 ? "equivariant (float32)" : "equivariant"; }
   double cutoff() const override { return lay_.rc; }
   void compute(const EdgeList& edges, const IntView& type, const DblView& eatom, const VecView& dedr) override;
 
@@ -52,16 +55,17 @@ class EquivariantModel final : public Model {
   void reverse_block(int b, const EdgeList& edges, const VecView& dedr);
 
  private:
+  using TView = Kokkos::View<T*, Device>;
   EqLayout lay_;
-  DblView params_;
+  TView params_;
   IntView cg_abk_;  // 3 per nonzero
-  DblView cg_v_;
-  DblView table_;  // (block, knot, value|derivative, P*C)
+  TView cg_v_;
+  TView table_;  // (block, knot, value|derivative, P*C)
   void build_spline(int knots);
   IntView type_map_;
   // Per-block saved activations (node rows of F or G values) and gradients.
-  Kokkos::View<double***, Kokkos::LayoutRight, Device> h_, x_, m_, y_;
-  Kokkos::View<double**, Kokkos::LayoutRight, Device> gh_, gm_, gx_;
+  Kokkos::View<T***, Kokkos::LayoutRight, Device> h_, x_, m_, y_;
+  Kokkos::View<T**, Kokkos::LayoutRight, Device> gh_, gm_, gx_;
   void reserve(int n);
 };
 

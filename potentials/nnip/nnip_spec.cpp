@@ -12,13 +12,15 @@ namespace af {
 namespace {
 
 using nnip::ModelFile;
-using Factory = std::unique_ptr<nnip::Model> (*)(const ModelFile&, const std::vector<int>&, int spline_knots);
+using Factory = std::unique_ptr<nnip::Model> (*)(const ModelFile&, const std::vector<int>&, int spline_knots,
+                                                 bool single);
 
 const std::map<std::string, Factory>& architectures() {
   static const std::map<std::string, Factory> m = {
       {"equivariant",
-       [](const ModelFile& f, const std::vector<int>& tm, int knots) -> std::unique_ptr<nnip::Model> {
-         return std::make_unique<nnip::EquivariantModel>(f, tm, knots);
+       [](const ModelFile& f, const std::vector<int>& tm, int knots, bool single) -> std::unique_ptr<nnip::Model> {
+         if (single) return std::make_unique<nnip::EquivariantModel<float>>(f, tm, knots);
+         return std::make_unique<nnip::EquivariantModel<double>>(f, tm, knots);
        }},
   };
   return m;
@@ -26,10 +28,10 @@ const std::map<std::string, Factory>& architectures() {
 
 class NnipSpec final : public PotentialSpec {
  public:
-  NnipSpec(std::shared_ptr<const ModelFile> f, std::vector<int> type_map, Factory make, int knots)
-      : file_(std::move(f)), type_map_(std::move(type_map)), make_(make), knots_(knots) {}
+  NnipSpec(std::shared_ptr<const ModelFile> f, std::vector<int> type_map, Factory make, int knots, bool single)
+      : file_(std::move(f)), type_map_(std::move(type_map)), make_(make), knots_(knots), single_(single) {}
   std::unique_ptr<Potential> create() const override {
-    return std::make_unique<nnip::NnipPotential>(make_(*file_, type_map_, knots_));
+    return std::make_unique<nnip::NnipPotential>(make_(*file_, type_map_, knots_, single_));
   }
   bool needs_full_list() const override { return true; }
 
@@ -38,6 +40,7 @@ class NnipSpec final : public PotentialSpec {
   std::vector<int> type_map_;
   Factory make_;
   int knots_;
+  bool single_;
 };
 
 }  // namespace
@@ -49,7 +52,7 @@ std::shared_ptr<const PotentialSpec> parse_nnip(MapReader& sec, const DeckContex
   struct stat st;
   if (stat(path.c_str(), &st) != 0) mnode.fail("cannot find model file '" + path + "'");
   const std::string precision = sec.get_string("precision", "float64");
-  if (precision != "float64") sec.get("precision").fail("precision: only float64 is implemented so far");
+  if (precision != "float64" && precision != "float32") sec.get("precision").fail("precision: float64 or float32");
   // radial: mlp (exact) or spline (a cubic Hermite table of the radial MLP, `knots`
   // intervals; its error is measured in tests/ref/test_equivariant_engine.py).
   const std::string radial = sec.get_string("radial", "mlp");
@@ -71,7 +74,7 @@ std::shared_ptr<const PotentialSpec> parse_nnip(MapReader& sec, const DeckContex
     }
     type_map.push_back(k);
   }
-  return std::make_shared<NnipSpec>(file, type_map, it->second, static_cast<int>(knots));
+  return std::make_shared<NnipSpec>(file, type_map, it->second, static_cast<int>(knots), precision == "float32");
 }
 
 }  // namespace af

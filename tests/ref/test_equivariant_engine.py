@@ -55,6 +55,7 @@ def main():
     model = load_model(path)  # what the file holds, as the engine reads it
     worst = {"energy": 0.0, "forces": 0.0, "stress": 0.0}
     spline = {"energy": 0.0, "forces": 0.0, "stress": 0.0}
+    f32 = 0.0
     for k, at in enumerate(structures()):
         d = os.path.join(wd, f"s{k}")
         os.makedirs(d)
@@ -77,6 +78,15 @@ def main():
         worst["energy"] = max(worst["energy"], abs(e - e_ref) / abs(e_ref))
         worst["forces"] = max(worst["forces"], np.abs(f - f_ref).max() / np.abs(f_ref).max())
         worst["stress"] = max(worst["stress"], np.abs(s - s_ref).max() / np.abs(s_ref).max())
+        # Single precision compute (positions, energies and dE/dr stay double).
+        write_deck({"units": "metal", "system": {"read": "in.extxyz"},
+                    "potential": {"style": "nnip", "model": path, "precision": "float32"},
+                    "stages": [{"name": "zero", "integrator": {"style": "nve", "timestep": 0.001}, "steps": 0}],
+                    "output": {"extxyz": {"every": 1, "file": "f32.extxyz"}}}, os.path.join(d, "f32.yaml"))
+        run_atomforge(["run", "f32.yaml", "-q"], d)
+        s32 = read(os.path.join(d, "f32.extxyz"))
+        f32 = max(f32, abs(s32.get_potential_energy() - e_ref) / abs(e_ref),
+                  np.abs(s32.get_forces() @ R.T - f_ref).max() / np.abs(f_ref).max())
         # The radial MLP as a cubic Hermite table (radial: spline, 2048 intervals).
         write_deck({"units": "metal", "system": {"read": "in.extxyz"},
                     "potential": {"style": "nnip", "model": path, "radial": "spline"},
@@ -90,6 +100,35 @@ def main():
                                / np.abs(s_ref).max())
     for key, v in worst.items():
         c.check(v <= 1e-9, f"20 structures: {key} equal PyTorch to {v:.1e} relative (<= 1e-9)")
+    c.check(f32 <= 1e-4, f"precision float32: energy and forces within {f32:.1e} relative of PyTorch float64 (<= 1e-4)")
+
+    # Rotations and permutations in the engine: a cluster in vacuum (no cell to rotate
+    # back into LAMMPS's frame), rotated and shuffled; float64 1e-10, float32 1e-4.
+    rng = np.random.default_rng(4)
+    pos = rng.random((12, 3)) * 5.0
+    while min(np.linalg.norm(pos[a] - pos[b]) for a in range(12) for b in range(a)) < 1.3:
+        pos = rng.random((12, 3)) * 5.0
+    sym = rng.choice(["Si", "C"], 12)
+    q = np.linalg.qr(rng.normal(size=(3, 3)))[0]
+    R = q * np.sign(np.linalg.det(q))
+    perm = rng.permutation(12)
+    for prec, tol in (("float64", 1e-10), ("float32", 1e-4)):
+        res = []
+        for tag, p_, s_ in (("a", pos, sym), ("b", (pos @ R.T)[perm], sym[perm])):
+            with open(os.path.join(wd, f"cl_{tag}.extxyz"), "w") as f:  # full precision (ASE keeps 8 decimals)
+                f.write(f"{len(p_)}\nProperties=species:S:1:pos:R:3 pbc=\"F F F\"\n")
+                f.writelines(f"{a} {x:.17g} {y:.17g} {z:.17g}\n" for a, (x, y, z) in zip(s_, p_))
+            write_deck({"units": "metal", "system": {"read": f"cl_{tag}.extxyz"},
+                        "potential": {"style": "nnip", "model": path, "precision": prec},
+                        "stages": [{"integrator": {"style": "nve", "timestep": 0.001}, "steps": 0}],
+                        "output": {"extxyz": {"every": 1, "file": f"cl_{tag}_out.extxyz"}}}, os.path.join(wd, "cl.yaml"))
+            run_atomforge(["run", "cl.yaml", "-q"], wd)
+            o = read(os.path.join(wd, f"cl_{tag}_out.extxyz"))
+            res.append((o.get_potential_energy(), o.get_forces()))
+        (ea, fa), (eb, fb) = res
+        de = abs(eb - ea) / abs(ea)
+        df = np.abs(fb - (fa @ R.T)[perm]).max() / np.abs(fa).max()
+        c.check(de <= tol and df <= tol, f"{prec}: rotated and permuted cluster: energy {de:.1e}, forces {df:.1e} (<= {tol:g})")
     for key, v in spline.items():
         c.check(v <= 1e-6, f"radial spline (2048 intervals): {key} within {v:.1e} relative of PyTorch (<= 1e-6)")
 
