@@ -41,6 +41,16 @@ def structures():
     return out
 
 
+def engine(d, structure, model, name, **options):
+    """The engine's step-0 frame (energy, forces, stress) for a structure file in d."""
+    write_deck({"units": "metal", "system": {"read": structure},
+                "potential": {"style": "nnip", "model": model, **options},
+                "stages": [{"name": "zero", "integrator": {"style": "nve", "timestep": 0.001}, "steps": 0}],
+                "output": {"extxyz": {"every": 1, "file": f"{name}.extxyz"}}}, os.path.join(d, f"{name}.yaml"))
+    run_atomforge(["run", f"{name}.yaml", "-q"], d)
+    return read(os.path.join(d, f"{name}.extxyz"))
+
+
 def main():
     c = Checks("equivariant_engine")
     wd = workdir("equivariant_engine")
@@ -61,12 +71,7 @@ def main():
         os.makedirs(d)
         write(os.path.join(d, "in.extxyz"), at, format="extxyz")
         at = read(os.path.join(d, "in.extxyz"))  # ASE keeps 8 decimals: compare on what the file holds
-        write_deck({"units": "metal", "system": {"read": "in.extxyz"},
-                    "potential": {"style": "nnip", "model": path},
-                    "stages": [{"name": "zero", "integrator": {"style": "nve", "timestep": 0.001}, "steps": 0}],
-                    "output": {"extxyz": {"every": 1, "file": "out.extxyz"}}}, os.path.join(d, "deck.yaml"))
-        run_atomforge(["run", "deck.yaml", "-q"], d)
-        got = read(os.path.join(d, "out.extxyz"))
+        got = engine(d, "in.extxyz", path, "exact")
         ref = model(**as_tensors(at, h.species, h.r_cut))
         e_ref, f_ref = ref["energy"].item(), ref["forces"].detach().numpy()
         s_ref = ref["stress"].detach().numpy()
@@ -79,21 +84,11 @@ def main():
         worst["forces"] = max(worst["forces"], np.abs(f - f_ref).max() / np.abs(f_ref).max())
         worst["stress"] = max(worst["stress"], np.abs(s - s_ref).max() / np.abs(s_ref).max())
         # Single precision compute (positions, energies and dE/dr stay double).
-        write_deck({"units": "metal", "system": {"read": "in.extxyz"},
-                    "potential": {"style": "nnip", "model": path, "precision": "float32"},
-                    "stages": [{"name": "zero", "integrator": {"style": "nve", "timestep": 0.001}, "steps": 0}],
-                    "output": {"extxyz": {"every": 1, "file": "f32.extxyz"}}}, os.path.join(d, "f32.yaml"))
-        run_atomforge(["run", "f32.yaml", "-q"], d)
-        s32 = read(os.path.join(d, "f32.extxyz"))
+        s32 = engine(d, "in.extxyz", path, "f32", precision="float32")
         f32 = max(f32, abs(s32.get_potential_energy() - e_ref) / abs(e_ref),
                   np.abs(s32.get_forces() @ R.T - f_ref).max() / np.abs(f_ref).max())
         # The radial MLP as a cubic Hermite table (radial: spline, 2048 intervals).
-        write_deck({"units": "metal", "system": {"read": "in.extxyz"},
-                    "potential": {"style": "nnip", "model": path, "radial": "spline"},
-                    "stages": [{"name": "zero", "integrator": {"style": "nve", "timestep": 0.001}, "steps": 0}],
-                    "output": {"extxyz": {"every": 1, "file": "spline.extxyz"}}}, os.path.join(d, "spline.yaml"))
-        run_atomforge(["run", "spline.yaml", "-q"], d)
-        sp = read(os.path.join(d, "spline.extxyz"))
+        sp = engine(d, "in.extxyz", path, "spline", radial="spline")
         spline["energy"] = max(spline["energy"], abs(sp.get_potential_energy() - e_ref) / abs(e_ref))
         spline["forces"] = max(spline["forces"], np.abs(sp.get_forces() @ R.T - f_ref).max() / np.abs(f_ref).max())
         spline["stress"] = max(spline["stress"], np.abs(R @ sp.get_stress(voigt=False) @ R.T - s_ref).max()
@@ -118,12 +113,7 @@ def main():
             with open(os.path.join(wd, f"cl_{tag}.extxyz"), "w") as f:  # full precision (ASE keeps 8 decimals)
                 f.write(f"{len(p_)}\nProperties=species:S:1:pos:R:3 pbc=\"F F F\"\n")
                 f.writelines(f"{a} {x:.17g} {y:.17g} {z:.17g}\n" for a, (x, y, z) in zip(s_, p_))
-            write_deck({"units": "metal", "system": {"read": f"cl_{tag}.extxyz"},
-                        "potential": {"style": "nnip", "model": path, "precision": prec},
-                        "stages": [{"integrator": {"style": "nve", "timestep": 0.001}, "steps": 0}],
-                        "output": {"extxyz": {"every": 1, "file": f"cl_{tag}_out.extxyz"}}}, os.path.join(wd, "cl.yaml"))
-            run_atomforge(["run", "cl.yaml", "-q"], wd)
-            o = read(os.path.join(wd, f"cl_{tag}_out.extxyz"))
+            o = engine(wd, f"cl_{tag}.extxyz", path, f"cl_{tag}_{prec}", precision=prec)
             res.append((o.get_potential_energy(), o.get_forces()))
         (ea, fa), (eb, fb) = res
         de = abs(eb - ea) / abs(ea)
