@@ -1,0 +1,121 @@
+"""Equivariant potential: atomforge versus the PyTorch reference, same weights
+(examples/models/si_equivariant.h5), same machine, same thread count, one energy+forces
+call on Si diamond supercells of 1,000 and 8,000 atoms. Reports seconds per call, peak
+memory (max RSS of a fresh process doing only that), the BLAS PyTorch uses, and each
+side's achieved GFLOP/s from the model's FLOP count (the per-edge radial MLP dominates it).
+
+    /usr/bin/python3 bench/nnip_vs_torch.py [--threads 1] [--precision float32]
+
+Prints a Markdown table for bench/RESULTS.md. Needs build/bin/atomforge."""
+import argparse
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), ".."))
+MODEL = os.path.join(ROOT, "examples", "models", "si_equivariant.h5")
+AF = os.path.join(ROOT, "build", "bin", "atomforge")
+
+TORCH_CHILD = r'''
+import json, resource, sys, time
+sys.path.insert(0, ROOT + "/potentials/nnip/training")
+import torch
+from ase.build import bulk
+from aftrain.export import load_model
+from aftrain.model import as_tensors
+torch.set_num_threads(THREADS)
+dtype = torch.float32 if "PREC" == "float32" else torch.float64
+model = load_model(MODEL, dtype=dtype)
+model.eval()
+at = bulk("Si", "diamond", a=5.431, cubic=True).repeat((REP, REP, REP))
+t = as_tensors(at, model.h.species, model.h.r_cut, dtype)
+times = []
+for k in range(4):
+    t0 = time.perf_counter()
+    out = model(**t, stress=False)
+    times.append(time.perf_counter() - t0)
+edges = len(t["receiver"])
+print(json.dumps({"seconds": sorted(times[1:])[1], "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+                  "edges": edges}))
+'''
+
+
+def model_flops(edges, atoms):
+    """Multiply-adds x 2 of one energy+forces call (forward; backward counted as 2x)."""
+    sys.path.insert(0, os.path.join(ROOT, "potentials", "nnip", "training"))
+    import h5py
+    with h5py.File(MODEL) as f:
+        hy = json.loads(f["hyper"].attrs["json"])
+    from aftrain.model import Hyper
+    from aftrain import so3
+    h = Hyper(**hy)
+    P, C = len(h.paths()), h.channels
+    widths = [h.n_bessel] + list(h.radial_hidden) + [P * C]
+    radial = sum(a * b for a, b in zip(widths[:-1], widths[1:]))
+    tp = sum(int((abs(so3.wigner_3j(*p)) > 0).sum()) for p in h.paths()) * C
+    F = C * (h.l_max + 1) ** 2
+    node = 2 * F * C + F * C  # two channel mixes per block (+ gates), per atom
+    per_block = edges * (radial + tp) + atoms * node
+    return 2 * 3 * h.n_layers * per_block, 2 * 3 * h.n_layers * edges * radial
+
+
+def run_torch(rep, threads, prec):
+    code = TORCH_CHILD.replace("ROOT", repr(ROOT)).replace("THREADS", str(threads)).replace("PREC", prec)
+    code = code.replace("MODEL", repr(MODEL)).replace("REP", str(rep))
+    env = dict(os.environ, OMP_NUM_THREADS=str(threads))
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def run_atomforge(rep, threads, prec, radial):
+    wd = tempfile.mkdtemp(prefix="af-nnip-bench-")
+    steps = 4
+    with open(os.path.join(wd, "deck.yaml"), "w") as f:
+        f.write(f"""units: metal
+system: {{lattice: {{style: diamond, a: 5.431, repeat: [{rep}, {rep}, {rep}], species: Si}}}}
+potential: {{style: nnip, model: {MODEL}, precision: {prec}, radial: {radial}}}
+neighbor: {{skin: 1.0}}
+stages: [{{name: run, integrator: {{style: nve, timestep: 0.001}}, steps: {steps}}}]
+""")
+    env = dict(os.environ, OMP_NUM_THREADS=str(threads), OMP_PROC_BIND="false")
+    p = subprocess.run(["/usr/bin/time", "-v", AF, "run", "deck.yaml"], cwd=wd, capture_output=True, text=True,
+                       env=env, check=True)
+    force = float(re.search(r"^Force\s+\|\s+([0-9.e+-]+)", p.stdout, re.M).group(1))
+    rss = float(re.search(r"Maximum resident set size \(kbytes\): (\d+)", p.stderr).group(1)) / 1024
+    return {"seconds": force / (steps + 1), "rss_mb": rss}
+
+
+def blas():
+    try:
+        out = subprocess.run(["update-alternatives", "--query", "libblas.so.3-x86_64-linux-gnu"], capture_output=True,
+                             text=True).stdout
+        return re.search(r"^Value: (.*)$", out, re.M).group(1)
+    except Exception:  # noqa: BLE001
+        return "unknown"
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--threads", type=int, default=1)
+    ap.add_argument("--precision", default="float32")
+    args = ap.parse_args()
+    print(f"BLAS: {blas()}; threads {args.threads}; precision {args.precision}\n")
+    print("| atoms | edges | PyTorch s/call | PyTorch MB | atomforge (mlp) s/call | (spline) s/call | atomforge MB "
+          "| speed-up mlp / spline | memory ratio | GFLOP/s torch / af mlp |")
+    print("|---|---|---|---|---|---|---|---|---|---|")
+    for rep in (5, 10):  # 1,000 and 8,000 atoms
+        atoms = 8 * rep ** 3
+        t = run_torch(rep, args.threads, args.precision)
+        a = run_atomforge(rep, args.threads, args.precision, "mlp")
+        s = run_atomforge(rep, args.threads, args.precision, "spline")
+        flops, _ = model_flops(t["edges"], atoms)
+        print(f"| {atoms:,} | {t['edges']:,} | {t['seconds']:.3f} | {t['rss_mb']:.0f} | {a['seconds']:.3f} | "
+              f"{s['seconds']:.3f} | {a['rss_mb']:.0f} | {t['seconds'] / a['seconds']:.2f}x / {t['seconds'] / s['seconds']:.2f}x | "
+              f"{t['rss_mb'] / a['rss_mb']:.1f}x | {flops / t['seconds'] / 1e9:.2f} / {flops / a['seconds'] / 1e9:.2f} |")
+
+
+if __name__ == "__main__":
+    main()
