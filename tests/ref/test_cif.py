@@ -4,7 +4,8 @@
   positions to 1e-10 (matched by position), species per atom;
 - CIF (P1) and POSCAR files written by pymatgen, and CIF files written by ASE, read in
   atomforge as pymatgen / ASE read them (same tolerances);
-- write -> read in atomforge is lossless (CIF -> CIF -> extxyz equals CIF -> extxyz to
+- write -> read in atomforge is lossless for LAMMPS data, extxyz and POSCAR (1e-13), and
+  for CIF (CIF -> CIF -> extxyz equals CIF -> extxyz to
   1e-14 Å in the cell, 1e-13 Å in positions: the cell passes through lengths and angles);
 - symmetric CIFs written by pymatgen with their space group (rock salt, rutile, wurtzite,
   quartz, diamond) expand to the P1 structure pymatgen's parser gives, and spglib on the
@@ -97,6 +98,13 @@ def main():
         run_atomforge(["convert", "again.cif", "again.extxyz"], d)
         run_atomforge(["convert", "ours.cif", "once.extxyz"], d)
         a, b = ase_read(os.path.join(d, "once.extxyz")), ase_read(os.path.join(d, "again.extxyz"))
+        # Every format atomforge writes reads back in atomforge as written (POSCAR groups
+        # atoms by species: matched by position).
+        for fmt in ("rt.data", "rt.extxyz", "rt.vasp"):
+            run_atomforge(["convert", "src.extxyz", fmt], d)
+            run_atomforge(["convert", fmt, fmt + ".extxyz"], d)
+            ok, note = same(ref, ase_read(os.path.join(d, fmt + ".extxyz")), tol=1e-13)
+            c.check(ok, f"{name}: atomforge {fmt.split('.')[1]} -> atomforge is lossless ({note})")
         # A CIF holds lengths and angles, not vectors: a triclinic cell passes through
         # cos/acos, so "lossless" is to the last bit or two (1e-14 Å here).
         dcell, dpos = np.abs(a.cell[:] - b.cell[:]).max(), np.abs(a.positions - b.positions).max()
