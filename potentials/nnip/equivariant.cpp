@@ -102,6 +102,15 @@ KOKKOS_INLINE_FUNCTION void radial_reverse(const EqLayout& L, const Kokkos::View
   (void)a0;
 }
 
+// A node's feature row as the grid product reads it: view(i, q) * scale.
+template <class V, class T>
+struct Row {
+  V v;
+  int i;
+  T scale;
+  KOKKOS_INLINE_FUNCTION T operator()(int q) const { return v(i, q) * scale; }
+};
+
 // R(d) and, if dR is given, dR/dd from the Hermite table of block `blk`.
 template <class T>
 KOKKOS_INLINE_FUNCTION void radial_spline(const EqLayout& L, const Kokkos::View<T*, Device>& table, int blk, T d, T* R,
@@ -158,7 +167,8 @@ KOKKOS_INLINE_FUNCTION void harmonics_with_grad(const T u[3], T* Y, T dY[16][3])
 
 }  // namespace
 template <class T>
-EquivariantModel<T>::EquivariantModel(const ModelFile& f, const std::vector<int>& type_map, int spline_knots) {
+EquivariantModel<T>::EquivariantModel(const ModelFile& f, const std::vector<int>& type_map, int spline_knots,
+                                      bool grid) {
   EqLayout& L = lay_;
   L.S = static_cast<int>(f.species().size());
   L.C = static_cast<int>(f.hyper_int("channels"));
@@ -239,6 +249,21 @@ EquivariantModel<T>::EquivariantModel(const ModelFile& f, const std::vector<int>
   cg_abk_ = to_device(cg_abk, IntView("eq::cg_abk", cg_abk.size()));
   type_map_ = to_device(type_map, IntView("eq::type_map", type_map.size()));
   if (spline_knots > 0) build_spline(spline_knots);
+  if (grid) {
+    std::vector<double> yg, wg;
+    grid_ = make_grid(L, yg, wg);
+    L.grid = 1;
+    grid_y_ = decltype(grid_y_)("eq::grid_y", grid_.S, 16);
+    grid_w_ = Kokkos::View<double*, Device>("eq::grid_w", grid_.S);
+    auto hy = Kokkos::create_mirror_view(grid_y_);
+    auto hw = Kokkos::create_mirror_view(grid_w_);
+    for (int s = 0; s < grid_.S; ++s) {
+      hw(s) = wg[s];
+      for (int q = 0; q < 16; ++q) hy(s, q) = T(yg[16 * s + q]);
+    }
+    Kokkos::deep_copy(grid_y_, hy);
+    Kokkos::deep_copy(grid_w_, hw);
+  }
 }
 
 template <class T>
@@ -353,6 +378,9 @@ void EquivariantModel<T>::compute_block(int b, const EdgeList& edges) {
   const auto abk = cg_abk_;
   const auto cv = cg_v_;
   const auto table = table_;
+  const GridTP G = grid_;
+  const auto gy = grid_y_;
+  const auto gw = grid_w_;
   Kokkos::parallel_for("eq::convolution", Kokkos::RangePolicy<ExecSpace>(0, n), KOKKOS_LAMBDA(const int i) {
     T acc[kMaxF];
     for (int q = 0; q < L.F; ++q) acc[q] = 0;
@@ -372,13 +400,14 @@ void EquivariantModel<T>::compute_block(int b, const EdgeList& edges) {
         radial_forward(L, w, b, a0, z, R);
       }
       for (int p = 0; p < L.P; ++p)
-        for (int t = L.cg_begin[p]; t < L.cg_begin[p + 1]; ++t) {
+        for (int t = L.grid && G.on_grid[p] ? L.cg_begin[p + 1] : L.cg_begin[p]; t < L.cg_begin[p + 1]; ++t) {
           const int a = abk(3 * t), bb = abk(3 * t + 1), k = abk(3 * t + 2);
           const T cyb = cv(t) * Y[L.l2[p] * L.l2[p] + bb];
           const int o3 = L.at(L.l3[p], 0, k), o1 = L.at(L.l1[p], 0, a);
           const T* Rp = R + p * L.C;
           for (int c = 0; c < L.C; ++c) acc[o3 + c] += Rp[c] * cyb * x(j, o1 + c);
         }
+      if (L.grid) grid_forward(L, G, gy, gw, Row<decltype(x), T>{x, j, T(1)}, Y, R, acc);
     }
     for (int q = 0; q < L.F; ++q) M(i, q) = acc[q] / L.avg;
   });
@@ -473,6 +502,9 @@ void EquivariantModel<T>::reverse_block(int b, const EdgeList& edges, const VecV
   const auto abk = cg_abk_;
   const auto cv = cg_v_;
   const auto table = table_;
+  const GridTP G = grid_;
+  const auto gy = grid_y_;
+  const auto gw = grid_w_;
   Kokkos::parallel_for("eq::convolution_reverse", Kokkos::RangePolicy<ExecSpace>(0, n), KOKKOS_LAMBDA(const int i) {
     T gxi[kMaxF];
     for (int q = 0; q < L.F; ++q) gxi[q] = 0;
@@ -497,6 +529,7 @@ void EquivariantModel<T>::reverse_block(int b, const EdgeList& edges, const VecV
       T gY[16] = {0};
       for (int q = 0; q < L.P * L.C; ++q) gR[q] = 0;
       for (int p = 0; p < L.P; ++p) {
+        if (L.grid && G.on_grid[p]) continue;  // below, on the grid
         const T parity = L.l2[p] % 2 ? -1.0 : 1.0;
         const T* Rp = R + p * L.C;
         T* gRp = gR + p * L.C;
@@ -514,6 +547,12 @@ void EquivariantModel<T>::reverse_block(int b, const EdgeList& edges, const VecV
           }
           gY[yb] += gyb * cv(t) * inv_avg;
         }
+      }
+      if (L.grid) {
+        grid_reverse(L, G, gy, gw, Row<decltype(x), T>{x, j, T(1)}, Row<decltype(gm), T>{gm, i, inv_avg}, Y, R, false,
+                     gR, gY, static_cast<T*>(nullptr));
+        grid_reverse(L, G, gy, gw, Row<decltype(x), T>{x, j, T(1)}, Row<decltype(gm), T>{gm, j, inv_avg}, Y, R, true,
+                     static_cast<T*>(nullptr), static_cast<T*>(nullptr), gxi);
       }
       T gd = 0;
       if (tabulated) {

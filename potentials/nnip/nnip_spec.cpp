@@ -13,14 +13,14 @@ namespace {
 
 using nnip::ModelFile;
 using Factory = std::unique_ptr<nnip::Model> (*)(const ModelFile&, const std::vector<int>&, int spline_knots,
-                                                 bool single);
+                                                 bool single, bool grid);
 
 const std::map<std::string, Factory>& architectures() {
   static const std::map<std::string, Factory> m = {
       {"equivariant",
-       [](const ModelFile& f, const std::vector<int>& tm, int knots, bool single) -> std::unique_ptr<nnip::Model> {
-         if (single) return std::make_unique<nnip::EquivariantModel<float>>(f, tm, knots);
-         return std::make_unique<nnip::EquivariantModel<double>>(f, tm, knots);
+       [](const ModelFile& f, const std::vector<int>& tm, int knots, bool single, bool grid) -> std::unique_ptr<nnip::Model> {
+         if (single) return std::make_unique<nnip::EquivariantModel<float>>(f, tm, knots, grid);
+         return std::make_unique<nnip::EquivariantModel<double>>(f, tm, knots, grid);
        }},
   };
   return m;
@@ -28,10 +28,11 @@ const std::map<std::string, Factory>& architectures() {
 
 class NnipSpec final : public PotentialSpec {
  public:
-  NnipSpec(std::shared_ptr<const ModelFile> f, std::vector<int> type_map, Factory make, int knots, bool single)
-      : file_(std::move(f)), type_map_(std::move(type_map)), make_(make), knots_(knots), single_(single) {}
+  NnipSpec(std::shared_ptr<const ModelFile> f, std::vector<int> type_map, Factory make, int knots, bool single,
+           bool grid)
+      : file_(std::move(f)), type_map_(std::move(type_map)), make_(make), knots_(knots), single_(single), grid_(grid) {}
   std::unique_ptr<Potential> create() const override {
-    return std::make_unique<nnip::NnipPotential>(make_(*file_, type_map_, knots_, single_));
+    return std::make_unique<nnip::NnipPotential>(make_(*file_, type_map_, knots_, single_, grid_));
   }
   bool needs_full_list() const override { return true; }
 
@@ -40,7 +41,7 @@ class NnipSpec final : public PotentialSpec {
   std::vector<int> type_map_;
   Factory make_;
   int knots_;
-  bool single_;
+  bool single_, grid_;
 };
 
 }  // namespace
@@ -59,6 +60,10 @@ std::shared_ptr<const PotentialSpec> parse_nnip(MapReader& sec, const DeckContex
   if (radial != "mlp" && radial != "spline") sec.get("radial").fail("radial: mlp or spline");
   const long knots = radial == "spline" ? sec.get_int("knots", 2048) : 0;
   if (radial == "spline" && (knots < 16 || knots > 1000000)) sec.get("knots").fail("knots: 16..1000000");
+  // tensor_product: cg (sparse Clebsch-Gordan) or grid (spherical-grid Gaunt product for
+  // the parity-even paths, CG for the rest); both give the same model.
+  const std::string tp = sec.get_string("tensor_product", "cg");
+  if (tp != "cg" && tp != "grid") sec.get("tensor_product").fail("tensor_product: cg or grid");
   auto file = std::make_shared<const ModelFile>(path);
   const auto it = architectures().find(file->architecture());
   if (it == architectures().end()) file->fail("unknown architecture '" + file->architecture() + "'");
@@ -74,7 +79,8 @@ std::shared_ptr<const PotentialSpec> parse_nnip(MapReader& sec, const DeckContex
     }
     type_map.push_back(k);
   }
-  return std::make_shared<NnipSpec>(file, type_map, it->second, static_cast<int>(knots), precision == "float32");
+  return std::make_shared<NnipSpec>(file, type_map, it->second, static_cast<int>(knots), precision == "float32",
+                                    tp == "grid");
 }
 
 }  // namespace af
