@@ -1,0 +1,171 @@
+// Device-side building blocks of the equivariant model: math wrappers for float and
+// double, activations, the radial basis and MLP (forward, reverse, spline table) and the
+// harmonics with their gradients. Header-only so kernels inline them.
+#pragma once
+#include <cmath>
+
+#include "potentials/nnip/eq_layout.hpp"
+#include "potentials/nnip/so3.hpp"
+#include "types.hpp"
+
+namespace af::nnip::kernels {
+
+
+// Float and double versions of the math the kernels use (sqrtf & co. on both host and
+// device; Kokkos 3.4 and 4.x name their own overloads differently).
+KOKKOS_INLINE_FUNCTION double m_sqrt(double x) { return sqrt(x); }
+KOKKOS_INLINE_FUNCTION float m_sqrt(float x) { return sqrtf(x); }
+KOKKOS_INLINE_FUNCTION double m_exp(double x) { return exp(x); }
+KOKKOS_INLINE_FUNCTION float m_exp(float x) { return expf(x); }
+KOKKOS_INLINE_FUNCTION double m_sin(double x) { return sin(x); }
+KOKKOS_INLINE_FUNCTION float m_sin(float x) { return sinf(x); }
+KOKKOS_INLINE_FUNCTION double m_cos(double x) { return cos(x); }
+KOKKOS_INLINE_FUNCTION float m_cos(float x) { return cosf(x); }
+KOKKOS_INLINE_FUNCTION double m_pow(double x, double y) { return pow(x, y); }
+KOKKOS_INLINE_FUNCTION float m_pow(float x, float y) { return powf(x, y); }
+
+
+constexpr double kPiD = 3.14159265358979323846;
+
+template <class T>
+KOKKOS_INLINE_FUNCTION T sigmoid(T z) { return 1.0 / (1.0 + m_exp(-z)); }
+template <class T>
+KOKKOS_INLINE_FUNCTION T silu(T z) { return z * sigmoid(z); }
+template <class T>
+KOKKOS_INLINE_FUNCTION T silu_grad(T z) {
+  const T s = sigmoid(z);
+  return s * (1.0 + z * (1.0 - s));
+}
+
+// Radial inputs bessel_k(d) * envelope(d), k = 1..NB, and their d-derivatives.
+template <class T>
+KOKKOS_INLINE_FUNCTION void radial_basis(const EqLayout& L, T d, T* a, T* da) {
+  const T x = d / L.rc;
+  const T p = L.p_env;
+  T u = 0, du = 0;
+  if (x < 1.0) {
+    const T xp = m_pow(x, p);
+    u = 1.0 - (p + 1) * (p + 2) / 2 * xp + p * (p + 2) * xp * x - p * (p + 1) / 2 * xp * x * x;
+    du = (-(p + 1) * (p + 2) / 2 * p * xp / x + p * (p + 2) * (p + 1) * xp - p * (p + 1) / 2 * (p + 2) * xp * x) / L.rc;
+  }
+  const T pre = m_sqrt(2.0 / L.rc);
+  for (int k = 0; k < L.NB; ++k) {
+    const T w = (k + 1) * T(kPiD) / L.rc;
+    const T s = m_sin(w * d), c = m_cos(w * d);
+    const T b = pre * s / d, db = pre * (w * c / d - s / (d * d));
+    a[k] = b * u;
+    da[k] = db * u + b * du;
+  }
+}
+
+// The radial MLP of block `blk`: a0 (NB) -> R (P*C); z keeps the hidden pre-activations.
+template <class T>
+KOKKOS_INLINE_FUNCTION void radial_forward(const EqLayout& L, const Kokkos::View<T*, Device>& w, int blk, const T* a0,
+                                           T z[kMaxRadial][kMaxWidth], T* R) {
+  T in[kMaxWidth];
+  for (int k = 0; k < L.rad_in[0]; ++k) in[k] = a0[k];
+  for (int m = 0; m < L.nrad; ++m) {
+    const int nin = L.rad_in[m], nout = L.rad_in[m + 1], off = L.rad[blk][m];
+    const T norm = 1.0 / m_sqrt(T(nin));
+    const bool last = m == L.nrad - 1;
+    T* out = last ? R : z[m];
+    for (int o = 0; o < nout; ++o) out[o] = 0;
+    for (int k = 0; k < nin; ++k) {  // rows of W are contiguous: the inner loop vectorises
+      const T a = in[k] * norm;
+      const T* wk = &w(off + k * nout);
+      for (int o = 0; o < nout; ++o) out[o] += a * wk[o];
+    }
+    if (!last)
+      for (int o = 0; o < nout; ++o) in[o] = silu(z[m][o]);
+  }
+}
+
+// dE/d(a0) from dE/dR through the MLP (z from radial_forward).
+template <class T>
+KOKKOS_INLINE_FUNCTION void radial_reverse(const EqLayout& L, const Kokkos::View<T*, Device>& w, int blk, const T* a0,
+                                           T z[kMaxRadial][kMaxWidth], T* gR, T* ga0) {
+  T g[kMaxC * kMaxPaths];  // widest layer: the output (hidden widths <= kMaxWidth)
+  int n = L.rad_in[L.nrad];
+  for (int o = 0; o < n; ++o) g[o] = gR[o];
+  for (int m = L.nrad - 1; m >= 0; --m) {
+    const int nin = L.rad_in[m], nout = L.rad_in[m + 1], off = L.rad[blk][m];
+    const T norm = 1.0 / m_sqrt(T(nin));
+    T gin[kMaxWidth];
+    for (int k = 0; k < nin; ++k) {
+      T s = 0;
+      for (int o = 0; o < nout; ++o) s += g[o] * w(off + k * nout + o);
+      gin[k] = s * norm;
+    }
+    if (m > 0)
+      for (int k = 0; k < nin; ++k) g[k] = gin[k] * silu_grad(z[m - 1][k]);
+    else
+      for (int k = 0; k < nin; ++k) ga0[k] = gin[k];
+  }
+  (void)a0;
+}
+
+// A node's feature row as the grid product reads it: view(i, q) * scale.
+template <class V, class T>
+struct Row {
+  V v;
+  int i;
+  T scale;
+  KOKKOS_INLINE_FUNCTION T operator()(int q) const { return v(i, q) * scale; }
+};
+
+// R(d) and, if dR is given, dR/dd from the Hermite table of block `blk`.
+template <class T>
+KOKKOS_INLINE_FUNCTION void radial_spline(const EqLayout& L, const Kokkos::View<T*, Device>& table, int blk, T d, T* R,
+                                          T* dR) {
+  const int n = L.P * L.C;
+  T s = (d - L.s_d0) / L.s_h;
+  int k = static_cast<int>(s);
+  if (k >= L.n_knots) k = L.n_knots - 1;
+  const T t = s - k, t2 = t * t, t3 = t2 * t;
+  const T h00 = 2 * t3 - 3 * t2 + 1, h10 = t3 - 2 * t2 + t, h01 = -2 * t3 + 3 * t2, h11 = t3 - t2;
+  const T g00 = (6 * t2 - 6 * t) / L.s_h, g10 = 3 * t2 - 4 * t + 1, g01 = (-6 * t2 + 6 * t) / L.s_h, g11 = 3 * t2 - 2 * t;
+  const long stride = 2L * n, base = (static_cast<long>(blk) * (L.n_knots + 1) + k) * stride;
+  const T* y0 = &table(base);
+  const T* m0 = y0 + n;
+  const T* y1 = y0 + stride;
+  const T* m1 = y1 + n;
+  for (int o = 0; o < n; ++o) R[o] = h00 * y0[o] + h10 * L.s_h * m0[o] + h01 * y1[o] + h11 * L.s_h * m1[o];
+  if (dR)
+    for (int o = 0; o < n; ++o) dR[o] = g00 * y0[o] + g10 * m0[o] + g01 * y1[o] + g11 * m1[o];
+}
+
+// Harmonics Y^0..Y^3 of the unit vector u and their gradients dY/du (as polynomials).
+template <class T>
+KOKKOS_INLINE_FUNCTION void harmonics_with_grad(const T u[3], T* Y, T dY[16][3]) {
+  spherical_harmonics_l3(u[0], u[1], u[2], Y);
+  // Derivatives in (X, Yp, Z) = (z, x, y), stored as d/dx = d/dYp, d/dy = d/dZ, d/dz = d/dX.
+  const T X = u[2], Yp = u[0], Z = u[1];
+  const T s3 = 1.7320508075688772, s15 = 3.872983346207417, h5 = 1.118033988749895;
+  const T a = 2.091650066335189, b = 10.246950765959598, d = 1.620185174601965, e = 1.3228756555322954;
+  const T g[16][3] = {  // (d/dX, d/dYp, d/dZ)
+      {0, 0, 0},
+      {0, s3, 0},
+      {0, 0, s3},
+      {s3, 0, 0},
+      {s15 * Yp, s15 * X, 0},
+      {0, s15 * Z, s15 * Yp},
+      {-2 * h5 * X, -2 * h5 * Yp, 4 * h5 * Z},
+      {s15 * Z, 0, s15 * X},
+      {s15 * X, -s15 * Yp, 0},
+      {6 * a * X * Yp, 3 * a * (X * X - Yp * Yp), 0},
+      {b * Yp * Z, b * X * Z, b * X * Yp},
+      {-2 * d * X * Yp, d * (4 * Z * Z - X * X - 3 * Yp * Yp), 8 * d * Yp * Z},
+      {-6 * e * X * Z, -6 * e * Yp * Z, e * (6 * Z * Z - 3 * X * X - 3 * Yp * Yp)},
+      {d * (4 * Z * Z - 3 * X * X - Yp * Yp), -2 * d * X * Yp, 8 * d * X * Z},
+      {b * X * Z, -b * Yp * Z, b / 2 * (X * X - Yp * Yp)},
+      {3 * a * (X * X - Yp * Yp), -6 * a * X * Yp, 0},
+  };
+  for (int k = 0; k < 16; ++k) {
+    dY[k][0] = g[k][1];
+    dY[k][1] = g[k][2];
+    dY[k][2] = g[k][0];
+  }
+}
+
+
+}  // namespace af::nnip::kernels
