@@ -30,7 +30,7 @@ def nve_drift(c, wd):
                 "potential": NNIP,
                 "stages": [{"name": "nve", "integrator": {"style": "nve", "timestep": 0.001}, "steps": 1000 * ps}],
                 "output": {"thermo": {"every": 10, "file": "thermo.csv"}}}, os.path.join(d, "deck.yaml"))
-    run_atomforge(["run", "deck.yaml", "-q"], d, threads=2, timeout=7200)
+    run_atomforge(["run", "deck.yaml", "-q"], d, threads=THREADS, timeout=7200)
     rows = read_csv(os.path.join(d, "thermo.csv"))
     t = np.array([r["time"] for r in rows])
     e = np.array([r["etotal"] for r in rows]) / 512
@@ -54,7 +54,7 @@ def liquid_rdf(potential, wd, name):
                            {"name": "sample", "integrator": dict(nvt, temperature=2000.0), "steps": sample}],
                 "output": {"analysis": {"every": 20, "rdf": {"cutoff": 5.0, "bins": 100, "file": "rdf.csv"}}}},
                os.path.join(d, "deck.yaml"))
-    run_atomforge(["run", "deck.yaml", "-q"], d, threads=2, timeout=7200)
+    run_atomforge(["run", "deck.yaml", "-q"], d, threads=THREADS, timeout=7200)
     rows = [r for r in read_csv(os.path.join(d, "rdf.csv")) if r["stage"] == "sample"]
     return np.array([r["r"] for r in rows]), np.array([r["g_Si-Si"] for r in rows])
 
