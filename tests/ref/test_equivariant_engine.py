@@ -129,6 +129,30 @@ def main():
     for key, v in spline.items():
         c.check(v <= 1e-6, f"radial spline (2048 intervals): {key} within {v:.1e} relative of PyTorch (<= 1e-6)")
 
+    # The engine's forces against central differences of its own energy (full-precision
+    # positions written by hand; 4 atoms x 3 directions of a small triclinic cell).
+    at = structures()[3]
+    cell = at.cell[:]
+    def energy_at(pos, tag):
+        with open(os.path.join(wd, f"fd_{tag}.extxyz"), "w") as f:
+            lat = " ".join(f"{v:.17g}" for v in cell.ravel())
+            f.write(f'{len(at)}\nLattice="{lat}" Properties=species:S:1:pos:R:3 pbc="T T T"\n')
+            f.writelines(f"{a} {x:.17g} {y:.17g} {z:.17g}\n" for a, (x, y, z) in zip(at.get_chemical_symbols(), pos))
+        return engine(wd, f"fd_{tag}.extxyz", path, f"fd_{tag}_out")
+    base = energy_at(at.positions, "0")
+    R = np.linalg.solve(cell, base.cell[:])
+    f0 = base.get_forces() @ R.T
+    hstep, err = 1e-5, 0.0
+    for i in range(min(4, len(at))):
+        for k in range(3):
+            es = []
+            for sgn in (1, -1):
+                pos = at.positions.copy()
+                pos[i, k] += sgn * hstep
+                es.append(energy_at(pos, "d").get_potential_energy())
+            err = max(err, abs(-(es[0] - es[1]) / (2 * hstep) - f0[i, k]))
+    c.check(err / np.abs(f0).max() < 1e-6, f"engine forces = central differences of its energy ({err / np.abs(f0).max():.1e} relative)")
+
     # Loader errors: one line naming the file and the problem, exit 2.
     at = structures()[0]
     write(os.path.join(wd, "in.extxyz"), at, format="extxyz")

@@ -15,6 +15,7 @@ import numpy as np
 from common import SOURCE_DIR, Checks, read_csv, run_atomforge, workdir, write_deck
 
 FULL = os.environ.get("AF_NNIP_MD", "") == "full"
+THREADS = int(os.environ.get("AF_NNIP_MD_THREADS", "2"))
 MODEL = os.path.join(SOURCE_DIR, "examples", "models", "si_equivariant.h5")
 NNIP = {"style": "nnip", "model": MODEL, "radial": "spline"}
 SW = {"style": "sw", "file": "Si.sw", "species": ["Si"]}
