@@ -34,6 +34,11 @@ void EdgeList::build(const Atoms& atoms, const NeighborList& list, double cutoff
       total);
   if (nlocal == 0) Kokkos::deep_copy(offset, 0);
   nedges = total;
+  int most = 0;
+  Kokkos::parallel_reduce(
+      "nnip::max_degree", Kokkos::RangePolicy<ExecSpace>(0, nlocal),
+      KOKKOS_LAMBDA(const int i, int& m) { m = count(i) > m ? count(i) : m; }, Kokkos::Max<int>(most));
+  max_degree = most;
   if (static_cast<int>(receiver.extent(0)) < nedges) {
     const int cap = nedges + nedges / 8 + 16;  // grows rarely as the system moves
     receiver = IntView("nnip::receiver", cap);

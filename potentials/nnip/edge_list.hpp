@@ -12,6 +12,7 @@ namespace af::nnip {
 struct EdgeList {
   int nlocal = 0;
   int nedges = 0;
+  int max_degree = 0;  // the most edges any receiver has (sizes per-atom scratch)
   IntView offset;    // nlocal + 1: the edges of receiver i are offset(i) .. offset(i+1)-1
   IntView receiver;  // i (local), per edge
   IntView sender;    // the local atom j stands for (its owner when j is a periodic image)

@@ -4,6 +4,7 @@
 
 #include <map>
 
+#include "potentials/nnip/attention.hpp"
 #include "potentials/nnip/equivariant.hpp"
 #include "registry.hpp"
 
@@ -21,6 +22,11 @@ const std::map<std::string, Factory>& architectures() {
        [](const ModelFile& f, const std::vector<int>& tm, int knots, bool single, bool grid) -> std::unique_ptr<nnip::Model> {
          if (single) return std::make_unique<nnip::EquivariantModel<float>>(f, tm, knots, grid);
          return std::make_unique<nnip::EquivariantModel<double>>(f, tm, knots, grid);
+       }},
+      {"attention",
+       [](const ModelFile& f, const std::vector<int>& tm, int, bool single, bool) -> std::unique_ptr<nnip::Model> {
+         if (single) return std::make_unique<nnip::AttentionModel<float>>(f, tm);
+         return std::make_unique<nnip::AttentionModel<double>>(f, tm);
        }},
   };
   return m;
@@ -67,6 +73,9 @@ std::shared_ptr<const PotentialSpec> parse_nnip(MapReader& sec, const DeckContex
   auto file = std::make_shared<const ModelFile>(path);
   const auto it = architectures().find(file->architecture());
   if (it == architectures().end()) file->fail("unknown architecture '" + file->architecture() + "'");
+  if (file->architecture() != "equivariant" && radial != "mlp") sec.get("radial").fail("radial: spline is for equivariant models");
+  if (file->architecture() != "equivariant" && tp != "cg")
+    sec.get("tensor_product").fail("tensor_product is for equivariant models");
   std::vector<int> type_map;
   for (const auto& name : ctx.structure.species) {
     int k = -1;

@@ -8,6 +8,7 @@ import json
 import h5py
 import numpy as np
 
+from .attention import AttentionHyper, AttentionModel, named_weights
 from .model import EquivariantModel, Hyper
 
 FORMAT = "atomforge-nnip"
@@ -18,15 +19,43 @@ def _str_array(values):
     return np.array([v.encode() for v in values], dtype=h5py.string_dtype())
 
 
-def save_model(model: EquivariantModel, path, training=None):
+def _common(f, h, architecture):
+    f.attrs["format"] = FORMAT
+    f.attrs["version"] = VERSION
+    f.attrs["architecture"] = architecture
+    f.attrs["units"] = "metal"  # energies in eV, lengths in Angstrom
+    f.attrs["species"] = _str_array(h.species)
+    f.attrs["r_cut"] = float(h.r_cut)
+
+
+def _training(f, training):
+    if training:
+        t = f.create_group("training")
+        for k, v in training.items():
+            t.attrs[k] = v if not isinstance(v, (dict, list)) else json.dumps(v)
+
+
+def save_attention(model: AttentionModel, path, training=None):
     h = model.h
     with h5py.File(path, "w") as f:
-        f.attrs["format"] = FORMAT
-        f.attrs["version"] = VERSION
-        f.attrs["architecture"] = "equivariant"
-        f.attrs["units"] = "metal"  # energies in eV, lengths in Angstrom
-        f.attrs["species"] = _str_array(h.species)
-        f.attrs["r_cut"] = float(h.r_cut)
+        _common(f, h, "attention")
+        hy = f.create_group("hyper")
+        for k in ("hidden", "heads", "n_layers", "n_gauss", "l_boo", "p_envelope"):
+            hy.attrs[k] = int(getattr(h, k))
+        hy.attrs["avg_neighbors"] = float(h.avg_neighbors)
+        hy.attrs["json"] = json.dumps(h.__dict__)
+        w = f.create_group("weights")
+        for name, t in named_weights(model):
+            w.create_dataset(name, data=t.detach().cpu().double().numpy())
+        _training(f, training)
+
+
+def save_model(model, path, training=None):
+    if isinstance(model, AttentionModel):
+        return save_attention(model, path, training)
+    h = model.h
+    with h5py.File(path, "w") as f:
+        _common(f, h, "equivariant")
         hy = f.create_group("hyper")
         for k in ("l_max", "l_sh", "channels", "n_layers", "n_bessel", "p_envelope"):
             hy.attrs[k] = int(getattr(h, k))
@@ -49,10 +78,7 @@ def save_model(model: EquivariantModel, path, training=None):
         put("readout", model.w_out)
         put("scale", model.scale)
         put("shift", model.shift)
-        if training:
-            t = f.create_group("training")
-            for k, v in training.items():
-                t.attrs[k] = v if not isinstance(v, (dict, list)) else json.dumps(v)
+        _training(f, training)
 
 
 def load_model(path, dtype=None):
@@ -63,6 +89,12 @@ def load_model(path, dtype=None):
         if f.attrs.get("format") != FORMAT or int(f.attrs["version"]) != VERSION:
             raise ValueError(f"{path}: not an atomforge-nnip version {VERSION} model file")
         d = json.loads(f["hyper"].attrs["json"])
+        if f.attrs["architecture"] == "attention":
+            model = AttentionModel(AttentionHyper(**d), dtype=dtype)
+            with torch.no_grad():
+                for name, t in named_weights(model):
+                    t.copy_(torch.from_numpy(f["weights"][name][()]))
+            return model
         model = EquivariantModel(Hyper(**d), dtype=dtype)
         w = f["weights"]
         with torch.no_grad():

@@ -126,19 +126,24 @@ class EquivariantModel(torch.nn.Module):
         return self.scale[species] * e + self.shift[species]
 
     def forward(self, species, positions, cell, receiver, sender, shifts, stress=True):
-        """Energy, forces and (if asked) stress (ASE sign: dE/d(strain) / V) of one structure;
-        shifts are integer image offsets so that r_e = x_j + shifts @ cell - x_i."""
-        eps = torch.zeros(3, 3, dtype=positions.dtype, requires_grad=True)
-        pos = positions.detach().requires_grad_(True)
-        deform = torch.eye(3, dtype=positions.dtype) + eps
-        p, c = pos @ deform, cell @ deform
-        vec = p[sender] + shifts @ c - p[receiver]
-        energy = self.atomic_energies(species, receiver, sender, vec).sum()
-        grads = torch.autograd.grad(energy, [pos, eps] if stress else [pos], create_graph=self.training)
-        out = {"energy": energy, "forces": -grads[0]}
-        if stress:
-            out["stress"] = grads[1] / torch.abs(torch.linalg.det(cell))
-        return out
+        return energy_forces_stress(self, species, positions, cell, receiver, sender, shifts, stress)
+
+
+def energy_forces_stress(model, species, positions, cell, receiver, sender, shifts, stress=True):
+    """Energy, forces and (if asked) stress (ASE sign: dE/d(strain) / V) of one structure
+    from a model's atomic_energies; shifts are integer image offsets so that
+    r_e = x_j + shifts @ cell - x_i."""
+    eps = torch.zeros(3, 3, dtype=positions.dtype, requires_grad=True)
+    pos = positions.detach().requires_grad_(True)
+    deform = torch.eye(3, dtype=positions.dtype) + eps
+    p, c = pos @ deform, cell @ deform
+    vec = p[sender] + shifts @ c - p[receiver]
+    energy = model.atomic_energies(species, receiver, sender, vec).sum()
+    grads = torch.autograd.grad(energy, [pos, eps] if stress else [pos], create_graph=model.training)
+    out = {"energy": energy, "forces": -grads[0]}
+    if stress:
+        out["stress"] = grads[1] / torch.abs(torch.linalg.det(cell))
+    return out
 
 
 def so3_harmonics(unit, l_max):

@@ -1,4 +1,4 @@
-"""Trains the equivariant potential on extended-XYZ datasets (energies, forces, stress)
+"""Trains a neural potential (model.architecture: equivariant, the default, or attention) on extended-XYZ datasets (energies, forces, stress)
 and exports the model file.
 
     PYTHONPATH=potentials/nnip/training /usr/bin/python3 -m aftrain.train CONFIG.yaml
@@ -22,6 +22,7 @@ import torch
 import yaml
 
 from .export import save_model
+from .attention import AttentionHyper, AttentionModel
 from .model import EquivariantModel, Hyper, neighbor_edges
 
 
@@ -148,7 +149,11 @@ def train(cfg, base_dir, log=print):
     data = {part: load(part) for part in ("train", "val", "test")}
     tr = data["train"]
     mcfg["avg_neighbors"] = float(np.mean([len(g.receiver) / g.n for g in tr]))
-    model = EquivariantModel(Hyper(**mcfg), dtype=dtype, seed=cfg.get("seed", 0)).to(device)
+    if mcfg.get("architecture", "equivariant") == "attention":
+        model = AttentionModel(AttentionHyper(**mcfg), dtype=dtype, seed=cfg.get("seed", 0)).to(device)
+    else:
+        mcfg.pop("architecture", None)
+        model = EquivariantModel(Hyper(**mcfg), dtype=dtype, seed=cfg.get("seed", 0)).to(device)
     shift, f_rms = composition_fit(tr, len(species))
     with torch.no_grad():  # start from the composition fit: zero readout, energies = shifts
         model.shift.copy_(torch.tensor(shift, dtype=dtype))
@@ -203,7 +208,7 @@ def train(cfg, base_dir, log=print):
 
 
 def main(argv=None):
-    ap = argparse.ArgumentParser(description="Train the equivariant potential and export the model file")
+    ap = argparse.ArgumentParser(description="Train a neural potential and export the model file")
     ap.add_argument("config")
     ap.add_argument("--output", help="model file (default: the config's output)")
     ap.add_argument("--cache", action="store_true", help="only write the .npz graph caches the config names, from "

@@ -1,0 +1,241 @@
+// Device-side building blocks of the attention model: GELU, RMSNorm, affine maps and
+// the feed-forward network with their reverses, the smooth cutoff, and the fused
+// neighbor attention (forward and backward, FlashAttention-2 style) over one atom's
+// edges staged in team scratch. Header-only so kernels inline them; every reverse_X
+// accumulates (+=) into the gradient of its input.
+#pragma once
+#include "potentials/nnip/att_layout.hpp"
+#include "potentials/nnip/eq_kernels.hpp"
+
+namespace af::nnip::kernels {
+
+KOKKOS_INLINE_FUNCTION double m_tanh(double x) { return tanh(x); }
+KOKKOS_INLINE_FUNCTION float m_tanh(float x) { return tanhf(x); }
+KOKKOS_INLINE_FUNCTION double m_log(double x) { return log(x); }
+KOKKOS_INLINE_FUNCTION float m_log(float x) { return logf(x); }
+
+constexpr double kRmsEps = 1e-6;  // aftrain/attention.py EPS_RMS
+constexpr double kNoRow = 1e30;   // log-sum-exp of a row without weight: every P is 0
+
+// GELU, tanh form (torch approximate="tanh"), and its derivative.
+template <class T>
+KOKKOS_INLINE_FUNCTION T gelu(T z) {
+  const T c = 0.7978845608028654;
+  return T(0.5) * z * (T(1) + m_tanh(c * (z + T(0.044715) * z * z * z)));
+}
+template <class T>
+KOKKOS_INLINE_FUNCTION T gelu_grad(T z) {
+  const T c = 0.7978845608028654;
+  const T th = m_tanh(c * (z + T(0.044715) * z * z * z));
+  return T(0.5) * (T(1) + th) + T(0.5) * z * (T(1) - th * th) * c * (T(1) + T(3 * 0.044715) * z * z);
+}
+
+// out = in W (+ b), W row-major (nin, nout); inner loops run over contiguous outputs.
+template <class T>
+KOKKOS_INLINE_FUNCTION void affine(const T* in, int nin, const T* W, const T* b, int nout, T* out) {
+  for (int o = 0; o < nout; ++o) out[o] = b ? b[o] : T(0);
+  for (int c = 0; c < nin; ++c) {
+    const T a = in[c];
+    const T* w = W + c * nout;
+    for (int o = 0; o < nout; ++o) out[o] += a * w[o];
+  }
+}
+// gin += gout W^T.
+template <class T>
+KOKKOS_INLINE_FUNCTION void reverse_affine(const T* gout, int nout, const T* W, int nin, T* gin) {
+  for (int c = 0; c < nin; ++c) {
+    const T* w = W + c * nout;
+    T s = 0;
+    for (int o = 0; o < nout; ++o) s += gout[o] * w[o];
+    gin[c] += s;
+  }
+}
+
+// y = z / rms(z) * g.
+template <class T>
+KOKKOS_INLINE_FUNCTION void rms_norm(const T* z, const T* g, int n, T* y) {
+  T s = 0;
+  for (int c = 0; c < n; ++c) s += z[c] * z[c];
+  const T r = T(1) / m_sqrt(s / T(n) + T(kRmsEps));
+  for (int c = 0; c < n; ++c) y[c] = z[c] * r * g[c];
+}
+template <class T>
+KOKKOS_INLINE_FUNCTION void reverse_rms_norm(const T* z, const T* g, int n, const T* gy, T* gz) {
+  T s = 0, zg = 0;
+  for (int c = 0; c < n; ++c) {
+    s += z[c] * z[c];
+    zg += gy[c] * g[c] * z[c];
+  }
+  const T r = T(1) / m_sqrt(s / T(n) + T(kRmsEps));
+  const T k = r * r * r * zg / T(n);
+  for (int c = 0; c < n; ++c) gz[c] += r * g[c] * gy[c] - k * z[c];
+}
+
+// Pre-norm feed-forward residual: z += GELU(rms(z; g) W1 + b1) W2 + b2 (H -> 2H -> H).
+template <class T>
+KOKKOS_INLINE_FUNCTION void ffn_residual(const T* p, int H, int g, int w1, int b1, int w2, int b2, T* z) {
+  T zn[kAttMaxH], a[2 * kAttMaxH], y[kAttMaxH];
+  rms_norm(z, p + g, H, zn);
+  affine(zn, H, p + w1, p + b1, 2 * H, a);
+  for (int o = 0; o < 2 * H; ++o) a[o] = gelu(a[o]);
+  affine(a, 2 * H, p + w2, p + b2, H, y);
+  for (int c = 0; c < H; ++c) z[c] += y[c];
+}
+// gz += (d out / d z)^T gout for out = z + FFN(z) (the identity included).
+template <class T>
+KOKKOS_INLINE_FUNCTION void reverse_ffn_residual(const T* p, int H, int g, int w1, int b1, int w2, const T* z,
+                                                 const T* gout, T* gz) {
+  T zn[kAttMaxH], pre[2 * kAttMaxH], ga[2 * kAttMaxH], gzn[kAttMaxH];
+  rms_norm(z, p + g, H, zn);
+  affine(zn, H, p + w1, p + b1, 2 * H, pre);
+  for (int o = 0; o < 2 * H; ++o) ga[o] = 0;
+  reverse_affine(gout, H, p + w2, 2 * H, ga);
+  for (int o = 0; o < 2 * H; ++o) ga[o] *= gelu_grad(pre[o]);
+  for (int c = 0; c < H; ++c) gzn[c] = 0;
+  reverse_affine(ga, 2 * H, p + w1, H, gzn);
+  reverse_rms_norm(z, p + g, H, gzn, gz);
+  for (int c = 0; c < H; ++c) gz[c] += gout[c];
+}
+
+// NequIP's polynomial envelope u(d) (1 at 0, 0 at rc with p continuous derivatives)
+// and du/dd.
+template <class T>
+KOKKOS_INLINE_FUNCTION void envelope(T d, T rc, int p_env, T& u, T& du) {
+  const T x = d / rc, p = T(p_env);
+  u = 0, du = 0;
+  if (x < T(1)) {
+    const T xp = m_pow(x, p);
+    u = T(1) - (p + 1) * (p + 2) / 2 * xp + p * (p + 2) * xp * x - p * (p + 1) / 2 * xp * x * x;
+    du = (-(p + 1) * (p + 2) / 2 * p * xp / x + p * (p + 2) * (p + 1) * xp - p * (p + 1) / 2 * (p + 2) * xp * x) / rc;
+  }
+}
+
+// The input row of edge (i <- j) at distance d: Gaussians g (NG), the distance
+// projection's pre-activation pre (H), and row = [GELU(pre), a_j, a_i, boo_j, boo_i].
+template <class T, class Boo>
+KOKKOS_INLINE_FUNCTION void edge_input_row(const AttLayout& L, const T* p, T d, int si, int sj, const Boo& boo, int i,
+                                           int j, T* g, T* pre, T* row) {
+  for (int k = 0; k < L.NG; ++k) {
+    const T t = (d - T(L.rc * k / (L.NG - 1))) / T(L.sigma);
+    g[k] = m_exp(T(-0.5) * t * t);
+  }
+  affine(g, L.NG, p + L.w_d, p + L.b_d, L.H, pre);
+  for (int c = 0; c < L.H; ++c) {
+    row[c] = gelu(pre[c]);
+    row[L.H + c] = p[L.w_emb + sj * L.H + c];
+    row[2 * L.H + c] = p[L.w_emb + si * L.H + c];
+  }
+  for (int l = 0; l < L.LB; ++l) {
+    row[3 * L.H + l] = boo(j, l);
+    row[3 * L.H + L.LB + l] = boo(i, l);
+  }
+}
+
+// Fused neighbor attention of one atom, a team over its M edges. Rows of Q, K, V, O
+// (M x H, scratch) are the edges; head h owns columns [h dh, (h+1) dh). Keys are
+// weighted by u: P_jk = u_k exp(s_jk) / sum_k' u_k' exp(s_jk'), s = q.k / sqrt(dh).
+// Online softmax, so no M x M matrix exists; lse (M x heads) keeps each row's
+// log sum_k u_k exp(s_jk) for the backward pass.
+template <class T, class Member>
+KOKKOS_INLINE_FUNCTION void attention_forward(const Member& team, int M, int H, int heads, const T* Q, const T* K,
+                                              const T* V, const T* u, T* O, T* lse) {
+  const int dh = H / heads;
+  const T sc = T(1) / m_sqrt(T(dh));
+  Kokkos::parallel_for(Kokkos::TeamThreadRange(team, M), [&](const int j) {
+    for (int h = 0; h < heads; ++h) {
+      const T* q = Q + j * H + h * dh;
+      T acc[kAttMaxH];
+      for (int c = 0; c < dh; ++c) acc[c] = 0;
+      T mx = -T(kNoRow), l = 0;
+      for (int k = 0; k < M; ++k) {
+        if (!(u[k] > T(0))) continue;
+        const T* kk = K + k * H + h * dh;
+        T s = 0;
+        for (int c = 0; c < dh; ++c) s += q[c] * kk[c];
+        s *= sc;
+        if (s > mx) {  // rescale what has accumulated to the new maximum
+          const T corr = m_exp(mx - s);
+          l *= corr;
+          for (int c = 0; c < dh; ++c) acc[c] *= corr;
+          mx = s;
+        }
+        const T w = u[k] * m_exp(s - mx);
+        l += w;
+        const T* vv = V + k * H + h * dh;
+        for (int c = 0; c < dh; ++c) acc[c] += w * vv[c];
+      }
+      T* o = O + j * H + h * dh;
+      const T inv = l > T(0) ? T(1) / l : T(0);
+      for (int c = 0; c < dh; ++c) o[c] = acc[c] * inv;
+      lse[j * heads + h] = l > T(0) ? mx + m_log(l) : T(kNoRow);
+    }
+  });
+}
+
+// Backward of attention_forward: given GO = dE/dO, sets GQ, GK, GV (M x H) and adds
+// dE/du_k to gu[k]. Two passes as FlashAttention-2: over keys (GK, GV, gu; no race)
+// and over queries (GQ); the probabilities are recomputed from lse. D (M x heads,
+// scratch) holds rowsum(GO * O).
+template <class T, class Member>
+KOKKOS_INLINE_FUNCTION void attention_backward(const Member& team, int M, int H, int heads, const T* Q, const T* K,
+                                               const T* V, const T* u, const T* O, const T* lse, const T* GO, T* D,
+                                               T* GQ, T* GK, T* GV, T* gu) {
+  const int dh = H / heads;
+  const T sc = T(1) / m_sqrt(T(dh));
+  Kokkos::parallel_for(Kokkos::TeamThreadRange(team, M), [&](const int j) {
+    for (int h = 0; h < heads; ++h) {
+      T s = 0;
+      for (int c = h * dh; c < (h + 1) * dh; ++c) s += GO[j * H + c] * O[j * H + c];
+      D[j * heads + h] = s;
+    }
+  });
+  team.team_barrier();
+  Kokkos::parallel_for(Kokkos::TeamThreadRange(team, M), [&](const int k) {
+    T guk = 0;
+    for (int c = 0; c < H; ++c) GK[k * H + c] = GV[k * H + c] = 0;
+    for (int h = 0; h < heads; ++h) {
+      const T* kk = K + k * H + h * dh;
+      const T* vv = V + k * H + h * dh;
+      T* gk = GK + k * H + h * dh;
+      T* gv = GV + k * H + h * dh;
+      for (int j = 0; j < M; ++j) {
+        const T* q = Q + j * H + h * dh;
+        const T* go = GO + j * H + h * dh;
+        T s = 0, dv = 0;
+        for (int c = 0; c < dh; ++c) {
+          s += q[c] * kk[c];
+          dv += go[c] * vv[c];
+        }
+        const T w = m_exp(s * sc - lse[j * heads + h]), p = u[k] * w;
+        const T r = dv - D[j * heads + h];
+        for (int c = 0; c < dh; ++c) {
+          gv[c] += p * go[c];
+          gk[c] += p * r * sc * q[c];
+        }
+        guk += w * r;
+      }
+    }
+    gu[k] += guk;
+  });
+  Kokkos::parallel_for(Kokkos::TeamThreadRange(team, M), [&](const int j) {
+    for (int h = 0; h < heads; ++h) {
+      const T* q = Q + j * H + h * dh;
+      const T* go = GO + j * H + h * dh;
+      T* gq = GQ + j * H + h * dh;
+      for (int c = 0; c < dh; ++c) gq[c] = 0;
+      for (int k = 0; k < M; ++k) {
+        const T* kk = K + k * H + h * dh;
+        const T* vv = V + k * H + h * dh;
+        T s = 0, dv = 0;
+        for (int c = 0; c < dh; ++c) {
+          s += q[c] * kk[c];
+          dv += go[c] * vv[c];
+        }
+        const T gs = u[k] * m_exp(s * sc - lse[j * heads + h]) * (dv - D[j * heads + h]) * sc;
+        for (int c = 0; c < dh; ++c) gq[c] += gs * kk[c];
+      }
+    }
+  });
+}
+
+}  // namespace af::nnip::kernels

@@ -1,0 +1,317 @@
+#include "potentials/nnip/attention.hpp"
+
+#include <string>
+
+#include "potentials/nnip/att_kernels.hpp"
+
+namespace af::nnip {
+
+using namespace kernels;  // NOLINT: the model's own building blocks
+
+namespace {
+// Names of the per-block weights in the model file, in AttBlockWeight order.
+const char* const kBlockNames[kNumBlockWeights] = {"g_x", "g_e", "g_fn", "g_fe", "w_e",  "w_s",  "w_t",
+                                                   "b_m", "w_q", "w_k",  "w_v",  "w_o",  "w_n1", "b_n1",
+                                                   "w_n2", "b_n2", "w_f1", "b_f1", "w_f2", "b_f2"};
+using Team = Kokkos::TeamPolicy<ExecSpace>::member_type;
+}  // namespace
+
+template <class T>
+AttentionModel<T>::AttentionModel(const ModelFile& f, const std::vector<int>& type_map) {
+  AttLayout& L = lay_;
+  L.S = static_cast<int>(f.species().size());
+  L.H = static_cast<int>(f.hyper_int("hidden"));
+  L.heads = static_cast<int>(f.hyper_int("heads"));
+  L.blocks = static_cast<int>(f.hyper_int("n_layers"));
+  L.NG = static_cast<int>(f.hyper_int("n_gauss"));
+  L.LB = static_cast<int>(f.hyper_int("l_boo")) + 1;
+  L.p_env = static_cast<int>(f.hyper_int("p_envelope"));
+  L.avg = f.hyper_double("avg_neighbors");
+  L.rc = f.r_cut();
+  if (L.H < 1 || L.H > kAttMaxH) f.fail("hidden must be 1.." + std::to_string(kAttMaxH));
+  if (L.heads < 1 || L.heads > kAttMaxHeads || L.H % L.heads) f.fail("heads must divide hidden and be 1..16");
+  if (L.blocks < 1 || L.blocks > kAttMaxBlocks) f.fail("n_layers must be 1.." + std::to_string(kAttMaxBlocks));
+  if (L.NG < 2 || L.NG > kAttMaxGauss) f.fail("n_gauss must be 2.." + std::to_string(kAttMaxGauss));
+  if (L.LB < 1 || L.LB > kAttMaxBoo) f.fail("l_boo must be 0..3");
+  if (L.p_env < 2 || !(L.avg > 0)) f.fail("p_envelope must be >= 2 and avg_neighbors positive");
+  L.dh = L.H / L.heads;
+  L.sigma = L.rc / (L.NG - 1);
+  const long H = L.H;
+  std::vector<double> p;
+  auto take = [&](const std::string& name, const std::vector<long>& shape) {
+    const int off = static_cast<int>(p.size());
+    const Tensor t = f.weight(name, shape);
+    p.insert(p.end(), t.data.begin(), t.data.end());
+    return off;
+  };
+  L.w_emb = take("w_emb", {L.S, H});
+  L.w_d = take("w_d", {L.NG, H});
+  L.b_d = take("b_d", {H});
+  L.w_in = take("w_in", {L.nin(), H});
+  L.b_in = take("b_in", {H});
+  L.g_in = take("g_in", {H});
+  L.w_h = take("w_h", {(L.blocks + 1) * H, H});
+  L.b_h = take("b_h", {H});
+  L.w_out = take("w_out", {H});
+  L.scale = take("scale", {L.S});
+  L.shift = take("shift", {L.S});
+  for (int b = 0; b < L.blocks; ++b)
+    for (int k = 0; k < kNumBlockWeights; ++k) {
+      std::vector<long> shape = {H};
+      if (k == kWe || k == kWs || k == kWt || k == kWq || k == kWk || k == kWv || k == kWo) shape = {H, H};
+      if (k == kWn1 || k == kWf1) shape = {H, 2 * H};
+      if (k == kBn1 || k == kBf1) shape = {2 * H};
+      if (k == kWn2 || k == kWf2) shape = {2 * H, H};
+      L.blk[b][k] = take("block" + std::to_string(b) + "/" + kBlockNames[k], shape);
+    }
+  params_ = TView("att::params", p.size());
+  auto hp = Kokkos::create_mirror_view(params_);
+  for (std::size_t k = 0; k < p.size(); ++k) hp(k) = T(p[k]);
+  Kokkos::deep_copy(params_, hp);
+  type_map_ = IntView("att::type_map", type_map.size());
+  auto ht = Kokkos::create_mirror_view(type_map_);
+  for (std::size_t k = 0; k < type_map.size(); ++k) ht(k) = type_map[k];
+  Kokkos::deep_copy(type_map_, ht);
+}
+
+template <class T>
+void AttentionModel<T>::reserve(int n, int ne) {
+  const int B = lay_.blocks, H = lay_.H;
+  if (static_cast<int>(x_.extent(1)) < n) {
+    const int cap = n + n / 8 + 8;
+    x_ = TView3("att::x", B + 1, cap, H);
+    xp_ = TView3("att::xp", B, cap, H);
+    P_ = TView3("att::P", B, cap, 2 * H);
+    boo_ = TView2("att::boo", cap, lay_.LB);
+    agg_ = TView2("att::agg", cap, H);
+    gx_ = TView2("att::gx", cap, H);
+    gxp_ = TView2("att::gxp", cap, H);
+    gr_ = TView2("att::gr", cap, (B + 1) * H);
+  }
+  if (static_cast<int>(e_.extent(1)) < ne || e_.extent(1) == 0) {
+    const int cap = ne + ne / 8 + 16;
+    e_ = TView3("att::e", B, cap, H);
+    lse_ = TView3("att::lse", B, cap, lay_.heads);
+    ge_ = TView2("att::ge", cap, H);
+    gpre_ = TView2("att::gpre", cap, H);
+    gboo_src_ = TView2("att::gboo", cap, 2 * lay_.LB);
+    gu_ = TView("att::gu", cap);
+    gd_ = TView("att::gd", cap);
+    rev_ = IntView("att::rev", cap);
+  }
+}
+
+// Team scratch of one atom: `buffers` rows x H, then rows x heads (D) and rows (u).
+template <class T>
+std::size_t AttentionModel<T>::scratch_bytes(int rows, int buffers) const {
+  using Scratch = Kokkos::View<T*, ExecSpace::scratch_memory_space, Kokkos::MemoryUnmanaged>;
+  return Scratch::shmem_size(static_cast<std::size_t>(rows) * (buffers * lay_.H + lay_.heads + 1));
+}
+
+template <class T>
+void AttentionModel<T>::compute(const EdgeList& edges, const IntView& type, const DblView& eatom, const VecView& dedr) {
+  const int n = edges.nlocal;
+  reserve(n, edges.nedges);
+  max_degree_ = edges.max_degree;
+  find_reverse_edges(edges);
+  compute_input(edges, type);
+  for (int b = 0; b < lay_.blocks; ++b) compute_block(b, edges);
+  compute_readout(n, type, eatom);
+  reverse_readout(n, type);
+  Kokkos::deep_copy(ge_, T(0));
+  Kokkos::deep_copy(gu_, T(0));
+  for (int b = lay_.blocks - 1; b >= 0; --b) reverse_block(b, edges);
+  reverse_input(edges, type, dedr);
+}
+
+template <class T>
+void AttentionModel<T>::find_reverse_edges(const EdgeList& edges) {
+  const auto off = edges.offset;
+  const auto snd = edges.sender;
+  const auto vec = edges.vec;
+  const auto rev = rev_;
+  Kokkos::parallel_for("att::reverse_edges", Kokkos::RangePolicy<ExecSpace>(0, edges.nlocal), KOKKOS_LAMBDA(const int i) {
+    for (int e = off(i); e < off(i + 1); ++e) {
+      const int j = snd(e);
+      rev(e) = -1;
+      for (int r = off(j); r < off(j + 1); ++r) {
+        const double dx = vec(r, 0) + vec(e, 0), dy = vec(r, 1) + vec(e, 1), dz = vec(r, 2) + vec(e, 2);
+        if (snd(r) == i && dx * dx + dy * dy + dz * dz < 1e-12) {
+          rev(e) = r;
+          break;
+        }
+      }
+    }
+  });
+}
+
+template <class T>
+void AttentionModel<T>::compute_input(const EdgeList& edges, const IntView& type) {
+  const AttLayout L = lay_;
+  const T* p = params_.data();
+  const auto tm = type_map_;
+  const auto off = edges.offset;
+  const auto rec = edges.receiver;
+  const auto snd = edges.sender;
+  const auto vec = edges.vec;
+  const auto boo = boo_;
+  const auto x0 = Kokkos::subview(x_, 0, Kokkos::ALL, Kokkos::ALL);
+  // Bond-orientational order of each atom from its own edges; the node stream starts
+  // as the species embedding.
+  Kokkos::parallel_for("att::boo", Kokkos::RangePolicy<ExecSpace>(0, edges.nlocal), KOKKOS_LAMBDA(const int i) {
+    T Q[16] = {0};
+    for (int e = off(i); e < off(i + 1); ++e) {
+      const double dd = sqrt(vec(e, 0) * vec(e, 0) + vec(e, 1) * vec(e, 1) + vec(e, 2) * vec(e, 2));
+      T u, du, Y[16];
+      envelope(T(dd), T(L.rc), L.p_env, u, du);
+      spherical_harmonics_l3(T(vec(e, 0) / dd), T(vec(e, 1) / dd), T(vec(e, 2) / dd), Y);
+      for (int q = 0; q < L.LB * L.LB; ++q) Q[q] += u * Y[q];
+    }
+    for (int l = 0; l < L.LB; ++l) {
+      T s = 0;
+      for (int q = l * l; q < (l + 1) * (l + 1); ++q) s += Q[q] * Q[q];
+      boo(i, l) = s / T(L.avg * L.avg * (2 * l + 1));
+    }
+    const int s = tm(type(i));
+    for (int c = 0; c < L.H; ++c) x0(i, c) = p[L.w_emb + s * L.H + c];
+  });
+  const auto e0 = Kokkos::subview(e_, 0, Kokkos::ALL, Kokkos::ALL);
+  Kokkos::parallel_for("att::edge_input", Kokkos::RangePolicy<ExecSpace>(0, edges.nedges), KOKKOS_LAMBDA(const int e) {
+    const int i = rec(e), j = snd(e);
+    const T d = T(sqrt(vec(e, 0) * vec(e, 0) + vec(e, 1) * vec(e, 1) + vec(e, 2) * vec(e, 2)));
+    T g[kAttMaxGauss], pre[kAttMaxH], row[3 * kAttMaxH + 2 * kAttMaxBoo], z[kAttMaxH];
+    edge_input_row(L, p, d, tm(type(i)), tm(type(j)), boo, i, j, g, pre, row);
+    affine(row, L.nin(), p + L.w_in, p + L.b_in, L.H, z);
+    rms_norm(z, p + L.g_in, L.H, &e0(e, 0));
+  });
+}
+
+template <class T>
+void AttentionModel<T>::compute_block(int b, const EdgeList& edges) {
+  const AttLayout L = lay_;
+  const int n = edges.nlocal;
+  const T* p = params_.data();
+  const int* w = L.blk[b];
+  const int wg_x = w[kGx], wg_e = w[kGe], ww_e = w[kWe], wb_m = w[kBm], ww_q = w[kWq], ww_k = w[kWk], ww_v = w[kWv],
+            ww_o = w[kWo], ww_s = w[kWs], ww_t = w[kWt];
+  const int wg_fe = w[kGfe], ww_f1 = w[kWf1], wb_f1 = w[kBf1], ww_f2 = w[kWf2], wb_f2 = w[kBf2];
+  const int wg_fn = w[kGfn], ww_n1 = w[kWn1], wb_n1 = w[kBn1], ww_n2 = w[kWn2], wb_n2 = w[kBn2];
+  const bool last = b == L.blocks - 1;
+  const auto x = Kokkos::subview(x_, b, Kokkos::ALL, Kokkos::ALL);
+  const auto xn1 = Kokkos::subview(x_, b + 1, Kokkos::ALL, Kokkos::ALL);
+  const auto xp = Kokkos::subview(xp_, b, Kokkos::ALL, Kokkos::ALL);
+  const auto P = Kokkos::subview(P_, b, Kokkos::ALL, Kokkos::ALL);
+  const auto e = Kokkos::subview(e_, b, Kokkos::ALL, Kokkos::ALL);
+  const auto en1 = Kokkos::subview(e_, last ? b : b + 1, Kokkos::ALL, Kokkos::ALL);
+  const auto lse = Kokkos::subview(lse_, b, Kokkos::ALL, Kokkos::ALL);
+  const auto agg = agg_;
+  // Message projections of each atom as sender (W_s) and as receiver (W_t).
+  Kokkos::parallel_for("att::project", Kokkos::RangePolicy<ExecSpace>(0, n), KOKKOS_LAMBDA(const int i) {
+    T xn[kAttMaxH];
+    rms_norm(&x(i, 0), p + wg_x, L.H, xn);
+    affine(xn, L.H, p + ww_s, static_cast<const T*>(nullptr), L.H, &P(i, 0));
+    affine(xn, L.H, p + ww_t, static_cast<const T*>(nullptr), L.H, &P(i, L.H));
+  });
+  // Fused block per atom: messages, Q/K/V in scratch, attention, edge update and FFN,
+  // and the u-weighted sum of the attention outputs for the node update.
+  const auto off = edges.offset;
+  const auto snd = edges.sender;
+  const auto vec = edges.vec;
+  const std::size_t bytes = scratch_bytes(max_degree_, 4);
+  const int level = bytes <= 32768 ? 0 : 1;
+  using Scratch = Kokkos::View<T*, ExecSpace::scratch_memory_space, Kokkos::MemoryUnmanaged>;
+  const int H = L.H;
+  Kokkos::parallel_for(
+      "att::block_forward", Kokkos::TeamPolicy<ExecSpace>(n, Kokkos::AUTO).set_scratch_size(level, Kokkos::PerTeam(bytes)),
+      KOKKOS_LAMBDA(const Team& team) {
+        const int i = team.league_rank(), e0 = off(i), M = off(i + 1) - e0;
+        Scratch buf(team.team_scratch(level), static_cast<std::size_t>(M) * (4 * H + L.heads + 1));
+        T *Q = buf.data(), *K = Q + M * H, *V = K + M * H, *O = V + M * H, *u = O + M * H + M * L.heads;
+        Kokkos::parallel_for(Kokkos::TeamThreadRange(team, M), [&](const int j) {
+          const int ej = e0 + j;
+          const T d = T(sqrt(vec(ej, 0) * vec(ej, 0) + vec(ej, 1) * vec(ej, 1) + vec(ej, 2) * vec(ej, 2)));
+          T du, en[kAttMaxH], m[kAttMaxH];
+          envelope(d, T(L.rc), L.p_env, u[j], du);
+          rms_norm(&e(ej, 0), p + wg_e, H, en);
+          affine(en, H, p + ww_e, p + wb_m, H, m);
+          const int s = snd(ej);
+          for (int c = 0; c < H; ++c) m[c] = gelu(m[c] + P(s, c) + P(i, H + c));
+          affine(m, H, p + ww_q, static_cast<const T*>(nullptr), H, Q + j * H);
+          affine(m, H, p + ww_k, static_cast<const T*>(nullptr), H, K + j * H);
+          affine(m, H, p + ww_v, static_cast<const T*>(nullptr), H, V + j * H);
+        });
+        team.team_barrier();
+        attention_forward(team, M, H, L.heads, Q, K, V, u, O, M > 0 ? &lse(e0, 0) : static_cast<T*>(nullptr));
+        team.team_barrier();
+        Kokkos::parallel_for(Kokkos::TeamThreadRange(team, M), [&](const int j) {
+          const int ej = e0 + j;
+          T* t = Q + j * H;  // Q is spent: the row's attention output goes there
+          affine(O + j * H, H, p + ww_o, static_cast<const T*>(nullptr), H, t);
+          if (last) return;  // the last block's edge stream is not read again
+          T ez[kAttMaxH];
+          for (int c = 0; c < H; ++c) ez[c] = e(ej, c) + t[c];
+          ffn_residual(p, H, wg_fe, ww_f1, wb_f1, ww_f2, wb_f2, ez);
+          for (int c = 0; c < H; ++c) en1(ej, c) = ez[c];
+        });
+        team.team_barrier();
+        Kokkos::parallel_for(Kokkos::TeamThreadRange(team, H), [&](const int c) {
+          T s = 0;
+          for (int j = 0; j < M; ++j) s += u[j] * Q[j * H + c];
+          agg(i, c) = s;
+        });
+      });
+  // Node update and feed-forward.
+  Kokkos::parallel_for("att::node_update", Kokkos::RangePolicy<ExecSpace>(0, n), KOKKOS_LAMBDA(const int i) {
+    T z[kAttMaxH];
+    for (int c = 0; c < L.H; ++c) z[c] = xp(i, c) = x(i, c) + agg(i, c) / T(L.avg);
+    ffn_residual(p, L.H, wg_fn, ww_n1, wb_n1, ww_n2, wb_n2, z);
+    for (int c = 0; c < L.H; ++c) xn1(i, c) = z[c];
+  });
+}
+
+template <class T>
+void AttentionModel<T>::compute_readout(int n, const IntView& type, const DblView& eatom) {
+  const AttLayout L = lay_;
+  const T* p = params_.data();
+  const auto tm = type_map_;
+  const auto x = x_;
+  Kokkos::parallel_for("att::readout", Kokkos::RangePolicy<ExecSpace>(0, n), KOKKOS_LAMBDA(const int i) {
+    T a[kAttMaxH], t[kAttMaxH];
+    for (int o = 0; o < L.H; ++o) a[o] = p[L.b_h + o];
+    for (int b = 0; b <= L.blocks; ++b) {  // [x^0 .. x^B] W_h, one block of rows at a time
+      affine(&x(b, i, 0), L.H, p + L.w_h + b * L.H * L.H, static_cast<const T*>(nullptr), L.H, t);
+      for (int o = 0; o < L.H; ++o) a[o] += t[o];
+    }
+    T out = 0;
+    for (int o = 0; o < L.H; ++o) out += gelu(a[o]) * p[L.w_out + o];
+    const int s = tm(type(i));
+    eatom(i) = double(p[L.scale + s] * out + p[L.shift + s]);
+  });
+}
+
+template <class T>
+void AttentionModel<T>::reverse_readout(int n, const IntView& type) {
+  const AttLayout L = lay_;
+  const T* p = params_.data();
+  const auto tm = type_map_;
+  const auto x = x_;
+  const auto gr = gr_, gx = gx_;
+  Kokkos::parallel_for("att::readout_reverse", Kokkos::RangePolicy<ExecSpace>(0, n), KOKKOS_LAMBDA(const int i) {
+    T a[kAttMaxH], t[kAttMaxH];
+    for (int o = 0; o < L.H; ++o) a[o] = p[L.b_h + o];
+    for (int b = 0; b <= L.blocks; ++b) {
+      affine(&x(b, i, 0), L.H, p + L.w_h + b * L.H * L.H, static_cast<const T*>(nullptr), L.H, t);
+      for (int o = 0; o < L.H; ++o) a[o] += t[o];
+    }
+    const T sc = p[L.scale + tm(type(i))];
+    for (int o = 0; o < L.H; ++o) a[o] = sc * p[L.w_out + o] * gelu_grad(a[o]);
+    for (int q = 0; q < (L.blocks + 1) * L.H; ++q) gr(i, q) = 0;
+    reverse_affine(a, L.H, p + L.w_h, (L.blocks + 1) * L.H, &gr(i, 0));
+    for (int c = 0; c < L.H; ++c) gx(i, c) = gr(i, L.blocks * L.H + c);
+  });
+}
+
+template class AttentionModel<double>;
+template class AttentionModel<float>;
+
+}  // namespace af::nnip

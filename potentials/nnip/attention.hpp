@@ -1,0 +1,56 @@
+// The attention potential's inference (EScAIP family; the PyTorch reference is
+// potentials/nnip/training/aftrain/attention.py, deviations from the paper in
+// docs/nnip_attention.md). Stages are compute_X / reverse_X pairs over Kokkos Views;
+// each block's attention is one fused team-per-atom kernel (att_kernels.hpp) forward
+// and one backward. The model maps the edge list to per-atom energies and per-edge
+// dE/dr, exact gradients of its energy.
+#pragma once
+#include <vector>
+
+#include "potentials/nnip/att_layout.hpp"
+#include "potentials/nnip/model_file.hpp"
+#include "potentials/nnip/nnip_potential.hpp"
+
+namespace af::nnip {
+
+// T: the compute precision (double or float); positions, edge vectors, energies and
+// dE/dr stay double.
+template <class T>
+class AttentionModel final : public Model {
+ public:
+  AttentionModel(const ModelFile& file, const std::vector<int>& type_map);
+  std::string name() const override { return sizeof(T) == 4 ? "attention (float32)" : "attention"; }
+  double cutoff() const override { return lay_.rc; }
+  void compute(const EdgeList& edges, const IntView& type, const DblView& eatom, const VecView& dedr) override;
+
+  // Stages (public for nvcc's device lambdas).
+  void find_reverse_edges(const EdgeList& edges);
+  void compute_input(const EdgeList& edges, const IntView& type);
+  void compute_block(int b, const EdgeList& edges);
+  void compute_readout(int n, const IntView& type, const DblView& eatom);
+  void reverse_readout(int n, const IntView& type);
+  void reverse_block(int b, const EdgeList& edges);
+  void reverse_input(const EdgeList& edges, const IntView& type, const VecView& dedr);
+
+ private:
+  using TView = Kokkos::View<T*, Device>;
+  using TView2 = Kokkos::View<T**, Kokkos::LayoutRight, Device>;
+  using TView3 = Kokkos::View<T***, Kokkos::LayoutRight, Device>;
+  AttLayout lay_;
+  TView params_;
+  IntView type_map_;
+  int max_degree_ = 0;
+  // Saved forward state: node stream per block input and output (x), after the
+  // attention update (xp), the per-atom message projections (P: rms(x) W_s | rms(x) W_t),
+  // the edge stream entering each block (e), and each attention row's log-sum-exp.
+  TView3 x_, xp_, P_, e_, lse_;
+  TView2 boo_, agg_;
+  // Gradients.
+  TView2 gx_, gxp_, gr_, ge_, gpre_, gboo_src_;
+  TView gu_, gd_;
+  IntView rev_;  // the edge (j <- i) of each edge (i <- j), -1 if the list lacks it
+  void reserve(int n, int ne);
+  std::size_t scratch_bytes(int rows, int buffers) const;
+};
+
+}  // namespace af::nnip

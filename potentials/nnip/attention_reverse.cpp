@@ -1,0 +1,228 @@
+// Reverse stages of the attention model (attention.hpp): from dE/dE_i = 1 back through
+// the blocks to dE/dr for every edge. Forward activations are recomputed from the saved
+// block inputs (x, e, P) and each attention row's log-sum-exp, as FlashAttention does,
+// so nothing of size edges x edges is ever stored.
+#include "potentials/nnip/att_kernels.hpp"
+#include "potentials/nnip/attention.hpp"
+
+namespace af::nnip {
+
+using namespace kernels;  // NOLINT: the model's own building blocks
+
+namespace {
+using Team = Kokkos::TeamPolicy<ExecSpace>::member_type;
+}
+
+template <class T>
+void AttentionModel<T>::reverse_block(int b, const EdgeList& edges) {
+  const AttLayout L = lay_;
+  const int n = edges.nlocal;
+  const T* p = params_.data();
+  const int* w = L.blk[b];
+  const int wg_x = w[kGx], wg_e = w[kGe], ww_e = w[kWe], wb_m = w[kBm], ww_q = w[kWq], ww_k = w[kWk], ww_v = w[kWv],
+            ww_o = w[kWo], ww_s = w[kWs], ww_t = w[kWt];
+  const int wg_fe = w[kGfe], ww_f1 = w[kWf1], wb_f1 = w[kBf1], ww_f2 = w[kWf2];
+  const int wg_fn = w[kGfn], ww_n1 = w[kWn1], wb_n1 = w[kBn1], ww_n2 = w[kWn2];
+  const bool last = b == L.blocks - 1;
+  const auto x = Kokkos::subview(x_, b, Kokkos::ALL, Kokkos::ALL);
+  const auto xp = Kokkos::subview(xp_, b, Kokkos::ALL, Kokkos::ALL);
+  const auto P = Kokkos::subview(P_, b, Kokkos::ALL, Kokkos::ALL);
+  const auto e = Kokkos::subview(e_, b, Kokkos::ALL, Kokkos::ALL);
+  const auto lse = Kokkos::subview(lse_, b, Kokkos::ALL, Kokkos::ALL);
+  const auto gx = gx_, gxp = gxp_, ge = ge_, gpre = gpre_, gr = gr_;
+  const auto gu = gu_;
+  // Node feed-forward reversed: gxp = dE/dx' from gx = dE/dx_{b+1}.
+  Kokkos::parallel_for("att::node_update_reverse", Kokkos::RangePolicy<ExecSpace>(0, n), KOKKOS_LAMBDA(const int i) {
+    T g[kAttMaxH];
+    for (int c = 0; c < L.H; ++c) g[c] = 0;
+    reverse_ffn_residual(p, L.H, wg_fn, ww_n1, wb_n1, ww_n2, &xp(i, 0), &gx(i, 0), g);
+    for (int c = 0; c < L.H; ++c) gxp(i, c) = g[c];
+  });
+  // The fused block reversed, per atom: recompute messages and Q/K/V, the attention
+  // output from lse; reverse the edge FFN and the node sum, then attention backward,
+  // then Q/K/V and the message. dE/d(message pre-activation) goes to gpre for the
+  // senders' projections; dE/de_b replaces dE/de_{b+1} in ge (each team owns its rows).
+  const auto off = edges.offset;
+  const auto snd = edges.sender;
+  const auto vec = edges.vec;
+  const std::size_t bytes = scratch_bytes(max_degree_, 9);
+  const int level = bytes <= 32768 ? 0 : 1;
+  using Scratch = Kokkos::View<T*, ExecSpace::scratch_memory_space, Kokkos::MemoryUnmanaged>;
+  const int H = L.H;
+  const T inv_avg = T(1) / T(L.avg);
+  Kokkos::parallel_for(
+      "att::block_backward",
+      Kokkos::TeamPolicy<ExecSpace>(n, Kokkos::AUTO).set_scratch_size(level, Kokkos::PerTeam(bytes)),
+      KOKKOS_LAMBDA(const Team& team) {
+        const int i = team.league_rank(), e0 = off(i), M = off(i + 1) - e0;
+        Scratch buf(team.team_scratch(level), static_cast<std::size_t>(M) * (9 * H + L.heads + 1));
+        T *Q = buf.data(), *K = Q + M * H, *V = K + M * H, *PRE = V + M * H, *O = PRE + M * H, *GO = O + M * H;
+        T *GQ = GO + M * H, *GK = GQ + M * H, *GV = GK + M * H, *D = GV + M * H, *u = D + M * L.heads;
+        const T* lrow = M > 0 ? &lse(e0, 0) : static_cast<const T*>(nullptr);
+        Kokkos::parallel_for(Kokkos::TeamThreadRange(team, M), [&](const int j) {
+          const int ej = e0 + j;
+          const T d = T(sqrt(vec(ej, 0) * vec(ej, 0) + vec(ej, 1) * vec(ej, 1) + vec(ej, 2) * vec(ej, 2)));
+          T du, en[kAttMaxH], m[kAttMaxH];
+          envelope(d, T(L.rc), L.p_env, u[j], du);
+          rms_norm(&e(ej, 0), p + wg_e, H, en);
+          T* pre = PRE + j * H;
+          affine(en, H, p + ww_e, p + wb_m, H, pre);
+          const int s = snd(ej);
+          for (int c = 0; c < H; ++c) {
+            pre[c] += P(s, c) + P(i, H + c);
+            m[c] = gelu(pre[c]);
+          }
+          affine(m, H, p + ww_q, static_cast<const T*>(nullptr), H, Q + j * H);
+          affine(m, H, p + ww_k, static_cast<const T*>(nullptr), H, K + j * H);
+          affine(m, H, p + ww_v, static_cast<const T*>(nullptr), H, V + j * H);
+        });
+        team.team_barrier();
+        const int dh = H / L.heads;
+        const T sc = T(1) / m_sqrt(T(dh));
+        Kokkos::parallel_for(Kokkos::TeamThreadRange(team, M), [&](const int j) {
+          const int ej = e0 + j;
+          T* o = O + j * H;
+          for (int c = 0; c < H; ++c) o[c] = 0;
+          for (int h = 0; h < L.heads; ++h)  // the attention output again, from lse
+            for (int k = 0; k < M; ++k) {
+              T s = 0;
+              for (int c = h * dh; c < (h + 1) * dh; ++c) s += Q[j * H + c] * K[k * H + c];
+              const T a = u[k] * m_exp(s * sc - lrow[j * L.heads + h]);
+              for (int c = h * dh; c < (h + 1) * dh; ++c) o[c] += a * V[k * H + c];
+            }
+          T t[kAttMaxH], gt[kAttMaxH];
+          affine(o, H, p + ww_o, static_cast<const T*>(nullptr), H, t);
+          for (int c = 0; c < H; ++c) gt[c] = 0;
+          if (!last) {  // e_{b+1} = e' + FFN(e'), e' = e_b + t
+            T ez[kAttMaxH], go[kAttMaxH];
+            for (int c = 0; c < H; ++c) {
+              ez[c] = e(ej, c) + t[c];
+              go[c] = ge(ej, c);
+            }
+            reverse_ffn_residual(p, H, wg_fe, ww_f1, wb_f1, ww_f2, ez, go, gt);
+          }
+          T gut = 0;
+          for (int c = 0; c < H; ++c) {
+            ge(ej, c) = gt[c];  // dE/de' (the residual's share of dE/de_b)
+            const T ga = gxp(i, c) * inv_avg;
+            gut += t[c] * ga;
+            gt[c] += u[j] * ga;
+          }
+          gu(ej) += gut;
+          for (int c = 0; c < H; ++c) GO[j * H + c] = 0;
+          reverse_affine(gt, H, p + ww_o, H, GO + j * H);
+        });
+        team.team_barrier();
+        attention_backward(team, M, H, L.heads, Q, K, V, u, O, lrow, GO, D, GQ, GK, GV,
+                           M > 0 ? &gu(e0) : static_cast<T*>(nullptr));
+        team.team_barrier();
+        Kokkos::parallel_for(Kokkos::TeamThreadRange(team, M), [&](const int j) {
+          const int ej = e0 + j;
+          T gm[kAttMaxH], gen[kAttMaxH], g[kAttMaxH];
+          for (int c = 0; c < H; ++c) gm[c] = gen[c] = g[c] = 0;
+          reverse_affine(GQ + j * H, H, p + ww_q, H, gm);
+          reverse_affine(GK + j * H, H, p + ww_k, H, gm);
+          reverse_affine(GV + j * H, H, p + ww_v, H, gm);
+          for (int c = 0; c < H; ++c) gpre(ej, c) = gm[c] *= gelu_grad(PRE[j * H + c]);
+          reverse_affine(gm, H, p + ww_e, H, gen);
+          reverse_rms_norm(&e(ej, 0), p + wg_e, H, gen, g);
+          for (int c = 0; c < H; ++c) ge(ej, c) += g[c];
+        });
+      });
+  // Projections reversed: each atom gathers dE/dP as receiver (its own edges) and as
+  // sender (the reverse edges), then through rms(x); plus the residual and readout.
+  const auto rev = rev_;
+  Kokkos::parallel_for("att::project_reverse", Kokkos::RangePolicy<ExecSpace>(0, n), KOKKOS_LAMBDA(const int i) {
+    T gs[kAttMaxH], gt[kAttMaxH], gxn[kAttMaxH], g[kAttMaxH];
+    for (int c = 0; c < L.H; ++c) gs[c] = gt[c] = gxn[c] = 0;
+    for (int e = off(i); e < off(i + 1); ++e) {
+      const int r = rev(e);
+      for (int c = 0; c < L.H; ++c) gt[c] += gpre(e, c);
+      if (r >= 0)
+        for (int c = 0; c < L.H; ++c) gs[c] += gpre(r, c);
+    }
+    reverse_affine(gs, L.H, p + ww_s, L.H, gxn);
+    reverse_affine(gt, L.H, p + ww_t, L.H, gxn);
+    for (int c = 0; c < L.H; ++c) g[c] = gxp(i, c) + gr(i, b * L.H + c);
+    reverse_rms_norm(&x(i, 0), p + wg_x, L.H, gxn, g);
+    for (int c = 0; c < L.H; ++c) gx(i, c) = g[c];
+  });
+}
+
+template <class T>
+void AttentionModel<T>::reverse_input(const EdgeList& edges, const IntView& type, const VecView& dedr) {
+  const AttLayout L = lay_;
+  const T* p = params_.data();
+  const auto tm = type_map_;
+  const auto off = edges.offset;
+  const auto rec = edges.receiver;
+  const auto snd = edges.sender;
+  const auto vec = edges.vec;
+  const auto boo = boo_;
+  const auto ge = ge_;
+  const auto gd = gd_, gu = gu_;
+  const auto gboo = gboo_src_;
+  const auto type_ = type;
+  // Edge input rows reversed: dE/dd through the Gaussians, dE/dboo of sender and receiver.
+  Kokkos::parallel_for("att::edge_input_reverse", Kokkos::RangePolicy<ExecSpace>(0, edges.nedges), KOKKOS_LAMBDA(const int e) {
+    const int i = rec(e), j = snd(e);
+    const T d = T(sqrt(vec(e, 0) * vec(e, 0) + vec(e, 1) * vec(e, 1) + vec(e, 2) * vec(e, 2)));
+    T g[kAttMaxGauss], pre[kAttMaxH], row[3 * kAttMaxH + 2 * kAttMaxBoo], z[kAttMaxH], gz[kAttMaxH];
+    T grow[3 * kAttMaxH + 2 * kAttMaxBoo], gg[kAttMaxGauss];
+    edge_input_row(L, p, d, tm(type_(i)), tm(type_(j)), boo, i, j, g, pre, row);
+    affine(row, L.nin(), p + L.w_in, p + L.b_in, L.H, z);
+    for (int c = 0; c < L.H; ++c) gz[c] = 0;
+    reverse_rms_norm(z, p + L.g_in, L.H, &ge(e, 0), gz);
+    for (int q = 0; q < L.nin(); ++q) grow[q] = 0;
+    reverse_affine(gz, L.H, p + L.w_in, L.nin(), grow);
+    for (int c = 0; c < L.H; ++c) grow[c] *= gelu_grad(pre[c]);
+    for (int k = 0; k < L.NG; ++k) gg[k] = 0;
+    reverse_affine(grow, L.H, p + L.w_d, L.NG, gg);
+    T s = 0;
+    for (int k = 0; k < L.NG; ++k) s -= gg[k] * g[k] * (d - T(L.rc * k / (L.NG - 1))) / T(L.sigma * L.sigma);
+    gd(e) = s;
+    for (int l = 0; l < 2 * L.LB; ++l) gboo(e, l) = grow[3 * L.H + l];
+  });
+  // Per atom: dE/dboo_i gathered (own edges as receiver, reverse edges as sender), then
+  // through the order parameters to every edge's u and direction, giving dE/dr_e.
+  const auto rev = rev_;
+  Kokkos::parallel_for("att::boo_reverse", Kokkos::RangePolicy<ExecSpace>(0, edges.nlocal), KOKKOS_LAMBDA(const int i) {
+    T gb[kAttMaxBoo] = {0}, Q[16] = {0}, gQ[16];
+    for (int e = off(i); e < off(i + 1); ++e) {
+      const int r = rev(e);
+      for (int l = 0; l < L.LB; ++l) gb[l] += gboo(e, L.LB + l) + (r >= 0 ? gboo(r, l) : T(0));
+      const double dd = sqrt(vec(e, 0) * vec(e, 0) + vec(e, 1) * vec(e, 1) + vec(e, 2) * vec(e, 2));
+      T u, du, Y[16];
+      envelope(T(dd), T(L.rc), L.p_env, u, du);
+      spherical_harmonics_l3(T(vec(e, 0) / dd), T(vec(e, 1) / dd), T(vec(e, 2) / dd), Y);
+      for (int q = 0; q < L.LB * L.LB; ++q) Q[q] += u * Y[q];
+    }
+    for (int l = 0; l < L.LB; ++l)
+      for (int q = l * l; q < (l + 1) * (l + 1); ++q) gQ[q] = gb[l] * 2 * Q[q] / T(L.avg * L.avg * (2 * l + 1));
+    for (int e = off(i); e < off(i + 1); ++e) {
+      const double dd = sqrt(vec(e, 0) * vec(e, 0) + vec(e, 1) * vec(e, 1) + vec(e, 2) * vec(e, 2));
+      const T d = T(dd);
+      const T r[3] = {T(vec(e, 0) / dd), T(vec(e, 1) / dd), T(vec(e, 2) / dd)};
+      T u, du, Y[16], dY[16][3];
+      envelope(d, T(L.rc), L.p_env, u, du);
+      harmonics_with_grad(r, Y, dY);
+      T gue = gu(e), G[3] = {0, 0, 0};
+      for (int q = 0; q < L.LB * L.LB; ++q) {
+        gue += gQ[q] * Y[q];
+        for (int c = 0; c < 3; ++c) G[c] += gQ[q] * u * dY[q][c];
+      }
+      const T gdist = gue * du + gd(e);
+      const T rg = r[0] * G[0] + r[1] * G[1] + r[2] * G[2];
+      for (int c = 0; c < 3; ++c) dedr(e, c) = double(gdist * r[c] + (G[c] - rg * r[c]) / d);
+    }
+  });
+}
+
+#define AF_ATTENTION_REVERSE(T)                                                    \
+  template void AttentionModel<T>::reverse_block(int, const EdgeList&);            \
+  template void AttentionModel<T>::reverse_input(const EdgeList&, const IntView&, const VecView&);
+AF_ATTENTION_REVERSE(double)
+AF_ATTENTION_REVERSE(float)
+#undef AF_ATTENTION_REVERSE
+
+}  // namespace af::nnip
