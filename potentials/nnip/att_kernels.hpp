@@ -15,7 +15,7 @@ KOKKOS_INLINE_FUNCTION double m_log(double x) { return log(x); }
 KOKKOS_INLINE_FUNCTION float m_log(float x) { return logf(x); }
 
 constexpr double kRmsEps = 1e-6;  // aftrain/attention.py EPS_RMS
-constexpr double kNoRow = 1e30;   // log-sum-exp of a row without weight: every P is 0
+constexpr double kNoRow = 1e30;   // below any logit: the running maximum's start
 
 // GELU, tanh form (torch approximate="tanh"), and its derivative.
 template <class T>
@@ -134,11 +134,19 @@ KOKKOS_INLINE_FUNCTION void edge_input_row(const AttLayout& L, const T* p, T d, 
 // Fused neighbor attention of one atom, a team over its M edges. Rows of Q, K, V, O
 // (M x H, scratch) are the edges; head h owns columns [h dh, (h+1) dh). Keys are
 // weighted by u: P_jk = u_k exp(s_jk) / sum_k' u_k' exp(s_jk'), s = q.k / sqrt(dh).
-// Online softmax, so no M x M matrix exists; lse (M x heads) keeps each row's
-// log sum_k u_k exp(s_jk) for the backward pass.
+// Online softmax, so no M x M matrix exists; stat (M x 2 heads) keeps each row's
+// running maximum m and sum l = sum_k u_k exp(s_jk - m) for the backward pass, which
+// recomputes P = u exp(s - m) / l exactly as the forward pass formed it (a single
+// log-sum-exp would lose the last digits of P = 1 for a lone key, which dE/du of a
+// key with tiny u magnifies by 1/u).
+template <class T>
+KOKKOS_INLINE_FUNCTION T attention_weight(T s, const T* stat) {  // exp(s - m) / l; 0 for a row without weight
+  return stat[1] > T(0) ? m_exp(s - stat[0]) / stat[1] : T(0);
+}
+
 template <class T, class Member>
 KOKKOS_INLINE_FUNCTION void attention_forward(const Member& team, int M, int H, int heads, const T* Q, const T* K,
-                                              const T* V, const T* u, T* O, T* lse) {
+                                              const T* V, const T* u, T* O, T* stat) {
   const int dh = H / heads;
   const T sc = T(1) / m_sqrt(T(dh));
   Kokkos::parallel_for(Kokkos::TeamThreadRange(team, M), [&](const int j) {
@@ -167,26 +175,53 @@ KOKKOS_INLINE_FUNCTION void attention_forward(const Member& team, int M, int H, 
       T* o = O + j * H + h * dh;
       const T inv = l > T(0) ? T(1) / l : T(0);
       for (int c = 0; c < dh; ++c) o[c] = acc[c] * inv;
-      lse[j * heads + h] = l > T(0) ? mx + m_log(l) : T(kNoRow);
+      stat[2 * (j * heads + h)] = mx;
+      stat[2 * (j * heads + h) + 1] = l;
     }
   });
 }
 
 // Backward of attention_forward: given GO = dE/dO, sets GQ, GK, GV (M x H) and adds
-// dE/du_k to gu[k]. Two passes as FlashAttention-2: over keys (GK, GV, gu; no race)
-// and over queries (GQ); the probabilities are recomputed from lse. D (M x heads,
-// scratch) holds rowsum(GO * O).
+// dE/du_k to gu[k]. Two passes as FlashAttention-2, no races: over queries (D_j =
+// sum_k P_jk dv_jk with dv = go.v, then GQ) and, after a barrier, over keys (GK, GV,
+// gu). D (M x heads, scratch) is summed explicitly rather than taken as go.o, which
+// keeps dv - D exact where one key carries the row.
 template <class T, class Member>
 KOKKOS_INLINE_FUNCTION void attention_backward(const Member& team, int M, int H, int heads, const T* Q, const T* K,
-                                               const T* V, const T* u, const T* O, const T* lse, const T* GO, T* D,
-                                               T* GQ, T* GK, T* GV, T* gu) {
+                                               const T* V, const T* u, const T* stat, const T* GO, T* D, T* GQ,
+                                               T* GK, T* GV, T* gu) {
   const int dh = H / heads;
   const T sc = T(1) / m_sqrt(T(dh));
   Kokkos::parallel_for(Kokkos::TeamThreadRange(team, M), [&](const int j) {
     for (int h = 0; h < heads; ++h) {
-      T s = 0;
-      for (int c = h * dh; c < (h + 1) * dh; ++c) s += GO[j * H + c] * O[j * H + c];
-      D[j * heads + h] = s;
+      const T* q = Q + j * H + h * dh;
+      const T* go = GO + j * H + h * dh;
+      const T* st = stat + 2 * (j * heads + h);
+      T* gq = GQ + j * H + h * dh;
+      T dsum = 0;
+      for (int k = 0; k < M; ++k) {
+        const T* kk = K + k * H + h * dh;
+        const T* vv = V + k * H + h * dh;
+        T s = 0, dv = 0;
+        for (int c = 0; c < dh; ++c) {
+          s += q[c] * kk[c];
+          dv += go[c] * vv[c];
+        }
+        dsum += u[k] * attention_weight(s * sc, st) * dv;
+      }
+      D[j * heads + h] = dsum;
+      for (int c = 0; c < dh; ++c) gq[c] = 0;
+      for (int k = 0; k < M; ++k) {
+        const T* kk = K + k * H + h * dh;
+        const T* vv = V + k * H + h * dh;
+        T s = 0, dv = 0;
+        for (int c = 0; c < dh; ++c) {
+          s += q[c] * kk[c];
+          dv += go[c] * vv[c];
+        }
+        const T gs = u[k] * attention_weight(s * sc, st) * (dv - dsum) * sc;
+        for (int c = 0; c < dh; ++c) gq[c] += gs * kk[c];
+      }
     }
   });
   team.team_barrier();
@@ -206,7 +241,7 @@ KOKKOS_INLINE_FUNCTION void attention_backward(const Member& team, int M, int H,
           s += q[c] * kk[c];
           dv += go[c] * vv[c];
         }
-        const T w = m_exp(s * sc - lse[j * heads + h]), p = u[k] * w;
+        const T w = attention_weight(s * sc, stat + 2 * (j * heads + h)), p = u[k] * w;
         const T r = dv - D[j * heads + h];
         for (int c = 0; c < dh; ++c) {
           gv[c] += p * go[c];
@@ -216,25 +251,6 @@ KOKKOS_INLINE_FUNCTION void attention_backward(const Member& team, int M, int H,
       }
     }
     gu[k] += guk;
-  });
-  Kokkos::parallel_for(Kokkos::TeamThreadRange(team, M), [&](const int j) {
-    for (int h = 0; h < heads; ++h) {
-      const T* q = Q + j * H + h * dh;
-      const T* go = GO + j * H + h * dh;
-      T* gq = GQ + j * H + h * dh;
-      for (int c = 0; c < dh; ++c) gq[c] = 0;
-      for (int k = 0; k < M; ++k) {
-        const T* kk = K + k * H + h * dh;
-        const T* vv = V + k * H + h * dh;
-        T s = 0, dv = 0;
-        for (int c = 0; c < dh; ++c) {
-          s += q[c] * kk[c];
-          dv += go[c] * vv[c];
-        }
-        const T gs = u[k] * m_exp(s * sc - lse[j * heads + h]) * (dv - D[j * heads + h]) * sc;
-        for (int c = 0; c < dh; ++c) gq[c] += gs * kk[c];
-      }
-    }
   });
 }
 

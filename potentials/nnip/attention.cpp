@@ -91,7 +91,7 @@ void AttentionModel<T>::reserve(int n, int ne) {
   if (static_cast<int>(e_.extent(1)) < ne || e_.extent(1) == 0) {
     const int cap = ne + ne / 8 + 16;
     e_ = TView3("att::e", B, cap, H);
-    lse_ = TView3("att::lse", B, cap, lay_.heads);
+    stat_ = TView3("att::stat", B, cap, 2 * lay_.heads);
     ge_ = TView2("att::ge", cap, H);
     gpre_ = TView2("att::gpre", cap, H);
     gboo_src_ = TView2("att::gboo", cap, 2 * lay_.LB);
@@ -203,7 +203,7 @@ void AttentionModel<T>::compute_block(int b, const EdgeList& edges) {
   const auto P = Kokkos::subview(P_, b, Kokkos::ALL, Kokkos::ALL);
   const auto e = Kokkos::subview(e_, b, Kokkos::ALL, Kokkos::ALL);
   const auto en1 = Kokkos::subview(e_, last ? b : b + 1, Kokkos::ALL, Kokkos::ALL);
-  const auto lse = Kokkos::subview(lse_, b, Kokkos::ALL, Kokkos::ALL);
+  const auto stat = Kokkos::subview(stat_, b, Kokkos::ALL, Kokkos::ALL);
   const auto agg = agg_;
   // Message projections of each atom as sender (W_s) and as receiver (W_t).
   Kokkos::parallel_for("att::project", Kokkos::RangePolicy<ExecSpace>(0, n), KOKKOS_LAMBDA(const int i) {
@@ -241,7 +241,7 @@ void AttentionModel<T>::compute_block(int b, const EdgeList& edges) {
           affine(m, H, p + ww_v, static_cast<const T*>(nullptr), H, V + j * H);
         });
         team.team_barrier();
-        attention_forward(team, M, H, L.heads, Q, K, V, u, O, M > 0 ? &lse(e0, 0) : static_cast<T*>(nullptr));
+        attention_forward(team, M, H, L.heads, Q, K, V, u, O, M > 0 ? &stat(e0, 0) : static_cast<T*>(nullptr));
         team.team_barrier();
         Kokkos::parallel_for(Kokkos::TeamThreadRange(team, M), [&](const int j) {
           const int ej = e0 + j;

@@ -42,8 +42,9 @@ class AttentionModel final : public Model {
   int max_degree_ = 0;
   // Saved forward state: node stream per block input and output (x), after the
   // attention update (xp), the per-atom message projections (P: rms(x) W_s | rms(x) W_t),
-  // the edge stream entering each block (e), and each attention row's log-sum-exp.
-  TView3 x_, xp_, P_, e_, lse_;
+  // the edge stream entering each block (e), and each attention row's softmax statistics
+  // (running maximum and sum, att_kernels.hpp).
+  TView3 x_, xp_, P_, e_, stat_;
   TView2 boo_, agg_;
   // Gradients.
   TView2 gx_, gxp_, gr_, ge_, gpre_, gboo_src_;

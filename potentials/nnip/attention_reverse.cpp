@@ -1,6 +1,6 @@
 // Reverse stages of the attention model (attention.hpp): from dE/dE_i = 1 back through
 // the blocks to dE/dr for every edge. Forward activations are recomputed from the saved
-// block inputs (x, e, P) and each attention row's log-sum-exp, as FlashAttention does,
+// block inputs (x, e, P) and each attention row's softmax statistics, as FlashAttention does,
 // so nothing of size edges x edges is ever stored.
 #include "potentials/nnip/att_kernels.hpp"
 #include "potentials/nnip/attention.hpp"
@@ -28,7 +28,7 @@ void AttentionModel<T>::reverse_block(int b, const EdgeList& edges) {
   const auto xp = Kokkos::subview(xp_, b, Kokkos::ALL, Kokkos::ALL);
   const auto P = Kokkos::subview(P_, b, Kokkos::ALL, Kokkos::ALL);
   const auto e = Kokkos::subview(e_, b, Kokkos::ALL, Kokkos::ALL);
-  const auto lse = Kokkos::subview(lse_, b, Kokkos::ALL, Kokkos::ALL);
+  const auto stat = Kokkos::subview(stat_, b, Kokkos::ALL, Kokkos::ALL);
   const auto gx = gx_, gxp = gxp_, ge = ge_, gpre = gpre_, gr = gr_;
   const auto gu = gu_;
   // Node feed-forward reversed: gxp = dE/dx' from gx = dE/dx_{b+1}.
@@ -39,7 +39,7 @@ void AttentionModel<T>::reverse_block(int b, const EdgeList& edges) {
     for (int c = 0; c < L.H; ++c) gxp(i, c) = g[c];
   });
   // The fused block reversed, per atom: recompute messages and Q/K/V, the attention
-  // output from lse; reverse the edge FFN and the node sum, then attention backward,
+  // output from the row statistics; reverse the edge FFN and the node sum, then attention backward,
   // then Q/K/V and the message. dE/d(message pre-activation) goes to gpre for the
   // senders' projections; dE/de_b replaces dE/de_{b+1} in ge (each team owns its rows).
   const auto off = edges.offset;
@@ -58,7 +58,7 @@ void AttentionModel<T>::reverse_block(int b, const EdgeList& edges) {
         Scratch buf(team.team_scratch(level), static_cast<std::size_t>(M) * (9 * H + L.heads + 1));
         T *Q = buf.data(), *K = Q + M * H, *V = K + M * H, *PRE = V + M * H, *O = PRE + M * H, *GO = O + M * H;
         T *GQ = GO + M * H, *GK = GQ + M * H, *GV = GK + M * H, *D = GV + M * H, *u = D + M * L.heads;
-        const T* lrow = M > 0 ? &lse(e0, 0) : static_cast<const T*>(nullptr);
+        const T* srow = M > 0 ? &stat(e0, 0) : static_cast<const T*>(nullptr);
         Kokkos::parallel_for(Kokkos::TeamThreadRange(team, M), [&](const int j) {
           const int ej = e0 + j;
           const T d = T(sqrt(vec(ej, 0) * vec(ej, 0) + vec(ej, 1) * vec(ej, 1) + vec(ej, 2) * vec(ej, 2)));
@@ -83,11 +83,11 @@ void AttentionModel<T>::reverse_block(int b, const EdgeList& edges) {
           const int ej = e0 + j;
           T* o = O + j * H;
           for (int c = 0; c < H; ++c) o[c] = 0;
-          for (int h = 0; h < L.heads; ++h)  // the attention output again, from lse
+          for (int h = 0; h < L.heads; ++h)  // the attention output again, from the row statistics
             for (int k = 0; k < M; ++k) {
               T s = 0;
               for (int c = h * dh; c < (h + 1) * dh; ++c) s += Q[j * H + c] * K[k * H + c];
-              const T a = u[k] * m_exp(s * sc - lrow[j * L.heads + h]);
+              const T a = u[k] * attention_weight(s * sc, srow + 2 * (j * L.heads + h));
               for (int c = h * dh; c < (h + 1) * dh; ++c) o[c] += a * V[k * H + c];
             }
           T t[kAttMaxH], gt[kAttMaxH];
@@ -113,7 +113,7 @@ void AttentionModel<T>::reverse_block(int b, const EdgeList& edges) {
           reverse_affine(gt, H, p + ww_o, H, GO + j * H);
         });
         team.team_barrier();
-        attention_backward(team, M, H, L.heads, Q, K, V, u, O, lrow, GO, D, GQ, GK, GV,
+        attention_backward(team, M, H, L.heads, Q, K, V, u, srow, GO, D, GQ, GK, GV,
                            M > 0 ? &gu(e0) : static_cast<T*>(nullptr));
         team.team_barrier();
         Kokkos::parallel_for(Kokkos::TeamThreadRange(team, M), [&](const int j) {

@@ -1,0 +1,143 @@
+// The fused neighbor-attention kernels (att_kernels.hpp, team per atom, online softmax)
+// next to a naive reference that materialises each atom's M x M weights, for
+// tests/ref/test_attention_kernels.py to compare with each other and with PyTorch.
+// stdin: "N H heads", N neighbor counts, then per edge q(H) k(H) v(H) u go(H) where
+// go = dE/dO. stdout: "fused" then "naive", each followed by one line per edge:
+// O(H) GQ(H) GK(H) GV(H) gu (float64, %.17g).
+#include <Kokkos_Core.hpp>
+#include <cmath>
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include "potentials/nnip/att_kernels.hpp"
+
+using af::ExecSpace;
+using Row = std::vector<double>;
+
+namespace {
+
+struct Case {
+  int N = 0, H = 0, heads = 1, E = 0;
+  std::vector<int> off;
+  Row q, k, v, u, go;
+};
+
+// Explicit softmax weights and their textbook backward, atom by atom (host).
+void naive(const Case& c, Row& O, Row& GQ, Row& GK, Row& GV, Row& gu) {
+  const int H = c.H, dh = H / c.heads;
+  const double sc = 1.0 / std::sqrt(double(dh));
+  for (int i = 0; i < c.N; ++i) {
+    const int e0 = c.off[i], M = c.off[i + 1] - e0;
+    for (int h = 0; h < c.heads; ++h) {
+      std::vector<double> ex(M * M), P(M * M), Z(M, 0.0), dP(M * M), Dj(M, 0.0);
+      auto at = [&](const Row& a, int row, int col) { return a[(e0 + row) * H + h * dh + col]; };
+      for (int j = 0; j < M; ++j)
+        for (int kk = 0; kk < M; ++kk) {
+          double s = 0;
+          for (int x = 0; x < dh; ++x) s += at(c.q, j, x) * at(c.k, kk, x);
+          ex[j * M + kk] = std::exp(s * sc);
+          Z[j] += c.u[e0 + kk] * ex[j * M + kk];
+        }
+      for (int j = 0; j < M; ++j)
+        for (int kk = 0; kk < M; ++kk) P[j * M + kk] = Z[j] > 0 ? c.u[e0 + kk] * ex[j * M + kk] / Z[j] : 0.0;
+      for (int j = 0; j < M; ++j)
+        for (int x = 0; x < dh; ++x) {
+          double s = 0;
+          for (int kk = 0; kk < M; ++kk) s += P[j * M + kk] * at(c.v, kk, x);
+          O[(e0 + j) * H + h * dh + x] = s;
+        }
+      for (int j = 0; j < M; ++j)
+        for (int kk = 0; kk < M; ++kk) {
+          double s = 0;
+          for (int x = 0; x < dh; ++x) s += at(c.go, j, x) * at(c.v, kk, x);
+          dP[j * M + kk] = s;
+          Dj[j] += P[j * M + kk] * s;
+        }
+      for (int j = 0; j < M; ++j)
+        for (int kk = 0; kk < M; ++kk) {
+          const double dS = P[j * M + kk] * (dP[j * M + kk] - Dj[j]);  // softmax Jacobian
+          for (int x = 0; x < dh; ++x) {
+            GQ[(e0 + j) * H + h * dh + x] += dS * sc * at(c.k, kk, x);
+            GK[(e0 + kk) * H + h * dh + x] += dS * sc * at(c.q, j, x);
+            GV[(e0 + kk) * H + h * dh + x] += P[j * M + kk] * at(c.go, j, x);
+          }
+          if (Z[j] > 0) gu[e0 + kk] += ex[j * M + kk] / Z[j] * (dP[j * M + kk] - Dj[j]);
+        }
+    }
+  }
+}
+
+void fused(const Case& c, Row& O, Row& GQ, Row& GK, Row& GV, Row& gu) {
+  using V = Kokkos::View<double*, af::Device>;
+  auto up = [](const Row& r, const char* name) {
+    V d(std::string(name), r.size() + 1);
+    auto h = Kokkos::create_mirror_view(d);
+    for (std::size_t x = 0; x < r.size(); ++x) h(x) = r[x];
+    Kokkos::deep_copy(d, h);
+    return d;
+  };
+  const V q = up(c.q, "q"), k = up(c.k, "k"), v = up(c.v, "v"), u = up(c.u, "u"), go = up(c.go, "go");
+  const V o("o", c.E * c.H + 1), gq("gq", c.E * c.H + 1), gk("gk", c.E * c.H + 1), gv("gv", c.E * c.H + 1);
+  const V lse("stat", 2 * c.E * c.heads + 1), gud("gu", c.E + 1), D("D", c.E * c.heads + 1);
+  Kokkos::View<int*, af::Device> off("off", c.N + 1);
+  auto ho = Kokkos::create_mirror_view(off);
+  for (int i = 0; i <= c.N; ++i) ho(i) = c.off[i];
+  Kokkos::deep_copy(off, ho);
+  const int H = c.H, heads = c.heads;
+  using Team = Kokkos::TeamPolicy<ExecSpace>::member_type;
+  Kokkos::parallel_for(Kokkos::TeamPolicy<ExecSpace>(c.N, Kokkos::AUTO), KOKKOS_LAMBDA(const Team& team) {
+    const int e0 = off(team.league_rank()), M = off(team.league_rank() + 1) - e0;
+    const double *Q = q.data() + e0 * H, *K = k.data() + e0 * H, *Vv = v.data() + e0 * H, *U = u.data() + e0;
+    af::nnip::kernels::attention_forward(team, M, H, heads, Q, K, Vv, U, o.data() + e0 * H, lse.data() + 2 * e0 * heads);
+    team.team_barrier();
+    af::nnip::kernels::attention_backward(team, M, H, heads, Q, K, Vv, U, lse.data() + 2 * e0 * heads,
+                                          go.data() + e0 * H, D.data() + e0 * heads, gq.data() + e0 * H,
+                                          gk.data() + e0 * H, gv.data() + e0 * H, gud.data() + e0);
+  });
+  auto down = [](const V& d, Row& r) {
+    auto h = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), d);
+    for (std::size_t x = 0; x < r.size(); ++x) r[x] = h(x);
+  };
+  down(o, O), down(gq, GQ), down(gk, GK), down(gv, GV), down(gud, gu);
+}
+
+void print(const char* tag, const Case& c, const Row& O, const Row& GQ, const Row& GK, const Row& GV, const Row& gu) {
+  std::printf("%s\n", tag);
+  for (int e = 0; e < c.E; ++e) {
+    for (const Row* r : {&O, &GQ, &GK, &GV})
+      for (int x = 0; x < c.H; ++x) std::printf("%.17g ", (*r)[e * c.H + x]);
+    std::printf("%.17g\n", gu[e]);
+  }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  Kokkos::ScopeGuard guard(argc, argv);
+  Case c;
+  if (std::scanf("%d %d %d", &c.N, &c.H, &c.heads) != 3) return 2;
+  c.off.assign(c.N + 1, 0);
+  for (int i = 0; i < c.N; ++i) {
+    int m = 0;
+    if (std::scanf("%d", &m) != 1) return 2;
+    c.off[i + 1] = c.off[i] + m;
+  }
+  c.E = c.off[c.N];
+  for (Row* r : {&c.q, &c.k, &c.v, &c.go}) r->assign(c.E * c.H, 0.0);
+  c.u.assign(c.E, 0.0);
+  for (int e = 0; e < c.E; ++e) {
+    for (Row* r : {&c.q, &c.k, &c.v})
+      for (int x = 0; x < c.H; ++x)
+        if (std::scanf("%lf", &(*r)[e * c.H + x]) != 1) return 2;
+    if (std::scanf("%lf", &c.u[e]) != 1) return 2;
+    for (int x = 0; x < c.H; ++x)
+      if (std::scanf("%lf", &c.go[e * c.H + x]) != 1) return 2;
+  }
+  for (int pass = 0; pass < 2; ++pass) {
+    Row O(c.E * c.H, 0.0), GQ(O), GK(O), GV(O), gu(c.E, 0.0);
+    pass == 0 ? fused(c, O, GQ, GK, GV, gu) : naive(c, O, GQ, GK, GV, gu);
+    print(pass == 0 ? "fused" : "naive", c, O, GQ, GK, GV, gu);
+  }
+  return 0;
+}
