@@ -17,22 +17,26 @@ KOKKOS_INLINE_FUNCTION float m_log(float x) { return logf(x); }
 constexpr double kRmsEps = 1e-6;  // aftrain/attention.py EPS_RMS
 constexpr double kNoRow = 1e30;   // below any logit: the running maximum's start
 
-// GELU, tanh form (torch approximate="tanh"), and its derivative.
+// GELU, tanh form (torch approximate="tanh"), and its derivative, written with
+// 0.5 (1 + tanh y) = sigmoid(2y): one exp instead of tanh (libm's tanhf goes through
+// expm1f and cost twice as much here).
 template <class T>
 KOKKOS_INLINE_FUNCTION T gelu(T z) {
-  const T c = 0.7978845608028654;
-  return T(0.5) * z * (T(1) + m_tanh(c * (z + T(0.044715) * z * z * z)));
+  const T c2 = 2 * 0.7978845608028654;
+  return z / (T(1) + m_exp(-c2 * (z + T(0.044715) * z * z * z)));
 }
 template <class T>
 KOKKOS_INLINE_FUNCTION T gelu_grad(T z) {
-  const T c = 0.7978845608028654;
-  const T th = m_tanh(c * (z + T(0.044715) * z * z * z));
-  return T(0.5) * (T(1) + th) + T(0.5) * z * (T(1) - th * th) * c * (T(1) + T(3 * 0.044715) * z * z);
+  const T c2 = 2 * 0.7978845608028654;
+  const T sg = T(1) / (T(1) + m_exp(-c2 * (z + T(0.044715) * z * z * z)));
+  return sg + z * sg * (T(1) - sg) * c2 * (T(1) + T(3 * 0.044715) * z * z);
 }
 
-// out = in W (+ b), W row-major (nin, nout); inner loops run over contiguous outputs.
+// out = in W (+ b), W row-major (nin, nout); inner loops run over contiguous outputs
+// (vectorised; no reductions).
 template <class T>
-KOKKOS_INLINE_FUNCTION void affine(const T* in, int nin, const T* W, const T* b, int nout, T* out) {
+KOKKOS_INLINE_FUNCTION void affine(const T* __restrict__ in, int nin, const T* __restrict__ W, const T* b, int nout,
+                                   T* __restrict__ out) {
   for (int o = 0; o < nout; ++o) out[o] = b ? b[o] : T(0);
   for (int c = 0; c < nin; ++c) {
     const T a = in[c];
@@ -40,14 +44,17 @@ KOKKOS_INLINE_FUNCTION void affine(const T* in, int nin, const T* W, const T* b,
     for (int o = 0; o < nout; ++o) out[o] += a * w[o];
   }
 }
-// gin += gout W^T.
+// gin += gout W^T. The model stores every matrix followed by its transpose (nout, nin),
+// so this too is a sum of contiguous rows rather than of dot products, which compilers
+// do not vectorise without reassociating.
 template <class T>
-KOKKOS_INLINE_FUNCTION void reverse_affine(const T* gout, int nout, const T* W, int nin, T* gin) {
-  for (int c = 0; c < nin; ++c) {
-    const T* w = W + c * nout;
-    T s = 0;
-    for (int o = 0; o < nout; ++o) s += gout[o] * w[o];
-    gin[c] += s;
+KOKKOS_INLINE_FUNCTION void reverse_affine(const T* __restrict__ gout, int nout, const T* __restrict__ W, int nin,
+                                           T* __restrict__ gin) {
+  const T* WT = W + nin * nout;
+  for (int o = 0; o < nout; ++o) {
+    const T a = gout[o];
+    const T* w = WT + o * nin;
+    for (int c = 0; c < nin; ++c) gin[c] += a * w[c];
   }
 }
 
@@ -181,45 +188,60 @@ KOKKOS_INLINE_FUNCTION void attention_forward(const Member& team, int M, int H, 
   });
 }
 
-// Backward of attention_forward: given GO = dE/dO, sets GQ, GK, GV (M x H) and adds
-// dE/du_k to gu[k]. Two passes as FlashAttention-2, no races: over queries (D_j =
-// sum_k P_jk dv_jk with dv = go.v, then GQ) and, after a barrier, over keys (GK, GV,
-// gu). D (M x heads, scratch) is summed explicitly rather than taken as go.o, which
-// keeps dv - D exact where one key carries the row.
+// The weights of one atom's rows without u, Wt[(j heads + h) M + k] = exp(s_jk - m) / l
+// (so P_jk = u_k Wt), recomputed from the forward statistics: one exp per entry, shared
+// by every backward pass. A per-team M x M tile, never an N x M x M array.
 template <class T, class Member>
-KOKKOS_INLINE_FUNCTION void attention_backward(const Member& team, int M, int H, int heads, const T* Q, const T* K,
-                                               const T* V, const T* u, const T* stat, const T* GO, T* D, T* GQ,
-                                               T* GK, T* GV, T* gu) {
+KOKKOS_INLINE_FUNCTION void attention_weights(const Member& team, int M, int H, int heads, const T* Q, const T* K,
+                                              const T* stat, T* Wt) {
   const int dh = H / heads;
   const T sc = T(1) / m_sqrt(T(dh));
   Kokkos::parallel_for(Kokkos::TeamThreadRange(team, M), [&](const int j) {
     for (int h = 0; h < heads; ++h) {
       const T* q = Q + j * H + h * dh;
-      const T* go = GO + j * H + h * dh;
       const T* st = stat + 2 * (j * heads + h);
-      T* gq = GQ + j * H + h * dh;
-      T dsum = 0;
+      T* w = Wt + (j * heads + h) * M;
       for (int k = 0; k < M; ++k) {
         const T* kk = K + k * H + h * dh;
+        T s = 0;
+        for (int c = 0; c < dh; ++c) s += q[c] * kk[c];
+        w[k] = attention_weight(s * sc, st);
+      }
+    }
+  });
+}
+
+// Backward of attention_forward from the weight tile: given GO = dE/dO, sets GQ, GK, GV
+// (M x H) and adds dE/du_k to gu[k]. Two passes as FlashAttention-2, no races: over
+// queries (D_j = sum_k P_jk dv_jk with dv = go.v, then GQ) and, after a barrier, over
+// keys (GK, GV, gu). D (M x heads, scratch) is summed explicitly rather than taken as
+// go.o, which keeps dv - D exact where one key carries the row. The caller puts a
+// barrier between attention_weights and this.
+template <class T, class Member>
+KOKKOS_INLINE_FUNCTION void attention_backward(const Member& team, int M, int H, int heads, const T* Q, const T* K,
+                                               const T* V, const T* u, const T* Wt, const T* GO, T* D, T* GQ,
+                                               T* GK, T* GV, T* gu) {
+  const int dh = H / heads;
+  const T sc = T(1) / m_sqrt(T(dh));
+  Kokkos::parallel_for(Kokkos::TeamThreadRange(team, M), [&](const int j) {
+    for (int h = 0; h < heads; ++h) {
+      const T* go = GO + j * H + h * dh;
+      const T* w = Wt + (j * heads + h) * M;
+      T* gq = GQ + j * H + h * dh;
+      T dv[kAttMaxNeighbors];
+      T dsum = 0;
+      for (int k = 0; k < M; ++k) {
         const T* vv = V + k * H + h * dh;
-        T s = 0, dv = 0;
-        for (int c = 0; c < dh; ++c) {
-          s += q[c] * kk[c];
-          dv += go[c] * vv[c];
-        }
-        dsum += u[k] * attention_weight(s * sc, st) * dv;
+        T x = 0;
+        for (int c = 0; c < dh; ++c) x += go[c] * vv[c];
+        dv[k] = x;
+        dsum += u[k] * w[k] * x;
       }
       D[j * heads + h] = dsum;
       for (int c = 0; c < dh; ++c) gq[c] = 0;
       for (int k = 0; k < M; ++k) {
+        const T gs = u[k] * w[k] * (dv[k] - dsum) * sc;
         const T* kk = K + k * H + h * dh;
-        const T* vv = V + k * H + h * dh;
-        T s = 0, dv = 0;
-        for (int c = 0; c < dh; ++c) {
-          s += q[c] * kk[c];
-          dv += go[c] * vv[c];
-        }
-        const T gs = u[k] * attention_weight(s * sc, st) * (dv - dsum) * sc;
         for (int c = 0; c < dh; ++c) gq[c] += gs * kk[c];
       }
     }
@@ -229,19 +251,15 @@ KOKKOS_INLINE_FUNCTION void attention_backward(const Member& team, int M, int H,
     T guk = 0;
     for (int c = 0; c < H; ++c) GK[k * H + c] = GV[k * H + c] = 0;
     for (int h = 0; h < heads; ++h) {
-      const T* kk = K + k * H + h * dh;
       const T* vv = V + k * H + h * dh;
       T* gk = GK + k * H + h * dh;
       T* gv = GV + k * H + h * dh;
       for (int j = 0; j < M; ++j) {
         const T* q = Q + j * H + h * dh;
         const T* go = GO + j * H + h * dh;
-        T s = 0, dv = 0;
-        for (int c = 0; c < dh; ++c) {
-          s += q[c] * kk[c];
-          dv += go[c] * vv[c];
-        }
-        const T w = attention_weight(s * sc, stat + 2 * (j * heads + h)), p = u[k] * w;
+        T dv = 0;
+        for (int c = 0; c < dh; ++c) dv += go[c] * vv[c];
+        const T w = Wt[(j * heads + h) * M + k], p = u[k] * w;
         const T r = dv - D[j * heads + h];
         for (int c = 0; c < dh; ++c) {
           gv[c] += p * go[c];

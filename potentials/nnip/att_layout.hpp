@@ -7,6 +7,8 @@ namespace af::nnip {
 
 // Compile-time bounds for per-row scratch (checked when a file is loaded).
 constexpr int kAttMaxH = 128, kAttMaxBlocks = 6, kAttMaxGauss = 64, kAttMaxBoo = 4, kAttMaxHeads = 16;
+// Neighbors per atom the kernels accept (a per-row buffer of the backward pass).
+constexpr int kAttMaxNeighbors = 512;
 
 // Per-block weights, in the model file's order (aftrain/attention.py BLOCK_WEIGHTS).
 enum AttBlockWeight {

@@ -2,6 +2,7 @@
 
 #include <string>
 
+#include "guards.hpp"
 #include "potentials/nnip/att_kernels.hpp"
 
 namespace af::nnip {
@@ -42,6 +43,9 @@ AttentionModel<T>::AttentionModel(const ModelFile& f, const std::vector<int>& ty
     const int off = static_cast<int>(p.size());
     const Tensor t = f.weight(name, shape);
     p.insert(p.end(), t.data.begin(), t.data.end());
+    if (shape.size() == 2)  // followed by its transpose, for reverse_affine
+      for (long o = 0; o < shape[1]; ++o)
+        for (long c = 0; c < shape[0]; ++c) p.push_back(t.data[c * shape[1] + o]);
     return off;
   };
   L.w_emb = take("w_emb", {L.S, H});
@@ -101,11 +105,13 @@ void AttentionModel<T>::reserve(int n, int ne) {
   }
 }
 
-// Team scratch of one atom: `buffers` rows x H, then rows x heads (D) and rows (u).
+// Team scratch of one atom: `buffers` rows x H, then rows x heads (D), rows (u) and, for
+// the backward pass, the rows x heads x rows weight tile.
 template <class T>
-std::size_t AttentionModel<T>::scratch_bytes(int rows, int buffers) const {
+std::size_t AttentionModel<T>::scratch_bytes(int rows, int buffers, bool tile) const {
   using Scratch = Kokkos::View<T*, ExecSpace::scratch_memory_space, Kokkos::MemoryUnmanaged>;
-  return Scratch::shmem_size(static_cast<std::size_t>(rows) * (buffers * lay_.H + lay_.heads + 1));
+  return Scratch::shmem_size(static_cast<std::size_t>(rows) *
+                             (buffers * lay_.H + lay_.heads + 1 + (tile ? rows * lay_.heads : 0)));
 }
 
 template <class T>
@@ -113,6 +119,10 @@ void AttentionModel<T>::compute(const EdgeList& edges, const IntView& type, cons
   const int n = edges.nlocal;
   reserve(n, edges.nedges);
   max_degree_ = edges.max_degree;
+  if (max_degree_ > kAttMaxNeighbors)
+    throw GuardError("attention model: an atom has " + std::to_string(max_degree_) + " neighbors within r_c = " +
+                     std::to_string(lay_.rc) + ", more than the kernels' " + std::to_string(kAttMaxNeighbors) +
+                     " (collapsed system?)");
   find_reverse_edges(edges);
   compute_input(edges, type);
   for (int b = 0; b < lay_.blocks; ++b) compute_block(b, edges);
@@ -217,7 +227,7 @@ void AttentionModel<T>::compute_block(int b, const EdgeList& edges) {
   const auto off = edges.offset;
   const auto snd = edges.sender;
   const auto vec = edges.vec;
-  const std::size_t bytes = scratch_bytes(max_degree_, 4);
+  const std::size_t bytes = scratch_bytes(max_degree_, 4, false);
   const int level = bytes <= 32768 ? 0 : 1;
   using Scratch = Kokkos::View<T*, ExecSpace::scratch_memory_space, Kokkos::MemoryUnmanaged>;
   const int H = L.H;

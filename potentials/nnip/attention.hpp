@@ -51,7 +51,7 @@ class AttentionModel final : public Model {
   TView gu_, gd_;
   IntView rev_;  // the edge (j <- i) of each edge (i <- j), -1 if the list lacks it
   void reserve(int n, int ne);
-  std::size_t scratch_bytes(int rows, int buffers) const;
+  std::size_t scratch_bytes(int rows, int buffers, bool tile) const;
 };
 
 }  // namespace af::nnip

@@ -45,7 +45,7 @@ void AttentionModel<T>::reverse_block(int b, const EdgeList& edges) {
   const auto off = edges.offset;
   const auto snd = edges.sender;
   const auto vec = edges.vec;
-  const std::size_t bytes = scratch_bytes(max_degree_, 9);
+  const std::size_t bytes = scratch_bytes(max_degree_, 9, true);
   const int level = bytes <= 32768 ? 0 : 1;
   using Scratch = Kokkos::View<T*, ExecSpace::scratch_memory_space, Kokkos::MemoryUnmanaged>;
   const int H = L.H;
@@ -55,9 +55,9 @@ void AttentionModel<T>::reverse_block(int b, const EdgeList& edges) {
       Kokkos::TeamPolicy<ExecSpace>(n, Kokkos::AUTO).set_scratch_size(level, Kokkos::PerTeam(bytes)),
       KOKKOS_LAMBDA(const Team& team) {
         const int i = team.league_rank(), e0 = off(i), M = off(i + 1) - e0;
-        Scratch buf(team.team_scratch(level), static_cast<std::size_t>(M) * (9 * H + L.heads + 1));
+        Scratch buf(team.team_scratch(level), static_cast<std::size_t>(M) * (9 * H + L.heads + 1 + M * L.heads));
         T *Q = buf.data(), *K = Q + M * H, *V = K + M * H, *PRE = V + M * H, *O = PRE + M * H, *GO = O + M * H;
-        T *GQ = GO + M * H, *GK = GQ + M * H, *GV = GK + M * H, *D = GV + M * H, *u = D + M * L.heads;
+        T *GQ = GO + M * H, *GK = GQ + M * H, *GV = GK + M * H, *D = GV + M * H, *u = D + M * L.heads, *Wt = u + M;
         const T* srow = M > 0 ? &stat(e0, 0) : static_cast<const T*>(nullptr);
         Kokkos::parallel_for(Kokkos::TeamThreadRange(team, M), [&](const int j) {
           const int ej = e0 + j;
@@ -77,17 +77,16 @@ void AttentionModel<T>::reverse_block(int b, const EdgeList& edges) {
           affine(m, H, p + ww_v, static_cast<const T*>(nullptr), H, V + j * H);
         });
         team.team_barrier();
+        attention_weights(team, M, H, L.heads, Q, K, srow, Wt);
+        team.team_barrier();
         const int dh = H / L.heads;
-        const T sc = T(1) / m_sqrt(T(dh));
         Kokkos::parallel_for(Kokkos::TeamThreadRange(team, M), [&](const int j) {
           const int ej = e0 + j;
           T* o = O + j * H;
           for (int c = 0; c < H; ++c) o[c] = 0;
-          for (int h = 0; h < L.heads; ++h)  // the attention output again, from the row statistics
+          for (int h = 0; h < L.heads; ++h)  // the attention output again, from the weight tile
             for (int k = 0; k < M; ++k) {
-              T s = 0;
-              for (int c = h * dh; c < (h + 1) * dh; ++c) s += Q[j * H + c] * K[k * H + c];
-              const T a = u[k] * attention_weight(s * sc, srow + 2 * (j * L.heads + h));
+              const T a = u[k] * Wt[(j * L.heads + h) * M + k];
               for (int c = h * dh; c < (h + 1) * dh; ++c) o[c] += a * V[k * H + c];
             }
           T t[kAttMaxH], gt[kAttMaxH];
@@ -113,7 +112,7 @@ void AttentionModel<T>::reverse_block(int b, const EdgeList& edges) {
           reverse_affine(gt, H, p + ww_o, H, GO + j * H);
         });
         team.team_barrier();
-        attention_backward(team, M, H, L.heads, Q, K, V, u, srow, GO, D, GQ, GK, GV,
+        attention_backward(team, M, H, L.heads, Q, K, V, u, Wt, GO, D, GQ, GK, GV,
                            M > 0 ? &gu(e0) : static_cast<T*>(nullptr));
         team.team_barrier();
         Kokkos::parallel_for(Kokkos::TeamThreadRange(team, M), [&](const int j) {

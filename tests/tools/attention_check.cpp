@@ -85,13 +85,24 @@ void fused(const Case& c, Row& O, Row& GQ, Row& GK, Row& GV, Row& gu) {
   for (int i = 0; i <= c.N; ++i) ho(i) = c.off[i];
   Kokkos::deep_copy(off, ho);
   const int H = c.H, heads = c.heads;
+  Kokkos::View<long*, af::Device> wt_off("wt_off", c.N + 1);  // each atom's M x heads x M tile
+  auto hw = Kokkos::create_mirror_view(wt_off);
+  for (int i = 0; i < c.N; ++i) {
+    const long m = c.off[i + 1] - c.off[i];
+    hw(i + 1) = hw(i) + m * m * heads;
+  }
+  Kokkos::deep_copy(wt_off, hw);
+  const V wt("wt", hw(c.N) + 1);
   using Team = Kokkos::TeamPolicy<ExecSpace>::member_type;
   Kokkos::parallel_for(Kokkos::TeamPolicy<ExecSpace>(c.N, Kokkos::AUTO), KOKKOS_LAMBDA(const Team& team) {
     const int e0 = off(team.league_rank()), M = off(team.league_rank() + 1) - e0;
     const double *Q = q.data() + e0 * H, *K = k.data() + e0 * H, *Vv = v.data() + e0 * H, *U = u.data() + e0;
     af::nnip::kernels::attention_forward(team, M, H, heads, Q, K, Vv, U, o.data() + e0 * H, lse.data() + 2 * e0 * heads);
     team.team_barrier();
-    af::nnip::kernels::attention_backward(team, M, H, heads, Q, K, Vv, U, lse.data() + 2 * e0 * heads,
+    af::nnip::kernels::attention_weights(team, M, H, heads, Q, K, lse.data() + 2 * e0 * heads,
+                                         wt.data() + wt_off(team.league_rank()));
+    team.team_barrier();
+    af::nnip::kernels::attention_backward(team, M, H, heads, Q, K, Vv, U, wt.data() + wt_off(team.league_rank()),
                                           go.data() + e0 * H, D.data() + e0 * heads, gq.data() + e0 * H,
                                           gk.data() + e0 * H, gv.data() + e0 * H, gud.data() + e0);
   });
