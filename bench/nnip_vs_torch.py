@@ -1,10 +1,12 @@
-"""Equivariant potential: atomforge versus the PyTorch reference, same weights
-(examples/models/si_equivariant.h5), same machine, same thread count, one energy+forces
-call on Si diamond supercells of 1,000 and 8,000 atoms. Reports seconds per call, peak
-memory (max RSS of a fresh process doing only that), the BLAS PyTorch uses, and each
-side's achieved GFLOP/s from the model's FLOP count (the per-edge radial MLP dominates it).
+"""A neural potential: atomforge versus the PyTorch reference, same weights (default
+examples/models/si_equivariant.h5; --model examples/models/si_attention.h5), same
+machine, same thread count, one energy+forces call on Si diamond supercells of 1,000 and
+8,000 atoms. Reports seconds per call, peak memory (max RSS of a fresh process doing
+only that), the BLAS PyTorch uses, and each side's achieved GFLOP/s from the model's
+FLOP count (equivariant: the per-edge radial MLP dominates it; attention: the per-edge
+H x H products). The spline column is the equivariant model's tabulated radial MLP.
 
-    /usr/bin/python3 bench/nnip_vs_torch.py [--threads 1] [--precision float32]
+    /usr/bin/python3 bench/nnip_vs_torch.py [--threads 1] [--precision float32] [--model FILE]
 
 Prints a Markdown table for bench/RESULTS.md. Needs build/bin/atomforge."""
 import argparse
@@ -43,12 +45,24 @@ print(json.dumps({"seconds": sorted(times[1:])[1], "rss_mb": resource.getrusage(
 '''
 
 
+def architecture():
+    import h5py
+    with h5py.File(MODEL) as f:
+        return f.attrs["architecture"]
+
+
 def model_flops(edges, atoms):
     """Multiply-adds x 2 of one energy+forces call (forward; backward counted as 2x)."""
     sys.path.insert(0, os.path.join(ROOT, "potentials", "nnip", "training"))
     import h5py
     with h5py.File(MODEL) as f:
         hy = json.loads(f["hyper"].attrs["json"])
+    if architecture() == "attention":
+        H, B, M = hy["hidden"], hy["n_layers"], edges / atoms
+        per_edge = B * (9 * H * H + 2 * M * H) + hy["n_gauss"] * H + (3 * H + 2 * hy["l_boo"] + 2) * H
+        per_atom = B * 6 * H * H + (B + 1) * H * H
+        total = 2 * 3 * (edges * per_edge + atoms * per_atom)
+        return total, total
     from aftrain.model import Hyper
     from aftrain import so3
     h = Hyper(**hy)
@@ -101,7 +115,13 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--precision", default="float32")
+    ap.add_argument("--model", help="model file (default examples/models/si_equivariant.h5)")
     args = ap.parse_args()
+    global MODEL
+    if args.model:
+        MODEL = os.path.abspath(args.model)
+    spline = architecture() == "equivariant"
+    print(f"model: {os.path.relpath(MODEL, ROOT)} ({architecture()})")
     print(f"BLAS: {blas()}; threads {args.threads}; precision {args.precision}\n")
     print("| atoms | edges | PyTorch s/call | PyTorch MB | atomforge (mlp) s/call | (spline) s/call | atomforge MB "
           "| speed-up mlp / spline | memory ratio | GFLOP/s torch / af mlp |")
@@ -110,10 +130,12 @@ def main():
         atoms = 8 * rep ** 3
         t = run_torch(rep, args.threads, args.precision)
         a = run_atomforge(rep, args.threads, args.precision, "mlp")
-        s = run_atomforge(rep, args.threads, args.precision, "spline")
+        s = run_atomforge(rep, args.threads, args.precision, "spline") if spline else None
         flops, _ = model_flops(t["edges"], atoms)
+        s_time = f"{s['seconds']:.3f}" if s else "-"
+        s_speed = f"{t['seconds'] / s['seconds']:.2f}x" if s else "-"
         print(f"| {atoms:,} | {t['edges']:,} | {t['seconds']:.3f} | {t['rss_mb']:.0f} | {a['seconds']:.3f} | "
-              f"{s['seconds']:.3f} | {a['rss_mb']:.0f} | {t['seconds'] / a['seconds']:.2f}x / {t['seconds'] / s['seconds']:.2f}x | "
+              f"{s_time} | {a['rss_mb']:.0f} | {t['seconds'] / a['seconds']:.2f}x / {s_speed} | "
               f"{t['rss_mb'] / a['rss_mb']:.1f}x | {flops / t['seconds'] / 1e9:.2f} / {flops / a['seconds'] / 1e9:.2f} |")
 
 

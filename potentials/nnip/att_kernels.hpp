@@ -117,24 +117,30 @@ KOKKOS_INLINE_FUNCTION void envelope(T d, T rc, int p_env, T& u, T& du) {
   }
 }
 
+// The Gaussians g_k(d) (NG) and the BOO radial weights R_c = u sum_k g_k W_b[k, c] (CB).
+template <class T>
+KOKKOS_INLINE_FUNCTION void gaussians(const AttLayout& L, T d, T* g) {
+  for (int k = 0; k < L.NG; ++k) {
+    const T t = (d - T(L.rc * k / (L.NG - 1))) / T(L.sigma);
+    g[k] = m_exp(T(-0.5) * t * t);
+  }
+}
+
 // The input row of edge (i <- j) at distance d: Gaussians g (NG), the distance
 // projection's pre-activation pre (H), and row = [GELU(pre), a_j, a_i, boo_j, boo_i].
 template <class T, class Boo>
 KOKKOS_INLINE_FUNCTION void edge_input_row(const AttLayout& L, const T* p, T d, int si, int sj, const Boo& boo, int i,
                                            int j, T* g, T* pre, T* row) {
-  for (int k = 0; k < L.NG; ++k) {
-    const T t = (d - T(L.rc * k / (L.NG - 1))) / T(L.sigma);
-    g[k] = m_exp(T(-0.5) * t * t);
-  }
+  gaussians(L, d, g);
   affine(g, L.NG, p + L.w_d, p + L.b_d, L.H, pre);
   for (int c = 0; c < L.H; ++c) {
     row[c] = gelu(pre[c]);
     row[L.H + c] = p[L.w_emb + sj * L.H + c];
     row[2 * L.H + c] = p[L.w_emb + si * L.H + c];
   }
-  for (int l = 0; l < L.LB; ++l) {
-    row[3 * L.H + l] = boo(j, l);
-    row[3 * L.H + L.LB + l] = boo(i, l);
+  for (int q = 0; q < L.NBOO; ++q) {
+    row[3 * L.H + q] = boo(j, q);
+    row[3 * L.H + L.NBOO + q] = boo(i, q);
   }
 }
 

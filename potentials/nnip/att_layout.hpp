@@ -6,7 +6,9 @@
 namespace af::nnip {
 
 // Compile-time bounds for per-row scratch (checked when a file is loaded).
-constexpr int kAttMaxH = 128, kAttMaxBlocks = 6, kAttMaxGauss = 64, kAttMaxBoo = 4, kAttMaxHeads = 16;
+constexpr int kAttMaxH = 128, kAttMaxBlocks = 6, kAttMaxGauss = 64, kAttMaxHeads = 16;
+// BOO: degrees 0..3, at most 16 radial channels, so at most 64 features per atom.
+constexpr int kAttMaxBooL = 4, kAttMaxBooC = 16, kAttMaxBoo = kAttMaxBooL * kAttMaxBooC;
 // Neighbors per atom the kernels accept (a per-row buffer of the backward pass).
 constexpr int kAttMaxNeighbors = 512;
 
@@ -17,12 +19,13 @@ enum AttBlockWeight {
 };
 
 struct AttLayout {
-  int S = 0, H = 0, heads = 1, dh = 0, blocks = 0, NG = 0, LB = 0, p_env = 6;
+  int S = 0, H = 0, heads = 1, dh = 0, blocks = 0, NG = 0, p_env = 6;
+  int LB = 0, CB = 0, NBOO = 0;  // BOO degrees (l_boo + 1), radial channels, features CB x LB (c major)
   double rc = 0, avg = 1, sigma = 1;
   // Offsets of the top-level weights.
-  int w_emb = 0, w_d = 0, b_d = 0, w_in = 0, b_in = 0, g_in = 0, w_h = 0, b_h = 0, w_out = 0, scale = 0, shift = 0;
+  int w_emb = 0, w_d = 0, b_d = 0, w_b = 0, w_in = 0, b_in = 0, g_in = 0, w_h = 0, b_h = 0, w_out = 0, scale = 0, shift = 0;
   int blk[kAttMaxBlocks][kNumBlockWeights] = {};
-  KOKKOS_INLINE_FUNCTION int nin() const { return 3 * H + 2 * LB; }  // width of the edge input row
+  KOKKOS_INLINE_FUNCTION int nin() const { return 3 * H + 2 * NBOO; }  // width of the edge input row
 };
 
 }  // namespace af::nnip

@@ -26,6 +26,7 @@ AttentionModel<T>::AttentionModel(const ModelFile& f, const std::vector<int>& ty
   L.blocks = static_cast<int>(f.hyper_int("n_layers"));
   L.NG = static_cast<int>(f.hyper_int("n_gauss"));
   L.LB = static_cast<int>(f.hyper_int("l_boo")) + 1;
+  L.CB = static_cast<int>(f.hyper_int("boo_channels"));
   L.p_env = static_cast<int>(f.hyper_int("p_envelope"));
   L.avg = f.hyper_double("avg_neighbors");
   L.rc = f.r_cut();
@@ -33,7 +34,9 @@ AttentionModel<T>::AttentionModel(const ModelFile& f, const std::vector<int>& ty
   if (L.heads < 1 || L.heads > kAttMaxHeads || L.H % L.heads) f.fail("heads must divide hidden and be 1..16");
   if (L.blocks < 1 || L.blocks > kAttMaxBlocks) f.fail("n_layers must be 1.." + std::to_string(kAttMaxBlocks));
   if (L.NG < 2 || L.NG > kAttMaxGauss) f.fail("n_gauss must be 2.." + std::to_string(kAttMaxGauss));
-  if (L.LB < 1 || L.LB > kAttMaxBoo) f.fail("l_boo must be 0..3");
+  if (L.LB < 1 || L.LB > kAttMaxBooL) f.fail("l_boo must be 0..3");
+  if (L.CB < 1 || L.CB > kAttMaxBooC) f.fail("boo_channels must be 1.." + std::to_string(kAttMaxBooC));
+  L.NBOO = L.CB * L.LB;
   if (L.p_env < 2 || !(L.avg > 0)) f.fail("p_envelope must be >= 2 and avg_neighbors positive");
   L.dh = L.H / L.heads;
   L.sigma = L.rc / (L.NG - 1);
@@ -51,6 +54,7 @@ AttentionModel<T>::AttentionModel(const ModelFile& f, const std::vector<int>& ty
   L.w_emb = take("w_emb", {L.S, H});
   L.w_d = take("w_d", {L.NG, H});
   L.b_d = take("b_d", {H});
+  L.w_b = take("w_b", {L.NG, L.CB});
   L.w_in = take("w_in", {L.nin(), H});
   L.b_in = take("b_in", {H});
   L.g_in = take("g_in", {H});
@@ -86,7 +90,7 @@ void AttentionModel<T>::reserve(int n, int ne) {
     x_ = TView3("att::x", B + 1, cap, H);
     xp_ = TView3("att::xp", B, cap, H);
     P_ = TView3("att::P", B, cap, 2 * H);
-    boo_ = TView2("att::boo", cap, lay_.LB);
+    boo_ = TView2("att::boo", cap, lay_.NBOO);
     agg_ = TView2("att::agg", cap, H);
     gx_ = TView2("att::gx", cap, H);
     gxp_ = TView2("att::gxp", cap, H);
@@ -98,7 +102,7 @@ void AttentionModel<T>::reserve(int n, int ne) {
     stat_ = TView3("att::stat", B, cap, 2 * lay_.heads);
     ge_ = TView2("att::ge", cap, H);
     gpre_ = TView2("att::gpre", cap, H);
-    gboo_src_ = TView2("att::gboo", cap, 2 * lay_.LB);
+    gboo_src_ = TView2("att::gboo", cap, 2 * lay_.NBOO);
     gu_ = TView("att::gu", cap);
     gd_ = TView("att::gd", cap);
     rev_ = IntView("att::rev", cap);
@@ -166,22 +170,29 @@ void AttentionModel<T>::compute_input(const EdgeList& edges, const IntView& type
   const auto vec = edges.vec;
   const auto boo = boo_;
   const auto x0 = Kokkos::subview(x_, 0, Kokkos::ALL, Kokkos::ALL);
-  // Bond-orientational order of each atom from its own edges; the node stream starts
+  // Bond-orientational order of each atom from its own edges (CB learned radial
+  // channels x degrees 0..l_boo); the node stream starts
   // as the species embedding.
   Kokkos::parallel_for("att::boo", Kokkos::RangePolicy<ExecSpace>(0, edges.nlocal), KOKKOS_LAMBDA(const int i) {
-    T Q[16] = {0};
+    T Q[kAttMaxBooC][16];
+    for (int c = 0; c < L.CB; ++c)
+      for (int q = 0; q < 16; ++q) Q[c][q] = 0;
     for (int e = off(i); e < off(i + 1); ++e) {
       const double dd = sqrt(vec(e, 0) * vec(e, 0) + vec(e, 1) * vec(e, 1) + vec(e, 2) * vec(e, 2));
-      T u, du, Y[16];
+      T u, du, Y[16], g[kAttMaxGauss], R[kAttMaxBooC];
       envelope(T(dd), T(L.rc), L.p_env, u, du);
       spherical_harmonics_l3(T(vec(e, 0) / dd), T(vec(e, 1) / dd), T(vec(e, 2) / dd), Y);
-      for (int q = 0; q < L.LB * L.LB; ++q) Q[q] += u * Y[q];
+      gaussians(L, T(dd), g);
+      affine(g, L.NG, p + L.w_b, static_cast<const T*>(nullptr), L.CB, R);
+      for (int c = 0; c < L.CB; ++c)
+        for (int q = 0; q < L.LB * L.LB; ++q) Q[c][q] += u * R[c] * Y[q];
     }
-    for (int l = 0; l < L.LB; ++l) {
-      T s = 0;
-      for (int q = l * l; q < (l + 1) * (l + 1); ++q) s += Q[q] * Q[q];
-      boo(i, l) = s / T(L.avg * L.avg * (2 * l + 1));
-    }
+    for (int c = 0; c < L.CB; ++c)
+      for (int l = 0; l < L.LB; ++l) {
+        T s = 0;
+        for (int q = l * l; q < (l + 1) * (l + 1); ++q) s += Q[c][q] * Q[c][q];
+        boo(i, c * L.LB + l) = s / T(L.avg * L.avg * (2 * l + 1));
+      }
     const int s = tm(type(i));
     for (int c = 0; c < L.H; ++c) x0(i, c) = p[L.w_emb + s * L.H + c];
   });

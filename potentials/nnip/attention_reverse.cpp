@@ -180,39 +180,60 @@ void AttentionModel<T>::reverse_input(const EdgeList& edges, const IntView& type
     T s = 0;
     for (int k = 0; k < L.NG; ++k) s -= gg[k] * g[k] * (d - T(L.rc * k / (L.NG - 1))) / T(L.sigma * L.sigma);
     gd(e) = s;
-    for (int l = 0; l < 2 * L.LB; ++l) gboo(e, l) = grow[3 * L.H + l];
+    for (int q = 0; q < 2 * L.NBOO; ++q) gboo(e, q) = grow[3 * L.H + q];
   });
   // Per atom: dE/dboo_i gathered (own edges as receiver, reverse edges as sender), then
   // through the order parameters to every edge's u and direction, giving dE/dr_e.
   const auto rev = rev_;
   Kokkos::parallel_for("att::boo_reverse", Kokkos::RangePolicy<ExecSpace>(0, edges.nlocal), KOKKOS_LAMBDA(const int i) {
-    T gb[kAttMaxBoo] = {0}, Q[16] = {0}, gQ[16];
+    T gb[kAttMaxBoo], Q[kAttMaxBooC][16], g[kAttMaxGauss], R[kAttMaxBooC];
+    for (int q = 0; q < L.NBOO; ++q) gb[q] = 0;
+    for (int c = 0; c < L.CB; ++c)
+      for (int q = 0; q < 16; ++q) Q[c][q] = 0;
     for (int e = off(i); e < off(i + 1); ++e) {
       const int r = rev(e);
-      for (int l = 0; l < L.LB; ++l) gb[l] += gboo(e, L.LB + l) + (r >= 0 ? gboo(r, l) : T(0));
+      for (int q = 0; q < L.NBOO; ++q) gb[q] += gboo(e, L.NBOO + q) + (r >= 0 ? gboo(r, q) : T(0));
       const double dd = sqrt(vec(e, 0) * vec(e, 0) + vec(e, 1) * vec(e, 1) + vec(e, 2) * vec(e, 2));
       T u, du, Y[16];
       envelope(T(dd), T(L.rc), L.p_env, u, du);
       spherical_harmonics_l3(T(vec(e, 0) / dd), T(vec(e, 1) / dd), T(vec(e, 2) / dd), Y);
-      for (int q = 0; q < L.LB * L.LB; ++q) Q[q] += u * Y[q];
+      gaussians(L, T(dd), g);
+      affine(g, L.NG, p + L.w_b, static_cast<const T*>(nullptr), L.CB, R);
+      for (int c = 0; c < L.CB; ++c)
+        for (int q = 0; q < L.LB * L.LB; ++q) Q[c][q] += u * R[c] * Y[q];
     }
-    for (int l = 0; l < L.LB; ++l)
-      for (int q = l * l; q < (l + 1) * (l + 1); ++q) gQ[q] = gb[l] * 2 * Q[q] / T(L.avg * L.avg * (2 * l + 1));
+    // dE/dQ, in place of Q.
+    for (int c = 0; c < L.CB; ++c)
+      for (int l = 0; l < L.LB; ++l)
+        for (int q = l * l; q < (l + 1) * (l + 1); ++q)
+          Q[c][q] *= gb[c * L.LB + l] * 2 / T(L.avg * L.avg * (2 * l + 1));
     for (int e = off(i); e < off(i + 1); ++e) {
       const double dd = sqrt(vec(e, 0) * vec(e, 0) + vec(e, 1) * vec(e, 1) + vec(e, 2) * vec(e, 2));
       const T d = T(dd);
-      const T r[3] = {T(vec(e, 0) / dd), T(vec(e, 1) / dd), T(vec(e, 2) / dd)};
-      T u, du, Y[16], dY[16][3];
+      const T rh[3] = {T(vec(e, 0) / dd), T(vec(e, 1) / dd), T(vec(e, 2) / dd)};
+      T u, du, Y[16], dY[16][3], gR[kAttMaxBooC], gg[kAttMaxGauss];
       envelope(d, T(L.rc), L.p_env, u, du);
-      harmonics_with_grad(r, Y, dY);
+      harmonics_with_grad(rh, Y, dY);
+      gaussians(L, d, g);
+      affine(g, L.NG, p + L.w_b, static_cast<const T*>(nullptr), L.CB, R);
+      // Q_cq += u R_c Y_q: dE/du, dE/dR_c (through W_b to the Gaussians), dE/dY_q.
       T gue = gu(e), G[3] = {0, 0, 0};
-      for (int q = 0; q < L.LB * L.LB; ++q) {
-        gue += gQ[q] * Y[q];
-        for (int c = 0; c < 3; ++c) G[c] += gQ[q] * u * dY[q][c];
+      for (int c = 0; c < L.CB; ++c) {
+        T s = 0;
+        for (int q = 0; q < L.LB * L.LB; ++q) {
+          s += Q[c][q] * Y[q];
+          const T gy = Q[c][q] * u * R[c];
+          for (int x = 0; x < 3; ++x) G[x] += gy * dY[q][x];
+        }
+        gue += s * R[c];
+        gR[c] = s * u;
       }
-      const T gdist = gue * du + gd(e);
-      const T rg = r[0] * G[0] + r[1] * G[1] + r[2] * G[2];
-      for (int c = 0; c < 3; ++c) dedr(e, c) = double(gdist * r[c] + (G[c] - rg * r[c]) / d);
+      for (int k = 0; k < L.NG; ++k) gg[k] = 0;
+      reverse_affine(gR, L.CB, p + L.w_b, L.NG, gg);
+      T gdist = gue * du + gd(e);
+      for (int k = 0; k < L.NG; ++k) gdist -= gg[k] * g[k] * (d - T(L.rc * k / (L.NG - 1))) / T(L.sigma * L.sigma);
+      const T rg = rh[0] * G[0] + rh[1] * G[1] + rh[2] * G[2];
+      for (int c = 0; c < 3; ++c) dedr(e, c) = double(gdist * rh[c] + (G[c] - rg * rh[c]) / d);
     }
   });
 }

@@ -6,8 +6,9 @@ Each atom i sees the sequence of its edges i <- j inside the cutoff (padded to t
 largest count, masked). Node stream x (N, H), edge stream e (N, M, H).
 
     u_ij   = envelope(d_ij)                       smooth weight, 0 at the cutoff
-    Q_i,lm = sum_j u_ij Y_lm(r_ij/d_ij) / avg     bond-orientational order (BOO)
-    boo_i  = |Q_i,l|^2 / (2l + 1), l = 0..l_boo
+    R_c(d) = u(d) sum_k gauss_k(d) W_b[k, c]      learned radial weights, c < boo_channels
+    Q_i,clm = sum_j R_c(d_ij) Y_lm(r_ij/d_ij) / avg   bond-orientational order (BOO)
+    boo_i  = |Q_i,cl|^2 / (2l + 1), l = 0..l_boo    (boo_channels x (l_boo + 1) per atom)
     a_i    = onehot(s_i) W_emb
     e_ij   = RMSNorm([GELU(gauss(d_ij) W_d + b_d), a_j, a_i, boo_j, boo_i] W_in + b_in)
     x_i    = a_i
@@ -44,6 +45,7 @@ class AttentionHyper:
     n_layers: int = 2
     n_gauss: int = 16
     l_boo: int = 3          # <= 3
+    boo_channels: int = 8   # learned radial weights of the BOO features
     p_envelope: int = 6
     avg_neighbors: float = 10.0
     architecture: str = "attention"
@@ -102,8 +104,10 @@ class AttentionModel(torch.nn.Module):
             return torch.nn.Parameter(torch.full((n,), value, dtype=dtype))
 
         self.w_emb = torch.nn.Parameter(torch.randn(S, H, generator=g, dtype=dtype))
+        CB = hyper.boo_channels
         self.w_d, self.b_d = lin(G, H), vec(H)
-        self.w_in, self.b_in, self.g_in = lin(3 * H + 2 * LB, H), vec(H), vec(H, 1.0)
+        self.w_b = lin(G, CB)
+        self.w_in, self.b_in, self.g_in = lin(3 * H + 2 * CB * LB, H), vec(H), vec(H, 1.0)
         self.blocks = torch.nn.ModuleList()
         for _ in range(hyper.n_layers):
             b = torch.nn.Module()
@@ -126,12 +130,15 @@ class AttentionModel(torch.nn.Module):
         N, H = species.shape[0], hp.hidden
         d = torch.linalg.norm(vec, dim=1)
         u = envelope(d, hp.r_cut, hp.p_envelope)
-        Y = so3_harmonics(vec / d[:, None], hp.l_boo)
-        Q = vec.new_zeros(N, Y.shape[1]).index_add(0, receiver, u[:, None] * Y) / hp.avg_neighbors
-        boo = torch.stack([(Q[:, l * l:(l + 1) ** 2] ** 2).sum(1) / (2 * l + 1) for l in range(hp.l_boo + 1)], 1)
-        a = torch.nn.functional.one_hot(species, len(hp.species)).to(vec.dtype) @ self.w_emb
         sigma = hp.r_cut / (hp.n_gauss - 1)
         gauss = torch.exp(-0.5 * ((d[:, None] - self.mu) / sigma) ** 2)
+        Y = so3_harmonics(vec / d[:, None], hp.l_boo)
+        R = u[:, None] * (gauss @ self.w_b)                                 # (E, CB)
+        Q = vec.new_zeros(N, hp.boo_channels, Y.shape[1]).index_add(0, receiver, R[:, :, None] * Y[:, None, :])
+        Q = Q / hp.avg_neighbors
+        boo = torch.stack([(Q[:, :, l * l:(l + 1) ** 2] ** 2).sum(2) / (2 * l + 1) for l in range(hp.l_boo + 1)], 2)
+        boo = boo.reshape(N, -1)                                            # (N, CB * (l_boo + 1)), c major
+        a = torch.nn.functional.one_hot(species, len(hp.species)).to(vec.dtype) @ self.w_emb
         z = torch.cat([gelu(gauss @ self.w_d + self.b_d), a[sender], a[receiver], boo[sender], boo[receiver]], 1)
         e_flat = rms_norm(z @ self.w_in + self.b_in, self.g_in)
         idx = pad_index(receiver, N)
@@ -163,7 +170,7 @@ class AttentionModel(torch.nn.Module):
 # Parameter names of the model file, in the order the engine reads them (weights/NAME).
 BLOCK_WEIGHTS = ("g_x", "g_e", "g_fn", "g_fe", "w_e", "w_s", "w_t", "b_m", "w_q", "w_k", "w_v", "w_o",
                  "w_n1", "b_n1", "w_n2", "b_n2", "w_f1", "b_f1", "w_f2", "b_f2")
-TOP_WEIGHTS = ("w_emb", "w_d", "b_d", "w_in", "b_in", "g_in", "w_h", "b_h", "w_out", "scale", "shift")
+TOP_WEIGHTS = ("w_emb", "w_d", "b_d", "w_b", "w_in", "b_in", "g_in", "w_h", "b_h", "w_out", "scale", "shift")
 
 
 def named_weights(model):

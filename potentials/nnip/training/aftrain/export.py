@@ -40,7 +40,7 @@ def save_attention(model: AttentionModel, path, training=None):
     with h5py.File(path, "w") as f:
         _common(f, h, "attention")
         hy = f.create_group("hyper")
-        for k in ("hidden", "heads", "n_layers", "n_gauss", "l_boo", "p_envelope"):
+        for k in ("hidden", "heads", "n_layers", "n_gauss", "l_boo", "boo_channels", "p_envelope"):
             hy.attrs[k] = int(getattr(h, k))
         hy.attrs["avg_neighbors"] = float(h.avg_neighbors)
         hy.attrs["json"] = json.dumps(h.__dict__)

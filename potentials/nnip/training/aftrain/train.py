@@ -6,7 +6,8 @@ and exports the model file.
 Config (YAML): dataset {train, val, test} paths (relative to the config file); model
 {hyperparameters of aftrain.model.Hyper; species, r_cut required}; loss weights
 {energy (per atom), forces, stress}; optimizer {lr, epochs, batch, patience, lr_factor,
-lr_patience, min_lr}; dtype float64|float32; seed; output (model file). Runs on CUDA
+lr_patience, min_lr}; dtype float64|float32; seed; output (model file); init (optional: a
+model file of the same architecture to continue from, relative to the config). Runs on CUDA
 when available (device: auto|cpu|cuda). Adam with ReduceLROnPlateau on the validation
 loss, early stopping after `patience` epochs without improvement, best weights kept.
 """
@@ -155,10 +156,15 @@ def train(cfg, base_dir, log=print):
         mcfg.pop("architecture", None)
         model = EquivariantModel(Hyper(**mcfg), dtype=dtype, seed=cfg.get("seed", 0)).to(device)
     shift, f_rms = composition_fit(tr, len(species))
-    with torch.no_grad():  # start from the composition fit: zero readout, energies = shifts
-        model.shift.copy_(torch.tensor(shift, dtype=dtype))
-        model.scale.fill_(f_rms)
-        model.w_out.zero_()
+    if cfg.get("init"):  # continue from a model file's weights
+        from .export import load_model
+        start = load_model(os.path.join(base_dir, cfg["init"]), dtype=dtype)
+        model.load_state_dict(start.state_dict())
+    else:
+        with torch.no_grad():  # start from the composition fit: zero readout, energies = shifts
+            model.shift.copy_(torch.tensor(shift, dtype=dtype))
+            model.scale.fill_(f_rms)
+            model.w_out.zero_()
     w = {"energy": 1.0, "forces": 1.0, "stress": 0.0, **cfg.get("loss", {})}
     opt_cfg = {"lr": 0.005, "epochs": 100, "batch": 4, "patience": 30, "lr_factor": 0.5, "lr_patience": 8,
                "min_lr": 1e-5, "max_seconds": float("inf"), **cfg.get("optimizer", {})}
