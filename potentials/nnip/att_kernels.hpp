@@ -299,12 +299,13 @@ KOKKOS_INLINE_FUNCTION void attention_weights(const Member& team, int M, int H, 
 // (M x H) and adds dE/du_k to gu[k]. Two passes as FlashAttention-2, no races: over
 // queries (D_j = sum_k P_jk dv_jk with dv = go.v, then GQ) and, after a barrier, over
 // keys (GK, GV, gu). D (M x heads, scratch) is summed explicitly rather than taken as
-// go.o, which keeps dv - D exact where one key carries the row. The caller puts a
+// go.o, which keeps dv - D exact where one key carries the row; DV (a tile like Wt)
+// keeps dv = go_j.v_k from the first pass for the second. The caller puts a
 // barrier between attention_weights and this.
 template <class T, class Member>
 KOKKOS_INLINE_FUNCTION void attention_backward(const Member& team, int M, int H, int heads, const T* Q, const T* K,
-                                               const T* V, const T* u, const T* Wt, const T* GO, T* D, T* GQ,
-                                               T* GK, T* GV, T* gu) {
+                                               const T* V, const T* u, const T* Wt, const T* GO, T* D, T* DV,
+                                               T* GQ, T* GK, T* GV, T* gu) {
   const int dh = H / heads;
   const T sc = T(1) / m_sqrt(T(dh));
   Kokkos::parallel_for(Kokkos::TeamThreadRange(team, M), [&](const int j) {
@@ -312,7 +313,7 @@ KOKKOS_INLINE_FUNCTION void attention_backward(const Member& team, int M, int H,
       const T* go = GO + j * H + h * dh;
       const T* w = Wt + (j * heads + h) * M;
       T* gq = GQ + j * H + h * dh;
-      T dv[kAttMaxNeighbors];
+      T* dv = DV + (j * heads + h) * M;
       T dsum = 0;
       for (int k = 0; k < M; ++k) {
         const T* vv = V + k * H + h * dh;
@@ -341,8 +342,7 @@ KOKKOS_INLINE_FUNCTION void attention_backward(const Member& team, int M, int H,
       for (int j = 0; j < M; ++j) {
         const T* q = Q + j * H + h * dh;
         const T* go = GO + j * H + h * dh;
-        T dv = 0;
-        for (int c = 0; c < dh; ++c) dv += go[c] * vv[c];
+        const T dv = DV[(j * heads + h) * M + k];
         const T w = Wt[(j * heads + h) * M + k], p = u[k] * w;
         const T r = dv - D[j * heads + h];
         for (int c = 0; c < dh; ++c) {

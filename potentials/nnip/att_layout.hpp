@@ -9,7 +9,8 @@ namespace af::nnip {
 constexpr int kAttMaxH = 128, kAttMaxBlocks = 6, kAttMaxGauss = 64, kAttMaxHeads = 16;
 // BOO: degrees 0..3, at most 16 radial channels, so at most 64 features per atom.
 constexpr int kAttMaxBooL = 4, kAttMaxBooC = 16, kAttMaxBoo = kAttMaxBooL * kAttMaxBooC;
-// Neighbors per atom the kernels accept (a per-row buffer of the backward pass).
+// Neighbors per atom the kernels accept (the backward pass keeps two M x heads x M
+// tiles per atom in scratch; beyond this a system has collapsed).
 constexpr int kAttMaxNeighbors = 512;
 
 // Per-block weights, in the model file's order (aftrain/attention.py BLOCK_WEIGHTS).

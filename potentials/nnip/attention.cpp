@@ -110,12 +110,12 @@ void AttentionModel<T>::reserve(int n, int ne) {
 }
 
 // Team scratch of one atom: `buffers` rows x H, then rows x heads (D), rows (u) and, for
-// the backward pass, the rows x heads x rows weight tile.
+// the backward pass, two rows x heads x rows tiles (weights, go.v).
 template <class T>
 std::size_t AttentionModel<T>::scratch_bytes(int rows, int buffers, bool tile) const {
   using Scratch = Kokkos::View<T*, ExecSpace::scratch_memory_space, Kokkos::MemoryUnmanaged>;
   return Scratch::shmem_size(static_cast<std::size_t>(rows) *
-                             (buffers * lay_.H + lay_.heads + 1 + (tile ? rows * lay_.heads : 0)));
+                             (buffers * lay_.H + lay_.heads + 1 + (tile ? 2 * rows * lay_.heads : 0)));
 }
 
 template <class T>

@@ -55,9 +55,9 @@ void AttentionModel<T>::reverse_block(int b, const EdgeList& edges) {
       Kokkos::TeamPolicy<ExecSpace>(n, Kokkos::AUTO).set_scratch_size(level, Kokkos::PerTeam(bytes)),
       KOKKOS_LAMBDA(const Team& team) {
         const int i = team.league_rank(), e0 = off(i), M = off(i + 1) - e0;
-        Scratch buf(team.team_scratch(level), static_cast<std::size_t>(M) * (9 * H + L.heads + 1 + M * L.heads));
+        Scratch buf(team.team_scratch(level), static_cast<std::size_t>(M) * (9 * H + L.heads + 1 + 2 * M * L.heads));
         T *Q = buf.data(), *K = Q + M * H, *V = K + M * H, *PRE = V + M * H, *O = PRE + M * H, *GO = O + M * H;
-        T *GQ = GO + M * H, *GK = GQ + M * H, *GV = GK + M * H, *D = GV + M * H, *u = D + M * L.heads, *Wt = u + M;
+        T *GQ = GO + M * H, *GK = GQ + M * H, *GV = GK + M * H, *D = GV + M * H, *u = D + M * L.heads, *Wt = u + M, *DV = Wt + M * M * L.heads;
         const T* srow = M > 0 ? &stat(e0, 0) : static_cast<const T*>(nullptr);
         Kokkos::parallel_for(Kokkos::TeamThreadRange(team, M), [&](const int j) {
           const int ej = e0 + j;
@@ -112,7 +112,7 @@ void AttentionModel<T>::reverse_block(int b, const EdgeList& edges) {
           reverse_affine(gt, H, p + ww_o, H, GO + j * H);
         });
         team.team_barrier();
-        attention_backward(team, M, H, L.heads, Q, K, V, u, Wt, GO, D, GQ, GK, GV,
+        attention_backward(team, M, H, L.heads, Q, K, V, u, Wt, GO, D, DV, GQ, GK, GV,
                            M > 0 ? &gu(e0) : static_cast<T*>(nullptr));
         team.team_barrier();
         Kokkos::parallel_for(Kokkos::TeamThreadRange(team, M), [&](const int j) {

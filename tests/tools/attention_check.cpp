@@ -92,7 +92,7 @@ void fused(const Case& c, Row& O, Row& GQ, Row& GK, Row& GV, Row& gu) {
     hw(i + 1) = hw(i) + m * m * heads;
   }
   Kokkos::deep_copy(wt_off, hw);
-  const V wt("wt", hw(c.N) + 1);
+  const V wt("wt", hw(c.N) + 1), dvt("dvt", hw(c.N) + 1);
   using Team = Kokkos::TeamPolicy<ExecSpace>::member_type;
   Kokkos::parallel_for(Kokkos::TeamPolicy<ExecSpace>(c.N, Kokkos::AUTO), KOKKOS_LAMBDA(const Team& team) {
     const int e0 = off(team.league_rank()), M = off(team.league_rank() + 1) - e0;
@@ -103,7 +103,8 @@ void fused(const Case& c, Row& O, Row& GQ, Row& GK, Row& GV, Row& gu) {
                                          wt.data() + wt_off(team.league_rank()));
     team.team_barrier();
     af::nnip::kernels::attention_backward(team, M, H, heads, Q, K, Vv, U, wt.data() + wt_off(team.league_rank()),
-                                          go.data() + e0 * H, D.data() + e0 * heads, gq.data() + e0 * H,
+                                          go.data() + e0 * H, D.data() + e0 * heads,
+                                          dvt.data() + wt_off(team.league_rank()), gq.data() + e0 * H,
                                           gk.data() + e0 * H, gv.data() + e0 * H, gud.data() + e0);
   });
   auto down = [](const V& d, Row& r) {
