@@ -198,6 +198,25 @@ KOKKOS_INLINE_FUNCTION void gaussians(const AttLayout& L, T d, T* g) {
   }
 }
 
+// Q[c][lm] = sum over edges e in [e0, e1) of u R_c Y_lm (one atom's BOO sums, before
+// the 1/avg), R_c = sum_k g_k W_b[k, c].
+template <class T, class Vec>
+KOKKOS_INLINE_FUNCTION void boo_sums(const AttLayout& L, const T* p, const Vec& vec, int e0, int e1,
+                                     T Q[kAttMaxBooC][16]) {
+  for (int c = 0; c < L.CB; ++c)
+    for (int q = 0; q < 16; ++q) Q[c][q] = 0;
+  for (int e = e0; e < e1; ++e) {
+    const double dd = sqrt(vec(e, 0) * vec(e, 0) + vec(e, 1) * vec(e, 1) + vec(e, 2) * vec(e, 2));
+    T u, du, Y[16], g[kAttMaxGauss], R[kAttMaxBooC];
+    envelope(T(dd), T(L.rc), L.p_env, u, du);
+    spherical_harmonics_l3(T(vec(e, 0) / dd), T(vec(e, 1) / dd), T(vec(e, 2) / dd), Y);
+    gaussians(L, T(dd), g);
+    affine(g, L.NG, p + L.w_b, static_cast<const T*>(nullptr), L.CB, R);
+    for (int c = 0; c < L.CB; ++c)
+      for (int q = 0; q < L.LB * L.LB; ++q) Q[c][q] += u * R[c] * Y[q];
+  }
+}
+
 // The input row of edge (i <- j) at distance d: Gaussians g (NG), the distance
 // projection's pre-activation pre (H), and row = [GELU(pre), a_j, a_i, boo_j, boo_i].
 template <class T, class Boo>

@@ -171,22 +171,10 @@ void AttentionModel<T>::compute_input(const EdgeList& edges, const IntView& type
   const auto boo = boo_;
   const auto x0 = Kokkos::subview(x_, 0, Kokkos::ALL, Kokkos::ALL);
   // Bond-orientational order of each atom from its own edges (CB learned radial
-  // channels x degrees 0..l_boo); the node stream starts
-  // as the species embedding.
+  // channels x degrees 0..l_boo); the node stream starts as the species embedding.
   Kokkos::parallel_for("att::boo", Kokkos::RangePolicy<ExecSpace>(0, edges.nlocal), KOKKOS_LAMBDA(const int i) {
     T Q[kAttMaxBooC][16];
-    for (int c = 0; c < L.CB; ++c)
-      for (int q = 0; q < 16; ++q) Q[c][q] = 0;
-    for (int e = off(i); e < off(i + 1); ++e) {
-      const double dd = sqrt(vec(e, 0) * vec(e, 0) + vec(e, 1) * vec(e, 1) + vec(e, 2) * vec(e, 2));
-      T u, du, Y[16], g[kAttMaxGauss], R[kAttMaxBooC];
-      envelope(T(dd), T(L.rc), L.p_env, u, du);
-      spherical_harmonics_l3(T(vec(e, 0) / dd), T(vec(e, 1) / dd), T(vec(e, 2) / dd), Y);
-      gaussians(L, T(dd), g);
-      affine(g, L.NG, p + L.w_b, static_cast<const T*>(nullptr), L.CB, R);
-      for (int c = 0; c < L.CB; ++c)
-        for (int q = 0; q < L.LB * L.LB; ++q) Q[c][q] += u * R[c] * Y[q];
-    }
+    boo_sums(L, p, vec, off(i), off(i + 1), Q);
     for (int c = 0; c < L.CB; ++c)
       for (int l = 0; l < L.LB; ++l) {
         T s = 0;

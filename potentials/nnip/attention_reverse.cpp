@@ -188,20 +188,11 @@ void AttentionModel<T>::reverse_input(const EdgeList& edges, const IntView& type
   Kokkos::parallel_for("att::boo_reverse", Kokkos::RangePolicy<ExecSpace>(0, edges.nlocal), KOKKOS_LAMBDA(const int i) {
     T gb[kAttMaxBoo], Q[kAttMaxBooC][16], g[kAttMaxGauss], R[kAttMaxBooC];
     for (int q = 0; q < L.NBOO; ++q) gb[q] = 0;
-    for (int c = 0; c < L.CB; ++c)
-      for (int q = 0; q < 16; ++q) Q[c][q] = 0;
     for (int e = off(i); e < off(i + 1); ++e) {
       const int r = rev(e);
       for (int q = 0; q < L.NBOO; ++q) gb[q] += gboo(e, L.NBOO + q) + (r >= 0 ? gboo(r, q) : T(0));
-      const double dd = sqrt(vec(e, 0) * vec(e, 0) + vec(e, 1) * vec(e, 1) + vec(e, 2) * vec(e, 2));
-      T u, du, Y[16];
-      envelope(T(dd), T(L.rc), L.p_env, u, du);
-      spherical_harmonics_l3(T(vec(e, 0) / dd), T(vec(e, 1) / dd), T(vec(e, 2) / dd), Y);
-      gaussians(L, T(dd), g);
-      affine(g, L.NG, p + L.w_b, static_cast<const T*>(nullptr), L.CB, R);
-      for (int c = 0; c < L.CB; ++c)
-        for (int q = 0; q < L.LB * L.LB; ++q) Q[c][q] += u * R[c] * Y[q];
     }
+    boo_sums(L, p, vec, off(i), off(i + 1), Q);
     // dE/dQ, in place of Q.
     for (int c = 0; c < L.CB; ++c)
       for (int l = 0; l < L.LB; ++l)
