@@ -1,8 +1,7 @@
 """Microbenchmark of the equivariant model's two tensor-product backends (sparse
-Clebsch-Gordan paths versus the spherical-grid Gaunt product) at l_max = l_sh = 1, 2, 3:
+Clebsch-Gordan paths versus the spherical-grid Gaunt product) at l_max = l_sh = 1, 2, 3, 4:
 seconds per energy+forces call of a random-weight model (16 channels, 2 blocks, radial
 spline so that the tensor product dominates) on 1,000 Si atoms, same thread count.
-(The engine's harmonics stop at l = 3, so l_max 4 is not available yet.)
 
     /usr/bin/python3 bench/tp_backends.py [--threads 1]
 """
@@ -41,7 +40,7 @@ def main():
     wd = tempfile.mkdtemp(prefix="af-tp-bench-")
     print("| l_max = l_sh | paths (on grid) | CG s/call | grid s/call | grid / CG |")
     print("|---|---|---|---|---|")
-    for l in (1, 2, 3):
+    for l in (1, 2, 3, 4):
         h = Hyper(species=["Si"], r_cut=4.0, l_max=l, l_sh=l, channels=16, n_layers=2, radial_hidden=[32, 32])
         path = os.path.join(wd, f"l{l}.h5")
         save_model(EquivariantModel(h, seed=l), path)

@@ -134,10 +134,11 @@ KOKKOS_INLINE_FUNCTION void radial_spline(const EqLayout& L, const Kokkos::View<
     for (int o = 0; o < n; ++o) dR[o] = g00 * y0[o] + g10 * m0[o] + g01 * y1[o] + g11 * m1[o];
 }
 
-// Harmonics Y^0..Y^3 of the unit vector u and their gradients dY/du (as polynomials).
+// Harmonics Y^0..Y^3 (and Y^4 if l_max >= 4) of the unit vector u and their gradients
+// dY/du (as polynomials); dY has room for kShN rows, rows past (l_max+1)^2 are not written.
 template <class T>
-KOKKOS_INLINE_FUNCTION void harmonics_with_grad(const T u[3], T* Y, T dY[16][3]) {
-  spherical_harmonics_l3(u[0], u[1], u[2], Y);
+KOKKOS_INLINE_FUNCTION void harmonics_with_grad(const T u[3], T* Y, T dY[][3], int l_max = 3) {
+  spherical_harmonics(l_max, u[0], u[1], u[2], Y);
   // Derivatives in (X, Yp, Z) = (z, x, y), stored as d/dx = d/dYp, d/dy = d/dZ, d/dz = d/dX.
   const T X = u[2], Yp = u[0], Z = u[1];
   const T s3 = 1.7320508075688772, s15 = 3.872983346207417, h5 = 1.118033988749895;
@@ -164,6 +165,26 @@ KOKKOS_INLINE_FUNCTION void harmonics_with_grad(const T u[3], T* Y, T dY[16][3])
     dY[k][0] = g[k][1];
     dY[k][1] = g[k][2];
     dY[k][2] = g[k][0];
+  }
+  if (l_max < 4) return;
+  // Y^4 (so3.hpp, spherical_harmonics_4), same storage order.
+  const T a4 = 8.874119674649425, a3 = 6.274950199005565, a2 = 3.3541019662496847, a1 = 2.3717082451262845;
+  const T r2 = X * X + Yp * Yp, P = X * X - Yp * Yp, Q = 6 * Z * Z - r2;
+  const T g4[9][3] = {
+      {a4 * Yp * (3 * X * X - Yp * Yp), a4 * X * (X * X - 3 * Yp * Yp), 0},
+      {6 * a3 * X * Yp * Z, 3 * a3 * Z * P, a3 * Yp * (3 * X * X - Yp * Yp)},
+      {a2 * Yp * (6 * Z * Z - 3 * X * X - Yp * Yp), a2 * X * (6 * Z * Z - X * X - 3 * Yp * Yp), 12 * a2 * X * Yp * Z},
+      {-6 * a1 * X * Yp * Z, a1 * Z * (4 * Z * Z - 3 * X * X - 9 * Yp * Yp), 3 * a1 * Yp * (4 * Z * Z - r2)},
+      {T(0.375) * X * (12 * r2 - 48 * Z * Z), T(0.375) * Yp * (12 * r2 - 48 * Z * Z), T(0.375) * Z * (32 * Z * Z - 48 * r2)},
+      {a1 * Z * (4 * Z * Z - 9 * X * X - 3 * Yp * Yp), -6 * a1 * X * Yp * Z, 3 * a1 * X * (4 * Z * Z - r2)},
+      {a2 * X * (Q - P), -a2 * Yp * (Q + P), 6 * a2 * P * Z},
+      {3 * a3 * Z * P, -6 * a3 * X * Yp * Z, a3 * X * (X * X - 3 * Yp * Yp)},
+      {a4 * X * (X * X - 3 * Yp * Yp), a4 * Yp * (Yp * Yp - 3 * X * X), 0},
+  };
+  for (int k = 0; k < 9; ++k) {
+    dY[16 + k][0] = g4[k][1];
+    dY[16 + k][1] = g4[k][2];
+    dY[16 + k][2] = g4[k][0];
   }
 }
 

@@ -5,7 +5,7 @@
 namespace af::nnip {
 
 // Compile-time bounds for per-thread scratch (checked when a file is loaded).
-constexpr int kMaxBlocks = 6, kMaxRadial = 4, kMaxC = 32, kMaxL = 3, kMaxPaths = 48, kMaxWidth = 64;
+constexpr int kMaxBlocks = 6, kMaxRadial = 4, kMaxC = 32, kMaxL = 4, kMaxPaths = 72, kMaxWidth = 64;
 constexpr int kMaxF = kMaxC * (kMaxL + 1) * (kMaxL + 1);
 
 // Everything a kernel needs to find its weights in one flat parameter View.

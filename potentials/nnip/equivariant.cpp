@@ -25,7 +25,7 @@ EquivariantModel<T>::EquivariantModel(const ModelFile& f, const std::vector<int>
   L.rc = f.r_cut();
   const auto hidden = f.hyper_ints("radial_hidden");
   if (L.C < 1 || L.C > kMaxC) f.fail("channels must be 1.." + std::to_string(kMaxC));
-  if (L.L < 0 || L.L > kMaxL || L.Lsh < 0 || L.Lsh > kShLMax) f.fail("l_max and l_sh must be 0..3");
+  if (L.L < 0 || L.L > kMaxL || L.Lsh < 0 || L.Lsh > kShLMax) f.fail("l_max and l_sh must be 0..4");
   if (L.blocks < 1 || L.blocks > kMaxBlocks) f.fail("n_layers must be 1.." + std::to_string(kMaxBlocks));
   if (L.NB < 1 || L.NB > kMaxWidth) f.fail("n_bessel must be 1.." + std::to_string(kMaxWidth));
   if (static_cast<int>(hidden.size()) + 1 > kMaxRadial) f.fail("at most " + std::to_string(kMaxRadial - 1) + " radial hidden layers");
@@ -97,13 +97,13 @@ EquivariantModel<T>::EquivariantModel(const ModelFile& f, const std::vector<int>
     std::vector<double> yg, wg;
     grid_ = make_grid(L, yg, wg);
     L.grid = 1;
-    grid_y_ = decltype(grid_y_)("eq::grid_y", grid_.S, 16);
+    grid_y_ = decltype(grid_y_)("eq::grid_y", grid_.S, kShN);
     grid_w_ = Kokkos::View<double*, Device>("eq::grid_w", grid_.S);
     auto hy = Kokkos::create_mirror_view(grid_y_);
     auto hw = Kokkos::create_mirror_view(grid_w_);
     for (int s = 0; s < grid_.S; ++s) {
       hw(s) = wg[s];
-      for (int q = 0; q < 16; ++q) hy(s, q) = T(yg[16 * s + q]);
+      for (int q = 0; q < kShN; ++q) hy(s, q) = T(yg[kShN * s + q]);
     }
     Kokkos::deep_copy(grid_y_, hy);
     Kokkos::deep_copy(grid_w_, hw);
@@ -233,8 +233,8 @@ void EquivariantModel<T>::compute_block(int b, const EdgeList& edges) {
       const double v[3] = {vec(e, 0), vec(e, 1), vec(e, 2)};
       const double dd = sqrt(v[0] * v[0] + v[1] * v[1] + v[2] * v[2]);
       const T d = T(dd);
-      T Y[16];
-      spherical_harmonics_l3(T(v[0] / dd), T(v[1] / dd), T(v[2] / dd), Y);
+      T Y[kShN];
+      spherical_harmonics(L.Lsh, T(v[0] / dd), T(v[1] / dd), T(v[2] / dd), Y);
       T R[kMaxC * kMaxPaths];
       if (L.spline && d >= L.s_d0) {
         radial_spline<T>(L, table, b, d, R, nullptr);
@@ -359,8 +359,8 @@ void EquivariantModel<T>::reverse_block(int b, const EdgeList& edges, const VecV
       const double dd = sqrt(v[0] * v[0] + v[1] * v[1] + v[2] * v[2]);
       const T d = T(dd);
       const T u[3] = {T(v[0] / dd), T(v[1] / dd), T(v[2] / dd)};
-      T Y[16], dY[16][3];
-      harmonics_with_grad(u, Y, dY);
+      T Y[kShN], dY[kShN][3];
+      harmonics_with_grad(u, Y, dY, L.Lsh);
       T a0[kMaxWidth], da0[kMaxWidth], z[kMaxRadial][kMaxWidth], R[kMaxC * kMaxPaths], gR[kMaxC * kMaxPaths];
       T dR[kMaxC * kMaxPaths];
       const bool tabulated = L.spline && d >= L.s_d0;
@@ -370,7 +370,7 @@ void EquivariantModel<T>::reverse_block(int b, const EdgeList& edges, const VecV
         radial_basis(L, d, a0, da0);
         radial_forward(L, w, b, a0, z, R);
       }
-      T gY[16] = {0};
+      T gY[kShN] = {0};
       for (int q = 0; q < L.P * L.C; ++q) gR[q] = 0;
       for (int p = 0; p < L.P; ++p) {
         if (L.grid && G.on_grid[p]) continue;  // below, on the grid
@@ -407,7 +407,7 @@ void EquivariantModel<T>::reverse_block(int b, const EdgeList& edges, const VecV
         for (int k = 0; k < L.NB; ++k) gd += ga0[k] * da0[k];
       }
       T G[3] = {0, 0, 0};  // dE/du
-      for (int q = 0; q < 16; ++q)
+      for (int q = 0; q < sh_size(L.Lsh); ++q)
         for (int c = 0; c < 3; ++c) G[c] += gY[q] * dY[q][c];
       const T ug = u[0] * G[0] + u[1] * G[1] + u[2] * G[2];
       for (int c = 0; c < 3; ++c) dedr(e, c) += double(gd * u[c] + (G[c] - ug * u[c]) / d);

@@ -11,8 +11,9 @@
 
 namespace af::nnip {
 
-constexpr int kShLMax = 3;
-constexpr int sh_size(int l_max) { return (l_max + 1) * (l_max + 1); }
+constexpr int kShLMax = 4;
+constexpr int kShN = (kShLMax + 1) * (kShLMax + 1);
+KOKKOS_INLINE_FUNCTION constexpr int sh_size(int l_max) { return (l_max + 1) * (l_max + 1); }
 
 // Y^0..Y^3 of (x, y, z) into Y[0..15]: homogeneous polynomials (pass a unit vector for
 // values on the sphere). Standard real harmonics evaluated at (X, Y, Z) = (z, x, y).
@@ -38,6 +39,30 @@ KOKKOS_INLINE_FUNCTION void spherical_harmonics_l3(T x, T y, T z, T* Y) {
   Y[13] = d * X * (T(4) * Z * Z - r2);
   Y[14] = b / T(2) * Z * (X * X - Yp * Yp);
   Y[15] = a * X * (X * X - T(3) * Yp * Yp);
+}
+
+// Y^4 of (x, y, z) into Y[16..24] (same conventions; Y[0..15] untouched).
+template <class T>
+KOKKOS_INLINE_FUNCTION void spherical_harmonics_4(T x, T y, T z, T* Y) {
+  const T X = z, Yp = x, Z = y, r2 = X * X + Yp * Yp;
+  // sqrt(4 pi) times the orthonormal prefactors: 3/2 sqrt(35), 3/4 sqrt(70), 3/2 sqrt(5), 3/4 sqrt(10).
+  const T a4 = T(8.874119674649425), a3 = T(6.274950199005565), a2 = T(3.3541019662496847), a1 = T(2.3717082451262845);
+  Y[16] = a4 * X * Yp * (X * X - Yp * Yp);
+  Y[17] = a3 * Yp * Z * (T(3) * X * X - Yp * Yp);
+  Y[18] = a2 * X * Yp * (T(6) * Z * Z - r2);
+  Y[19] = a1 * Yp * Z * (T(4) * Z * Z - T(3) * r2);
+  Y[20] = T(0.375) * (T(8) * Z * Z * Z * Z - T(24) * Z * Z * r2 + T(3) * r2 * r2);
+  Y[21] = a1 * X * Z * (T(4) * Z * Z - T(3) * r2);
+  Y[22] = a2 / T(2) * (X * X - Yp * Yp) * (T(6) * Z * Z - r2);
+  Y[23] = a3 * X * Z * (X * X - T(3) * Yp * Yp);
+  Y[24] = a4 / T(4) * (X * X * X * X - T(6) * X * X * Yp * Yp + Yp * Yp * Yp * Yp);
+}
+
+// Y^0..Y^l_max (l_max <= 4) into Y[0..(l_max+1)^2): the l <= 3 part is always written.
+template <class T>
+KOKKOS_INLINE_FUNCTION void spherical_harmonics(int l_max, T x, T y, T z, T* Y) {
+  spherical_harmonics_l3(x, y, z, Y);
+  if (l_max >= 4) spherical_harmonics_4(x, y, z, Y);
 }
 
 // C[l1][l2][l3] as a (2l1+1) x (2l2+1) x (2l3+1) row-major array; empty if the triangle

@@ -42,13 +42,13 @@ GridTP make_grid(const EqLayout& L, std::vector<double>& Y, std::vector<double>&
   std::vector<double> mu, wt;
   gauss_legendre(nt, mu, wt);
   G.S = nt * np;
-  Y.assign(static_cast<std::size_t>(G.S) * 16, 0.0);
+  Y.assign(static_cast<std::size_t>(G.S) * kShN, 0.0);
   w.assign(G.S, 0.0);
   for (int i = 0; i < nt; ++i)
     for (int j = 0; j < np; ++j) {
       const int s = i * np + j;
       const double phi = 2 * M_PI * j / np, st = std::sqrt(1 - mu[i] * mu[i]);
-      spherical_harmonics_l3(st * std::cos(phi), st * std::sin(phi), mu[i], &Y[16 * s]);
+      spherical_harmonics(kShLMax, st * std::cos(phi), st * std::sin(phi), mu[i], &Y[kShN * s]);
       w[s] = wt[i] * 2 * M_PI / np;
     }
   for (int p = 0; p < L.P; ++p) {
@@ -60,7 +60,7 @@ GridTP make_grid(const EqLayout& L, std::vector<double>& Y, std::vector<double>&
     std::size_t big = 0;
     for (std::size_t q = 0; q < c.size(); ++q) {
       const int a = static_cast<int>(q) / (n2 * n3), b = static_cast<int>(q) / n3 % n2, k = static_cast<int>(q) % n3;
-      for (int s = 0; s < G.S; ++s) g[q] += w[s] * Y[16 * s + l1 * l1 + a] * Y[16 * s + l2 * l2 + b] * Y[16 * s + l3 * l3 + k];
+      for (int s = 0; s < G.S; ++s) g[q] += w[s] * Y[kShN * s + l1 * l1 + a] * Y[kShN * s + l2 * l2 + b] * Y[kShN * s + l3 * l3 + k];
       if (std::fabs(c[q]) > std::fabs(c[big])) big = q;
     }
     const double kappa = c[big] / g[big];

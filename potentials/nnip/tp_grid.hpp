@@ -30,7 +30,6 @@ GridTP make_grid(const EqLayout& L, std::vector<double>& Y, std::vector<double>&
 template <class T, class XRow, class YV, class WV>
 KOKKOS_INLINE_FUNCTION void grid_forward(const EqLayout& L, const GridTP& G, const YV& Yg, const WV& wg,
                                          const XRow& x, const T* Yu, const T* R, T* acc) {
-  const int nq = (L.L > L.Lsh ? L.L : L.Lsh) + 1;
   for (int s = 0; s < G.S; ++s) {
     T g[kMaxL + 1];
     for (int l2 = 0; l2 <= L.Lsh; ++l2) {
@@ -45,17 +44,23 @@ KOKKOS_INLINE_FUNCTION void grid_forward(const EqLayout& L, const GridTP& G, con
         for (int a = 0; a < 2 * l1 + 1; ++a) v += x(L.at(l1, c, a)) * Yg(s, l1 * l1 + a);
         f[l1][c] = v;
       }
+    // Sum the paths into each output degree on the grid first, then project once per
+    // degree: per point P*C + F multiply-adds instead of sum_p (2 l3 + 1) C.
+    T h[kMaxL + 1][kMaxC];
+    for (int l3 = 0; l3 <= L.L; ++l3)
+      for (int c = 0; c < L.C; ++c) h[l3][c] = 0;
     for (int p = 0; p < L.P; ++p) {
       if (!G.on_grid[p]) continue;
-      const int l1 = L.l1[p], l2 = L.l2[p], l3 = L.l3[p];
-      const T ws = T(wg(s) * G.kappa[p]) * g[l2];
-      for (int k = 0; k < 2 * l3 + 1; ++k) {
-        const T wy = ws * Yg(s, l3 * l3 + k);
-        const int o3 = L.at(l3, 0, k);
-        for (int c = 0; c < L.C; ++c) acc[o3 + c] += wy * R[p * L.C + c] * f[l1][c];
-      }
+      const int l1 = L.l1[p], l3 = L.l3[p];
+      const T ks = T(G.kappa[p]) * g[L.l2[p]];
+      for (int c = 0; c < L.C; ++c) h[l3][c] += ks * R[p * L.C + c] * f[l1][c];
     }
-    (void)nq;
+    for (int l3 = 0; l3 <= L.L; ++l3)
+      for (int k = 0; k < 2 * l3 + 1; ++k) {
+        const T wy = T(wg(s)) * Yg(s, l3 * l3 + k);
+        const int o3 = L.at(l3, 0, k);
+        for (int c = 0; c < L.C; ++c) acc[o3 + c] += wy * h[l3][c];
+      }
   }
 }
 
@@ -83,14 +88,20 @@ KOKKOS_INLINE_FUNCTION void grid_reverse(const EqLayout& L, const GridTP& G, con
         f[l1][c] = v;
         gf[l1][c] = 0;
       }
+    // Back-projection of dE/dm onto the grid point, once per output degree.
+    T gq[kMaxL + 1][kMaxC];
+    for (int l3 = 0; l3 <= L.L; ++l3)
+      for (int c = 0; c < L.C; ++c) {
+        T q = 0;
+        for (int k = 0; k < 2 * l3 + 1; ++k) q += gm(L.at(l3, c, k)) * Yg(s, l3 * l3 + k);
+        gq[l3][c] = T(wg(s)) * q;
+      }
     for (int p = 0; p < L.P; ++p) {
       if (!G.on_grid[p]) continue;
       const int l1 = L.l1[p], l2 = L.l2[p], l3 = L.l3[p];
-      const T wk = T(wg(s) * G.kappa[p]);
+      const T wk = T(G.kappa[p]);
       for (int c = 0; c < L.C; ++c) {
-        T q = 0;  // back-projection of dE/dm onto the grid point
-        for (int k = 0; k < 2 * l3 + 1; ++k) q += gm(L.at(l3, c, k)) * Yg(s, l3 * l3 + k);
-        q *= wk;
+        const T q = wk * gq[l3][c];
         const T r = R[p * L.C + c];
         if (gR) {
           gR[p * L.C + c] += q * f[l1][c] * g[l2];

@@ -1,5 +1,5 @@
 """SO(3) tables of the equivariant potential (issue 5, acceptance 1):
-- real spherical harmonics (Python and C++) equal closed forms built from scipy's complex
+- real spherical harmonics (Python and C++, l <= 4) equal closed forms built from scipy's complex
   harmonics (real form, y polar axis, component normalization) to 1e-12;
 - Wigner 3j tensors are orthonormal and complete (1e-12) and intertwine rotations,
   C = D1 D2 D3 C, for random rotations (1e-12), with D^l(R) taken from the harmonics;
@@ -19,7 +19,7 @@ sys.path.insert(0, os.path.join(SOURCE_DIR, "potentials", "nnip", "training"))
 from aftrain import so3  # noqa: E402
 
 
-def closed_form(v, l_max=3):
+def closed_form(v, l_max=4):
     """Real harmonics from scipy's complex ones: standard real form with z polar, taken at
     (X, Y, Z) = (z, x, y), times sqrt(4 pi)."""
     X, Y, Z = v[:, 2], v[:, 0], v[:, 1]
@@ -44,15 +44,15 @@ def main():
     v = rng.normal(size=(300, 3))
     v /= np.linalg.norm(v, axis=1, keepdims=True)
     ref = closed_form(v)
-    py = so3.spherical_harmonics(v)
+    py = so3.spherical_harmonics(v, 4)
     c.check(np.abs(py - ref).max() < 1e-12, f"Python harmonics = closed forms ({np.abs(py - ref).max():.1e})")
-    norms = [np.abs((py[:, l * l:(l + 1) ** 2] ** 2).sum(axis=1) - (2 * l + 1)).max() for l in range(4)]
+    norms = [np.abs((py[:, l * l:(l + 1) ** 2] ** 2).sum(axis=1) - (2 * l + 1)).max() for l in range(5)]
     c.check(max(norms) < 1e-12, f"component normalization |Y^l|^2 = 2l+1 ({max(norms):.1e})")
 
-    # Orthonormality and completeness of the couplings, for every l1, l2 <= 3.
+    # Orthonormality and completeness of the couplings, for every l1, l2 <= 4.
     worst_o = worst_c = 0.0
-    for l1 in range(4):
-        for l2 in range(4):
+    for l1 in range(5):
+        for l2 in range(5):
             blocks = {l3: so3.wigner_3j(l1, l2, l3) for l3 in range(abs(l1 - l2), l1 + l2 + 1)}
             for l3, C in blocks.items():
                 for l3b, Cb in blocks.items():
@@ -68,24 +68,24 @@ def main():
     worst_i = worst_y = 0.0
     for seed in range(5):
         R = so3.rotation_matrix(100 + seed)
-        D = {l: so3.wigner_D(l, R) for l in range(4)}
-        for l1 in range(4):
-            for l2 in range(4):
-                for l3 in range(abs(l1 - l2), min(l1 + l2, 3) + 1):
+        D = {l: so3.wigner_D(l, R) for l in range(5)}
+        for l1 in range(5):
+            for l2 in range(5):
+                for l3 in range(abs(l1 - l2), min(l1 + l2, 4) + 1):
                     C = so3.wigner_3j(l1, l2, l3)
                     worst_i = max(worst_i, np.abs(np.einsum("ia,jb,kc,abc->ijk", D[l1], D[l2], D[l3], C) - C).max())
-        Yr = so3.spherical_harmonics(v @ R.T)
-        for l in range(4):
+        Yr = so3.spherical_harmonics(v @ R.T, 4)
+        for l in range(5):
             sl = slice(l * l, (l + 1) ** 2)
             worst_y = max(worst_y, np.abs(Yr[:, sl] - py[:, sl] @ D[l].T).max())
-    c.check(worst_i < 1e-12, f"C = D1 D2 D3 C for 5 random rotations, l <= 3 ({worst_i:.1e})")
+    c.check(worst_i < 1e-12, f"C = D1 D2 D3 C for 5 random rotations, l <= 4 ({worst_i:.1e})")
     c.check(worst_y < 1e-12, f"Y(R r) = D(R) Y(r) at 300 points ({worst_y:.1e})")
 
     # The engine's tables.
     tool = os.environ.get("AF_SO3_TABLES", "build/bin/so3_tables")
     pts = "\n".join(" ".join(f"{x:.17g}" for x in p) for p in v) + "\n"
     out = subprocess.run([tool], input=pts, capture_output=True, text=True, check=True).stdout.splitlines()
-    worst_cg, n_cg, sh64, sh32 = 0.0, 0, [], []
+    worst_cg, n_cg, sh64, sh32, grads = 0.0, 0, [], [], []
     for line in out:
         w = line.split()
         if w[0] == "cg":
@@ -95,14 +95,24 @@ def main():
             n_cg += 1
         else:
             vals = np.array(w[4:], dtype=float)
-            sh64.append(vals[:16])
-            sh32.append(vals[16:])
+            sh64.append(vals[:25])
+            sh32.append(vals[25:50])
+            grads.append(vals[50:].reshape(25, 3))
     sh64, sh32 = np.array(sh64), np.array(sh32)
     d64 = np.abs(sh64 - py).max() / np.abs(py).max()
     d32 = np.abs(sh32 - py).max() / np.abs(py).max()
     c.check(n_cg > 0 and worst_cg <= 1e-15, f"C++ couplings = Python, {n_cg} tables with l <= 4 ({worst_cg:.1e})")
     c.check(len(sh64) == len(v) and d64 <= 1e-15, f"C++ harmonics (float64) = Python ({d64:.1e} relative)")
     c.check(d32 <= 1e-6, f"C++ harmonics (float32) = Python ({d32:.1e} relative)")
+    # The kernels' gradients dY/dr (the polynomials' gradients) against torch autograd of
+    # the Python polynomials.
+    import torch
+    from aftrain.model import so3_harmonics
+    t = torch.tensor(v, requires_grad=True)
+    Yt = so3_harmonics(t, 4)
+    want = np.stack([torch.autograd.grad(Yt[:, q].sum(), t, retain_graph=True)[0].numpy() for q in range(25)], axis=1)
+    dg = np.abs(np.array(grads) - want).max() / np.abs(want).max()
+    c.check(dg <= 1e-14, f"C++ harmonic gradients (l <= 4) = torch autograd ({dg:.1e} relative)")
     c.done()
 
 

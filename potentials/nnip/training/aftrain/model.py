@@ -33,7 +33,7 @@ class Hyper:
     species: list
     r_cut: float = 5.0
     l_max: int = 2          # feature degrees 0..l_max
-    l_sh: int = 2           # edge harmonics 0..l_sh (<= 3)
+    l_sh: int = 2           # edge harmonics 0..l_sh (<= 4)
     channels: int = 16
     n_layers: int = 2
     n_bessel: int = 8
@@ -148,20 +148,8 @@ def energy_forces_stress(model, species, positions, cell, receiver, sender, shif
 
 def so3_harmonics(unit, l_max):
     """aftrain.so3.spherical_harmonics, in torch (autograd, any dtype)."""
-    X, Y, Z = unit[:, 2], unit[:, 0], unit[:, 1]
-    out = [torch.ones_like(X)]
-    if l_max >= 1:
-        c = math.sqrt(3.0)
-        out += [c * Y, c * Z, c * X]
-    if l_max >= 2:
-        c, c0 = math.sqrt(15.0), math.sqrt(5.0) / 2
-        out += [c * X * Y, c * Y * Z, c0 * (2 * Z * Z - X * X - Y * Y), c * X * Z, c / 2 * (X * X - Y * Y)]
-    if l_max >= 3:
-        r2 = X * X + Y * Y
-        a, b, d, e = math.sqrt(70.0) / 4, math.sqrt(105.0), math.sqrt(42.0) / 4, math.sqrt(7.0) / 2
-        out += [a * Y * (3 * X * X - Y * Y), b * X * Y * Z, d * Y * (4 * Z * Z - r2), e * Z * (2 * Z * Z - 3 * r2),
-                d * X * (4 * Z * Z - r2), b / 2 * Z * (X * X - Y * Y), a * X * (X * X - 3 * Y * Y)]
-    return torch.stack(out, dim=-1)
+    x, y, z = unit[:, 0], unit[:, 1], unit[:, 2]
+    return torch.stack([torch.ones_like(x)] + so3.harmonic_components(x, y, z, l_max), dim=-1)
 
 
 def neighbor_edges(atoms, r_cut):
@@ -188,5 +176,5 @@ def numpy_harmonics_check():
     """so3_harmonics equals aftrain.so3.spherical_harmonics (used by the tests)."""
     v = np.random.default_rng(1).normal(size=(50, 3))
     v /= np.linalg.norm(v, axis=1, keepdims=True)
-    a = so3_harmonics(torch.tensor(v), 3).numpy()
-    return np.abs(a - so3.spherical_harmonics(v)).max()
+    a = so3_harmonics(torch.tensor(v), 4).numpy()
+    return np.abs(a - so3.spherical_harmonics(v, 4)).max()

@@ -23,14 +23,15 @@ import numpy as np
 L_MAX = 3
 
 
-def spherical_harmonics(vectors, l_max=L_MAX):
-    """Y^0..Y^l_max of each row of `vectors` (shape (..., 3)), concatenated: shape
-    (..., (l_max+1)^2). Homogeneous polynomials: pass unit vectors for the values on the
-    sphere."""
-    v = np.asarray(vectors, dtype=np.float64)
+def harmonic_components(x, y, z, l_max=L_MAX):
+    """The components of Y^1..Y^l_max as a list, from plain arithmetic on x, y, z, so that
+    numpy arrays and torch tensors (autograd) both work; Y^0 = 1 is left to the caller."""
+    if l_max > 4:
+        raise ValueError("spherical harmonics are implemented up to l = 4")
     # Standard real harmonics use (X, Y, Z) = (z, x, y) of ours: polar axis = our y.
-    X, Y, Z = v[..., 2], v[..., 0], v[..., 1]
-    out = [np.ones_like(X)]
+    X, Y, Z = z, x, y
+    r2 = X * X + Y * Y
+    out = []
     if l_max >= 1:
         c = sqrt(3.0)
         out += [c * Y, c * Z, c * X]
@@ -38,13 +39,25 @@ def spherical_harmonics(vectors, l_max=L_MAX):
         c, c0 = sqrt(15.0), sqrt(5.0) / 2
         out += [c * X * Y, c * Y * Z, c0 * (2 * Z * Z - X * X - Y * Y), c * X * Z, c / 2 * (X * X - Y * Y)]
     if l_max >= 3:
-        r2 = X * X + Y * Y
         a, b, d, e = sqrt(70.0) / 4, sqrt(105.0), sqrt(42.0) / 4, sqrt(7.0) / 2
         out += [a * Y * (3 * X * X - Y * Y), b * X * Y * Z, d * Y * (4 * Z * Z - r2), e * Z * (2 * Z * Z - 3 * r2),
                 d * X * (4 * Z * Z - r2), b / 2 * Z * (X * X - Y * Y), a * X * (X * X - 3 * Y * Y)]
-    if l_max > 3:
-        raise ValueError("spherical harmonics are implemented up to l = 3")
-    return np.stack(out, axis=-1)
+    if l_max >= 4:
+        a4, a3, a2, a1 = 1.5 * sqrt(35.0), 0.75 * sqrt(70.0), 1.5 * sqrt(5.0), 0.75 * sqrt(10.0)
+        out += [a4 * X * Y * (X * X - Y * Y), a3 * Y * Z * (3 * X * X - Y * Y), a2 * X * Y * (6 * Z * Z - r2),
+                a1 * Y * Z * (4 * Z * Z - 3 * r2), 0.375 * (8 * Z ** 4 - 24 * Z * Z * r2 + 3 * r2 * r2),
+                a1 * X * Z * (4 * Z * Z - 3 * r2), a2 / 2 * (X * X - Y * Y) * (6 * Z * Z - r2),
+                a3 * X * Z * (X * X - 3 * Y * Y), a4 / 4 * (X ** 4 - 6 * X * X * Y * Y + Y ** 4)]
+    return out
+
+
+def spherical_harmonics(vectors, l_max=L_MAX):
+    """Y^0..Y^l_max of each row of `vectors` (shape (..., 3)), concatenated: shape
+    (..., (l_max+1)^2). Homogeneous polynomials: pass unit vectors for the values on the
+    sphere."""
+    v = np.asarray(vectors, dtype=np.float64)
+    x, y, z = v[..., 0], v[..., 1], v[..., 2]
+    return np.stack([np.ones_like(x)] + harmonic_components(x, y, z, l_max), axis=-1)
 
 
 def _su2_cg(j1, m1, j2, m2, j3, m3):
