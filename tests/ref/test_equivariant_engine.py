@@ -5,51 +5,28 @@ two species, triclinic cells, and small cells whose cutoff exceeds the box — e
 forces and stress to 1e-9 relative; the spherical-grid (Gaunt) tensor product equals the
 sparse Clebsch-Gordan one to 1e-9; with the radial MLP tabulated as a cubic spline
 (radial: spline; cubic Hermite, derivative error O(h^3)) the error is reported and held
-below 1e-6 (measured: energy 1e-14, forces 2e-7, stress 5e-8). Also: the loader's one-line errors for a wrong
-version, a wrong weight shape and a species the model lacks."""
+below 1e-6 (measured: energy 1e-14, forces 2e-7, stress 5e-8). A degree-4 model (l_max =
+l_sh = 4) through both backends against PyTorch. On the engine itself (issue 5, lines 2,
+3, 5): a rotated, translated, permuted cluster (float64 1e-10, float32 1e-4); forces and
+stress against central differences (1e-6); continuity across the cutoff; two copies
+beyond the cutoff have twice the energy (1e-12). Also: the loader's one-line errors for
+a wrong version, a wrong weight shape and a species the model lacks."""
 import os
 import sys
 
 import h5py
 import numpy as np
 import torch
-from ase import Atoms
 from ase.io import read, write
 
 from common import SOURCE_DIR, Checks, run_atomforge, workdir, write_deck
+from nnip_engine_checks import cluster_symmetry, cutoff_crossing, engine, finite_differences, structures, two_copies
 
 sys.path.insert(0, os.path.join(SOURCE_DIR, "potentials", "nnip", "training"))
 from aftrain.export import load_model, save_model  # noqa: E402
 from aftrain.model import EquivariantModel, Hyper, as_tensors  # noqa: E402
 
 torch.set_num_threads(1)
-
-
-def structures():
-    rng = np.random.default_rng(11)
-    out = []
-    for k in range(20):
-        small = k % 4 == 3  # a cell smaller than the cutoff: many images of each atom
-        n = int(rng.integers(2, 4)) if small else int(rng.integers(6, 16))
-        L = 3.2 if small else 5.0 + 2 * rng.random()
-        cell = np.diag([L, L * (0.9 + 0.2 * rng.random()), L * (0.9 + 0.2 * rng.random())])
-        cell[1, 0], cell[2, 0], cell[2, 1] = rng.uniform(-0.8, 0.8, 3)
-        while True:
-            at = Atoms(symbols=rng.choice(["Si", "C"], n), scaled_positions=rng.random((n, 3)), cell=cell, pbc=True)
-            if n == 1 or min(at.get_all_distances(mic=True)[np.triu_indices(n, 1)]) > 1.2:
-                break
-        out.append(at)
-    return out
-
-
-def engine(d, structure, model, name, **options):
-    """The engine's step-0 frame (energy, forces, stress) for a structure file in d."""
-    write_deck({"units": "metal", "system": {"read": structure},
-                "potential": {"style": "nnip", "model": model, **options},
-                "stages": [{"name": "zero", "integrator": {"style": "nve", "timestep": 0.001}, "steps": 0}],
-                "output": {"extxyz": {"every": 1, "file": f"{name}.extxyz"}}}, os.path.join(d, f"{name}.yaml"))
-    run_atomforge(["run", f"{name}.yaml", "-q"], d)
-    return read(os.path.join(d, f"{name}.extxyz"))
 
 
 def main():
@@ -125,54 +102,24 @@ def main():
     c.check(max(l4.values()) <= 1e-9, f"l_max = l_sh = 4, 4 structures: cg {l4['cg']:.1e}, grid {l4['grid']:.1e} "
             "relative to PyTorch (energy, forces, stress; <= 1e-9)")
 
-    # Rotations and permutations in the engine: a cluster in vacuum (no cell to rotate
-    # back into LAMMPS's frame), rotated and shuffled; float64 1e-10, float32 1e-4.
-    rng = np.random.default_rng(4)
-    pos = rng.random((12, 3)) * 5.0
-    while min(np.linalg.norm(pos[a] - pos[b]) for a in range(12) for b in range(a)) < 1.3:
-        pos = rng.random((12, 3)) * 5.0
-    sym = rng.choice(["Si", "C"], 12)
-    q = np.linalg.qr(rng.normal(size=(3, 3)))[0]
-    R = q * np.sign(np.linalg.det(q))
-    perm = rng.permutation(12)
+    # Rotations, translations and permutations in the engine: a cluster in vacuum (no cell
+    # to rotate back into LAMMPS's frame); float64 1e-10, float32 1e-4.
     for prec, tol in (("float64", 1e-10), ("float32", 1e-4)):
-        res = []
-        for tag, p_, s_ in (("a", pos, sym), ("b", (pos @ R.T)[perm], sym[perm])):
-            with open(os.path.join(wd, f"cl_{tag}.extxyz"), "w") as f:  # full precision (ASE keeps 8 decimals)
-                f.write(f"{len(p_)}\nProperties=species:S:1:pos:R:3 pbc=\"F F F\"\n")
-                f.writelines(f"{a} {x:.17g} {y:.17g} {z:.17g}\n" for a, (x, y, z) in zip(s_, p_))
-            o = engine(wd, f"cl_{tag}.extxyz", path, f"cl_{tag}_{prec}", precision=prec)
-            res.append((o.get_potential_energy(), o.get_forces()))
-        (ea, fa), (eb, fb) = res
-        de = abs(eb - ea) / abs(ea)
-        df = np.abs(fb - (fa @ R.T)[perm]).max() / np.abs(fa).max()
-        c.check(de <= tol and df <= tol, f"{prec}: rotated and permuted cluster: energy {de:.1e}, forces {df:.1e} (<= {tol:g})")
+        de, df = cluster_symmetry(wd, path, prec, precision=prec)
+        c.check(de <= tol and df <= tol, f"{prec}: rotated, translated, permuted cluster: energy {de:.1e}, forces {df:.1e} (<= {tol:g})")
     for key, v in spline.items():
         c.check(v <= 1e-6, f"radial spline (2048 intervals): {key} within {v:.1e} relative of PyTorch (<= 1e-6)")
 
-    # The engine's forces against central differences of its own energy (full-precision
-    # positions written by hand; 4 atoms x 3 directions of a small triclinic cell).
-    at = structures()[3]
-    cell = at.cell[:]
-    def energy_at(pos, tag):
-        with open(os.path.join(wd, f"fd_{tag}.extxyz"), "w") as f:
-            lat = " ".join(f"{v:.17g}" for v in cell.ravel())
-            f.write(f'{len(at)}\nLattice="{lat}" Properties=species:S:1:pos:R:3 pbc="T T T"\n')
-            f.writelines(f"{a} {x:.17g} {y:.17g} {z:.17g}\n" for a, (x, y, z) in zip(at.get_chemical_symbols(), pos))
-        return engine(wd, f"fd_{tag}.extxyz", path, f"fd_{tag}_out")
-    base = energy_at(at.positions, "0")
-    R = np.linalg.solve(cell, base.cell[:])
-    f0 = base.get_forces() @ R.T
-    hstep, err = 1e-5, 0.0
-    for i in range(min(4, len(at))):
-        for k in range(3):
-            es = []
-            for sgn in (1, -1):
-                pos = at.positions.copy()
-                pos[i, k] += sgn * hstep
-                es.append(energy_at(pos, "d").get_potential_energy())
-            err = max(err, abs(-(es[0] - es[1]) / (2 * hstep) - f0[i, k]))
-    c.check(err / np.abs(f0).max() < 1e-6, f"engine forces = central differences of its energy ({err / np.abs(f0).max():.1e} relative)")
+    # Forces and stress against central differences of the engine's own energy (4 atoms x
+    # 3 directions and the six strains of a small triclinic cell).
+    ferr, serr = finite_differences(wd, path, structures()[3])
+    c.check(ferr < 1e-6, f"engine forces = central differences of its energy ({ferr:.1e} relative)")
+    c.check(serr < 1e-6, f"engine stress = central differences of its energy in strain ({serr:.1e} relative)")
+    # A neighbor crossing the cutoff; two copies farther apart than the cutoff (issue 5, line 5).
+    de, df = cutoff_crossing(wd, path, h.r_cut)
+    c.check(de < 1e-12 and df < 1e-10, f"across the cutoff (r_c -+ 1e-6): energy jump {de:.1e} eV, force jump {df:.1e} eV/A")
+    e1, e2 = two_copies(wd, path, h.r_cut)
+    c.check(abs(e2 - 2 * e1) <= 1e-12 * abs(e1), f"two copies beyond the cutoff: {e2:.15g} = 2 x {e1:.15g}")
 
     # Loader errors: one line naming the file and the problem, exit 2.
     at = structures()[0]
