@@ -131,3 +131,16 @@ def two_copies(wd, model, rc):
     write_full(os.path.join(wd, "two.extxyz"), sym + sym, np.vstack([pos, pos + [2.5 + rc + 0.5, 0.3, -0.2]]))
     return (engine(wd, "one.extxyz", model, "one_out").get_potential_energy(),
             engine(wd, "two.extxyz", model, "two_out").get_potential_energy())
+
+
+def check_engine_properties(c, wd, model, rc, fd_structure):
+    """Runs the finite-difference, cutoff and separated-copies checks into Checks c with
+    the issues' tolerances: forces and stress 1e-6 relative, energy jump 1e-12 eV and
+    force jump 1e-10 eV/A across r_c, two copies 2 E to 1e-12 relative."""
+    ferr, serr = finite_differences(wd, model, fd_structure)
+    c.check(ferr < 1e-6, f"engine forces = central differences of its energy ({ferr:.1e} relative)")
+    c.check(serr < 1e-6, f"engine stress = central differences of its energy in strain ({serr:.1e} relative)")
+    de, df = cutoff_crossing(wd, model, rc)
+    c.check(de < 1e-12 and df < 1e-10, f"across the cutoff (r_c -+ 1e-6): energy jump {de:.1e} eV, force jump {df:.1e} eV/A")
+    e1, e2 = two_copies(wd, model, rc)
+    c.check(abs(e2 - 2 * e1) <= 1e-12 * abs(e1), f"two copies beyond the cutoff: {e2:.15g} = 2 x {e1:.15g}")
