@@ -205,6 +205,14 @@ KOKKOS_INLINE_FUNCTION void gaussians(const AttLayout& L, T d, T* g) {
   }
 }
 
+// dE/dd from dE/dg_k (gg) and the Gaussians' values g.
+template <class T>
+KOKKOS_INLINE_FUNCTION T gaussians_reverse(const AttLayout& L, T d, const T* g, const T* gg) {
+  T s = 0;
+  for (int k = 0; k < L.NG; ++k) s -= gg[k] * g[k] * (d - T(L.rc * k / (L.NG - 1))) / T(L.sigma * L.sigma);
+  return s;
+}
+
 // Q[c][lm] = sum over edges e in [e0, e1) of u R_c Y_lm (one atom's BOO sums, before
 // the 1/avg), R_c = sum_k g_k W_b[k, c].
 template <class T, class Vec>
@@ -224,22 +232,37 @@ KOKKOS_INLINE_FUNCTION void boo_sums(const AttLayout& L, const T* p, const Vec& 
   }
 }
 
-// The input row of edge (i <- j) at distance d: Gaussians g (NG), the distance
-// projection's pre-activation pre (H), and row = [GELU(pre), a_j, a_i, boo_j, boo_i].
-template <class T, class Boo>
-KOKKOS_INLINE_FUNCTION void edge_input_row(const AttLayout& L, const T* p, T d, int si, int sj, const Boo& boo, int i,
-                                           int j, T* g, T* pre, T* row) {
+// The edge input z = [GELU(g W_d + b_d), a_j, a_i, boo_j, boo_i] W_in + b_in splits into
+// a per-edge product and two per-atom ones, formed once per atom (edge_input_sides):
+// z = GELU(pre) W_in[0:H] + S_j + T_i, with S_j = [a_j, boo_j] W_in[sender rows] and
+// T_i = [a_i, boo_i] W_in[receiver rows] + b_in. Same sums, a fifth of the per-edge work.
+template <class T>
+KOKKOS_INLINE_FUNCTION void edge_input_sides(const AttLayout& L, const T* p, int s, const T* boo, T* S, T* Tr) {
+  const int H = L.H;
+  const T* W = p + L.w_in;
+  affine(p + L.w_emb + s * H, H, W + H * H, static_cast<const T*>(nullptr), H, S);
+  affine(p + L.w_emb + s * H, H, W + 2 * H * H, p + L.b_in, H, Tr);
+  for (int q = 0; q < L.NBOO; ++q) {
+    const T* ws = W + (3 * H + q) * H;
+    const T* wt = W + (3 * H + L.NBOO + q) * H;
+    for (int o = 0; o < H; ++o) {
+      S[o] += boo[q] * ws[o];
+      Tr[o] += boo[q] * wt[o];
+    }
+  }
+}
+
+// The per-edge part: Gaussians g (NG), the distance projection's pre-activation pre (H)
+// and z = GELU(pre) W_in[0:H] + S_j + T_i (H).
+template <class T, class Side>
+KOKKOS_INLINE_FUNCTION void edge_input(const AttLayout& L, const T* p, T d, const Side& side, int i, int j, T* g,
+                                       T* pre, T* z) {
+  T a[kAttMaxH];
   gaussians(L, d, g);
   affine(g, L.NG, p + L.w_d, p + L.b_d, L.H, pre);
-  for (int c = 0; c < L.H; ++c) {
-    row[c] = gelu(pre[c]);
-    row[L.H + c] = p[L.w_emb + sj * L.H + c];
-    row[2 * L.H + c] = p[L.w_emb + si * L.H + c];
-  }
-  for (int q = 0; q < L.NBOO; ++q) {
-    row[3 * L.H + q] = boo(j, q);
-    row[3 * L.H + L.NBOO + q] = boo(i, q);
-  }
+  for (int c = 0; c < L.H; ++c) a[c] = gelu(pre[c]);
+  affine(a, L.H, p + L.w_in, static_cast<const T*>(nullptr), L.H, z);
+  for (int c = 0; c < L.H; ++c) z[c] += side(j, c) + side(i, L.H + c);
 }
 
 // Fused neighbor attention of one atom, a team over its M edges. Rows of Q, K, V, O

@@ -92,6 +92,7 @@ void AttentionModel<T>::reserve(int n, int ne) {
     P_ = TView3("att::P", B, cap, 2 * H);
     boo_ = TView2("att::boo", cap, lay_.NBOO);
     agg_ = TView2("att::agg", cap, H);
+    side_ = TView2("att::side", cap, 2 * H);
     gx_ = TView2("att::gx", cap, H);
     gxp_ = TView2("att::gxp", cap, H);
     gr_ = TView2("att::gr", cap, (B + 1) * H);
@@ -102,7 +103,6 @@ void AttentionModel<T>::reserve(int n, int ne) {
     stat_ = TView3("att::stat", B, cap, 2 * lay_.heads);
     ge_ = TView2("att::ge", cap, H);
     gpre_ = TView2("att::gpre", cap, H);
-    gboo_src_ = TView2("att::gboo", cap, 2 * lay_.NBOO);
     gu_ = TView("att::gu", cap);
     gd_ = TView("att::gd", cap);
     rev_ = IntView("att::rev", cap);
@@ -184,13 +184,19 @@ void AttentionModel<T>::compute_input(const EdgeList& edges, const IntView& type
     const int s = tm(type(i));
     for (int c = 0; c < L.H; ++c) x0(i, c) = p[L.w_emb + s * L.H + c];
   });
+  // The per-atom halves of the edge input (att_kernels.hpp, edge_input_sides).
+  const auto side = side_;
+  Kokkos::parallel_for("att::edge_input_sides", Kokkos::RangePolicy<ExecSpace>(0, edges.nlocal), KOKKOS_LAMBDA(const int i) {
+    T b[kAttMaxBoo];
+    for (int q = 0; q < L.NBOO; ++q) b[q] = boo(i, q);
+    edge_input_sides(L, p, tm(type(i)), b, &side(i, 0), &side(i, L.H));
+  });
   const auto e0 = Kokkos::subview(e_, 0, Kokkos::ALL, Kokkos::ALL);
   Kokkos::parallel_for("att::edge_input", Kokkos::RangePolicy<ExecSpace>(0, edges.nedges), KOKKOS_LAMBDA(const int e) {
     const int i = rec(e), j = snd(e);
     const T d = T(sqrt(vec(e, 0) * vec(e, 0) + vec(e, 1) * vec(e, 1) + vec(e, 2) * vec(e, 2)));
-    T g[kAttMaxGauss], pre[kAttMaxH], row[3 * kAttMaxH + 2 * kAttMaxBoo], z[kAttMaxH];
-    edge_input_row(L, p, d, tm(type(i)), tm(type(j)), boo, i, j, g, pre, row);
-    affine(row, L.nin(), p + L.w_in, p + L.b_in, L.H, z);
+    T g[kAttMaxGauss], pre[kAttMaxH], z[kAttMaxH];
+    edge_input(L, p, d, side, i, j, g, pre, z);
     rms_norm(z, p + L.g_in, L.H, &e0(e, 0));
   });
 }

@@ -46,8 +46,9 @@ class AttentionModel final : public Model {
   // (running maximum and sum, att_kernels.hpp).
   TView3 x_, xp_, P_, e_, stat_;
   TView2 boo_, agg_;
+  TView2 side_;  // per atom: S (as sender) | T (as receiver) of the edge input
   // Gradients.
-  TView2 gx_, gxp_, gr_, ge_, gpre_, gboo_src_;
+  TView2 gx_, gxp_, gr_, ge_, gpre_;
   TView gu_, gd_;
   IntView rev_;  // the edge (j <- i) of each edge (i <- j), -1 if the list lacks it
   void reserve(int n, int ne);

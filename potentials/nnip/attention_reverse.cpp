@@ -152,45 +152,50 @@ template <class T>
 void AttentionModel<T>::reverse_input(const EdgeList& edges, const IntView& type, const VecView& dedr) {
   const AttLayout L = lay_;
   const T* p = params_.data();
-  const auto tm = type_map_;
   const auto off = edges.offset;
   const auto rec = edges.receiver;
   const auto snd = edges.sender;
   const auto vec = edges.vec;
-  const auto boo = boo_;
+  const auto side = side_;
   const auto ge = ge_;
+  const auto gz_e = gpre_;  // free after the blocks: dE/dz of each edge's input
   const auto gd = gd_, gu = gu_;
-  const auto gboo = gboo_src_;
-  const auto type_ = type;
-  // Edge input rows reversed: dE/dd through the Gaussians, dE/dboo of sender and receiver.
+  // Edge inputs reversed: dE/dd through the Gaussians; dE/dz kept for the per-atom halves.
   Kokkos::parallel_for("att::edge_input_reverse", Kokkos::RangePolicy<ExecSpace>(0, edges.nedges), KOKKOS_LAMBDA(const int e) {
     const int i = rec(e), j = snd(e);
     const T d = T(sqrt(vec(e, 0) * vec(e, 0) + vec(e, 1) * vec(e, 1) + vec(e, 2) * vec(e, 2)));
-    T g[kAttMaxGauss], pre[kAttMaxH], row[3 * kAttMaxH + 2 * kAttMaxBoo], z[kAttMaxH], gz[kAttMaxH];
-    T grow[3 * kAttMaxH + 2 * kAttMaxBoo], gg[kAttMaxGauss];
-    edge_input_row(L, p, d, tm(type_(i)), tm(type_(j)), boo, i, j, g, pre, row);
-    affine(row, L.nin(), p + L.w_in, p + L.b_in, L.H, z);
-    for (int c = 0; c < L.H; ++c) gz[c] = 0;
+    T g[kAttMaxGauss], pre[kAttMaxH], z[kAttMaxH], gz[kAttMaxH], ga[kAttMaxH], gg[kAttMaxGauss];
+    edge_input(L, p, d, side, i, j, g, pre, z);
+    for (int c = 0; c < L.H; ++c) gz[c] = ga[c] = 0;
     reverse_rms_norm(z, p + L.g_in, L.H, &ge(e, 0), gz);
-    for (int q = 0; q < L.nin(); ++q) grow[q] = 0;
-    reverse_affine(gz, L.H, p + L.w_in, L.nin(), grow);
-    for (int c = 0; c < L.H; ++c) grow[c] *= gelu_grad(pre[c]);
+    for (int c = 0; c < L.H; ++c) gz_e(e, c) = gz[c];
+    // ga = gz W_in[0:H]^T: rows of the stored transpose (H x nin), first H columns.
+    const T* WT = p + L.w_in + L.nin() * L.H;
+    for (int o = 0; o < L.H; ++o)
+      for (int c = 0; c < L.H; ++c) ga[c] += gz[o] * WT[o * L.nin() + c];
+    for (int c = 0; c < L.H; ++c) ga[c] *= gelu_grad(pre[c]);
     for (int k = 0; k < L.NG; ++k) gg[k] = 0;
-    reverse_affine(grow, L.H, p + L.w_d, L.NG, gg);
-    T s = 0;
-    for (int k = 0; k < L.NG; ++k) s -= gg[k] * g[k] * (d - T(L.rc * k / (L.NG - 1))) / T(L.sigma * L.sigma);
-    gd(e) = s;
-    for (int q = 0; q < 2 * L.NBOO; ++q) gboo(e, q) = grow[3 * L.H + q];
+    reverse_affine(ga, L.H, p + L.w_d, L.NG, gg);
+    gd(e) = gaussians_reverse(L, d, g, gg);
   });
-  // Per atom: dE/dboo_i gathered (own edges as receiver, reverse edges as sender), then
-  // through the order parameters to every edge's u and direction, giving dE/dr_e.
+  // Per atom: dE/dT_i (own edges) and dE/dS_i (reverse edges) to dE/dboo_i, then through
+  // the order parameters to every edge's u and direction, giving dE/dr_e.
   const auto rev = rev_;
   Kokkos::parallel_for("att::boo_reverse", Kokkos::RangePolicy<ExecSpace>(0, edges.nlocal), KOKKOS_LAMBDA(const int i) {
-    T gb[kAttMaxBoo], Q[kAttMaxBooC][16], g[kAttMaxGauss], R[kAttMaxBooC];
-    for (int q = 0; q < L.NBOO; ++q) gb[q] = 0;
+    T gb[kAttMaxBoo], Q[kAttMaxBooC][16], g[kAttMaxGauss], R[kAttMaxBooC], gS[kAttMaxH], gT[kAttMaxH];
+    for (int c = 0; c < L.H; ++c) gS[c] = gT[c] = 0;
     for (int e = off(i); e < off(i + 1); ++e) {
       const int r = rev(e);
-      for (int q = 0; q < L.NBOO; ++q) gb[q] += gboo(e, L.NBOO + q) + (r >= 0 ? gboo(r, q) : T(0));
+      for (int c = 0; c < L.H; ++c) gT[c] += gz_e(e, c);
+      if (r >= 0)
+        for (int c = 0; c < L.H; ++c) gS[c] += gz_e(r, c);
+    }
+    for (int q = 0; q < L.NBOO; ++q) {
+      const T* ws = p + L.w_in + (3 * L.H + q) * L.H;
+      const T* wt = p + L.w_in + (3 * L.H + L.NBOO + q) * L.H;
+      T v = 0;
+      for (int o = 0; o < L.H; ++o) v += gS[o] * ws[o] + gT[o] * wt[o];
+      gb[q] = v;
     }
     boo_sums(L, p, vec, off(i), off(i + 1), Q);
     // dE/dQ, in place of Q.
@@ -202,7 +207,7 @@ void AttentionModel<T>::reverse_input(const EdgeList& edges, const IntView& type
       const double dd = sqrt(vec(e, 0) * vec(e, 0) + vec(e, 1) * vec(e, 1) + vec(e, 2) * vec(e, 2));
       const T d = T(dd);
       const T rh[3] = {T(vec(e, 0) / dd), T(vec(e, 1) / dd), T(vec(e, 2) / dd)};
-      T u, du, Y[16], dY[16][3], gR[kAttMaxBooC], gg[kAttMaxGauss];
+      T u, du, Y[kShN], dY[kShN][3], gR[kAttMaxBooC], gg[kAttMaxGauss];
       envelope(d, T(L.rc), L.p_env, u, du);
       harmonics_with_grad(rh, Y, dY);
       gaussians(L, d, g);
@@ -221,8 +226,7 @@ void AttentionModel<T>::reverse_input(const EdgeList& edges, const IntView& type
       }
       for (int k = 0; k < L.NG; ++k) gg[k] = 0;
       reverse_affine(gR, L.CB, p + L.w_b, L.NG, gg);
-      T gdist = gue * du + gd(e);
-      for (int k = 0; k < L.NG; ++k) gdist -= gg[k] * g[k] * (d - T(L.rc * k / (L.NG - 1))) / T(L.sigma * L.sigma);
+      const T gdist = gue * du + gd(e) + gaussians_reverse(L, d, g, gg);
       const T rg = rh[0] * G[0] + rh[1] * G[1] + rh[2] * G[2];
       for (int c = 0; c < 3; ++c) dedr(e, c) = double(gdist * rh[c] + (G[c] - rg * rh[c]) / d);
     }
