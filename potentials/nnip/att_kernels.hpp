@@ -158,22 +158,32 @@ KOKKOS_INLINE_FUNCTION void reverse_rms_norm(const T* z, const T* g, int n, cons
 }
 
 // Pre-norm feed-forward residual: z += GELU(rms(z; g) W1 + b1) W2 + b2 (H -> 2H -> H).
+// The hidden pre-activation (2H) goes to pre_out when given (kept for the reverse).
 template <class T>
-KOKKOS_INLINE_FUNCTION void ffn_residual(const T* p, int H, int g, int w1, int b1, int w2, int b2, T* z) {
+KOKKOS_INLINE_FUNCTION void ffn_residual(const T* p, int H, int g, int w1, int b1, int w2, int b2, T* z,
+                                         T* pre_out = nullptr) {
   T zn[kAttMaxH], a[2 * kAttMaxH], y[kAttMaxH];
   rms_norm(z, p + g, H, zn);
   affine(zn, H, p + w1, p + b1, 2 * H, a);
+  if (pre_out)
+    for (int o = 0; o < 2 * H; ++o) pre_out[o] = a[o];
   for (int o = 0; o < 2 * H; ++o) a[o] = gelu(a[o]);
   affine(a, 2 * H, p + w2, p + b2, H, y);
   for (int c = 0; c < H; ++c) z[c] += y[c];
 }
-// gz += (d out / d z)^T gout for out = z + FFN(z) (the identity included).
+// gz += (d out / d z)^T gout for out = z + FFN(z) (the identity included), the hidden
+// pre-activation given (saved by ffn_residual) or, when null, recomputed.
 template <class T>
 KOKKOS_INLINE_FUNCTION void reverse_ffn_residual(const T* p, int H, int g, int w1, int b1, int w2, const T* z,
-                                                 const T* gout, T* gz) {
-  T zn[kAttMaxH], pre[2 * kAttMaxH], ga[2 * kAttMaxH], gzn[kAttMaxH];
-  rms_norm(z, p + g, H, zn);
-  affine(zn, H, p + w1, p + b1, 2 * H, pre);
+                                                 const T* gout, T* gz, const T* saved_pre = nullptr) {
+  T pre_buf[2 * kAttMaxH], ga[2 * kAttMaxH], gzn[kAttMaxH];
+  const T* pre = saved_pre;
+  if (!pre) {
+    T zn[kAttMaxH];
+    rms_norm(z, p + g, H, zn);
+    affine(zn, H, p + w1, p + b1, 2 * H, pre_buf);
+    pre = pre_buf;
+  }
   for (int o = 0; o < 2 * H; ++o) ga[o] = 0;
   reverse_affine(gout, H, p + w2, 2 * H, ga);
   for (int o = 0; o < 2 * H; ++o) ga[o] *= gelu_grad(pre[o]);
@@ -385,7 +395,6 @@ KOKKOS_INLINE_FUNCTION void attention_backward(const Member& team, int M, int H,
     T guk = 0;
     for (int c = 0; c < H; ++c) GK[k * H + c] = GV[k * H + c] = 0;
     for (int h = 0; h < heads; ++h) {
-      const T* vv = V + k * H + h * dh;
       T* gk = GK + k * H + h * dh;
       T* gv = GV + k * H + h * dh;
       for (int j = 0; j < M; ++j) {

@@ -101,6 +101,7 @@ void AttentionModel<T>::reserve(int n, int ne) {
     const int cap = ne + ne / 8 + 16;
     e_ = TView3("att::e", B, cap, H);
     stat_ = TView3("att::stat", B, cap, 2 * lay_.heads);
+    act_ = TView3("att::act", B, cap, kActWidth * H);
     ge_ = TView2("att::ge", cap, H);
     gpre_ = TView2("att::gpre", cap, H);
     gu_ = TView("att::gu", cap);
@@ -219,6 +220,7 @@ void AttentionModel<T>::compute_block(int b, const EdgeList& edges) {
   const auto e = Kokkos::subview(e_, b, Kokkos::ALL, Kokkos::ALL);
   const auto en1 = Kokkos::subview(e_, last ? b : b + 1, Kokkos::ALL, Kokkos::ALL);
   const auto stat = Kokkos::subview(stat_, b, Kokkos::ALL, Kokkos::ALL);
+  const auto act = Kokkos::subview(act_, b, Kokkos::ALL, Kokkos::ALL);
   const auto agg = agg_;
   // Message projections of each atom as sender (W_s) and as receiver (W_t).
   Kokkos::parallel_for("att::project", Kokkos::RangePolicy<ExecSpace>(0, n), KOKKOS_LAMBDA(const int i) {
@@ -250,10 +252,17 @@ void AttentionModel<T>::compute_block(int b, const EdgeList& edges) {
           rms_norm(&e(ej, 0), p + wg_e, H, en);
           affine(en, H, p + ww_e, p + wb_m, H, m);
           const int s = snd(ej);
-          for (int c = 0; c < H; ++c) m[c] = gelu(m[c] + P(s, c) + P(i, H + c));
+          T* a = &act(ej, 0);
+          for (int c = 0; c < H; ++c) a[kActPre * H + c] = m[c] += P(s, c) + P(i, H + c);
+          for (int c = 0; c < H; ++c) m[c] = gelu(m[c]);
           affine(m, H, p + ww_q, static_cast<const T*>(nullptr), H, Q + j * H);
           affine(m, H, p + ww_k, static_cast<const T*>(nullptr), H, K + j * H);
           affine(m, H, p + ww_v, static_cast<const T*>(nullptr), H, V + j * H);
+          for (int c = 0; c < H; ++c) {
+            a[kActQ * H + c] = Q[j * H + c];
+            a[kActK * H + c] = K[j * H + c];
+            a[kActV * H + c] = V[j * H + c];
+          }
         });
         team.team_barrier();
         attention_forward(team, M, H, L.heads, Q, K, V, u, O, M > 0 ? &stat(e0, 0) : static_cast<T*>(nullptr));
@@ -262,10 +271,12 @@ void AttentionModel<T>::compute_block(int b, const EdgeList& edges) {
           const int ej = e0 + j;
           T* t = Q + j * H;  // Q is spent: the row's attention output goes there
           affine(O + j * H, H, p + ww_o, static_cast<const T*>(nullptr), H, t);
+          T* a = &act(ej, 0);
+          for (int c = 0; c < H; ++c) a[kActT * H + c] = t[c];
           if (last) return;  // the last block's edge stream is not read again
           T ez[kAttMaxH];
           for (int c = 0; c < H; ++c) ez[c] = e(ej, c) + t[c];
-          ffn_residual(p, H, wg_fe, ww_f1, wb_f1, ww_f2, wb_f2, ez);
+          ffn_residual(p, H, wg_fe, ww_f1, wb_f1, ww_f2, wb_f2, ez, a + kActFfn * H);
           for (int c = 0; c < H; ++c) en1(ej, c) = ez[c];
         });
         team.team_barrier();

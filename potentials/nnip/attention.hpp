@@ -45,6 +45,11 @@ class AttentionModel final : public Model {
   // the edge stream entering each block (e), and each attention row's softmax statistics
   // (running maximum and sum, att_kernels.hpp).
   TView3 x_, xp_, P_, e_, stat_;
+  // Per block and edge, the activations the reverse pass reads instead of recomputing
+  // them: message pre-activation, Q, K, V, attention output t (H each) and the edge FFN's
+  // hidden pre-activation (2H), at column offsets kAct* x H.
+  TView3 act_;
+  static constexpr int kActPre = 0, kActQ = 1, kActK = 2, kActV = 3, kActT = 4, kActFfn = 5, kActWidth = 7;
   TView2 boo_, agg_;
   TView2 side_;  // per atom: S (as sender) | T (as receiver) of the edge input
   // Gradients.

@@ -1,7 +1,7 @@
 // Reverse stages of the attention model (attention.hpp): from dE/dE_i = 1 back through
-// the blocks to dE/dr for every edge. Forward activations are recomputed from the saved
-// block inputs (x, e, P) and each attention row's softmax statistics, as FlashAttention does,
-// so nothing of size edges x edges is ever stored.
+// the blocks to dE/dr for every edge. Per-edge activations (O(E H)) are read back from the
+// forward pass; the attention weights are recomputed from each row's softmax statistics,
+// as FlashAttention does, so nothing of size edges x neighbors is ever stored.
 #include "potentials/nnip/att_kernels.hpp"
 #include "potentials/nnip/attention.hpp"
 
@@ -19,7 +19,7 @@ void AttentionModel<T>::reverse_block(int b, const EdgeList& edges) {
   const int n = edges.nlocal;
   const T* p = params_.data();
   const int* w = L.blk[b];
-  const int wg_x = w[kGx], wg_e = w[kGe], ww_e = w[kWe], wb_m = w[kBm], ww_q = w[kWq], ww_k = w[kWk], ww_v = w[kWv],
+  const int wg_x = w[kGx], wg_e = w[kGe], ww_e = w[kWe], ww_q = w[kWq], ww_k = w[kWk], ww_v = w[kWv],
             ww_o = w[kWo], ww_s = w[kWs], ww_t = w[kWt];
   const int wg_fe = w[kGfe], ww_f1 = w[kWf1], wb_f1 = w[kBf1], ww_f2 = w[kWf2];
   const int wg_fn = w[kGfn], ww_n1 = w[kWn1], wb_n1 = w[kBn1], ww_n2 = w[kWn2];
@@ -29,6 +29,7 @@ void AttentionModel<T>::reverse_block(int b, const EdgeList& edges) {
   const auto P = Kokkos::subview(P_, b, Kokkos::ALL, Kokkos::ALL);
   const auto e = Kokkos::subview(e_, b, Kokkos::ALL, Kokkos::ALL);
   const auto stat = Kokkos::subview(stat_, b, Kokkos::ALL, Kokkos::ALL);
+  const auto act = Kokkos::subview(act_, b, Kokkos::ALL, Kokkos::ALL);
   const auto gx = gx_, gxp = gxp_, ge = ge_, gpre = gpre_, gr = gr_;
   const auto gu = gu_;
   // Node feed-forward reversed: gxp = dE/dx' from gx = dE/dx_{b+1}.
@@ -38,14 +39,15 @@ void AttentionModel<T>::reverse_block(int b, const EdgeList& edges) {
     reverse_ffn_residual(p, L.H, wg_fn, ww_n1, wb_n1, ww_n2, &xp(i, 0), &gx(i, 0), g);
     for (int c = 0; c < L.H; ++c) gxp(i, c) = g[c];
   });
-  // The fused block reversed, per atom: recompute messages and Q/K/V, the attention
-  // output from the row statistics; reverse the edge FFN and the node sum, then attention backward,
-  // then Q/K/V and the message. dE/d(message pre-activation) goes to gpre for the
+  // The fused block reversed, per atom: the forward pass's message pre-activations, Q/K/V,
+  // attention outputs and edge-FFN hidden pre-activations are read back (act_), the
+  // attention weights recomputed from the row statistics; reverse the edge FFN and the
+  // node sum, then attention backward, then Q/K/V and the message. dE/d(message pre-activation) goes to gpre for the
   // senders' projections; dE/de_b replaces dE/de_{b+1} in ge (each team owns its rows).
   const auto off = edges.offset;
   const auto snd = edges.sender;
   const auto vec = edges.vec;
-  const std::size_t bytes = scratch_bytes(max_degree_, 9, true);
+  const std::size_t bytes = scratch_bytes(max_degree_, 8, true);
   const int level = bytes <= 32768 ? 0 : 1;
   using Scratch = Kokkos::View<T*, ExecSpace::scratch_memory_space, Kokkos::MemoryUnmanaged>;
   const int H = L.H;
@@ -55,42 +57,30 @@ void AttentionModel<T>::reverse_block(int b, const EdgeList& edges) {
       Kokkos::TeamPolicy<ExecSpace>(n, Kokkos::AUTO).set_scratch_size(level, Kokkos::PerTeam(bytes)),
       KOKKOS_LAMBDA(const Team& team) {
         const int i = team.league_rank(), e0 = off(i), M = off(i + 1) - e0;
-        Scratch buf(team.team_scratch(level), static_cast<std::size_t>(M) * (9 * H + L.heads + 1 + 2 * M * L.heads));
-        T *Q = buf.data(), *K = Q + M * H, *V = K + M * H, *PRE = V + M * H, *O = PRE + M * H, *GO = O + M * H;
+        Scratch buf(team.team_scratch(level), static_cast<std::size_t>(M) * (8 * H + L.heads + 1 + 2 * M * L.heads));
+        T *Q = buf.data(), *K = Q + M * H, *V = K + M * H, *PRE = V + M * H, *GO = PRE + M * H;
         T *GQ = GO + M * H, *GK = GQ + M * H, *GV = GK + M * H, *D = GV + M * H, *u = D + M * L.heads, *Wt = u + M, *DV = Wt + M * M * L.heads;
         const T* srow = M > 0 ? &stat(e0, 0) : static_cast<const T*>(nullptr);
         Kokkos::parallel_for(Kokkos::TeamThreadRange(team, M), [&](const int j) {
           const int ej = e0 + j;
           const T d = T(sqrt(vec(ej, 0) * vec(ej, 0) + vec(ej, 1) * vec(ej, 1) + vec(ej, 2) * vec(ej, 2)));
-          T du, en[kAttMaxH], m[kAttMaxH];
+          T du;
           envelope(d, T(L.rc), L.p_env, u[j], du);
-          rms_norm(&e(ej, 0), p + wg_e, H, en);
-          T* pre = PRE + j * H;
-          affine(en, H, p + ww_e, p + wb_m, H, pre);
-          const int s = snd(ej);
+          const T* a = &act(ej, 0);
           for (int c = 0; c < H; ++c) {
-            pre[c] += P(s, c) + P(i, H + c);
-            m[c] = gelu(pre[c]);
+            PRE[j * H + c] = a[kActPre * H + c];
+            Q[j * H + c] = a[kActQ * H + c];
+            K[j * H + c] = a[kActK * H + c];
+            V[j * H + c] = a[kActV * H + c];
           }
-          affine(m, H, p + ww_q, static_cast<const T*>(nullptr), H, Q + j * H);
-          affine(m, H, p + ww_k, static_cast<const T*>(nullptr), H, K + j * H);
-          affine(m, H, p + ww_v, static_cast<const T*>(nullptr), H, V + j * H);
         });
         team.team_barrier();
         attention_weights(team, M, H, L.heads, Q, K, srow, Wt);
         team.team_barrier();
-        const int dh = H / L.heads;
         Kokkos::parallel_for(Kokkos::TeamThreadRange(team, M), [&](const int j) {
           const int ej = e0 + j;
-          T* o = O + j * H;
-          for (int c = 0; c < H; ++c) o[c] = 0;
-          for (int h = 0; h < L.heads; ++h)  // the attention output again, from the weight tile
-            for (int k = 0; k < M; ++k) {
-              const T a = u[k] * Wt[(j * L.heads + h) * M + k];
-              for (int c = h * dh; c < (h + 1) * dh; ++c) o[c] += a * V[k * H + c];
-            }
-          T t[kAttMaxH], gt[kAttMaxH];
-          affine(o, H, p + ww_o, static_cast<const T*>(nullptr), H, t);
+          const T* t = &act(ej, kActT * H);
+          T gt[kAttMaxH];
           for (int c = 0; c < H; ++c) gt[c] = 0;
           if (!last) {  // e_{b+1} = e' + FFN(e'), e' = e_b + t
             T ez[kAttMaxH], go[kAttMaxH];
@@ -98,7 +88,7 @@ void AttentionModel<T>::reverse_block(int b, const EdgeList& edges) {
               ez[c] = e(ej, c) + t[c];
               go[c] = ge(ej, c);
             }
-            reverse_ffn_residual(p, H, wg_fe, ww_f1, wb_f1, ww_f2, ez, go, gt);
+            reverse_ffn_residual(p, H, wg_fe, ww_f1, wb_f1, ww_f2, ez, go, gt, &act(ej, kActFfn * H));
           }
           T gut = 0;
           for (int c = 0; c < H; ++c) {
