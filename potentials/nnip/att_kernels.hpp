@@ -209,8 +209,9 @@ KOKKOS_INLINE_FUNCTION void envelope(T d, T rc, int p_env, T& u, T& du) {
 // The Gaussians g_k(d) (NG) and the BOO radial weights R_c = u sum_k g_k W_b[k, c] (CB).
 template <class T>
 KOKKOS_INLINE_FUNCTION void gaussians(const AttLayout& L, T d, T* g) {
+  const T inv = T(1) / T(L.sigma);
   for (int k = 0; k < L.NG; ++k) {
-    const T t = (d - T(L.rc * k / (L.NG - 1))) / T(L.sigma);
+    const T t = (d - T(k) * T(L.sigma)) * inv;  // centres k r_c / (NG - 1) = k sigma
     g[k] = fast_exp(T(-0.5) * t * t);
   }
 }
@@ -218,8 +219,9 @@ KOKKOS_INLINE_FUNCTION void gaussians(const AttLayout& L, T d, T* g) {
 // dE/dd from dE/dg_k (gg) and the Gaussians' values g.
 template <class T>
 KOKKOS_INLINE_FUNCTION T gaussians_reverse(const AttLayout& L, T d, const T* g, const T* gg) {
+  const T inv2 = T(1) / (T(L.sigma) * T(L.sigma));
   T s = 0;
-  for (int k = 0; k < L.NG; ++k) s -= gg[k] * g[k] * (d - T(L.rc * k / (L.NG - 1))) / T(L.sigma * L.sigma);
+  for (int k = 0; k < L.NG; ++k) s -= gg[k] * g[k] * (d - T(k) * T(L.sigma)) * inv2;
   return s;
 }
 
