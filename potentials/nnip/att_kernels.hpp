@@ -280,18 +280,37 @@ KOKKOS_INLINE_FUNCTION void edge_input(const AttLayout& L, const T* p, T d, cons
 // Fused neighbor attention of one atom, a team over its M edges. Rows of Q, K, V, O
 // (M x H, scratch) are the edges; head h owns columns [h dh, (h+1) dh). Keys are
 // weighted by u: P_jk = u_k exp(s_jk) / sum_k' u_k' exp(s_jk'), s = q.k / sqrt(dh).
-// Online softmax, so no M x M matrix exists; stat (M x 2 heads) keeps each row's
-// running maximum m and sum l = sum_k u_k exp(s_jk - m) for the backward pass, which
-// recomputes P = u exp(s - m) / l exactly as the forward pass formed it (a single
-// log-sum-exp would lose the last digits of P = 1 for a lone key, which dE/du of a
-// key with tiny u magnifies by 1/u).
+// Online softmax over chunks of kAttChunk keys (FlashAttention-2's key blocks), so no
+// M x M matrix exists; stat (M x 2 heads) keeps each row's running maximum m and sum
+// l = sum_k u_k exp(s_jk - m) for the backward pass, which recomputes
+// P = u exp(s - m) / l exactly as the forward pass formed it (a single log-sum-exp
+// would lose the last digits of P = 1 for a lone key, which dE/du of a key with tiny u
+// magnifies by 1/u). The kernels also read K (and the backward V) transposed, KT[c M + k]
+// (transpose_rows), so a query's logits over a chunk of keys are one vector operation
+// per feature, as are the exps that follow.
+constexpr int kAttChunk = 16;
+
+template <class T, class Member>
+KOKKOS_INLINE_FUNCTION void transpose_rows(const Member& team, int M, int H, const T* A, T* AT) {
+  Kokkos::parallel_for(Kokkos::TeamThreadRange(team, H), [&](const int c) {
+    for (int k = 0; k < M; ++k) AT[c * M + k] = A[k * H + c];
+  });
+}
+
+// s[t] = q . k_{k0+t} for t < n, the keys' columns of one head read from kt (= KT + h dh M).
 template <class T>
-KOKKOS_INLINE_FUNCTION T attention_weight(T s, const T* stat) {  // exp(s - m) / l; 0 for a row without weight
-  return stat[1] > T(0) ? fast_exp(s - stat[0]) / stat[1] : T(0);
+KOKKOS_INLINE_FUNCTION void head_logits(const T* q, const T* kt, int dh, int M, int k0, int n, T sc, T* s) {
+  for (int t = 0; t < n; ++t) s[t] = 0;
+  for (int c = 0; c < dh; ++c) {
+    const T qc = q[c];
+    const T* col = kt + c * M + k0;
+    for (int t = 0; t < n; ++t) s[t] += qc * col[t];
+  }
+  for (int t = 0; t < n; ++t) s[t] *= sc;
 }
 
 template <class T, class Member>
-KOKKOS_INLINE_FUNCTION void attention_forward(const Member& team, int M, int H, int heads, const T* Q, const T* K,
+KOKKOS_INLINE_FUNCTION void attention_forward(const Member& team, int M, int H, int heads, const T* Q, const T* KT,
                                               const T* V, const T* u, T* O, T* stat) {
   const int dh = H / heads;
   const T sc = T(1) / m_sqrt(T(dh));
@@ -301,22 +320,25 @@ KOKKOS_INLINE_FUNCTION void attention_forward(const Member& team, int M, int H, 
       T acc[kAttMaxH];
       for (int c = 0; c < dh; ++c) acc[c] = 0;
       T mx = -T(kNoRow), l = 0;
-      for (int k = 0; k < M; ++k) {
-        if (!(u[k] > T(0))) continue;
-        const T* kk = K + k * H + h * dh;
-        T s = 0;
-        for (int c = 0; c < dh; ++c) s += q[c] * kk[c];
-        s *= sc;
-        if (s > mx) {  // rescale what has accumulated to the new maximum
-          const T corr = fast_exp(mx - s);
+      for (int k0 = 0; k0 < M; k0 += kAttChunk) {
+        const int n = M - k0 < kAttChunk ? M - k0 : kAttChunk;
+        T s[kAttChunk], w[kAttChunk];
+        head_logits(q, KT + h * dh * M, dh, M, k0, n, sc, s);
+        T cm = mx;
+        for (int t = 0; t < n; ++t)
+          if (u[k0 + t] > T(0) && s[t] > cm) cm = s[t];
+        if (cm > mx) {  // rescale what has accumulated to the new maximum
+          const T corr = fast_exp(mx - cm);
           l *= corr;
           for (int c = 0; c < dh; ++c) acc[c] *= corr;
-          mx = s;
+          mx = cm;
         }
-        const T w = u[k] * fast_exp(s - mx);
-        l += w;
-        const T* vv = V + k * H + h * dh;
-        for (int c = 0; c < dh; ++c) acc[c] += w * vv[c];
+        for (int t = 0; t < n; ++t) w[t] = u[k0 + t] > T(0) ? u[k0 + t] * fast_exp(s[t] - mx) : T(0);
+        for (int t = 0; t < n; ++t) {
+          l += w[t];
+          const T* vv = V + (k0 + t) * H + h * dh;
+          for (int c = 0; c < dh; ++c) acc[c] += w[t] * vv[c];
+        }
       }
       T* o = O + j * H + h * dh;
       const T inv = l > T(0) ? T(1) / l : T(0);
@@ -331,25 +353,19 @@ KOKKOS_INLINE_FUNCTION void attention_forward(const Member& team, int M, int H, 
 // (so P_jk = u_k Wt), recomputed from the forward statistics: one exp per entry, shared
 // by every backward pass. A per-team M x M tile, never an N x M x M array.
 template <class T, class Member>
-KOKKOS_INLINE_FUNCTION void attention_weights(const Member& team, int M, int H, int heads, const T* Q, const T* K,
+KOKKOS_INLINE_FUNCTION void attention_weights(const Member& team, int M, int H, int heads, const T* Q, const T* KT,
                                               const T* stat, T* Wt) {
   const int dh = H / heads;
   const T sc = T(1) / m_sqrt(T(dh));
   Kokkos::parallel_for(Kokkos::TeamThreadRange(team, M), [&](const int j) {
     for (int h = 0; h < heads; ++h) {
-      const T* q = Q + j * H + h * dh;
       const T* st = stat + 2 * (j * heads + h);
       T* w = Wt + (j * heads + h) * M;
-      for (int k = 0; k < M; ++k) {
-        const T* kk = K + k * H + h * dh;
-        T s = 0;
-        for (int c = 0; c < dh; ++c) s += q[c] * kk[c];
-        w[k] = s * sc;
-      }
       if (!(st[1] > T(0))) {
         for (int k = 0; k < M; ++k) w[k] = 0;
         continue;
       }
+      head_logits(Q + j * H + h * dh, KT + h * dh * M, dh, M, 0, M, sc, w);
       const T m = st[0], inv = T(1) / st[1];
       for (int k = 0; k < M; ++k) w[k] = fast_exp(w[k] - m) * inv;  // vectorised
     }
@@ -361,11 +377,11 @@ KOKKOS_INLINE_FUNCTION void attention_weights(const Member& team, int M, int H, 
 // queries (D_j = sum_k P_jk dv_jk with dv = go.v, then GQ) and, after a barrier, over
 // keys (GK, GV, gu). D (M x heads, scratch) is summed explicitly rather than taken as
 // go.o, which keeps dv - D exact where one key carries the row; DV (a tile like Wt)
-// keeps dv = go_j.v_k from the first pass for the second. The caller puts a
-// barrier between attention_weights and this.
+// keeps dv = go_j.v_k from the first pass for the second; VT is V transposed. The
+// caller puts a barrier between attention_weights and this.
 template <class T, class Member>
 KOKKOS_INLINE_FUNCTION void attention_backward(const Member& team, int M, int H, int heads, const T* Q, const T* K,
-                                               const T* V, const T* u, const T* Wt, const T* GO, T* D, T* DV,
+                                               const T* VT, const T* u, const T* Wt, const T* GO, T* D, T* DV,
                                                T* GQ, T* GK, T* GV, T* gu) {
   const int dh = H / heads;
   const T sc = T(1) / m_sqrt(T(dh));
@@ -375,14 +391,9 @@ KOKKOS_INLINE_FUNCTION void attention_backward(const Member& team, int M, int H,
       const T* w = Wt + (j * heads + h) * M;
       T* gq = GQ + j * H + h * dh;
       T* dv = DV + (j * heads + h) * M;
+      head_logits(go, VT + h * dh * M, dh, M, 0, M, T(1), dv);  // dv_k = go . v_k
       T dsum = 0;
-      for (int k = 0; k < M; ++k) {
-        const T* vv = V + k * H + h * dh;
-        T x = 0;
-        for (int c = 0; c < dh; ++c) x += go[c] * vv[c];
-        dv[k] = x;
-        dsum += u[k] * w[k] * x;
-      }
+      for (int k = 0; k < M; ++k) dsum += u[k] * w[k] * dv[k];
       D[j * heads + h] = dsum;
       for (int c = 0; c < dh; ++c) gq[c] = 0;
       for (int k = 0; k < M; ++k) {

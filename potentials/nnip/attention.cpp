@@ -234,7 +234,7 @@ void AttentionModel<T>::compute_block(int b, const EdgeList& edges) {
   const auto off = edges.offset;
   const auto snd = edges.sender;
   const auto vec = edges.vec;
-  const std::size_t bytes = scratch_bytes(max_degree_, 4, false);
+  const std::size_t bytes = scratch_bytes(max_degree_, 5, false);
   const int level = bytes <= 32768 ? 0 : 1;
   using Scratch = Kokkos::View<T*, ExecSpace::scratch_memory_space, Kokkos::MemoryUnmanaged>;
   const int H = L.H;
@@ -242,8 +242,9 @@ void AttentionModel<T>::compute_block(int b, const EdgeList& edges) {
       "att::block_forward", Kokkos::TeamPolicy<ExecSpace>(n, Kokkos::AUTO).set_scratch_size(level, Kokkos::PerTeam(bytes)),
       KOKKOS_LAMBDA(const Team& team) {
         const int i = team.league_rank(), e0 = off(i), M = off(i + 1) - e0;
-        Scratch buf(team.team_scratch(level), static_cast<std::size_t>(M) * (4 * H + L.heads + 1));
-        T *Q = buf.data(), *K = Q + M * H, *V = K + M * H, *O = V + M * H, *u = O + M * H + M * L.heads;
+        Scratch buf(team.team_scratch(level), static_cast<std::size_t>(M) * (5 * H + L.heads + 1));
+        T *Q = buf.data(), *K = Q + M * H, *V = K + M * H, *O = V + M * H, *KT = O + M * H;
+        T* u = KT + M * H + M * L.heads;
         Kokkos::parallel_for(Kokkos::TeamThreadRange(team, M), [&](const int j) {
           const int ej = e0 + j;
           const T d = T(sqrt(vec(ej, 0) * vec(ej, 0) + vec(ej, 1) * vec(ej, 1) + vec(ej, 2) * vec(ej, 2)));
@@ -265,7 +266,9 @@ void AttentionModel<T>::compute_block(int b, const EdgeList& edges) {
           }
         });
         team.team_barrier();
-        attention_forward(team, M, H, L.heads, Q, K, V, u, O, M > 0 ? &stat(e0, 0) : static_cast<T*>(nullptr));
+        transpose_rows(team, M, H, K, KT);
+        team.team_barrier();
+        attention_forward(team, M, H, L.heads, Q, KT, V, u, O, M > 0 ? &stat(e0, 0) : static_cast<T*>(nullptr));
         team.team_barrier();
         Kokkos::parallel_for(Kokkos::TeamThreadRange(team, M), [&](const int j) {
           const int ej = e0 + j;

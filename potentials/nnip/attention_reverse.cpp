@@ -47,7 +47,7 @@ void AttentionModel<T>::reverse_block(int b, const EdgeList& edges) {
   const auto off = edges.offset;
   const auto snd = edges.sender;
   const auto vec = edges.vec;
-  const std::size_t bytes = scratch_bytes(max_degree_, 8, true);
+  const std::size_t bytes = scratch_bytes(max_degree_, 10, true);
   const int level = bytes <= 32768 ? 0 : 1;
   using Scratch = Kokkos::View<T*, ExecSpace::scratch_memory_space, Kokkos::MemoryUnmanaged>;
   const int H = L.H;
@@ -57,8 +57,9 @@ void AttentionModel<T>::reverse_block(int b, const EdgeList& edges) {
       Kokkos::TeamPolicy<ExecSpace>(n, Kokkos::AUTO).set_scratch_size(level, Kokkos::PerTeam(bytes)),
       KOKKOS_LAMBDA(const Team& team) {
         const int i = team.league_rank(), e0 = off(i), M = off(i + 1) - e0;
-        Scratch buf(team.team_scratch(level), static_cast<std::size_t>(M) * (8 * H + L.heads + 1 + 2 * M * L.heads));
-        T *Q = buf.data(), *K = Q + M * H, *V = K + M * H, *PRE = V + M * H, *GO = PRE + M * H;
+        Scratch buf(team.team_scratch(level), static_cast<std::size_t>(M) * (10 * H + L.heads + 1 + 2 * M * L.heads));
+        T *Q = buf.data(), *K = Q + M * H, *V = K + M * H, *PRE = V + M * H, *KT = PRE + M * H, *VT = KT + M * H;
+        T* GO = VT + M * H;
         T *GQ = GO + M * H, *GK = GQ + M * H, *GV = GK + M * H, *D = GV + M * H, *u = D + M * L.heads, *Wt = u + M, *DV = Wt + M * M * L.heads;
         const T* srow = M > 0 ? &stat(e0, 0) : static_cast<const T*>(nullptr);
         Kokkos::parallel_for(Kokkos::TeamThreadRange(team, M), [&](const int j) {
@@ -75,7 +76,10 @@ void AttentionModel<T>::reverse_block(int b, const EdgeList& edges) {
           }
         });
         team.team_barrier();
-        attention_weights(team, M, H, L.heads, Q, K, srow, Wt);
+        transpose_rows(team, M, H, K, KT);
+        transpose_rows(team, M, H, V, VT);
+        team.team_barrier();
+        attention_weights(team, M, H, L.heads, Q, KT, srow, Wt);
         team.team_barrier();
         Kokkos::parallel_for(Kokkos::TeamThreadRange(team, M), [&](const int j) {
           const int ej = e0 + j;
@@ -102,7 +106,7 @@ void AttentionModel<T>::reverse_block(int b, const EdgeList& edges) {
           reverse_affine(gt, H, p + ww_o, H, GO + j * H);
         });
         team.team_barrier();
-        attention_backward(team, M, H, L.heads, Q, K, V, u, Wt, GO, D, DV, GQ, GK, GV,
+        attention_backward(team, M, H, L.heads, Q, K, VT, u, Wt, GO, D, DV, GQ, GK, GV,
                            M > 0 ? &gu(e0) : static_cast<T*>(nullptr));
         team.team_barrier();
         Kokkos::parallel_for(Kokkos::TeamThreadRange(team, M), [&](const int j) {

@@ -92,17 +92,21 @@ void fused(const Case& c, Row& O, Row& GQ, Row& GK, Row& GV, Row& gu) {
     hw(i + 1) = hw(i) + m * m * heads;
   }
   Kokkos::deep_copy(wt_off, hw);
-  const V wt("wt", hw(c.N) + 1), dvt("dvt", hw(c.N) + 1);
+  const V wt("wt", hw(c.N) + 1), dvt("dvt", hw(c.N) + 1), kt("kt", c.E * c.H + 1), vt("vt", c.E * c.H + 1);
   using Team = Kokkos::TeamPolicy<ExecSpace>::member_type;
   Kokkos::parallel_for(Kokkos::TeamPolicy<ExecSpace>(c.N, Kokkos::AUTO), KOKKOS_LAMBDA(const Team& team) {
     const int e0 = off(team.league_rank()), M = off(team.league_rank() + 1) - e0;
     const double *Q = q.data() + e0 * H, *K = k.data() + e0 * H, *Vv = v.data() + e0 * H, *U = u.data() + e0;
-    af::nnip::kernels::attention_forward(team, M, H, heads, Q, K, Vv, U, o.data() + e0 * H, lse.data() + 2 * e0 * heads);
+    double *KT = kt.data() + e0 * H, *VT = vt.data() + e0 * H;
+    af::nnip::kernels::transpose_rows(team, M, H, K, KT);
+    af::nnip::kernels::transpose_rows(team, M, H, Vv, VT);
     team.team_barrier();
-    af::nnip::kernels::attention_weights(team, M, H, heads, Q, K, lse.data() + 2 * e0 * heads,
+    af::nnip::kernels::attention_forward(team, M, H, heads, Q, KT, Vv, U, o.data() + e0 * H, lse.data() + 2 * e0 * heads);
+    team.team_barrier();
+    af::nnip::kernels::attention_weights(team, M, H, heads, Q, KT, lse.data() + 2 * e0 * heads,
                                          wt.data() + wt_off(team.league_rank()));
     team.team_barrier();
-    af::nnip::kernels::attention_backward(team, M, H, heads, Q, K, Vv, U, wt.data() + wt_off(team.league_rank()),
+    af::nnip::kernels::attention_backward(team, M, H, heads, Q, K, VT, U, wt.data() + wt_off(team.league_rank()),
                                           go.data() + e0 * H, D.data() + e0 * heads,
                                           dvt.data() + wt_off(team.league_rank()), gq.data() + e0 * H,
                                           gk.data() + e0 * H, gv.data() + e0 * H, gud.data() + e0);
