@@ -22,7 +22,7 @@ TOOL = os.environ.get("AF_ATTENTION_CHECK", "build/bin/attention_check")
 def main():
     c = Checks("attention_kernels")
     rng = np.random.default_rng(6)
-    for H, heads in ((16, 4), (12, 1), (32, 8)):
+    for H, heads in ((16, 4), (12, 1), (32, 8), (32, 4)):
         counts = np.array([0, 1, 2, 60, 7, 0, 13, 1, 30])
         N, E = len(counts), int(counts.sum())
         q, k, v, go = (rng.normal(size=(E, H)) for _ in range(4))
