@@ -309,10 +309,10 @@ KOKKOS_INLINE_FUNCTION void head_logits(const T* q, const T* kt, int dh, int M, 
   for (int t = 0; t < n; ++t) s[t] *= sc;
 }
 
-template <class T, class Member>
-KOKKOS_INLINE_FUNCTION void attention_forward(const Member& team, int M, int H, int heads, const T* Q, const T* KT,
-                                              const T* V, const T* u, T* O, T* stat) {
-  const int dh = H / heads;
+template <class T, int DH, class Member>
+KOKKOS_INLINE_FUNCTION void attention_forward_dh(const Member& team, int M, int H, int heads, const T* Q, const T* KT,
+                                                    const T* V, const T* u, T* O, T* stat) {
+  const int dh = DH > 0 ? DH : H / heads;
   const T sc = T(1) / m_sqrt(T(dh));
   Kokkos::parallel_for(Kokkos::TeamThreadRange(team, M), [&](const int j) {
     for (int h = 0; h < heads; ++h) {
@@ -352,10 +352,10 @@ KOKKOS_INLINE_FUNCTION void attention_forward(const Member& team, int M, int H, 
 // The weights of one atom's rows without u, Wt[(j heads + h) M + k] = exp(s_jk - m) / l
 // (so P_jk = u_k Wt), recomputed from the forward statistics: one exp per entry, shared
 // by every backward pass. A per-team M x M tile, never an N x M x M array.
-template <class T, class Member>
-KOKKOS_INLINE_FUNCTION void attention_weights(const Member& team, int M, int H, int heads, const T* Q, const T* KT,
-                                              const T* stat, T* Wt) {
-  const int dh = H / heads;
+template <class T, int DH, class Member>
+KOKKOS_INLINE_FUNCTION void attention_weights_dh(const Member& team, int M, int H, int heads, const T* Q, const T* KT,
+                                                    const T* stat, T* Wt) {
+  const int dh = DH > 0 ? DH : H / heads;
   const T sc = T(1) / m_sqrt(T(dh));
   Kokkos::parallel_for(Kokkos::TeamThreadRange(team, M), [&](const int j) {
     for (int h = 0; h < heads; ++h) {
@@ -379,11 +379,11 @@ KOKKOS_INLINE_FUNCTION void attention_weights(const Member& team, int M, int H, 
 // go.o, which keeps dv - D exact where one key carries the row; DV (a tile like Wt)
 // keeps dv = go_j.v_k from the first pass for the second; VT is V transposed. The
 // caller puts a barrier between attention_weights and this.
-template <class T, class Member>
-KOKKOS_INLINE_FUNCTION void attention_backward(const Member& team, int M, int H, int heads, const T* Q, const T* K,
-                                               const T* VT, const T* u, const T* Wt, const T* GO, T* D, T* DV,
-                                               T* GQ, T* GK, T* GV, T* gu) {
-  const int dh = H / heads;
+template <class T, int DH, class Member>
+KOKKOS_INLINE_FUNCTION void attention_backward_dh(const Member& team, int M, int H, int heads, const T* Q, const T* K,
+                                                     const T* VT, const T* u, const T* Wt, const T* GO, T* D, T* DV,
+                                                     T* GQ, T* GK, T* GV, T* gu) {
+  const int dh = DH > 0 ? DH : H / heads;
   const T sc = T(1) / m_sqrt(T(dh));
   Kokkos::parallel_for(Kokkos::TeamThreadRange(team, M), [&](const int j) {
     for (int h = 0; h < heads; ++h) {
@@ -426,5 +426,35 @@ KOKKOS_INLINE_FUNCTION void attention_backward(const Member& team, int M, int H,
     gu[k] += guk;
   });
 }
+
+
+// The three kernels with the head width dh = H / heads known at compile time where it is
+// 8 (CPU builds), the generic loops otherwise.
+#if defined(KOKKOS_ENABLE_CUDA) || defined(KOKKOS_ENABLE_HIP)
+#define AF_ATT_DH_DISPATCH(FN, ...) FN<T, 0>(__VA_ARGS__)
+#else
+#define AF_ATT_DH_DISPATCH(FN, ...) \
+  if (H == 8 * heads)               \
+    FN<T, 8>(__VA_ARGS__);          \
+  else                              \
+    FN<T, 0>(__VA_ARGS__)
+#endif
+template <class T, class Member>
+KOKKOS_INLINE_FUNCTION void attention_forward(const Member& team, int M, int H, int heads, const T* Q, const T* KT,
+                                              const T* V, const T* u, T* O, T* stat) {
+  AF_ATT_DH_DISPATCH(attention_forward_dh, team, M, H, heads, Q, KT, V, u, O, stat);
+}
+template <class T, class Member>
+KOKKOS_INLINE_FUNCTION void attention_weights(const Member& team, int M, int H, int heads, const T* Q, const T* KT,
+                                              const T* stat, T* Wt) {
+  AF_ATT_DH_DISPATCH(attention_weights_dh, team, M, H, heads, Q, KT, stat, Wt);
+}
+template <class T, class Member>
+KOKKOS_INLINE_FUNCTION void attention_backward(const Member& team, int M, int H, int heads, const T* Q, const T* K,
+                                               const T* VT, const T* u, const T* Wt, const T* GO, T* D, T* DV,
+                                               T* GQ, T* GK, T* GV, T* gu) {
+  AF_ATT_DH_DISPATCH(attention_backward_dh, team, M, H, heads, Q, K, VT, u, Wt, GO, D, DV, GQ, GK, GV, gu);
+}
+#undef AF_ATT_DH_DISPATCH
 
 }  // namespace af::nnip::kernels
