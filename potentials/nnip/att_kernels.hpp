@@ -135,6 +135,7 @@ KOKKOS_INLINE_FUNCTION void reverse_affine(const T* __restrict__ gout, int nout,
     for (int c = 0; c < nin; ++c) gin[c] += a * w[c];
   }
 }
+
 #undef AF_ATT_FIXED_SHAPES
 
 // y = z / rms(z) * g.
@@ -373,15 +374,21 @@ KOKKOS_INLINE_FUNCTION void attention_weights_dh(const Member& team, int M, int 
 }
 
 // Backward of attention_forward from the weight tile: given GO = dE/dO, sets GQ, GK, GV
-// (M x H) and adds dE/du_k to gu[k]. Two passes as FlashAttention-2, no races: over
-// queries (D_j = sum_k P_jk dv_jk with dv = go.v, then GQ) and, after a barrier, over
-// keys (GK, GV, gu). D (M x heads, scratch) is summed explicitly rather than taken as
-// go.o, which keeps dv - D exact where one key carries the row; DV (a tile like Wt)
-// keeps dv = go_j.v_k from the first pass for the second; VT is V transposed. The
-// caller puts a barrier between attention_weights and this.
+// (M x H) and adds dE/du_k to gu[k]. Two passes as FlashAttention-2: over queries
+// (D_j = sum_k P_jk dv_jk with dv = go.v, then GQ) and, after a barrier, over keys (GK,
+// GV, gu). D (M x heads, scratch) is summed explicitly rather than taken as go.o, which
+// keeps dv - D exact where one key carries the row; DV (a tile like Wt) keeps
+// dv = go_j.v_k from the first pass for the second. KT, VT are K, V transposed; the
+// second pass overwrites both (scratch). The caller puts a barrier between
+// attention_weights and this.
+//
+// The key pass, on GPUs a team thread per key (no races), runs on CPUs (one thread per
+// team) over queries instead, so that each (query, head) updates all keys' transposed
+// gradients with vector operations over the keys; the per-key scalar work of the
+// key-major order was the model's largest single cost there.
 template <class T, int DH, class Member>
 KOKKOS_INLINE_FUNCTION void attention_backward_dh(const Member& team, int M, int H, int heads, const T* Q, const T* K,
-                                                     const T* VT, const T* u, const T* Wt, const T* GO, T* D, T* DV,
+                                                     T* KT, T* VT, const T* u, const T* Wt, const T* GO, T* D, T* DV,
                                                      T* GQ, T* GK, T* GV, T* gu) {
   const int dh = DH > 0 ? DH : H / heads;
   const T sc = T(1) / m_sqrt(T(dh));
@@ -404,6 +411,8 @@ KOKKOS_INLINE_FUNCTION void attention_backward_dh(const Member& team, int M, int
     }
   });
   team.team_barrier();
+#if defined(KOKKOS_ENABLE_CUDA) || defined(KOKKOS_ENABLE_HIP)
+  (void)KT;
   Kokkos::parallel_for(Kokkos::TeamThreadRange(team, M), [&](const int k) {
     T guk = 0;
     for (int c = 0; c < H; ++c) GK[k * H + c] = GV[k * H + c] = 0;
@@ -425,6 +434,42 @@ KOKKOS_INLINE_FUNCTION void attention_backward_dh(const Member& team, int M, int
     }
     gu[k] += guk;
   });
+#else
+  T* GVT = KT;  // dE/dV and dE/dK transposed (H x M), in the spent K^T and V^T
+  T* GKT = VT;
+  Kokkos::single(Kokkos::PerTeam(team), [&]() {
+    for (int q = 0; q < H * M; ++q) GVT[q] = GKT[q] = 0;
+    T p[kAttMaxNeighbors], pr[kAttMaxNeighbors];
+    for (int j = 0; j < M; ++j)
+      for (int h = 0; h < heads; ++h) {
+        const T* w = Wt + (j * heads + h) * M;
+        const T* dv = DV + (j * heads + h) * M;
+        const T Dj = D[j * heads + h];
+        for (int k = 0; k < M; ++k) {
+          const T r = dv[k] - Dj;
+          p[k] = u[k] * w[k];
+          pr[k] = p[k] * r * sc;
+          gu[k] += w[k] * r;
+        }
+        for (int c = 0; c < dh; ++c) {
+          const T goc = GO[j * H + h * dh + c], qc = Q[j * H + h * dh + c];
+          T* gvt = GVT + (h * dh + c) * M;
+          T* gkt = GKT + (h * dh + c) * M;
+          for (int k = 0; k < M; ++k) {
+            gvt[k] += p[k] * goc;
+            gkt[k] += pr[k] * qc;
+          }
+        }
+      }
+  });
+  team.team_barrier();
+  Kokkos::parallel_for(Kokkos::TeamThreadRange(team, M), [&](const int k) {
+    for (int c = 0; c < H; ++c) {
+      GV[k * H + c] = GVT[c * M + k];
+      GK[k * H + c] = GKT[c * M + k];
+    }
+  });
+#endif
 }
 
 
@@ -451,9 +496,9 @@ KOKKOS_INLINE_FUNCTION void attention_weights(const Member& team, int M, int H, 
 }
 template <class T, class Member>
 KOKKOS_INLINE_FUNCTION void attention_backward(const Member& team, int M, int H, int heads, const T* Q, const T* K,
-                                               const T* VT, const T* u, const T* Wt, const T* GO, T* D, T* DV,
+                                               T* KT, T* VT, const T* u, const T* Wt, const T* GO, T* D, T* DV,
                                                T* GQ, T* GK, T* GV, T* gu) {
-  AF_ATT_DH_DISPATCH(attention_backward_dh, team, M, H, heads, Q, K, VT, u, Wt, GO, D, DV, GQ, GK, GV, gu);
+  AF_ATT_DH_DISPATCH(attention_backward_dh, team, M, H, heads, Q, K, KT, VT, u, Wt, GO, D, DV, GQ, GK, GV, gu);
 }
 #undef AF_ATT_DH_DISPATCH
 

@@ -106,7 +106,7 @@ void AttentionModel<T>::reverse_block(int b, const EdgeList& edges) {
           reverse_affine(gt, H, p + ww_o, H, GO + j * H);
         });
         team.team_barrier();
-        attention_backward(team, M, H, L.heads, Q, K, VT, u, Wt, GO, D, DV, GQ, GK, GV,
+        attention_backward(team, M, H, L.heads, Q, K, KT, VT, u, Wt, GO, D, DV, GQ, GK, GV,
                            M > 0 ? &gu(e0) : static_cast<T*>(nullptr));
         team.team_barrier();
         Kokkos::parallel_for(Kokkos::TeamThreadRange(team, M), [&](const int j) {

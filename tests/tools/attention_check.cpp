@@ -106,7 +106,7 @@ void fused(const Case& c, Row& O, Row& GQ, Row& GK, Row& GV, Row& gu) {
     af::nnip::kernels::attention_weights(team, M, H, heads, Q, KT, lse.data() + 2 * e0 * heads,
                                          wt.data() + wt_off(team.league_rank()));
     team.team_barrier();
-    af::nnip::kernels::attention_backward(team, M, H, heads, Q, K, VT, U, wt.data() + wt_off(team.league_rank()),
+    af::nnip::kernels::attention_backward(team, M, H, heads, Q, K, KT, VT, U, wt.data() + wt_off(team.league_rank()),
                                           go.data() + e0 * H, D.data() + e0 * heads,
                                           dvt.data() + wt_off(team.league_rank()), gq.data() + e0 * H,
                                           gk.data() + e0 * H, gv.data() + e0 * H, gud.data() + e0);
