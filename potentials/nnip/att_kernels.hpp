@@ -194,19 +194,6 @@ KOKKOS_INLINE_FUNCTION void reverse_ffn_residual(const T* p, int H, int g, int w
   for (int c = 0; c < H; ++c) gz[c] += gout[c];
 }
 
-// NequIP's polynomial envelope u(d) (1 at 0, 0 at rc with p continuous derivatives)
-// and du/dd.
-template <class T>
-KOKKOS_INLINE_FUNCTION void envelope(T d, T rc, int p_env, T& u, T& du) {
-  const T x = d / rc, p = T(p_env);
-  u = 0, du = 0;
-  if (x < T(1)) {
-    const T xp = m_pow(x, p);
-    u = T(1) - (p + 1) * (p + 2) / 2 * xp + p * (p + 2) * xp * x - p * (p + 1) / 2 * xp * x * x;
-    du = (-(p + 1) * (p + 2) / 2 * p * xp / x + p * (p + 2) * (p + 1) * xp - p * (p + 1) / 2 * (p + 2) * xp * x) / rc;
-  }
-}
-
 // The Gaussians g_k(d) (NG) and the BOO radial weights R_c = u sum_k g_k W_b[k, c] (CB).
 template <class T>
 KOKKOS_INLINE_FUNCTION void gaussians(const AttLayout& L, T d, T* g) {
