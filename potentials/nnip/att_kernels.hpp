@@ -163,7 +163,7 @@ KOKKOS_INLINE_FUNCTION void reverse_rms_norm(const T* z, const T* g, int n, cons
 template <class T>
 KOKKOS_INLINE_FUNCTION void ffn_residual(const T* p, int H, int g, int w1, int b1, int w2, int b2, T* z,
                                          T* pre_out = nullptr) {
-  T zn[kAttMaxH], a[2 * kAttMaxH], y[kAttMaxH];
+  T zn[kAttMaxH] = {}, a[2 * kAttMaxH], y[kAttMaxH];  // = {}: GCC cannot see rms_norm fill n <= kAttMaxH
   rms_norm(z, p + g, H, zn);
   affine(zn, H, p + w1, p + b1, 2 * H, a);
   if (pre_out)
@@ -180,7 +180,7 @@ KOKKOS_INLINE_FUNCTION void reverse_ffn_residual(const T* p, int H, int g, int w
   T pre_buf[2 * kAttMaxH], ga[2 * kAttMaxH], gzn[kAttMaxH];
   const T* pre = saved_pre;
   if (!pre) {
-    T zn[kAttMaxH];
+    T zn[kAttMaxH] = {};
     rms_norm(z, p + g, H, zn);
     affine(zn, H, p + w1, p + b1, 2 * H, pre_buf);
     pre = pre_buf;
@@ -257,7 +257,7 @@ KOKKOS_INLINE_FUNCTION void edge_input_sides(const AttLayout& L, const T* p, int
 template <class T, class Side>
 KOKKOS_INLINE_FUNCTION void edge_input(const AttLayout& L, const T* p, T d, const Side& side, int i, int j, T* g,
                                        T* pre, T* z) {
-  T a[kAttMaxH];
+  T a[kAttMaxH] = {};
   gaussians(L, d, g);
   affine(g, L.NG, p + L.w_d, p + L.b_d, L.H, pre);
   for (int c = 0; c < L.H; ++c) a[c] = gelu(pre[c]);
