@@ -459,7 +459,6 @@ KOKKOS_INLINE_FUNCTION void attention_backward_dh(const Member& team, int M, int
 #endif
 }
 
-
 // The three kernels with the head width dh = H / heads known at compile time where it is
 // 8 (CPU builds), the generic loops otherwise.
 #if defined(KOKKOS_ENABLE_CUDA) || defined(KOKKOS_ENABLE_HIP)

@@ -47,7 +47,7 @@ void AttentionModel<T>::reverse_block(int b, const EdgeList& edges) {
   const auto off = edges.offset;
   const auto snd = edges.sender;
   const auto vec = edges.vec;
-  const std::size_t bytes = scratch_bytes(max_degree_, 10, true);
+  const std::size_t bytes = scratch_bytes(max_degree_, 9, true);
   const int level = bytes <= 32768 ? 0 : 1;
   using Scratch = Kokkos::View<T*, ExecSpace::scratch_memory_space, Kokkos::MemoryUnmanaged>;
   const int H = L.H;
@@ -57,8 +57,8 @@ void AttentionModel<T>::reverse_block(int b, const EdgeList& edges) {
       Kokkos::TeamPolicy<ExecSpace>(n, Kokkos::AUTO).set_scratch_size(level, Kokkos::PerTeam(bytes)),
       KOKKOS_LAMBDA(const Team& team) {
         const int i = team.league_rank(), e0 = off(i), M = off(i + 1) - e0;
-        Scratch buf(team.team_scratch(level), static_cast<std::size_t>(M) * (10 * H + L.heads + 1 + 2 * M * L.heads));
-        T *Q = buf.data(), *K = Q + M * H, *V = K + M * H, *PRE = V + M * H, *KT = PRE + M * H, *VT = KT + M * H;
+        Scratch buf(team.team_scratch(level), static_cast<std::size_t>(M) * (9 * H + L.heads + 1 + 2 * M * L.heads));
+        T *Q = buf.data(), *K = Q + M * H, *V = K + M * H, *KT = V + M * H, *VT = KT + M * H;
         T* GO = VT + M * H;
         T *GQ = GO + M * H, *GK = GQ + M * H, *GV = GK + M * H, *D = GV + M * H, *u = D + M * L.heads, *Wt = u + M, *DV = Wt + M * M * L.heads;
         const T* srow = M > 0 ? &stat(e0, 0) : static_cast<const T*>(nullptr);
@@ -69,7 +69,6 @@ void AttentionModel<T>::reverse_block(int b, const EdgeList& edges) {
           envelope(d, T(L.rc), L.p_env, u[j], du);
           const T* a = &act(ej, 0);
           for (int c = 0; c < H; ++c) {
-            PRE[j * H + c] = a[kActPre * H + c];
             Q[j * H + c] = a[kActQ * H + c];
             K[j * H + c] = a[kActK * H + c];
             V[j * H + c] = a[kActV * H + c];
@@ -116,7 +115,7 @@ void AttentionModel<T>::reverse_block(int b, const EdgeList& edges) {
           reverse_affine(GQ + j * H, H, p + ww_q, H, gm);
           reverse_affine(GK + j * H, H, p + ww_k, H, gm);
           reverse_affine(GV + j * H, H, p + ww_v, H, gm);
-          for (int c = 0; c < H; ++c) gpre(ej, c) = gm[c] *= gelu_grad(PRE[j * H + c]);
+          for (int c = 0; c < H; ++c) gpre(ej, c) = gm[c] *= gelu_grad(act(ej, kActPre * H + c));
           reverse_affine(gm, H, p + ww_e, H, gen);
           reverse_rms_norm(&e(ej, 0), p + wg_e, H, gen, g);
           for (int c = 0; c < H; ++c) ge(ej, c) += g[c];
