@@ -3,7 +3,7 @@
 #include <string>
 
 #include "guards.hpp"
-#include "potentials/nnip/att_kernels.hpp"
+#include "potentials/nnip/att_fused.hpp"
 
 namespace af::nnip {
 
@@ -100,7 +100,6 @@ void AttentionModel<T>::reserve(int n, int ne) {
   if (static_cast<int>(e_.extent(1)) < ne || e_.extent(1) == 0) {
     const int cap = ne + ne / 8 + 16;
     e_ = TView3("att::e", B, cap, H);
-    stat_ = TView3("att::stat", B, cap, 2 * lay_.heads);
     act_ = TView3("att::act", B, cap, kActWidth * H);
     ge_ = TView2("att::ge", cap, H);
     gpre_ = TView2("att::gpre", cap, H);
@@ -115,8 +114,8 @@ void AttentionModel<T>::reserve(int n, int ne) {
 template <class T>
 std::size_t AttentionModel<T>::scratch_bytes(int rows, int buffers, bool tile) const {
   using Scratch = Kokkos::View<T*, ExecSpace::scratch_memory_space, Kokkos::MemoryUnmanaged>;
-  return Scratch::shmem_size(static_cast<std::size_t>(rows) *
-                             (buffers * lay_.H + lay_.heads + 1 + (tile ? 2 * rows * lay_.heads : 0)));
+  const std::size_t ms = kernels::key_stride(rows);
+  return Scratch::shmem_size(ms * (buffers * lay_.H + lay_.heads + 1 + (tile ? 2 * ms * lay_.heads : 0)));
 }
 
 template <class T>
@@ -219,7 +218,6 @@ void AttentionModel<T>::compute_block(int b, const EdgeList& edges) {
   const auto P = Kokkos::subview(P_, b, Kokkos::ALL, Kokkos::ALL);
   const auto e = Kokkos::subview(e_, b, Kokkos::ALL, Kokkos::ALL);
   const auto en1 = Kokkos::subview(e_, last ? b : b + 1, Kokkos::ALL, Kokkos::ALL);
-  const auto stat = Kokkos::subview(stat_, b, Kokkos::ALL, Kokkos::ALL);
   const auto act = Kokkos::subview(act_, b, Kokkos::ALL, Kokkos::ALL);
   const auto agg = agg_;
   // Message projections of each atom as sender (W_s) and as receiver (W_t).
@@ -242,9 +240,10 @@ void AttentionModel<T>::compute_block(int b, const EdgeList& edges) {
       "att::block_forward", Kokkos::TeamPolicy<ExecSpace>(n, Kokkos::AUTO).set_scratch_size(level, Kokkos::PerTeam(bytes)),
       KOKKOS_LAMBDA(const Team& team) {
         const int i = team.league_rank(), e0 = off(i), M = off(i + 1) - e0;
-        Scratch buf(team.team_scratch(level), static_cast<std::size_t>(M) * (5 * H + L.heads + 1));
-        T *Q = buf.data(), *K = Q + M * H, *V = K + M * H, *O = V + M * H, *KT = O + M * H;
-        T* u = KT + M * H + M * L.heads;
+        const int Ms = key_stride(M);  // rows of every buffer (KT has Ms columns)
+        Scratch buf(team.team_scratch(level), static_cast<std::size_t>(Ms) * (5 * H + L.heads + 1));
+        T *Q = buf.data(), *K = Q + Ms * H, *V = K + Ms * H, *O = V + Ms * H, *KT = O + Ms * H;
+        T* u = KT + Ms * H + Ms * L.heads;
         Kokkos::parallel_for(Kokkos::TeamThreadRange(team, M), [&](const int j) {
           const int ej = e0 + j;
           const T d = T(sqrt(vec(ej, 0) * vec(ej, 0) + vec(ej, 1) * vec(ej, 1) + vec(ej, 2) * vec(ej, 2)));
@@ -268,7 +267,7 @@ void AttentionModel<T>::compute_block(int b, const EdgeList& edges) {
         team.team_barrier();
         transpose_rows(team, M, H, K, KT);
         team.team_barrier();
-        attention_forward(team, M, H, L.heads, Q, KT, V, u, O, M > 0 ? &stat(e0, 0) : static_cast<T*>(nullptr));
+        attention_forward(team, M, H, L.heads, Q, KT, V, u, O);
         team.team_barrier();
         Kokkos::parallel_for(Kokkos::TeamThreadRange(team, M), [&](const int j) {
           const int ej = e0 + j;

@@ -1,7 +1,7 @@
 // The attention potential's inference (EScAIP family; the PyTorch reference is
 // potentials/nnip/training/aftrain/attention.py, deviations from the paper in
 // docs/nnip_attention.md). Stages are compute_X / reverse_X pairs over Kokkos Views;
-// each block's attention is one fused team-per-atom kernel (att_kernels.hpp) forward
+// each block's attention is one fused team-per-atom kernel (att_fused.hpp) forward
 // and one backward. The model maps the edge list to per-atom energies and per-edge
 // dE/dr, exact gradients of its energy.
 #pragma once
@@ -42,9 +42,8 @@ class AttentionModel final : public Model {
   int max_degree_ = 0;
   // Saved forward state: node stream per block input and output (x), after the
   // attention update (xp), the per-atom message projections (P: rms(x) W_s | rms(x) W_t),
-  // the edge stream entering each block (e), and each attention row's softmax statistics
-  // (running maximum and sum, att_kernels.hpp).
-  TView3 x_, xp_, P_, e_, stat_;
+  // and the edge stream entering each block (e).
+  TView3 x_, xp_, P_, e_;
   // Per block and edge, the activations the reverse pass reads instead of recomputing
   // them: message pre-activation, Q, K, V, attention output t (H each) and the edge FFN's
   // hidden pre-activation (2H), at column offsets kAct* x H.

@@ -1,8 +1,8 @@
 // Reverse stages of the attention model (attention.hpp): from dE/dE_i = 1 back through
 // the blocks to dE/dr for every edge. Per-edge activations (O(E H)) are read back from the
-// forward pass; the attention weights are recomputed from each row's softmax statistics,
-// as FlashAttention does, so nothing of size edges x neighbors is ever stored.
-#include "potentials/nnip/att_kernels.hpp"
+// forward pass; the attention weights are recomputed per atom from Q and K (one exp per
+// entry, into a per-team tile), so nothing of size edges x neighbors is ever stored.
+#include "potentials/nnip/att_fused.hpp"
 #include "potentials/nnip/attention.hpp"
 
 namespace af::nnip {
@@ -28,7 +28,6 @@ void AttentionModel<T>::reverse_block(int b, const EdgeList& edges) {
   const auto xp = Kokkos::subview(xp_, b, Kokkos::ALL, Kokkos::ALL);
   const auto P = Kokkos::subview(P_, b, Kokkos::ALL, Kokkos::ALL);
   const auto e = Kokkos::subview(e_, b, Kokkos::ALL, Kokkos::ALL);
-  const auto stat = Kokkos::subview(stat_, b, Kokkos::ALL, Kokkos::ALL);
   const auto act = Kokkos::subview(act_, b, Kokkos::ALL, Kokkos::ALL);
   const auto gx = gx_, gxp = gxp_, ge = ge_, gpre = gpre_, gr = gr_;
   const auto gu = gu_;
@@ -41,7 +40,7 @@ void AttentionModel<T>::reverse_block(int b, const EdgeList& edges) {
   });
   // The fused block reversed, per atom: the forward pass's message pre-activations, Q/K/V,
   // attention outputs and edge-FFN hidden pre-activations are read back (act_), the
-  // attention weights recomputed from the row statistics; reverse the edge FFN and the
+  // attention weights recomputed from Q and K; reverse the edge FFN and the
   // node sum, then attention backward, then Q/K/V and the message. dE/d(message pre-activation) goes to gpre for the
   // senders' projections; dE/de_b replaces dE/de_{b+1} in ge (each team owns its rows).
   const auto off = edges.offset;
@@ -57,11 +56,12 @@ void AttentionModel<T>::reverse_block(int b, const EdgeList& edges) {
       Kokkos::TeamPolicy<ExecSpace>(n, Kokkos::AUTO).set_scratch_size(level, Kokkos::PerTeam(bytes)),
       KOKKOS_LAMBDA(const Team& team) {
         const int i = team.league_rank(), e0 = off(i), M = off(i + 1) - e0;
-        Scratch buf(team.team_scratch(level), static_cast<std::size_t>(M) * (9 * H + L.heads + 1 + 2 * M * L.heads));
-        T *Q = buf.data(), *K = Q + M * H, *V = K + M * H, *KT = V + M * H, *VT = KT + M * H;
-        T* GO = VT + M * H;
-        T *GQ = GO + M * H, *GK = GQ + M * H, *GV = GK + M * H, *D = GV + M * H, *u = D + M * L.heads, *Wt = u + M, *DV = Wt + M * M * L.heads;
-        const T* srow = M > 0 ? &stat(e0, 0) : static_cast<const T*>(nullptr);
+        const int Ms = key_stride(M);  // rows of every buffer (KT, VT and the tiles have Ms columns)
+        Scratch buf(team.team_scratch(level), static_cast<std::size_t>(Ms) * (9 * H + L.heads + 1 + 2 * Ms * L.heads));
+        T *Q = buf.data(), *K = Q + Ms * H, *V = K + Ms * H, *KT = V + Ms * H, *VT = KT + Ms * H;
+        T* GO = VT + Ms * H;
+        T *GQ = GO + Ms * H, *GK = GQ + Ms * H, *GV = GK + Ms * H, *D = GV + Ms * H, *u = D + Ms * L.heads;
+        T *Wt = u + Ms, *DV = Wt + Ms * Ms * L.heads;
         Kokkos::parallel_for(Kokkos::TeamThreadRange(team, M), [&](const int j) {
           const int ej = e0 + j;
           const T d = T(sqrt(vec(ej, 0) * vec(ej, 0) + vec(ej, 1) * vec(ej, 1) + vec(ej, 2) * vec(ej, 2)));
@@ -78,7 +78,7 @@ void AttentionModel<T>::reverse_block(int b, const EdgeList& edges) {
         transpose_rows(team, M, H, K, KT);
         transpose_rows(team, M, H, V, VT);
         team.team_barrier();
-        attention_weights(team, M, H, L.heads, Q, KT, srow, Wt);
+        attention_weights(team, M, H, L.heads, Q, KT, u, Wt);
         team.team_barrier();
         Kokkos::parallel_for(Kokkos::TeamThreadRange(team, M), [&](const int j) {
           const int ej = e0 + j;

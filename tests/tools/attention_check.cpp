@@ -1,4 +1,4 @@
-// The fused neighbor-attention kernels (att_kernels.hpp, team per atom, online softmax)
+// The fused neighbor-attention kernels (att_fused.hpp, team per atom, online softmax)
 // next to a naive reference that materialises each atom's M x M weights, for
 // tests/ref/test_attention_kernels.py to compare with each other and with PyTorch.
 // stdin: "N H heads", N neighbor counts, then per edge q(H) k(H) v(H) u go(H) where
@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "potentials/nnip/att_kernels.hpp"
+#include "potentials/nnip/att_fused.hpp"
 
 using af::ExecSpace;
 using Row = std::vector<double>;
@@ -79,31 +79,35 @@ void fused(const Case& c, Row& O, Row& GQ, Row& GK, Row& GV, Row& gu) {
   };
   const V q = up(c.q, "q"), k = up(c.k, "k"), v = up(c.v, "v"), u = up(c.u, "u"), go = up(c.go, "go");
   const V o("o", c.E * c.H + 1), gq("gq", c.E * c.H + 1), gk("gk", c.E * c.H + 1), gv("gv", c.E * c.H + 1);
-  const V lse("stat", 2 * c.E * c.heads + 1), gud("gu", c.E + 1), D("D", c.E * c.heads + 1);
+  const V gud("gu", c.E + 1), D("D", c.E * c.heads + 1);
   Kokkos::View<int*, af::Device> off("off", c.N + 1);
   auto ho = Kokkos::create_mirror_view(off);
   for (int i = 0; i <= c.N; ++i) ho(i) = c.off[i];
   Kokkos::deep_copy(off, ho);
   const int H = c.H, heads = c.heads;
-  Kokkos::View<long*, af::Device> wt_off("wt_off", c.N + 1);  // each atom's M x heads x M tile
+  // Each atom's M x heads x Ms tiles and H x Ms transposes (Ms = key_stride(M): the padded key count).
+  Kokkos::View<long*, af::Device> wt_off("wt_off", c.N + 1), kt_off("kt_off", c.N + 1);
   auto hw = Kokkos::create_mirror_view(wt_off);
+  auto hk = Kokkos::create_mirror_view(kt_off);
   for (int i = 0; i < c.N; ++i) {
-    const long m = c.off[i + 1] - c.off[i];
-    hw(i + 1) = hw(i) + m * m * heads;
+    const long m = c.off[i + 1] - c.off[i], ms = af::nnip::kernels::key_stride(int(m));
+    hw(i + 1) = hw(i) + m * ms * heads;
+    hk(i + 1) = hk(i) + ms * H;
   }
   Kokkos::deep_copy(wt_off, hw);
-  const V wt("wt", hw(c.N) + 1), dvt("dvt", hw(c.N) + 1), kt("kt", c.E * c.H + 1), vt("vt", c.E * c.H + 1);
+  Kokkos::deep_copy(kt_off, hk);
+  const V wt("wt", hw(c.N) + 1), dvt("dvt", hw(c.N) + 1), kt("kt", hk(c.N) + 1), vt("vt", hk(c.N) + 1);
   using Team = Kokkos::TeamPolicy<ExecSpace>::member_type;
   Kokkos::parallel_for(Kokkos::TeamPolicy<ExecSpace>(c.N, Kokkos::AUTO), KOKKOS_LAMBDA(const Team& team) {
     const int e0 = off(team.league_rank()), M = off(team.league_rank() + 1) - e0;
     const double *Q = q.data() + e0 * H, *K = k.data() + e0 * H, *Vv = v.data() + e0 * H, *U = u.data() + e0;
-    double *KT = kt.data() + e0 * H, *VT = vt.data() + e0 * H;
+    double *KT = kt.data() + kt_off(team.league_rank()), *VT = vt.data() + kt_off(team.league_rank());
     af::nnip::kernels::transpose_rows(team, M, H, K, KT);
     af::nnip::kernels::transpose_rows(team, M, H, Vv, VT);
     team.team_barrier();
-    af::nnip::kernels::attention_forward(team, M, H, heads, Q, KT, Vv, U, o.data() + e0 * H, lse.data() + 2 * e0 * heads);
+    af::nnip::kernels::attention_forward(team, M, H, heads, Q, KT, Vv, U, o.data() + e0 * H);
     team.team_barrier();
-    af::nnip::kernels::attention_weights(team, M, H, heads, Q, KT, lse.data() + 2 * e0 * heads,
+    af::nnip::kernels::attention_weights(team, M, H, heads, Q, KT, U,
                                          wt.data() + wt_off(team.league_rank()));
     team.team_barrier();
     af::nnip::kernels::attention_backward(team, M, H, heads, Q, K, KT, VT, U, wt.data() + wt_off(team.league_rank()),

@@ -1,0 +1,357 @@
+// The fused neighbor attention of the attention model (forward and backward,
+// FlashAttention-2 style) over one atom's edges staged in team scratch, with the key
+// padding and lane reductions that let CPU compilers vectorise it. Header-only so the
+// block kernels (attention.cpp, attention_reverse.cpp) inline it.
+#pragma once
+#include "potentials/nnip/att_kernels.hpp"
+
+// Loops over a chunk of keys: vectorise them. GCC otherwise unrolls these fixed-length
+// loops completely before its loop vectoriser runs and leaves scalar code where the
+// pointers might alias; `omp simd` asserts they do not. Empty on GPUs and without OpenMP.
+#if defined(_OPENMP) && !defined(KOKKOS_ENABLE_CUDA) && !defined(KOKKOS_ENABLE_HIP)
+#define AF_SIMD _Pragma("omp simd")
+#else
+#define AF_SIMD
+#endif
+
+namespace af::nnip::kernels {
+
+// Fused neighbor attention of one atom, a team over its M edges. Rows of Q, K, V, O
+// (M x H, scratch) are the edges; head h owns columns [h dh, (h+1) dh). Keys are
+// weighted by u: P_jk = u_k exp(s_jk) / sum_k' u_k' exp(s_jk'), s = q.k / sqrt(dh).
+// Online softmax over chunks of kAttChunk keys (FlashAttention-2's key blocks), so no
+// M x M matrix exists; the backward pass recomputes each row's weights
+// (attention_weights). The kernels read K (and the backward V) transposed,
+// KT[c Ms + k] (transpose_rows), so a query's logits over a chunk of keys are one vector
+// operation per feature, as are the exps that follow.
+constexpr int kAttChunk = 16;
+
+// On CPUs the key dimension of KT, VT and the weight tiles is padded to whole chunks
+// (key_stride), the padding zero and masked, so every loop over keys runs kAttChunk
+// iterations known at compile time: one or two vector registers with no remainder code.
+// GPUs keep the exact M (a thread per row; padding would only add work there).
+#if defined(KOKKOS_ENABLE_CUDA) || defined(KOKKOS_ENABLE_HIP)
+constexpr bool kAttPadKeys = false;
+#else
+constexpr bool kAttPadKeys = true;
+#endif
+KOKKOS_INLINE_FUNCTION int key_stride(int M) {
+  return kAttPadKeys ? (M + kAttChunk - 1) / kAttChunk * kAttChunk : M;
+}
+
+// AT[c Ms + k] = A[k H + c] (Ms = key_stride(M); the padding columns set to zero).
+template <class T, class Member>
+KOKKOS_INLINE_FUNCTION void transpose_rows(const Member& team, int M, int H, const T* A, T* AT) {
+  const int Ms = key_stride(M);
+  Kokkos::parallel_for(Kokkos::TeamThreadRange(team, H), [&](const int c) {
+    for (int k = 0; k < M; ++k) AT[c * Ms + k] = A[k * H + c];
+    for (int k = M; k < Ms; ++k) AT[c * Ms + k] = 0;
+  });
+}
+
+// s[t] = q . k_{k0+t} for t < n, the keys' columns of one head read from kt (= KT + h dh Ms,
+// row stride Ms).
+template <class T>
+KOKKOS_INLINE_FUNCTION void head_logits(const T* q, const T* kt, int dh, int Ms, int k0, int n, T sc, T* s) {
+  AF_SIMD
+  for (int t = 0; t < n; ++t) s[t] = 0;
+  for (int c = 0; c < dh; ++c) {
+    const T qc = q[c];
+    const T* col = kt + c * Ms + k0;
+    AF_SIMD
+    for (int t = 0; t < n; ++t) s[t] += qc * col[t];
+  }
+  AF_SIMD
+  for (int t = 0; t < n; ++t) s[t] *= sc;
+}
+
+// The keys' weights u padded with zeros to key_stride(M) (CPU builds; on GPUs u itself).
+template <class T>
+struct PaddedKeys {
+  T buf[kAttPadKeys ? kAttMaxNeighbors + kAttChunk : 1];
+  const T* ptr;
+  KOKKOS_INLINE_FUNCTION PaddedKeys(const T* u, int M) {
+    if (kAttPadKeys) {
+      const int Ms = key_stride(M);
+      for (int k = 0; k < M; ++k) buf[k] = u[k];
+      for (int k = M; k < Ms; ++k) buf[k] = 0;
+      ptr = buf;
+    } else {
+      ptr = u;
+    }
+  }
+};
+
+// Sum and maximum of kAttChunk lanes by pairwise halving: vector operations with a
+// short dependency chain where a running scalar would chain one add per key (compilers
+// may not reorder a floating-point sum themselves). Rows reduced this way are
+// consistent within each pass, which is what the backward pass needs (a lone key's P
+// = u / u holds exactly in any order: every other term is zero).
+template <class T>
+KOKKOS_INLINE_FUNCTION T lane_sum(const T* x) {
+  T a[kAttChunk / 2];
+  for (int t = 0; t < kAttChunk / 2; ++t) a[t] = x[t] + x[t + kAttChunk / 2];
+  for (int w = kAttChunk / 4; w > 0; w /= 2)
+    for (int t = 0; t < w; ++t) a[t] += a[t + w];
+  return a[0];
+}
+template <class T>
+KOKKOS_INLINE_FUNCTION T lane_max(const T* x) {
+  T a[kAttChunk / 2];
+  for (int t = 0; t < kAttChunk / 2; ++t) a[t] = x[t] > x[t + kAttChunk / 2] ? x[t] : x[t + kAttChunk / 2];
+  for (int w = kAttChunk / 4; w > 0; w /= 2)
+    for (int t = 0; t < w; ++t) a[t] = a[t] > a[t + w] ? a[t] : a[t + w];
+  return a[0];
+}
+static_assert(kAttChunk == 16, "lane_sum and lane_max halve 16 lanes");
+
+template <class T, int DH, class Member>
+KOKKOS_INLINE_FUNCTION void attention_forward_dh(const Member& team, int M, int H, int heads, const T* Q, const T* KT,
+                                                    const T* V, const T* u_in, T* O) {
+  const int dh = DH > 0 ? DH : H / heads, Ms = key_stride(M);
+  const T sc = T(1) / m_sqrt(T(dh));
+  const PaddedKeys<T> pk(u_in, M);
+  const T* u = pk.ptr;
+  Kokkos::parallel_for(Kokkos::TeamThreadRange(team, M), [&](const int j) {
+    for (int h = 0; h < heads; ++h) {
+      const T* q = Q + j * H + h * dh;
+      T acc[DH > 0 ? DH : kAttMaxH];
+      for (int c = 0; c < dh; ++c) acc[c] = 0;
+      T mx = -T(kNoRow), l = 0;
+      for (int k0 = 0; k0 < M; k0 += kAttChunk) {
+        const int n = kAttPadKeys ? kAttChunk : (M - k0 < kAttChunk ? M - k0 : kAttChunk);
+        T s[kAttChunk], w[kAttChunk];
+        head_logits(q, KT + h * dh * Ms, dh, Ms, k0, n, sc, s);
+        AF_SIMD
+        for (int t = 0; t < kAttChunk; ++t) w[t] = t < n && u[k0 + t] > T(0) ? s[t] : -T(kNoRow);
+        const T cm = lane_max(w);
+        if (cm > mx) {  // rescale what has accumulated to the new maximum
+          const T corr = fast_exp(mx - cm);
+          l *= corr;
+          for (int c = 0; c < dh; ++c) acc[c] *= corr;
+          mx = cm;
+        }
+        AF_SIMD
+        for (int t = 0; t < kAttChunk; ++t) w[t] = t < n && u[k0 + t] > T(0) ? u[k0 + t] * fast_exp(s[t] - mx) : T(0);
+        l += lane_sum(w);
+        const int nv = M - k0 < n ? M - k0 : n;  // V has M rows
+        for (int t = 0; t < nv; ++t) {
+          const T* vv = V + (k0 + t) * H + h * dh;
+          AF_SIMD
+          for (int c = 0; c < dh; ++c) acc[c] += w[t] * vv[c];
+        }
+      }
+      T* o = O + j * H + h * dh;
+      const T inv = l > T(0) ? T(1) / l : T(0);
+      for (int c = 0; c < dh; ++c) o[c] = acc[c] * inv;
+    }
+  });
+}
+
+// The weights of one atom's rows without u, Wt[(j heads + h) Ms + k] = exp(s_jk - m) / l
+// (so P_jk = u_k Wt; zero in the padding), with the row's maximum m and sum
+// l = sum_k u_k exp(s_jk - m) recomputed here from these same logits rather than read
+// from the forward pass: a lone key's P = 1 must hold to the last digit within the
+// backward pass (dE/du of a key with tiny u magnifies any slip by 1/u), and the forward
+// kernel's logits may round differently (contraction into FMAs is the compiler's choice
+// per loop). A per-team M x Ms tile, never an N x M x M array.
+template <class T, int DH, class Member>
+KOKKOS_INLINE_FUNCTION void attention_weights_dh(const Member& team, int M, int H, int heads, const T* Q, const T* KT,
+                                                    const T* u_in, T* Wt) {
+  const int dh = DH > 0 ? DH : H / heads, Ms = key_stride(M);
+  const T sc = T(1) / m_sqrt(T(dh));
+  const PaddedKeys<T> pk(u_in, M);
+  const T* u = pk.ptr;
+  Kokkos::parallel_for(Kokkos::TeamThreadRange(team, M), [&](const int j) {
+    for (int h = 0; h < heads; ++h) {
+      T* w = Wt + (j * heads + h) * Ms;
+      T lane[kAttChunk];
+      AF_SIMD
+      for (int t = 0; t < kAttChunk; ++t) lane[t] = -T(kNoRow);
+      for (int k0 = 0; k0 < Ms; k0 += kAttChunk) {
+        const int n = kAttPadKeys ? kAttChunk : (Ms - k0 < kAttChunk ? Ms - k0 : kAttChunk);
+        T s[kAttChunk];
+        head_logits(Q + j * H + h * dh, KT + h * dh * Ms, dh, Ms, k0, n, sc, s);
+        AF_SIMD
+        for (int t = 0; t < kAttChunk; ++t) {
+          if (t < n) w[k0 + t] = s[t];
+          lane[t] = t < n && u[k0 + t] > T(0) && s[t] > lane[t] ? s[t] : lane[t];
+        }
+      }
+      const T m = lane_max(lane);
+      if (!(m > -T(kNoRow))) {  // no key with u > 0: the row's output is zero
+        for (int k = 0; k < Ms; ++k) w[k] = 0;
+        continue;
+      }
+      AF_SIMD
+      for (int t = 0; t < kAttChunk; ++t) lane[t] = 0;
+      for (int k0 = 0; k0 < Ms; k0 += kAttChunk) {
+        const int n = kAttPadKeys ? kAttChunk : (Ms - k0 < kAttChunk ? Ms - k0 : kAttChunk);
+        AF_SIMD
+        for (int t = 0; t < n; ++t) {
+          w[k0 + t] = k0 + t < M ? fast_exp(w[k0 + t] - m) : T(0);  // vectorised
+          lane[t] += u[k0 + t] * w[k0 + t];
+        }
+      }
+      const T l = lane_sum(lane);
+      const T inv = T(1) / l;
+      for (int k = 0; k < Ms; ++k) w[k] *= inv;
+    }
+  });
+}
+
+// Backward of attention_forward from the weight tile: given GO = dE/dO, sets GQ, GK, GV
+// (M x H) and adds dE/du_k to gu[k]. Two passes as FlashAttention-2: over queries
+// (D_j = sum_k P_jk dv_jk with dv = go.v, then GQ) and, after a barrier, over keys (GK,
+// GV, gu). D (M x heads, scratch) is summed explicitly rather than taken as go.o, which
+// keeps dv - D exact where one key carries the row; DV (a tile like Wt) keeps
+// dv = go_j.v_k from the first pass for the second. KT, VT are K, V transposed; the
+// second pass overwrites both (scratch). The caller puts a barrier between
+// attention_weights and this.
+//
+// The key pass, on GPUs a team thread per key (no races), runs on CPUs (one thread per
+// team) over queries instead, so that each (query, head) updates all keys' transposed
+// gradients with vector operations over the (padded) keys; the per-key scalar work of
+// the key-major order was the model's largest single cost there.
+template <class T, int DH, class Member>
+KOKKOS_INLINE_FUNCTION void attention_backward_dh(const Member& team, int M, int H, int heads, const T* Q, const T* K,
+                                                     T* KT, T* VT, const T* u_in, const T* Wt, const T* GO, T* D,
+                                                     T* DV, T* GQ, T* GK, T* GV, T* gu) {
+  const int dh = DH > 0 ? DH : H / heads, Ms = key_stride(M);
+  const T sc = T(1) / m_sqrt(T(dh));
+  const PaddedKeys<T> pk(u_in, M);
+  const T* u = pk.ptr;
+  Kokkos::parallel_for(Kokkos::TeamThreadRange(team, M), [&](const int j) {
+    for (int h = 0; h < heads; ++h) {
+      const T* go = GO + j * H + h * dh;
+      const T* w = Wt + (j * heads + h) * Ms;
+      T* dv = DV + (j * heads + h) * Ms;
+      T lane[kAttChunk];
+      AF_SIMD
+      for (int t = 0; t < kAttChunk; ++t) lane[t] = 0;
+      for (int k0 = 0; k0 < Ms; k0 += kAttChunk) {  // dv_k = go . v_k and D = sum_k P_k dv_k
+        const int n = kAttPadKeys ? kAttChunk : (Ms - k0 < kAttChunk ? Ms - k0 : kAttChunk);
+        T s[kAttChunk];
+        head_logits(go, VT + h * dh * Ms, dh, Ms, k0, n, T(1), s);
+        AF_SIMD
+        for (int t = 0; t < n; ++t) {
+          dv[k0 + t] = s[t];
+          lane[t] += u[k0 + t] * w[k0 + t] * s[t];
+        }
+      }
+      const T dsum = lane_sum(lane);
+      D[j * heads + h] = dsum;
+      T gq[DH > 0 ? DH : kAttMaxH];
+      for (int c = 0; c < dh; ++c) gq[c] = 0;
+      for (int k = 0; k < M; ++k) {
+        const T gs = u[k] * w[k] * (dv[k] - dsum) * sc;
+        const T* kk = K + k * H + h * dh;
+        AF_SIMD
+        for (int c = 0; c < dh; ++c) gq[c] += gs * kk[c];
+      }
+      for (int c = 0; c < dh; ++c) GQ[j * H + h * dh + c] = gq[c];
+    }
+  });
+  team.team_barrier();
+#if defined(KOKKOS_ENABLE_CUDA) || defined(KOKKOS_ENABLE_HIP)
+  (void)KT;
+  Kokkos::parallel_for(Kokkos::TeamThreadRange(team, M), [&](const int k) {
+    T guk = 0;
+    for (int c = 0; c < H; ++c) GK[k * H + c] = GV[k * H + c] = 0;
+    for (int h = 0; h < heads; ++h) {
+      T* gk = GK + k * H + h * dh;
+      T* gv = GV + k * H + h * dh;
+      for (int j = 0; j < M; ++j) {
+        const T* q = Q + j * H + h * dh;
+        const T* go = GO + j * H + h * dh;
+        const T dv = DV[(j * heads + h) * Ms + k];
+        const T w = Wt[(j * heads + h) * Ms + k], p = u[k] * w;
+        const T r = dv - D[j * heads + h];
+        for (int c = 0; c < dh; ++c) {
+          gv[c] += p * go[c];
+          gk[c] += p * r * sc * q[c];
+        }
+        guk += w * r;
+      }
+    }
+    gu[k] += guk;
+  });
+#else
+  T* GVT = KT;  // dE/dV and dE/dK transposed (H x Ms), in the spent K^T and V^T
+  T* GKT = VT;
+  Kokkos::single(Kokkos::PerTeam(team), [&]() {
+    for (int q = 0; q < H * Ms; ++q) GVT[q] = GKT[q] = 0;
+    T gul[kAttMaxNeighbors + kAttChunk];
+    for (int k = 0; k < Ms; ++k) gul[k] = 0;
+    for (int j = 0; j < M; ++j)
+      for (int h = 0; h < heads; ++h) {
+        const T* w = Wt + (j * heads + h) * Ms;
+        const T* dv = DV + (j * heads + h) * Ms;
+        const T Dj = D[j * heads + h];
+        T go[DH > 0 ? DH : kAttMaxH], q[DH > 0 ? DH : kAttMaxH];
+        for (int c = 0; c < dh; ++c) {
+          go[c] = GO[j * H + h * dh + c];
+          q[c] = Q[j * H + h * dh + c];
+        }
+        for (int k0 = 0; k0 < Ms; k0 += kAttChunk) {
+          T p[kAttChunk], pr[kAttChunk];
+          AF_SIMD
+          for (int t = 0; t < kAttChunk; ++t) {
+            const T r = dv[k0 + t] - Dj;
+            p[t] = u[k0 + t] * w[k0 + t];
+            pr[t] = p[t] * r * sc;
+            gul[k0 + t] += w[k0 + t] * r;
+          }
+          for (int c = 0; c < dh; ++c) {
+            T* gvt = GVT + (h * dh + c) * Ms + k0;
+            T* gkt = GKT + (h * dh + c) * Ms + k0;
+            AF_SIMD
+            for (int t = 0; t < kAttChunk; ++t) {
+              gvt[t] += p[t] * go[c];
+              gkt[t] += pr[t] * q[c];
+            }
+          }
+        }
+      }
+    for (int k = 0; k < M; ++k) gu[k] += gul[k];
+  });
+  team.team_barrier();
+  Kokkos::parallel_for(Kokkos::TeamThreadRange(team, M), [&](const int k) {
+    for (int c = 0; c < H; ++c) {
+      GV[k * H + c] = GVT[c * Ms + k];
+      GK[k * H + c] = GKT[c * Ms + k];
+    }
+  });
+#endif
+}
+
+// The three kernels with the head width dh = H / heads known at compile time where it is
+// 8 (CPU builds), the generic loops otherwise.
+#if defined(KOKKOS_ENABLE_CUDA) || defined(KOKKOS_ENABLE_HIP)
+#define AF_ATT_DH_DISPATCH(FN, ...) FN<T, 0>(__VA_ARGS__)
+#else
+#define AF_ATT_DH_DISPATCH(FN, ...) \
+  if (H == 8 * heads)               \
+    FN<T, 8>(__VA_ARGS__);          \
+  else                              \
+    FN<T, 0>(__VA_ARGS__)
+#endif
+template <class T, class Member>
+KOKKOS_INLINE_FUNCTION void attention_forward(const Member& team, int M, int H, int heads, const T* Q, const T* KT,
+                                              const T* V, const T* u, T* O) {
+  AF_ATT_DH_DISPATCH(attention_forward_dh, team, M, H, heads, Q, KT, V, u, O);
+}
+template <class T, class Member>
+KOKKOS_INLINE_FUNCTION void attention_weights(const Member& team, int M, int H, int heads, const T* Q, const T* KT,
+                                              const T* u, T* Wt) {
+  AF_ATT_DH_DISPATCH(attention_weights_dh, team, M, H, heads, Q, KT, u, Wt);
+}
+template <class T, class Member>
+KOKKOS_INLINE_FUNCTION void attention_backward(const Member& team, int M, int H, int heads, const T* Q, const T* K,
+                                               T* KT, T* VT, const T* u, const T* Wt, const T* GO, T* D, T* DV,
+                                               T* GQ, T* GK, T* GV, T* gu) {
+  AF_ATT_DH_DISPATCH(attention_backward_dh, team, M, H, heads, Q, K, KT, VT, u, Wt, GO, D, DV, GQ, GK, GV, gu);
+}
+#undef AF_ATT_DH_DISPATCH
+
+}  // namespace af::nnip::kernels
