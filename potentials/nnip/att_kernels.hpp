@@ -55,6 +55,15 @@ KOKKOS_INLINE_FUNCTION T gelu_grad(T z) {
   return sg + z * sg * (T(1) - sg) * c2 * (T(1) + T(3 * 0.044715) * z * z);
 }
 
+// GELU and its derivative from one exp.
+template <class T>
+KOKKOS_INLINE_FUNCTION void gelu_with_grad(T z, T& y, T& dy) {
+  const T c2 = 2 * 0.7978845608028654;
+  const T sg = T(1) / (T(1) + fast_exp(-c2 * (z + T(0.044715) * z * z * z)));
+  y = z * sg;
+  dy = sg + z * sg * (T(1) - sg) * c2 * (T(1) + T(3 * 0.044715) * z * z);
+}
+
 // out = in W (+ b), W row-major (nin, nout); inner loops run over contiguous outputs
 // (vectorised; no reductions). The shapes of the blocks' products (H x H, H x 2H,
 // 2H x H for H = 16, 32, 64) run with sizes known at compile time, which lets the
@@ -193,42 +202,25 @@ KOKKOS_INLINE_FUNCTION void reverse_ffn_residual(const T* p, int H, int g, int w
   for (int c = 0; c < H; ++c) gz[c] += gout[c];
 }
 
-// The Gaussians g_k(d) (NG) and the BOO radial weights R_c = u sum_k g_k W_b[k, c] (CB).
+// The Gaussians g_k(d) and their derivatives dg_k/dd (NG each), centres k r_c / (NG - 1)
+// = k sigma.
 template <class T>
-KOKKOS_INLINE_FUNCTION void gaussians(const AttLayout& L, T d, T* g) {
+KOKKOS_INLINE_FUNCTION void gaussians(const AttLayout& L, T d, T* g, T* dg) {
   const T inv = T(1) / T(L.sigma);
   for (int k = 0; k < L.NG; ++k) {
-    const T t = (d - T(k) * T(L.sigma)) * inv;  // centres k r_c / (NG - 1) = k sigma
+    const T t = (d - T(k) * T(L.sigma)) * inv;
     g[k] = fast_exp(T(-0.5) * t * t);
+    dg[k] = -g[k] * t * inv;
   }
 }
 
-// dE/dd from dE/dg_k (gg) and the Gaussians' values g.
+// The BOO radial weights R_c = sum_k g_k W_b[k, c] and dR_c/dd (CB each).
 template <class T>
-KOKKOS_INLINE_FUNCTION T gaussians_reverse(const AttLayout& L, T d, const T* g, const T* gg) {
-  const T inv2 = T(1) / (T(L.sigma) * T(L.sigma));
-  T s = 0;
-  for (int k = 0; k < L.NG; ++k) s -= gg[k] * g[k] * (d - T(k) * T(L.sigma)) * inv2;
-  return s;
-}
-
-// Q[c][lm] = sum over edges e in [e0, e1) of u R_c Y_lm (one atom's BOO sums, before
-// the 1/avg), R_c = sum_k g_k W_b[k, c].
-template <class T, class Vec>
-KOKKOS_INLINE_FUNCTION void boo_sums(const AttLayout& L, const T* p, const Vec& vec, int e0, int e1,
-                                     T Q[kAttMaxBooC][16]) {
-  for (int c = 0; c < L.CB; ++c)
-    for (int q = 0; q < 16; ++q) Q[c][q] = 0;
-  for (int e = e0; e < e1; ++e) {
-    const double dd = sqrt(vec(e, 0) * vec(e, 0) + vec(e, 1) * vec(e, 1) + vec(e, 2) * vec(e, 2));
-    T u, du, Y[16], g[kAttMaxGauss], R[kAttMaxBooC];
-    envelope(T(dd), T(L.rc), L.p_env, u, du);
-    spherical_harmonics_l3(T(vec(e, 0) / dd), T(vec(e, 1) / dd), T(vec(e, 2) / dd), Y);
-    gaussians(L, T(dd), g);
-    affine(g, L.NG, p + L.w_b, static_cast<const T*>(nullptr), L.CB, R);
-    for (int c = 0; c < L.CB; ++c)
-      for (int q = 0; q < L.LB * L.LB; ++q) Q[c][q] += u * R[c] * Y[q];
-  }
+KOKKOS_INLINE_FUNCTION void boo_radial(const AttLayout& L, const T* p, T d, T* R, T* dR) {
+  T g[kAttMaxGauss], dg[kAttMaxGauss];
+  gaussians(L, d, g, dg);
+  affine(g, L.NG, p + L.w_b, static_cast<const T*>(nullptr), L.CB, R);
+  affine(dg, L.NG, p + L.w_b, static_cast<const T*>(nullptr), L.CB, dR);
 }
 
 // The edge input z = [GELU(g W_d + b_d), a_j, a_i, boo_j, boo_i] W_in + b_in splits into
@@ -251,15 +243,17 @@ KOKKOS_INLINE_FUNCTION void edge_input_sides(const AttLayout& L, const T* p, int
   }
 }
 
-// The per-edge part: Gaussians g (NG), the distance projection's pre-activation pre (H)
-// and z = GELU(pre) W_in[0:H] + S_j + T_i (H).
+// The per-edge part: z = GELU(pre) W_in[0:H] + S_j + T_i (H) with pre = g W_d + b_d, and
+// what its reverse needs, GELU'(pre) and dpre/dd (H each), so that the reverse pass
+// forms no Gaussians: dE/dd = sum_c dE/da_c GELU'(pre_c) dpre_c/dd.
 template <class T, class Side>
-KOKKOS_INLINE_FUNCTION void edge_input(const AttLayout& L, const T* p, T d, const Side& side, int i, int j, T* g,
-                                       T* pre, T* z) {
-  T a[kAttMaxH] = {};
-  gaussians(L, d, g);
+KOKKOS_INLINE_FUNCTION void edge_input(const AttLayout& L, const T* p, T d, const Side& side, int i, int j, T* z,
+                                       T* gelu_d, T* dpre) {
+  T g[kAttMaxGauss], dg[kAttMaxGauss], pre[kAttMaxH], a[kAttMaxH] = {};
+  gaussians(L, d, g, dg);
   affine(g, L.NG, p + L.w_d, p + L.b_d, L.H, pre);
-  for (int c = 0; c < L.H; ++c) a[c] = gelu(pre[c]);
+  affine(dg, L.NG, p + L.w_d, static_cast<const T*>(nullptr), L.H, dpre);
+  for (int c = 0; c < L.H; ++c) gelu_with_grad(pre[c], a[c], gelu_d[c]);
   affine(a, L.H, p + L.w_in, static_cast<const T*>(nullptr), L.H, z);
   for (int c = 0; c < L.H; ++c) z[c] += side(j, c) + side(i, L.H + c);
 }

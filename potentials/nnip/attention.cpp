@@ -91,6 +91,7 @@ void AttentionModel<T>::reserve(int n, int ne) {
     xp_ = TView3("att::xp", B, cap, H);
     P_ = TView3("att::P", B, cap, 2 * H);
     boo_ = TView2("att::boo", cap, lay_.NBOO);
+    booq_ = TView2("att::booq", cap, lay_.CB * 16);
     agg_ = TView2("att::agg", cap, H);
     side_ = TView2("att::side", cap, 2 * H);
     gx_ = TView2("att::gx", cap, H);
@@ -101,6 +102,7 @@ void AttentionModel<T>::reserve(int n, int ne) {
     const int cap = ne + ne / 8 + 16;
     e_ = TView3("att::e", B, cap, H);
     act_ = TView3("att::act", B, cap, kActWidth * H);
+    ein_ = TView2("att::ein", cap, 3 * H + 2 * lay_.CB);
     ge_ = TView2("att::ge", cap, H);
     gpre_ = TView2("att::gpre", cap, H);
     gu_ = TView("att::gu", cap);
@@ -172,9 +174,27 @@ void AttentionModel<T>::compute_input(const EdgeList& edges, const IntView& type
   const auto x0 = Kokkos::subview(x_, 0, Kokkos::ALL, Kokkos::ALL);
   // Bond-orientational order of each atom from its own edges (CB learned radial
   // channels x degrees 0..l_boo); the node stream starts as the species embedding.
+  // Q[c][lm] = sum over the atom's edges of u R_c Y_lm (before the 1/avg), kept with each
+  // edge's R and dR/dd for the reverse pass.
+  const auto ein = ein_;
+  const auto booq = booq_;
+  const int er = ein_r();
   Kokkos::parallel_for("att::boo", Kokkos::RangePolicy<ExecSpace>(0, edges.nlocal), KOKKOS_LAMBDA(const int i) {
     T Q[kAttMaxBooC][16];
-    boo_sums(L, p, vec, off(i), off(i + 1), Q);
+    for (int c = 0; c < L.CB; ++c)
+      for (int q = 0; q < 16; ++q) Q[c][q] = 0;
+    for (int e = off(i); e < off(i + 1); ++e) {
+      const double dd = sqrt(vec(e, 0) * vec(e, 0) + vec(e, 1) * vec(e, 1) + vec(e, 2) * vec(e, 2));
+      T u, du, Y[16];
+      T* R = &ein(e, er);
+      envelope(T(dd), T(L.rc), L.p_env, u, du);
+      spherical_harmonics_l3(T(vec(e, 0) / dd), T(vec(e, 1) / dd), T(vec(e, 2) / dd), Y);
+      boo_radial(L, p, T(dd), R, R + L.CB);
+      for (int c = 0; c < L.CB; ++c)
+        for (int q = 0; q < L.LB * L.LB; ++q) Q[c][q] += u * R[c] * Y[q];
+    }
+    for (int c = 0; c < L.CB; ++c)
+      for (int q = 0; q < 16; ++q) booq(i, c * 16 + q) = Q[c][q];
     for (int c = 0; c < L.CB; ++c)
       for (int l = 0; l < L.LB; ++l) {
         T s = 0;
@@ -195,8 +215,8 @@ void AttentionModel<T>::compute_input(const EdgeList& edges, const IntView& type
   Kokkos::parallel_for("att::edge_input", Kokkos::RangePolicy<ExecSpace>(0, edges.nedges), KOKKOS_LAMBDA(const int e) {
     const int i = rec(e), j = snd(e);
     const T d = T(sqrt(vec(e, 0) * vec(e, 0) + vec(e, 1) * vec(e, 1) + vec(e, 2) * vec(e, 2)));
-    T g[kAttMaxGauss], pre[kAttMaxH], z[kAttMaxH];
-    edge_input(L, p, d, side, i, j, g, pre, z);
+    T* z = &ein(e, 0);
+    edge_input(L, p, d, side, i, j, z, z + L.H, z + 2 * L.H);
     rms_norm(z, p + L.g_in, L.H, &e0(e, 0));
   });
 }

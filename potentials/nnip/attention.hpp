@@ -49,6 +49,11 @@ class AttentionModel final : public Model {
   // hidden pre-activation (2H), at column offsets kAct* x H.
   TView3 act_;
   static constexpr int kActPre = 0, kActQ = 1, kActK = 2, kActV = 3, kActT = 4, kActFfn = 5, kActWidth = 7;
+  // Per edge, the input stage's values its reverse reads: z (the edge input before its
+  // RMSNorm), GELU'(pre) and dpre/dd (H each; att_kernels.hpp edge_input), then the
+  // BOO radial weights R and dR/dd (CB each); per atom, the BOO sums Q (CB x 16).
+  TView2 ein_, booq_;
+  int ein_r() const { return 3 * lay_.H; }  // column of R in ein_ (dR/dd follows at + CB)
   TView2 boo_, agg_;
   TView2 side_;  // per atom: S (as sender) | T (as receiver) of the edge input
   // Gradients.

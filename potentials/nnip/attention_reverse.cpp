@@ -149,16 +149,18 @@ void AttentionModel<T>::reverse_input(const EdgeList& edges, const IntView& type
   const auto rec = edges.receiver;
   const auto snd = edges.sender;
   const auto vec = edges.vec;
-  const auto side = side_;
   const auto ge = ge_;
+  const auto ein = ein_;
+  const auto booq = booq_;
+  const int er = ein_r();
   const auto gz_e = gpre_;  // free after the blocks: dE/dz of each edge's input
   const auto gd = gd_, gu = gu_;
-  // Edge inputs reversed: dE/dd through the Gaussians; dE/dz kept for the per-atom halves.
+  // Edge inputs reversed from the saved z, GELU'(pre) and dpre/dd: dE/dd, and dE/dz kept
+  // for the per-atom halves.
   Kokkos::parallel_for("att::edge_input_reverse", Kokkos::RangePolicy<ExecSpace>(0, edges.nedges), KOKKOS_LAMBDA(const int e) {
-    const int i = rec(e), j = snd(e);
-    const T d = T(sqrt(vec(e, 0) * vec(e, 0) + vec(e, 1) * vec(e, 1) + vec(e, 2) * vec(e, 2)));
-    T g[kAttMaxGauss], pre[kAttMaxH], z[kAttMaxH], gz[kAttMaxH], ga[kAttMaxH], gg[kAttMaxGauss];
-    edge_input(L, p, d, side, i, j, g, pre, z);
+    const T* z = &ein(e, 0);
+    const T *gelu_d = z + L.H, *dpre = z + 2 * L.H;
+    T gz[kAttMaxH], ga[kAttMaxH];
     for (int c = 0; c < L.H; ++c) gz[c] = ga[c] = 0;
     reverse_rms_norm(z, p + L.g_in, L.H, &ge(e, 0), gz);
     for (int c = 0; c < L.H; ++c) gz_e(e, c) = gz[c];
@@ -166,16 +168,16 @@ void AttentionModel<T>::reverse_input(const EdgeList& edges, const IntView& type
     const T* WT = p + L.w_in + L.nin() * L.H;
     for (int o = 0; o < L.H; ++o)
       for (int c = 0; c < L.H; ++c) ga[c] += gz[o] * WT[o * L.nin() + c];
-    for (int c = 0; c < L.H; ++c) ga[c] *= gelu_grad(pre[c]);
-    for (int k = 0; k < L.NG; ++k) gg[k] = 0;
-    reverse_affine(ga, L.H, p + L.w_d, L.NG, gg);
-    gd(e) = gaussians_reverse(L, d, g, gg);
+    T s = 0;
+    for (int c = 0; c < L.H; ++c) s += ga[c] * gelu_d[c] * dpre[c];
+    gd(e) = s;
   });
   // Per atom: dE/dT_i (own edges) and dE/dS_i (reverse edges) to dE/dboo_i, then through
-  // the order parameters to every edge's u and direction, giving dE/dr_e.
+  // the order parameters (the saved sums Q and each edge's R, dR/dd) to every edge's u
+  // and direction, giving dE/dr_e.
   const auto rev = rev_;
   Kokkos::parallel_for("att::boo_reverse", Kokkos::RangePolicy<ExecSpace>(0, edges.nlocal), KOKKOS_LAMBDA(const int i) {
-    T gb[kAttMaxBoo], Q[kAttMaxBooC][16], g[kAttMaxGauss], R[kAttMaxBooC], gS[kAttMaxH], gT[kAttMaxH];
+    T gb[kAttMaxBoo], Q[kAttMaxBooC][16], gS[kAttMaxH], gT[kAttMaxH];
     for (int c = 0; c < L.H; ++c) gS[c] = gT[c] = 0;
     for (int e = off(i); e < off(i + 1); ++e) {
       const int r = rev(e);
@@ -190,23 +192,21 @@ void AttentionModel<T>::reverse_input(const EdgeList& edges, const IntView& type
       for (int o = 0; o < L.H; ++o) v += gS[o] * ws[o] + gT[o] * wt[o];
       gb[q] = v;
     }
-    boo_sums(L, p, vec, off(i), off(i + 1), Q);
     // dE/dQ, in place of Q.
     for (int c = 0; c < L.CB; ++c)
       for (int l = 0; l < L.LB; ++l)
         for (int q = l * l; q < (l + 1) * (l + 1); ++q)
-          Q[c][q] *= gb[c * L.LB + l] * 2 / T(L.avg * L.avg * (2 * l + 1));
+          Q[c][q] = booq(i, c * 16 + q) * gb[c * L.LB + l] * 2 / T(L.avg * L.avg * (2 * l + 1));
     for (int e = off(i); e < off(i + 1); ++e) {
       const double dd = sqrt(vec(e, 0) * vec(e, 0) + vec(e, 1) * vec(e, 1) + vec(e, 2) * vec(e, 2));
       const T d = T(dd);
       const T rh[3] = {T(vec(e, 0) / dd), T(vec(e, 1) / dd), T(vec(e, 2) / dd)};
-      T u, du, Y[kShN], dY[kShN][3], gR[kAttMaxBooC], gg[kAttMaxGauss];
+      const T *R = &ein(e, er), *dR = R + L.CB;
+      T u, du, Y[kShN], dY[kShN][3];
       envelope(d, T(L.rc), L.p_env, u, du);
       harmonics_with_grad(rh, Y, dY);
-      gaussians(L, d, g);
-      affine(g, L.NG, p + L.w_b, static_cast<const T*>(nullptr), L.CB, R);
-      // Q_cq += u R_c Y_q: dE/du, dE/dR_c (through W_b to the Gaussians), dE/dY_q.
-      T gue = gu(e), G[3] = {0, 0, 0};
+      // Q_cq += u R_c Y_q: dE/du, dE/dR_c (times dR_c/dd), dE/dY_q.
+      T gue = gu(e), gr = 0, G[3] = {0, 0, 0};
       for (int c = 0; c < L.CB; ++c) {
         T s = 0;
         for (int q = 0; q < L.LB * L.LB; ++q) {
@@ -215,11 +215,9 @@ void AttentionModel<T>::reverse_input(const EdgeList& edges, const IntView& type
           for (int x = 0; x < 3; ++x) G[x] += gy * dY[q][x];
         }
         gue += s * R[c];
-        gR[c] = s * u;
+        gr += s * u * dR[c];
       }
-      for (int k = 0; k < L.NG; ++k) gg[k] = 0;
-      reverse_affine(gR, L.CB, p + L.w_b, L.NG, gg);
-      const T gdist = gue * du + gd(e) + gaussians_reverse(L, d, g, gg);
+      const T gdist = gue * du + gd(e) + gr;
       const T rg = rh[0] * G[0] + rh[1] * G[1] + rh[2] * G[2];
       for (int c = 0; c < 3; ++c) dedr(e, c) = double(gdist * rh[c] + (G[c] - rg * rh[c]) / d);
     }
