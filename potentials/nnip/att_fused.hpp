@@ -89,19 +89,22 @@ struct PaddedKeys {
 // = u / u holds exactly in any order: every other term is zero).
 template <class T>
 KOKKOS_INLINE_FUNCTION T lane_sum(const T* x) {
-  T a[kAttChunk / 2];
-  for (int t = 0; t < kAttChunk / 2; ++t) a[t] = x[t] + x[t + kAttChunk / 2];
-  for (int w = kAttChunk / 4; w > 0; w /= 2)
-    for (int t = 0; t < w; ++t) a[t] += a[t + w];
-  return a[0];
+  T a[8], b[4];
+  AF_SIMD
+  for (int t = 0; t < 8; ++t) a[t] = x[t] + x[t + 8];
+  AF_SIMD
+  for (int t = 0; t < 4; ++t) b[t] = a[t] + a[t + 4];
+  return (b[0] + b[2]) + (b[1] + b[3]);
 }
 template <class T>
 KOKKOS_INLINE_FUNCTION T lane_max(const T* x) {
-  T a[kAttChunk / 2];
-  for (int t = 0; t < kAttChunk / 2; ++t) a[t] = x[t] > x[t + kAttChunk / 2] ? x[t] : x[t + kAttChunk / 2];
-  for (int w = kAttChunk / 4; w > 0; w /= 2)
-    for (int t = 0; t < w; ++t) a[t] = a[t] > a[t + w] ? a[t] : a[t + w];
-  return a[0];
+  T a[8], b[4];
+  AF_SIMD
+  for (int t = 0; t < 8; ++t) a[t] = x[t] > x[t + 8] ? x[t] : x[t + 8];
+  AF_SIMD
+  for (int t = 0; t < 4; ++t) b[t] = a[t] > a[t + 4] ? a[t] : a[t + 4];
+  const T c0 = b[0] > b[2] ? b[0] : b[2], c1 = b[1] > b[3] ? b[1] : b[3];
+  return c0 > c1 ? c0 : c1;
 }
 static_assert(kAttChunk == 16, "lane_sum and lane_max halve 16 lanes");
 

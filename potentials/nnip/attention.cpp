@@ -278,6 +278,7 @@ void AttentionModel<T>::compute_block(int b, const EdgeList& edges) {
           affine(m, H, p + ww_q, static_cast<const T*>(nullptr), H, Q + j * H);
           affine(m, H, p + ww_k, static_cast<const T*>(nullptr), H, K + j * H);
           affine(m, H, p + ww_v, static_cast<const T*>(nullptr), H, V + j * H);
+          AF_SIMD  // scratch and act_ never overlap (GCC otherwise copies one float at a time)
           for (int c = 0; c < H; ++c) {
             a[kActQ * H + c] = Q[j * H + c];
             a[kActK * H + c] = K[j * H + c];

@@ -68,6 +68,7 @@ void AttentionModel<T>::reverse_block(int b, const EdgeList& edges) {
           T du;
           envelope(d, T(L.rc), L.p_env, u[j], du);
           const T* a = &act(ej, 0);
+          AF_SIMD  // scratch and act_ never overlap (GCC otherwise copies one float at a time)
           for (int c = 0; c < H; ++c) {
             Q[j * H + c] = a[kActQ * H + c];
             K[j * H + c] = a[kActK * H + c];
