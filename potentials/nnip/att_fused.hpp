@@ -108,6 +108,34 @@ KOKKOS_INLINE_FUNCTION T lane_max(const T* x) {
 }
 static_assert(kAttChunk == 16, "lane_sum and lane_max halve 16 lanes");
 
+// acc[c] += sum_{t < n} w[t] rows[t stride + c] for c < dh. On CPUs in four interleaved
+// partial sums: one chain of n dependent FMAs on one register was the latency of both
+// the forward output and dE/dQ (a GPU thread keeps one sum; registers are scarcer there).
+constexpr int kAttParts = kAttPadKeys ? 4 : 1;
+template <class T, int DH>
+KOKKOS_INLINE_FUNCTION void weighted_rows(const T* w, const T* rows, int stride, int n, int dh, T* acc) {
+  T part[kAttParts][DH > 0 ? DH : kAttMaxH];
+  for (int r = 0; r < kAttParts; ++r)
+    for (int c = 0; c < dh; ++c) part[r][c] = 0;
+  int t = 0;
+  for (; t + kAttParts <= n; t += kAttParts)
+    for (int r = 0; r < kAttParts; ++r) {
+      const T wt = w[t + r];
+      const T* row = rows + (t + r) * stride;
+      AF_SIMD
+      for (int c = 0; c < dh; ++c) part[r][c] += wt * row[c];
+    }
+  for (; t < n; ++t) {
+    const T wt = w[t];
+    const T* row = rows + t * stride;
+    AF_SIMD
+    for (int c = 0; c < dh; ++c) part[0][c] += wt * row[c];
+  }
+  for (int r = 1; r < kAttParts; ++r)
+    for (int c = 0; c < dh; ++c) part[0][c] += part[r][c];
+  for (int c = 0; c < dh; ++c) acc[c] += part[0][c];
+}
+
 template <class T, int DH, class Member>
 KOKKOS_INLINE_FUNCTION void attention_forward_dh(const Member& team, int M, int H, int heads, const T* Q, const T* KT,
                                                     const T* V, const T* u_in, T* O) {
@@ -138,11 +166,7 @@ KOKKOS_INLINE_FUNCTION void attention_forward_dh(const Member& team, int M, int 
         for (int t = 0; t < kAttChunk; ++t) w[t] = t < n && u[k0 + t] > T(0) ? u[k0 + t] * fast_exp(s[t] - mx) : T(0);
         l += lane_sum(w);
         const int nv = M - k0 < n ? M - k0 : n;  // V has M rows
-        for (int t = 0; t < nv; ++t) {
-          const T* vv = V + (k0 + t) * H + h * dh;
-          AF_SIMD
-          for (int c = 0; c < dh; ++c) acc[c] += w[t] * vv[c];
-        }
+        weighted_rows<T, DH>(w, V + k0 * H + h * dh, H, nv, dh, acc);
       }
       T* o = O + j * H + h * dh;
       const T inv = l > T(0) ? T(1) / l : T(0);
@@ -244,13 +268,17 @@ KOKKOS_INLINE_FUNCTION void attention_backward_dh(const Member& team, int M, int
       }
       const T dsum = lane_sum(lane);
       D[j * heads + h] = dsum;
-      T gq[DH > 0 ? DH : kAttMaxH];
+      T gq[DH > 0 ? DH : kAttMaxH], gs[kAttPadKeys ? kAttMaxNeighbors + kAttChunk : 1];
       for (int c = 0; c < dh; ++c) gq[c] = 0;
-      for (int k = 0; k < M; ++k) {
-        const T gs = u[k] * w[k] * (dv[k] - dsum) * sc;
-        const T* kk = K + k * H + h * dh;
+      if (kAttPadKeys) {
         AF_SIMD
-        for (int c = 0; c < dh; ++c) gq[c] += gs * kk[c];
+        for (int k = 0; k < Ms; ++k) gs[k] = u[k] * w[k] * (dv[k] - dsum) * sc;
+        weighted_rows<T, DH>(gs, K + h * dh, H, M, dh, gq);
+      } else {
+        for (int k = 0; k < M; ++k) {
+          const T g = u[k] * w[k] * (dv[k] - dsum) * sc;
+          for (int c = 0; c < dh; ++c) gq[c] += g * K[k * H + h * dh + c];
+        }
       }
       for (int c = 0; c < dh; ++c) GQ[j * H + h * dh + c] = gq[c];
     }
