@@ -146,6 +146,83 @@ KOKKOS_INLINE_FUNCTION void reverse_affine(const T* __restrict__ gout, int nout,
 
 #undef AF_ATT_FIXED_SHAPES
 
+// Products of a block of kRowBlock edge rows with one weight matrix: on CPUs built with
+// GCC or Clang the four rows' accumulators are 512-bit vector registers (vector
+// extensions), so each weight row is loaded once per four edges and feeds independent
+// FMA chains (row by row, the products ran into their weight loads and FMA latency).
+// GPU builds (a thread per row) and other shapes go row by row.
+#if !defined(KOKKOS_ENABLE_CUDA) && !defined(KOKKOS_ENABLE_HIP) && defined(__GNUC__)
+#define AF_ATT_ROW_BLOCKS 1
+constexpr int kRowBlock = 4;
+#else
+constexpr int kRowBlock = 1;
+#endif
+
+#ifdef AF_ATT_ROW_BLOCKS
+// Y[r] += X[r] W for r < kRowBlock (W row-major NIN x NOUT; row strides ldx, ldy).
+template <class T, int NIN, int NOUT>
+inline void accumulate_rows(const T* __restrict__ X, int ldx, const T* __restrict__ W, T* __restrict__ Y, int ldy) {
+  constexpr int L = 64 / static_cast<int>(sizeof(T)), V = NOUT / L;
+  if constexpr (NOUT % L != 0 || V > 4) {  // more accumulators than registers: row by row
+    for (int r = 0; r < kRowBlock; ++r) accumulate_fixed<T, NIN, NOUT>(X + r * ldx, W, Y + r * ldy);
+  } else {
+    typedef T Vec __attribute__((vector_size(64)));
+    Vec acc[kRowBlock][V];
+    for (int r = 0; r < kRowBlock; ++r)
+      for (int v = 0; v < V; ++v) __builtin_memcpy(&acc[r][v], Y + r * ldy + v * L, 64);
+    for (int c = 0; c < NIN; ++c) {
+      Vec w[V];
+      for (int v = 0; v < V; ++v) __builtin_memcpy(&w[v], W + c * NOUT + v * L, 64);
+      for (int r = 0; r < kRowBlock; ++r) {
+        const T a = X[r * ldx + c];
+        for (int v = 0; v < V; ++v) acc[r][v] += a * w[v];
+      }
+    }
+    for (int r = 0; r < kRowBlock; ++r)
+      for (int v = 0; v < V; ++v) __builtin_memcpy(Y + r * ldy + v * L, &acc[r][v], 64);
+  }
+}
+// Runs accumulate_rows for the block shapes (H x H, H x 2H, 2H x H; H = 16, 32, 64);
+// false for any other shape.
+template <class T>
+inline bool accumulate_rows_fixed(const T* X, int ldx, const T* W, int nin, int nout, T* Y, int ldy) {
+#define AF_ROWS(A, B)                                  \
+  if (nin == (A) && nout == (B)) {                     \
+    accumulate_rows<T, A, B>(X, ldx, W, Y, ldy);       \
+    return true;                                       \
+  }
+  AF_ROWS(32, 32) AF_ROWS(32, 64) AF_ROWS(64, 32)
+  AF_ROWS(16, 16) AF_ROWS(16, 32) AF_ROWS(32, 16)
+  AF_ROWS(64, 64) AF_ROWS(64, 128) AF_ROWS(128, 64)
+#undef AF_ROWS
+  return false;
+}
+#endif
+
+// Y[r] = X[r] W + b for rows r < R (R <= kRowBlock; X has nin values per row, Y nout).
+template <class T>
+KOKKOS_INLINE_FUNCTION void rows_affine(const T* X, int ldx, int R, int nin, const T* W, const T* b, int nout, T* Y,
+                                        int ldy) {
+#ifdef AF_ATT_ROW_BLOCKS
+  if (R == kRowBlock) {
+    for (int r = 0; r < kRowBlock; ++r)
+      for (int o = 0; o < nout; ++o) Y[r * ldy + o] = b ? b[o] : T(0);
+    if (accumulate_rows_fixed(X, ldx, W, nin, nout, Y, ldy)) return;
+  }
+#endif
+  for (int r = 0; r < R; ++r) affine(X + r * ldx, nin, W, b, nout, Y + r * ldy);
+}
+// Y[r] += G[r] W^T for rows r < R (G has nout values per row, Y nin; W followed by its
+// transpose, as for reverse_affine).
+template <class T>
+KOKKOS_INLINE_FUNCTION void rows_reverse_affine(const T* G, int ldg, int R, int nout, const T* W, int nin, T* Y,
+                                                int ldy) {
+#ifdef AF_ATT_ROW_BLOCKS
+  if (R == kRowBlock && accumulate_rows_fixed(G, ldg, W + nin * nout, nout, nin, Y, ldy)) return;
+#endif
+  for (int r = 0; r < R; ++r) reverse_affine(G + r * ldg, nout, W, nin, Y + r * ldy);
+}
+
 // y = z / rms(z) * g.
 template <class T>
 KOKKOS_INLINE_FUNCTION void rms_norm(const T* z, const T* g, int n, T* y) {

@@ -264,25 +264,36 @@ void AttentionModel<T>::compute_block(int b, const EdgeList& edges) {
         Scratch buf(team.team_scratch(level), static_cast<std::size_t>(Ms) * (5 * H + L.heads + 1));
         T *Q = buf.data(), *K = Q + Ms * H, *V = K + Ms * H, *O = V + Ms * H, *KT = O + Ms * H;
         T* u = KT + Ms * H + Ms * L.heads;
-        Kokkos::parallel_for(Kokkos::TeamThreadRange(team, M), [&](const int j) {
-          const int ej = e0 + j;
-          const T d = T(sqrt(vec(ej, 0) * vec(ej, 0) + vec(ej, 1) * vec(ej, 1) + vec(ej, 2) * vec(ej, 2)));
-          T du, en[kAttMaxH], m[kAttMaxH];
-          envelope(d, T(L.rc), L.p_env, u[j], du);
-          rms_norm(&e(ej, 0), p + wg_e, H, en);
-          affine(en, H, p + ww_e, p + wb_m, H, m);
-          const int s = snd(ej);
-          T* a = &act(ej, 0);
-          for (int c = 0; c < H; ++c) a[kActPre * H + c] = m[c] += P(s, c) + P(i, H + c);
-          for (int c = 0; c < H; ++c) m[c] = gelu(m[c]);
-          affine(m, H, p + ww_q, static_cast<const T*>(nullptr), H, Q + j * H);
-          affine(m, H, p + ww_k, static_cast<const T*>(nullptr), H, K + j * H);
-          affine(m, H, p + ww_v, static_cast<const T*>(nullptr), H, V + j * H);
-          AF_SIMD  // scratch and act_ never overlap (GCC otherwise copies one float at a time)
-          for (int c = 0; c < H; ++c) {
-            a[kActQ * H + c] = Q[j * H + c];
-            a[kActK * H + c] = K[j * H + c];
-            a[kActV * H + c] = V[j * H + c];
+        // Messages and Q/K/V, kRowBlock edges at a time (rows_affine).
+        Kokkos::parallel_for(Kokkos::TeamThreadRange(team, (M + kRowBlock - 1) / kRowBlock), [&](const int jb) {
+          const int j0 = jb * kRowBlock, R = M - j0 < kRowBlock ? M - j0 : kRowBlock;
+          T en[kRowBlock][kAttMaxH] = {}, m[kRowBlock][kAttMaxH];  // = {}: GCC cannot see rms_norm fill H <= kAttMaxH
+          for (int r = 0; r < R; ++r) {
+            const int ej = e0 + j0 + r;
+            const T d = T(sqrt(vec(ej, 0) * vec(ej, 0) + vec(ej, 1) * vec(ej, 1) + vec(ej, 2) * vec(ej, 2)));
+            T du;
+            envelope(d, T(L.rc), L.p_env, u[j0 + r], du);
+            rms_norm(&e(ej, 0), p + wg_e, H, en[r]);
+          }
+          rows_affine(en[0], kAttMaxH, R, H, p + ww_e, p + wb_m, H, m[0], kAttMaxH);
+          for (int r = 0; r < R; ++r) {
+            const int ej = e0 + j0 + r, s = snd(ej);
+            T* a = &act(ej, 0);
+            for (int c = 0; c < H; ++c) a[kActPre * H + c] = m[r][c] += P(s, c) + P(i, H + c);
+            for (int c = 0; c < H; ++c) m[r][c] = gelu(m[r][c]);
+          }
+          rows_affine(m[0], kAttMaxH, R, H, p + ww_q, static_cast<const T*>(nullptr), H, Q + j0 * H, H);
+          rows_affine(m[0], kAttMaxH, R, H, p + ww_k, static_cast<const T*>(nullptr), H, K + j0 * H, H);
+          rows_affine(m[0], kAttMaxH, R, H, p + ww_v, static_cast<const T*>(nullptr), H, V + j0 * H, H);
+          for (int r = 0; r < R; ++r) {
+            const int j = j0 + r;
+            T* a = &act(e0 + j, 0);
+            AF_SIMD  // scratch and act_ never overlap (GCC otherwise copies one float at a time)
+            for (int c = 0; c < H; ++c) {
+              a[kActQ * H + c] = Q[j * H + c];
+              a[kActK * H + c] = K[j * H + c];
+              a[kActV * H + c] = V[j * H + c];
+            }
           }
         });
         team.team_barrier();
@@ -290,17 +301,29 @@ void AttentionModel<T>::compute_block(int b, const EdgeList& edges) {
         team.team_barrier();
         attention_forward(team, M, H, L.heads, Q, KT, V, u, O);
         team.team_barrier();
-        Kokkos::parallel_for(Kokkos::TeamThreadRange(team, M), [&](const int j) {
-          const int ej = e0 + j;
-          T* t = Q + j * H;  // Q is spent: the row's attention output goes there
-          affine(O + j * H, H, p + ww_o, static_cast<const T*>(nullptr), H, t);
-          T* a = &act(ej, 0);
-          for (int c = 0; c < H; ++c) a[kActT * H + c] = t[c];
+        // Output projection, edge update and edge FFN, kRowBlock edges at a time.
+        Kokkos::parallel_for(Kokkos::TeamThreadRange(team, (M + kRowBlock - 1) / kRowBlock), [&](const int jb) {
+          const int j0 = jb * kRowBlock, R = M - j0 < kRowBlock ? M - j0 : kRowBlock;
+          T* t = Q + j0 * H;  // Q is spent: the rows' attention outputs go there
+          rows_affine(O + j0 * H, H, R, H, p + ww_o, static_cast<const T*>(nullptr), H, t, H);
+          for (int r = 0; r < R; ++r)
+            for (int c = 0; c < H; ++c) act(e0 + j0 + r, kActT * H + c) = t[r * H + c];
           if (last) return;  // the last block's edge stream is not read again
-          T ez[kAttMaxH];
-          for (int c = 0; c < H; ++c) ez[c] = e(ej, c) + t[c];
-          ffn_residual(p, H, wg_fe, ww_f1, wb_f1, ww_f2, wb_f2, ez, a + kActFfn * H);
-          for (int c = 0; c < H; ++c) en1(ej, c) = ez[c];
+          // e_{b+1} = e' + FFN(e'), e' = e_b + t (ffn_residual, four rows at a time)
+          T ez[kRowBlock][kAttMaxH], zn[kRowBlock][kAttMaxH] = {}, a[kRowBlock][2 * kAttMaxH], y[kRowBlock][kAttMaxH];
+          for (int r = 0; r < R; ++r) {
+            for (int c = 0; c < H; ++c) ez[r][c] = e(e0 + j0 + r, c) + t[r * H + c];
+            rms_norm(ez[r], p + wg_fe, H, zn[r]);
+          }
+          rows_affine(zn[0], kAttMaxH, R, H, p + ww_f1, p + wb_f1, 2 * H, a[0], 2 * kAttMaxH);
+          for (int r = 0; r < R; ++r) {
+            T* pre = &act(e0 + j0 + r, kActFfn * H);
+            for (int o = 0; o < 2 * H; ++o) pre[o] = a[r][o];
+            for (int o = 0; o < 2 * H; ++o) a[r][o] = gelu(a[r][o]);
+          }
+          rows_affine(a[0], 2 * kAttMaxH, R, 2 * H, p + ww_f2, p + wb_f2, H, y[0], kAttMaxH);
+          for (int r = 0; r < R; ++r)
+            for (int c = 0; c < H; ++c) en1(e0 + j0 + r, c) = ez[r][c] + y[r][c];
         });
         team.team_barrier();
         Kokkos::parallel_for(Kokkos::TeamThreadRange(team, H), [&](const int c) {

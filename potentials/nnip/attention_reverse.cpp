@@ -109,17 +109,25 @@ void AttentionModel<T>::reverse_block(int b, const EdgeList& edges) {
         attention_backward(team, M, H, L.heads, Q, K, KT, VT, u, Wt, GO, D, DV, GQ, GK, GV,
                            M > 0 ? &gu(e0) : static_cast<T*>(nullptr));
         team.team_barrier();
-        Kokkos::parallel_for(Kokkos::TeamThreadRange(team, M), [&](const int j) {
-          const int ej = e0 + j;
-          T gm[kAttMaxH], gen[kAttMaxH], g[kAttMaxH];
-          for (int c = 0; c < H; ++c) gm[c] = gen[c] = g[c] = 0;
-          reverse_affine(GQ + j * H, H, p + ww_q, H, gm);
-          reverse_affine(GK + j * H, H, p + ww_k, H, gm);
-          reverse_affine(GV + j * H, H, p + ww_v, H, gm);
-          for (int c = 0; c < H; ++c) gpre(ej, c) = gm[c] *= gelu_grad(act(ej, kActPre * H + c));
-          reverse_affine(gm, H, p + ww_e, H, gen);
-          reverse_rms_norm(&e(ej, 0), p + wg_e, H, gen, g);
-          for (int c = 0; c < H; ++c) ge(ej, c) += g[c];
+        // Q/K/V and the message reversed kRowBlock edges at a time (rows_reverse_affine).
+        Kokkos::parallel_for(Kokkos::TeamThreadRange(team, (M + kRowBlock - 1) / kRowBlock), [&](const int jb) {
+          const int j0 = jb * kRowBlock, R = M - j0 < kRowBlock ? M - j0 : kRowBlock;
+          T gm[kRowBlock][kAttMaxH], gen[kRowBlock][kAttMaxH];
+          for (int r = 0; r < kRowBlock; ++r)
+            for (int c = 0; c < H; ++c) gm[r][c] = gen[r][c] = 0;
+          rows_reverse_affine(GQ + j0 * H, H, R, H, p + ww_q, H, gm[0], kAttMaxH);
+          rows_reverse_affine(GK + j0 * H, H, R, H, p + ww_k, H, gm[0], kAttMaxH);
+          rows_reverse_affine(GV + j0 * H, H, R, H, p + ww_v, H, gm[0], kAttMaxH);
+          for (int r = 0; r < R; ++r)
+            for (int c = 0; c < H; ++c) gpre(e0 + j0 + r, c) = gm[r][c] *= gelu_grad(act(e0 + j0 + r, kActPre * H + c));
+          rows_reverse_affine(gm[0], kAttMaxH, R, H, p + ww_e, H, gen[0], kAttMaxH);
+          for (int r = 0; r < R; ++r) {
+            const int ej = e0 + j0 + r;
+            T g[kAttMaxH];
+            for (int c = 0; c < H; ++c) g[c] = 0;
+            reverse_rms_norm(&e(ej, 0), p + wg_e, H, gen[r], g);
+            for (int c = 0; c < H; ++c) ge(ej, c) += g[c];
+          }
         });
       });
   // Projections reversed: each atom gathers dE/dP as receiver (its own edges) and as
