@@ -201,7 +201,9 @@ void AttentionModel<T>::reverse_input(const EdgeList& edges, const IntView& type
       for (int o = 0; o < L.H; ++o) v += gS[o] * ws[o] + gT[o] * wt[o];
       gb[q] = v;
     }
-    // dE/dQ, in place of Q.
+    // dE/dQ, in place of Q (zero beyond degree l_boo).
+    for (int c = 0; c < L.CB; ++c)
+      for (int q = 0; q < 16; ++q) Q[c][q] = 0;
     for (int c = 0; c < L.CB; ++c)
       for (int l = 0; l < L.LB; ++l)
         for (int q = l * l; q < (l + 1) * (l + 1); ++q)
@@ -214,19 +216,28 @@ void AttentionModel<T>::reverse_input(const EdgeList& edges, const IntView& type
       T u, du, Y[kShN], dY[kShN][3];
       envelope(d, T(L.rc), L.p_env, u, du);
       harmonics_with_grad(rh, Y, dY);
-      // Q_cq += u R_c Y_q: dE/du, dE/dR_c (times dR_c/dd), dE/dY_q.
-      T gue = gu(e), gr = 0, G[3] = {0, 0, 0};
+      // Q_cq += u R_c Y_q: with QR_q = sum_c dE/dQ_cq R_c (and QdR with dR_c/dd),
+      // dE/du = sum_q Y_q QR_q, dE/dd through R = u sum_q Y_q QdR_q, dE/dY_q = u QR_q.
+      T QR[16], QdR[16], yr[16], ydr[16];
+      for (int q = 0; q < 16; ++q) QR[q] = QdR[q] = 0;
       for (int c = 0; c < L.CB; ++c) {
-        T s = 0;
-        for (int q = 0; q < L.LB * L.LB; ++q) {
-          s += Q[c][q] * Y[q];
-          const T gy = Q[c][q] * u * R[c];
-          for (int x = 0; x < 3; ++x) G[x] += gy * dY[q][x];
+        AF_SIMD
+        for (int q = 0; q < 16; ++q) {
+          QR[q] += Q[c][q] * R[c];
+          QdR[q] += Q[c][q] * dR[c];
         }
-        gue += s * R[c];
-        gr += s * u * dR[c];
       }
-      const T gdist = gue * du + gd(e) + gr;
+      AF_SIMD
+      for (int q = 0; q < 16; ++q) {
+        yr[q] = Y[q] * QR[q];
+        ydr[q] = Y[q] * QdR[q];
+      }
+      T G[3] = {0, 0, 0};
+      for (int q = 0; q < L.LB * L.LB; ++q)
+        for (int x = 0; x < 3; ++x) G[x] += dY[q][x] * QR[q];
+      for (int x = 0; x < 3; ++x) G[x] *= u;
+      const T gue = gu(e) + lane_sum(yr);
+      const T gdist = gue * du + gd(e) + u * lane_sum(ydr);
       const T rg = rh[0] * G[0] + rh[1] * G[1] + rh[2] * G[2];
       for (int c = 0; c < 3; ++c) dedr(e, c) = double(gdist * rh[c] + (G[c] - rg * rh[c]) / d);
     }
