@@ -5,15 +5,6 @@
 #pragma once
 #include "potentials/nnip/att_kernels.hpp"
 
-// Loops over a chunk of keys: vectorise them. GCC otherwise unrolls these fixed-length
-// loops completely before its loop vectoriser runs and leaves scalar code where the
-// pointers might alias; `omp simd` asserts they do not. Empty on GPUs and without OpenMP.
-#if defined(_OPENMP) && !defined(KOKKOS_ENABLE_CUDA) && !defined(KOKKOS_ENABLE_HIP)
-#define AF_SIMD _Pragma("omp simd")
-#else
-#define AF_SIMD
-#endif
-
 namespace af::nnip::kernels {
 
 // Fused neighbor attention of one atom, a team over its M edges. Rows of Q, K, V, O
