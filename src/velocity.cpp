@@ -8,7 +8,10 @@ namespace af {
 
 double temperature_dof(long natoms) { return natoms > 1 ? 3.0 * natoms - 3.0 : 3.0 * natoms; }
 
-namespace {
+// A named namespace, not an anonymous one: Kokkos 4 joins with the plain operator+=
+// and Kokkos 3.4 with the volatile one, and nvcc warns about whichever an anonymous
+// namespace leaves unreferenced.
+namespace velocity_detail {
 
 struct Sum4 {
   double v[4] = {0, 0, 0, 0};
@@ -22,17 +25,19 @@ struct Sum4 {
   }
 };
 
-}  // namespace
+}  // namespace velocity_detail
 }  // namespace af
 
 namespace Kokkos {
 template <>
-struct reduction_identity<af::Sum4> {
-  KOKKOS_FORCEINLINE_FUNCTION static af::Sum4 sum() { return af::Sum4(); }
+struct reduction_identity<af::velocity_detail::Sum4> {
+  KOKKOS_FORCEINLINE_FUNCTION static af::velocity_detail::Sum4 sum() { return af::velocity_detail::Sum4(); }
 };
 }  // namespace Kokkos
 
 namespace af {
+
+using velocity_detail::Sum4;
 
 // Momentum (0..2) and total mass (3).
 static Sum4 momentum_and_mass(const Atoms& atoms) {
