@@ -82,15 +82,11 @@ class Problem {
         });
   }
 
-  int natoms() const { return n_; }
   GVec& x() { return x_; }
   const GVec& g() const { return g_; }
   VecView wrap_shift() const { return shift_; }
   bool wrapped() const { return wrapped_; }
   const EnergyVirial& ev() const { return ev_; }
-
-  // Enthalpy H = E + P V at the current state.
-  double enthalpy() const { return ev_.e + (s_.relax_cell ? p_target_ * box_.volume() : 0.0); }
 
   // Puts the generalised coordinates into atoms and cell, computes forces, energy and
   // virial, and the generalised forces.

@@ -309,6 +309,9 @@ class PairDriver {
   EnergyVirial run(const Physics& phys, Atoms& atoms, const NeighborList& list, const NeighView& nl,
                    const DblView& eatom) {
     using namespace pair_detail;
+    // (Also the one use of both flags in GPU builds, where the cluster path is compiled out.)
+    static_assert(!(Physics::kUniform && Physics::kNeedsIndices),
+                  "a uniform physics has no per-atom data to index: the cluster kernel calls eval_uniform");
     EnergyVirial ev;
     const int n = atoms.nlocal;
     if constexpr (kHostExec && !Physics::kNeedsIndices) {  // cluster kernels: host code, no atom indices
