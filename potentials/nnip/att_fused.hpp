@@ -30,6 +30,11 @@ KOKKOS_INLINE_FUNCTION int key_stride(int M) {
   return kAttPadKeys ? (M + kAttChunk - 1) / kAttChunk * kAttChunk : M;
 }
 
+// Keys in the chunk from k0 of `total`: kAttChunk where keys are padded (known at compile time).
+KOKKOS_INLINE_FUNCTION int chunk_len(int total, int k0) {
+  return kAttPadKeys ? kAttChunk : (total - k0 < kAttChunk ? total - k0 : kAttChunk);
+}
+
 // AT[c Ms + k] = A[k H + c] (Ms = key_stride(M); the padding columns set to zero).
 template <class T, class Member>
 KOKKOS_INLINE_FUNCTION void transpose_rows(const Member& team, int M, int H, const T* A, T* AT) {
@@ -141,7 +146,7 @@ KOKKOS_INLINE_FUNCTION void attention_forward_dh(const Member& team, int M, int 
       for (int c = 0; c < dh; ++c) acc[c] = 0;
       T mx = -T(kNoRow), l = 0;
       for (int k0 = 0; k0 < M; k0 += kAttChunk) {
-        const int n = kAttPadKeys ? kAttChunk : (M - k0 < kAttChunk ? M - k0 : kAttChunk);
+        const int n = chunk_len(M, k0);
         T s[kAttChunk], w[kAttChunk];
         head_logits(q, KT + h * dh * Ms, dh, Ms, k0, n, sc, s);
         AF_SIMD
@@ -187,7 +192,7 @@ KOKKOS_INLINE_FUNCTION void attention_weights_dh(const Member& team, int M, int 
       AF_SIMD
       for (int t = 0; t < kAttChunk; ++t) lane[t] = -T(kNoRow);
       for (int k0 = 0; k0 < Ms; k0 += kAttChunk) {
-        const int n = kAttPadKeys ? kAttChunk : (Ms - k0 < kAttChunk ? Ms - k0 : kAttChunk);
+        const int n = chunk_len(Ms, k0);
         T s[kAttChunk];
         head_logits(Q + j * H + h * dh, KT + h * dh * Ms, dh, Ms, k0, n, sc, s);
         AF_SIMD
@@ -204,7 +209,7 @@ KOKKOS_INLINE_FUNCTION void attention_weights_dh(const Member& team, int M, int 
       AF_SIMD
       for (int t = 0; t < kAttChunk; ++t) lane[t] = 0;
       for (int k0 = 0; k0 < Ms; k0 += kAttChunk) {
-        const int n = kAttPadKeys ? kAttChunk : (Ms - k0 < kAttChunk ? Ms - k0 : kAttChunk);
+        const int n = chunk_len(Ms, k0);
         AF_SIMD
         for (int t = 0; t < n; ++t) {
           w[k0 + t] = k0 + t < M ? fast_exp(w[k0 + t] - m) : T(0);  // vectorised
@@ -248,7 +253,7 @@ KOKKOS_INLINE_FUNCTION void attention_backward_dh(const Member& team, int M, int
       AF_SIMD
       for (int t = 0; t < kAttChunk; ++t) lane[t] = 0;
       for (int k0 = 0; k0 < Ms; k0 += kAttChunk) {  // dv_k = go . v_k and D = sum_k P_k dv_k
-        const int n = kAttPadKeys ? kAttChunk : (Ms - k0 < kAttChunk ? Ms - k0 : kAttChunk);
+        const int n = chunk_len(Ms, k0);
         T s[kAttChunk];
         head_logits(go, VT + h * dh * Ms, dh, Ms, k0, n, T(1), s);
         AF_SIMD

@@ -57,20 +57,27 @@ KOKKOS_INLINE_FUNCTION T gelu(T z) {
   const T c2 = 2 * 0.7978845608028654;
   return z / (T(1) + fast_exp(-c2 * (z + T(0.044715) * z * z * z)));
 }
+// GELU'(z) given sg = sigmoid(2y) at z.
 template <class T>
-KOKKOS_INLINE_FUNCTION T gelu_grad(T z) {
+KOKKOS_INLINE_FUNCTION T gelu_grad_sg(T z, T sg) {
   const T c2 = 2 * 0.7978845608028654;
-  const T sg = T(1) / (T(1) + fast_exp(-c2 * (z + T(0.044715) * z * z * z)));
   return sg + z * sg * (T(1) - sg) * c2 * (T(1) + T(3 * 0.044715) * z * z);
 }
-
+template <class T>
+KOKKOS_INLINE_FUNCTION T gelu_sigmoid(T z) {
+  const T c2 = 2 * 0.7978845608028654;
+  return T(1) / (T(1) + fast_exp(-c2 * (z + T(0.044715) * z * z * z)));
+}
+template <class T>
+KOKKOS_INLINE_FUNCTION T gelu_grad(T z) {
+  return gelu_grad_sg(z, gelu_sigmoid(z));
+}
 // GELU and its derivative from one exp.
 template <class T>
 KOKKOS_INLINE_FUNCTION void gelu_with_grad(T z, T& y, T& dy) {
-  const T c2 = 2 * 0.7978845608028654;
-  const T sg = T(1) / (T(1) + fast_exp(-c2 * (z + T(0.044715) * z * z * z)));
+  const T sg = gelu_sigmoid(z);
   y = z * sg;
-  dy = sg + z * sg * (T(1) - sg) * c2 * (T(1) + T(3 * 0.044715) * z * z);
+  dy = gelu_grad_sg(z, sg);
 }
 
 // out = in W (+ b), W row-major (nin, nout); inner loops run over contiguous outputs
@@ -100,7 +107,7 @@ KOKKOS_INLINE_FUNCTION void accumulate_fixed(const T* __restrict__ in, const T* 
   }
   for (int o = 0; o < NOUT; ++o) out[o] = acc[o];
 }
-// Runs CALL(NIN, NOUT) and returns when (ni, no) is a block shape for H = 16, 32, 64.
+// Runs CALL(NIN, NOUT) when (ni, no) is a block shape for H = 16, 32, 64 (CALL returns).
 // A CPU optimisation: nvcc took six minutes per file on the nine unrolled shapes
 // inlined at every call site, so GPU builds keep the generic loops (their speed there
 // is still to be measured on a device).
@@ -109,24 +116,28 @@ KOKKOS_INLINE_FUNCTION void accumulate_fixed(const T* __restrict__ in, const T* 
 #else
 #define AF_ATT_FIXED_SHAPES(ni, no, CALL)                        \
   if ((ni) == (no)) {                                            \
-    if ((ni) == 32) { CALL(32, 32); return; }                    \
-    if ((ni) == 16) { CALL(16, 16); return; }                    \
-    if ((ni) == 64) { CALL(64, 64); return; }                    \
+    if ((ni) == 32) CALL(32, 32)                    \
+    if ((ni) == 16) CALL(16, 16)                    \
+    if ((ni) == 64) CALL(64, 64)                    \
   } else if ((no) == 2 * (ni)) {                                 \
-    if ((ni) == 32) { CALL(32, 64); return; }                    \
-    if ((ni) == 16) { CALL(16, 32); return; }                    \
-    if ((ni) == 64) { CALL(64, 128); return; }                   \
+    if ((ni) == 32) CALL(32, 64)                    \
+    if ((ni) == 16) CALL(16, 32)                    \
+    if ((ni) == 64) CALL(64, 128)                   \
   } else if ((ni) == 2 * (no)) {                                 \
-    if ((no) == 32) { CALL(64, 32); return; }                    \
-    if ((no) == 16) { CALL(32, 16); return; }                    \
-    if ((no) == 64) { CALL(128, 64); return; }                   \
+    if ((no) == 32) CALL(64, 32)                    \
+    if ((no) == 16) CALL(32, 16)                    \
+    if ((no) == 64) CALL(128, 64)                   \
   }
 #endif
 
 template <class T>
 KOKKOS_INLINE_FUNCTION void affine(const T* __restrict__ in, int nin, const T* __restrict__ W, const T* b, int nout,
                                    T* __restrict__ out) {
-#define AF_CALL(A, B) affine_fixed<T, A, B>(in, W, b, out)
+#define AF_CALL(A, B)                        \
+  {                                          \
+    affine_fixed<T, A, B>(in, W, b, out);    \
+    return;                                  \
+  }
   AF_ATT_FIXED_SHAPES(nin, nout, AF_CALL)
 #undef AF_CALL
   // Other shapes (the BOO radial weights, NG x CB): eight outputs at a time in a register
@@ -154,7 +165,11 @@ template <class T>
 KOKKOS_INLINE_FUNCTION void reverse_affine(const T* __restrict__ gout, int nout, const T* __restrict__ W, int nin,
                                            T* __restrict__ gin) {
   const T* WT = W + nin * nout;
-#define AF_CALL(A, B) accumulate_fixed<T, A, B>(gout, WT, gin)
+#define AF_CALL(A, B)                           \
+  {                                             \
+    accumulate_fixed<T, A, B>(gout, WT, gin);   \
+    return;                                     \
+  }
   AF_ATT_FIXED_SHAPES(nout, nin, AF_CALL)  // the transpose maps nout values to nin
 #undef AF_CALL
   for (int o = 0; o < nout; ++o) {
@@ -163,8 +178,6 @@ KOKKOS_INLINE_FUNCTION void reverse_affine(const T* __restrict__ gout, int nout,
     for (int c = 0; c < nin; ++c) gin[c] += a * w[c];
   }
 }
-
-#undef AF_ATT_FIXED_SHAPES
 
 // Products of a block of kRowBlock edge rows with one weight matrix: on CPUs built with
 // GCC or Clang the four rows' accumulators are 512-bit vector registers (vector
@@ -202,22 +215,20 @@ inline void accumulate_rows(const T* __restrict__ X, int ldx, const T* __restric
       for (int v = 0; v < V; ++v) __builtin_memcpy(Y + r * ldy + v * L, &acc[r][v], 64);
   }
 }
-// Runs accumulate_rows for the block shapes (H x H, H x 2H, 2H x H; H = 16, 32, 64);
-// false for any other shape.
+// Runs accumulate_rows for the block shapes; false for any other shape.
 template <class T>
 inline bool accumulate_rows_fixed(const T* X, int ldx, const T* W, int nin, int nout, T* Y, int ldy) {
-#define AF_ROWS(A, B)                                  \
-  if (nin == (A) && nout == (B)) {                     \
-    accumulate_rows<T, A, B>(X, ldx, W, Y, ldy);       \
-    return true;                                       \
+#define AF_CALL(A, B)                                \
+  {                                                  \
+    accumulate_rows<T, A, B>(X, ldx, W, Y, ldy);     \
+    return true;                                     \
   }
-  AF_ROWS(32, 32) AF_ROWS(32, 64) AF_ROWS(64, 32)
-  AF_ROWS(16, 16) AF_ROWS(16, 32) AF_ROWS(32, 16)
-  AF_ROWS(64, 64) AF_ROWS(64, 128) AF_ROWS(128, 64)
-#undef AF_ROWS
+  AF_ATT_FIXED_SHAPES(nin, nout, AF_CALL)
+#undef AF_CALL
   return false;
 }
 #endif
+#undef AF_ATT_FIXED_SHAPES
 
 // Y[r] = X[r] W + b for rows r < R (R <= kRowBlock; X has nin values per row, Y nout).
 template <class T>
@@ -263,19 +274,25 @@ KOKKOS_INLINE_FUNCTION void reverse_rms_norm(const T* z, const T* g, int n, cons
   for (int c = 0; c < n; ++c) gz[c] += r * g[c] * gy[c] - k * z[c];
 }
 
-// Pre-norm feed-forward residual: z += GELU(rms(z; g) W1 + b1) W2 + b2 (H -> 2H -> H).
-// The hidden pre-activation (2H) goes to pre_out when given (kept for the reverse).
+// Pre-norm feed-forward residual on R rows (R <= kRowBlock, row stride ldz):
+// z += GELU(rms(z; g) W1 + b1) W2 + b2 (H -> 2H -> H), the products through rows_affine.
+// The hidden pre-activations (2H per row) go to pre_out (row stride ldp) when given
+// (kept for the reverse).
 template <class T>
-KOKKOS_INLINE_FUNCTION void ffn_residual(const T* p, int H, int g, int w1, int b1, int w2, int b2, T* z,
-                                         T* pre_out = nullptr) {
-  T zn[kAttMaxH] = {}, a[2 * kAttMaxH], y[kAttMaxH];  // = {}: GCC cannot see rms_norm fill n <= kAttMaxH
-  rms_norm(z, p + g, H, zn);
-  affine(zn, H, p + w1, p + b1, 2 * H, a);
-  if (pre_out)
-    for (int o = 0; o < 2 * H; ++o) pre_out[o] = a[o];
-  for (int o = 0; o < 2 * H; ++o) a[o] = gelu(a[o]);
-  affine(a, 2 * H, p + w2, p + b2, H, y);
-  for (int c = 0; c < H; ++c) z[c] += y[c];
+KOKKOS_INLINE_FUNCTION void ffn_residual_rows(const T* p, int H, int g, int w1, int b1, int w2, int b2, int R, T* z,
+                                              int ldz, T* pre_out = nullptr, int ldp = 0) {
+  // zn = {}: GCC cannot see rms_norm fill H <= kAttMaxH values.
+  T zn[kRowBlock][kAttMaxH] = {}, a[kRowBlock][2 * kAttMaxH], y[kRowBlock][kAttMaxH];
+  for (int r = 0; r < R; ++r) rms_norm(z + r * ldz, p + g, H, zn[r]);
+  rows_affine(zn[0], kAttMaxH, R, H, p + w1, p + b1, 2 * H, a[0], 2 * kAttMaxH);
+  for (int r = 0; r < R; ++r) {
+    if (pre_out)
+      for (int o = 0; o < 2 * H; ++o) pre_out[r * ldp + o] = a[r][o];
+    for (int o = 0; o < 2 * H; ++o) a[r][o] = gelu(a[r][o]);
+  }
+  rows_affine(a[0], 2 * kAttMaxH, R, 2 * H, p + w2, p + b2, H, y[0], kAttMaxH);
+  for (int r = 0; r < R; ++r)
+    for (int c = 0; c < H; ++c) z[r * ldz + c] += y[r][c];
 }
 // gz += (d out / d z)^T gout for out = z + FFN(z) (the identity included), the hidden
 // pre-activation given (saved by ffn_residual) or, when null, recomputed.

@@ -309,21 +309,13 @@ void AttentionModel<T>::compute_block(int b, const EdgeList& edges) {
           for (int r = 0; r < R; ++r)
             for (int c = 0; c < H; ++c) act(e0 + j0 + r, kActT * H + c) = t[r * H + c];
           if (last) return;  // the last block's edge stream is not read again
-          // e_{b+1} = e' + FFN(e'), e' = e_b + t (ffn_residual, four rows at a time)
-          T ez[kRowBlock][kAttMaxH], zn[kRowBlock][kAttMaxH] = {}, a[kRowBlock][2 * kAttMaxH], y[kRowBlock][kAttMaxH];
-          for (int r = 0; r < R; ++r) {
-            for (int c = 0; c < H; ++c) ez[r][c] = e(e0 + j0 + r, c) + t[r * H + c];
-            rms_norm(ez[r], p + wg_fe, H, zn[r]);
-          }
-          rows_affine(zn[0], kAttMaxH, R, H, p + ww_f1, p + wb_f1, 2 * H, a[0], 2 * kAttMaxH);
-          for (int r = 0; r < R; ++r) {
-            T* pre = &act(e0 + j0 + r, kActFfn * H);
-            for (int o = 0; o < 2 * H; ++o) pre[o] = a[r][o];
-            for (int o = 0; o < 2 * H; ++o) a[r][o] = gelu(a[r][o]);
-          }
-          rows_affine(a[0], 2 * kAttMaxH, R, 2 * H, p + ww_f2, p + wb_f2, H, y[0], kAttMaxH);
+          T ez[kRowBlock][kAttMaxH];  // e_{b+1} = e' + FFN(e'), e' = e_b + t
           for (int r = 0; r < R; ++r)
-            for (int c = 0; c < H; ++c) en1(e0 + j0 + r, c) = ez[r][c] + y[r][c];
+            for (int c = 0; c < H; ++c) ez[r][c] = e(e0 + j0 + r, c) + t[r * H + c];
+          ffn_residual_rows(p, H, wg_fe, ww_f1, wb_f1, ww_f2, wb_f2, R, ez[0], kAttMaxH, &act(e0 + j0, kActFfn * H),
+                            static_cast<int>(act.stride(0)));
+          for (int r = 0; r < R; ++r)
+            for (int c = 0; c < H; ++c) en1(e0 + j0 + r, c) = ez[r][c];
         });
         team.team_barrier();
         Kokkos::parallel_for(Kokkos::TeamThreadRange(team, H), [&](const int c) {
@@ -336,7 +328,7 @@ void AttentionModel<T>::compute_block(int b, const EdgeList& edges) {
   Kokkos::parallel_for("att::node_update", Kokkos::RangePolicy<ExecSpace>(0, n), KOKKOS_LAMBDA(const int i) {
     T z[kAttMaxH];
     for (int c = 0; c < L.H; ++c) z[c] = xp(i, c) = x(i, c) + agg(i, c) / T(L.avg);
-    ffn_residual(p, L.H, wg_fn, ww_n1, wb_n1, ww_n2, wb_n2, z);
+    ffn_residual_rows(p, L.H, wg_fn, ww_n1, wb_n1, ww_n2, wb_n2, 1, z, L.H);
     for (int c = 0; c < L.H; ++c) xn1(i, c) = z[c];
   });
 }
