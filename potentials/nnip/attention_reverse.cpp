@@ -155,8 +155,6 @@ void AttentionModel<T>::reverse_input(const EdgeList& edges, const IntView& type
   const AttLayout L = lay_;
   const T* p = params_.data();
   const auto off = edges.offset;
-  const auto rec = edges.receiver;
-  const auto snd = edges.sender;
   const auto vec = edges.vec;
   const auto ge = ge_;
   const auto ein = ein_;
