@@ -381,4 +381,27 @@ KOKKOS_INLINE_FUNCTION void attention_backward(const Member& team, int M, int H,
 }
 #undef AF_ATT_DH_DISPATCH
 
+// One atom's attention with the row kernels, transposes and barriers included (GPU
+// builds; on CPUs the check tool runs them beside the lanes kernels): O from Q, K, V
+// rows (KT: H x Ms scratch) and the backward from GO (KT, VT: H x Ms; Wt, DV: heads
+// x Ms x Ms tiles; D: Ms x heads).
+template <class T, class Member>
+KOKKOS_INLINE_FUNCTION void attention_rows_forward(const Member& team, int M, int H, int heads, const T* Q,
+                                                   const T* K, const T* V, const T* u, T* KT, T* O) {
+  transpose_rows(team, M, H, K, KT);
+  team.team_barrier();
+  attention_forward(team, M, H, heads, Q, KT, V, u, O);
+}
+template <class T, class Member>
+KOKKOS_INLINE_FUNCTION void attention_rows_backward(const Member& team, int M, int H, int heads, const T* Q,
+                                                    const T* K, const T* V, const T* u, const T* GO, T* KT, T* VT,
+                                                    T* Wt, T* DV, T* D, T* GQ, T* GK, T* GV, T* gu) {
+  transpose_rows(team, M, H, K, KT);
+  transpose_rows(team, M, H, V, VT);
+  team.team_barrier();
+  attention_weights(team, M, H, heads, Q, KT, u, Wt);
+  team.team_barrier();
+  attention_backward(team, M, H, heads, Q, K, KT, VT, u, Wt, GO, D, DV, GQ, GK, GV, gu);
+}
+
 }  // namespace af::nnip::kernels

@@ -3,7 +3,7 @@
 #include <string>
 
 #include "guards.hpp"
-#include "potentials/nnip/att_fused.hpp"
+#include "potentials/nnip/att_lanes.hpp"
 
 namespace af::nnip {
 
@@ -260,10 +260,11 @@ void AttentionModel<T>::compute_block(int b, const EdgeList& edges) {
       "att::block_forward", Kokkos::TeamPolicy<ExecSpace>(n, Kokkos::AUTO).set_scratch_size(level, Kokkos::PerTeam(bytes)),
       KOKKOS_LAMBDA(const Team& team) {
         const int i = team.league_rank(), e0 = off(i), M = off(i + 1) - e0;
-        const int Ms = key_stride(M);  // rows of every buffer (KT has Ms columns)
+        const int Ms = key_stride(M);  // rows of every buffer (TR has Ms columns)
         Scratch buf(team.team_scratch(level), static_cast<std::size_t>(Ms) * (5 * H + L.heads + 1));
-        T *Q = buf.data(), *K = Q + Ms * H, *V = K + Ms * H, *O = V + Ms * H, *KT = O + Ms * H;
-        T* u = KT + Ms * H + Ms * L.heads;
+        // TR: the operand the attention reads transposed (Q on CPUs, K on GPUs).
+        T *Q = buf.data(), *K = Q + Ms * H, *V = K + Ms * H, *O = V + Ms * H, *TR = O + Ms * H;
+        T* u = TR + Ms * H + Ms * L.heads;
         // Messages and Q/K/V, kRowBlock edges at a time (rows_affine).
         Kokkos::parallel_for(Kokkos::TeamThreadRange(team, (M + kRowBlock - 1) / kRowBlock), [&](const int jb) {
           const int j0 = jb * kRowBlock, R = M - j0 < kRowBlock ? M - j0 : kRowBlock;
@@ -297,9 +298,7 @@ void AttentionModel<T>::compute_block(int b, const EdgeList& edges) {
           }
         });
         team.team_barrier();
-        transpose_rows(team, M, H, K, KT);
-        team.team_barrier();
-        attention_forward(team, M, H, L.heads, Q, KT, V, u, O);
+        attention_block_forward(team, M, H, L.heads, Q, K, V, u, TR, O);
         team.team_barrier();
         // Output projection, edge update and edge FFN, kRowBlock edges at a time.
         Kokkos::parallel_for(Kokkos::TeamThreadRange(team, (M + kRowBlock - 1) / kRowBlock), [&](const int jb) {

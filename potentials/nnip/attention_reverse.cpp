@@ -2,7 +2,7 @@
 // the blocks to dE/dr for every edge. Per-edge activations (O(E H)) are read back from the
 // forward pass; the attention weights are recomputed per atom from Q and K (one exp per
 // entry, into a per-team tile), so nothing of size edges x neighbors is ever stored.
-#include "potentials/nnip/att_fused.hpp"
+#include "potentials/nnip/att_lanes.hpp"
 #include "potentials/nnip/attention.hpp"
 
 namespace af::nnip {
@@ -58,8 +58,9 @@ void AttentionModel<T>::reverse_block(int b, const EdgeList& edges) {
         const int i = team.league_rank(), e0 = off(i), M = off(i + 1) - e0;
         const int Ms = key_stride(M);  // rows of every buffer (KT, VT and the tiles have Ms columns)
         Scratch buf(team.team_scratch(level), static_cast<std::size_t>(Ms) * (9 * H + L.heads + 1 + 2 * Ms * L.heads));
-        T *Q = buf.data(), *K = Q + Ms * H, *V = K + Ms * H, *KT = V + Ms * H, *VT = KT + Ms * H;
-        T* GO = VT + Ms * H;
+        // T1, T2: transposed operands (Q and GO on CPUs, K and V on GPUs).
+        T *Q = buf.data(), *K = Q + Ms * H, *V = K + Ms * H, *T1 = V + Ms * H, *T2 = T1 + Ms * H;
+        T* GO = T2 + Ms * H;
         T *GQ = GO + Ms * H, *GK = GQ + Ms * H, *GV = GK + Ms * H, *D = GV + Ms * H, *u = D + Ms * L.heads;
         T *Wt = u + Ms, *DV = Wt + Ms * Ms * L.heads;
         Kokkos::parallel_for(Kokkos::TeamThreadRange(team, M), [&](const int j) {
@@ -75,11 +76,6 @@ void AttentionModel<T>::reverse_block(int b, const EdgeList& edges) {
             V[j * H + c] = a[kActV * H + c];
           }
         });
-        team.team_barrier();
-        transpose_rows(team, M, H, K, KT);
-        transpose_rows(team, M, H, V, VT);
-        team.team_barrier();
-        attention_weights(team, M, H, L.heads, Q, KT, u, Wt);
         team.team_barrier();
         Kokkos::parallel_for(Kokkos::TeamThreadRange(team, M), [&](const int j) {
           const int ej = e0 + j;
@@ -106,8 +102,8 @@ void AttentionModel<T>::reverse_block(int b, const EdgeList& edges) {
           reverse_affine(gt, H, p + ww_o, H, GO + j * H);
         });
         team.team_barrier();
-        attention_backward(team, M, H, L.heads, Q, K, KT, VT, u, Wt, GO, D, DV, GQ, GK, GV,
-                           M > 0 ? &gu(e0) : static_cast<T*>(nullptr));
+        attention_block_backward(team, M, H, L.heads, Q, K, V, u, GO, T1, T2, Wt, DV, D, GQ, GK, GV,
+                                 M > 0 ? &gu(e0) : static_cast<T*>(nullptr));
         team.team_barrier();
         // Q/K/V and the message reversed kRowBlock edges at a time (rows_reverse_affine).
         Kokkos::parallel_for(Kokkos::TeamThreadRange(team, (M + kRowBlock - 1) / kRowBlock), [&](const int jb) {

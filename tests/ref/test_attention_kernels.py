@@ -1,5 +1,6 @@
-"""The fused attention kernels (potentials/nnip/att_kernels.hpp: team per atom, online
-softmax forward, FlashAttention-2 backward) against a naive kernel that materialises the
+"""The fused attention kernels (team per atom, online softmax forward, FlashAttention-2
+backward; on CPUs potentials/nnip/att_lanes.hpp, queries in vector lanes, and the row
+kernels of att_fused.hpp that GPU builds run) against a naive kernel that materialises the
 weights (tests/tools/attention_check.cpp) and against PyTorch autograd of the reference
 (aftrain.attention.neighbor_attention), float64, to 1e-12 (issue 6, acceptance 1).
 Random inputs: atoms with 0, 1, 2 and many (60) neighbors, key weights u in (0, 1]
@@ -34,9 +35,9 @@ def main():
         p = subprocess.run([TOOL], input="\n".join(lines) + "\n", capture_output=True, text=True, check=True,
                            env=dict(os.environ, OMP_NUM_THREADS="2", OMP_PROC_BIND="false"))
         out = p.stdout.split("\n")
-        assert out[0] == "fused" and out[E + 1] == "naive"
-        fused = np.array([list(map(float, line.split())) for line in out[1:E + 1]])
-        naive = np.array([list(map(float, line.split())) for line in out[E + 2:2 * E + 2]])
+        assert out[0] == "fused" and out[E + 1] == "rows" and out[2 * E + 2] == "naive"
+        fused, rows, naive = (np.array([list(map(float, line.split())) for line in out[b * (E + 1) + 1:(b + 1) * (E + 1)]])
+                              for b in range(3))
 
         # PyTorch: padded (N, M, H), u = 0 on padding.
         M = int(counts.max())
@@ -64,6 +65,7 @@ def main():
                                     + [np.abs(ref[:, -1]).max()]), 1e-300)
         names = ("O", "dE/dQ", "dE/dK", "dE/dV", "dE/du")
         for label, got in (("fused vs naive", np.abs(fused - naive)), ("fused vs PyTorch", np.abs(fused - ref)),
+                           ("rows vs naive", np.abs(rows - naive)), ("rows vs PyTorch", np.abs(rows - ref)),
                            ("naive vs PyTorch", np.abs(naive - ref))):
             rel = got / scale
             worst = [rel[:, b * H:(b + 1) * H].max() for b in range(4)] + [rel[:, -1].max()]

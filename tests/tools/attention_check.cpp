@@ -1,8 +1,9 @@
-// The fused neighbor-attention kernels (att_fused.hpp, team per atom, online softmax)
-// next to a naive reference that materialises each atom's M x M weights, for
+// The fused neighbor-attention kernels (att_lanes.hpp on CPUs and the row kernels of
+// att_fused.hpp that GPU builds run, team per atom, online softmax) next to a naive reference that materialises each atom's M x M weights, for
 // tests/ref/test_attention_kernels.py to compare with each other and with PyTorch.
 // stdin: "N H heads", N neighbor counts, then per edge q(H) k(H) v(H) u go(H) where
-// go = dE/dO. stdout: "fused" then "naive", each followed by one line per edge:
+// go = dE/dO. stdout: "fused" (the entry points the model calls), "rows" (the row kernels)
+// and "naive", each followed by one line per edge:
 // O(H) GQ(H) GK(H) GV(H) gu (float64, %.17g).
 #include <Kokkos_Core.hpp>
 #include <cmath>
@@ -10,7 +11,7 @@
 #include <string>
 #include <vector>
 
-#include "potentials/nnip/att_fused.hpp"
+#include "potentials/nnip/att_lanes.hpp"
 
 using af::ExecSpace;
 using Row = std::vector<double>;
@@ -68,7 +69,9 @@ void naive(const Case& c, Row& O, Row& GQ, Row& GK, Row& GV, Row& gu) {
   }
 }
 
-void fused(const Case& c, Row& O, Row& GQ, Row& GK, Row& GV, Row& gu) {
+// rows = false: the block kernels' entry points (on CPUs the lanes kernels); true: the
+// row kernels (GPU builds' path), run here on the host as well.
+void fused(const Case& c, bool rows, Row& O, Row& GQ, Row& GK, Row& GV, Row& gu) {
   using V = Kokkos::View<double*, af::Device>;
   auto up = [](const Row& r, const char* name) {
     V d(std::string(name), r.size() + 1);
@@ -101,19 +104,21 @@ void fused(const Case& c, Row& O, Row& GQ, Row& GK, Row& GV, Row& gu) {
   Kokkos::parallel_for(Kokkos::TeamPolicy<ExecSpace>(c.N, Kokkos::AUTO), KOKKOS_LAMBDA(const Team& team) {
     const int e0 = off(team.league_rank()), M = off(team.league_rank() + 1) - e0;
     const double *Q = q.data() + e0 * H, *K = k.data() + e0 * H, *Vv = v.data() + e0 * H, *U = u.data() + e0;
-    double *KT = kt.data() + kt_off(team.league_rank()), *VT = vt.data() + kt_off(team.league_rank());
-    af::nnip::kernels::transpose_rows(team, M, H, K, KT);
-    af::nnip::kernels::transpose_rows(team, M, H, Vv, VT);
-    team.team_barrier();
-    af::nnip::kernels::attention_forward(team, M, H, heads, Q, KT, Vv, U, o.data() + e0 * H);
-    team.team_barrier();
-    af::nnip::kernels::attention_weights(team, M, H, heads, Q, KT, U,
-                                         wt.data() + wt_off(team.league_rank()));
-    team.team_barrier();
-    af::nnip::kernels::attention_backward(team, M, H, heads, Q, K, KT, VT, U, wt.data() + wt_off(team.league_rank()),
-                                          go.data() + e0 * H, D.data() + e0 * heads,
-                                          dvt.data() + wt_off(team.league_rank()), gq.data() + e0 * H,
-                                          gk.data() + e0 * H, gv.data() + e0 * H, gud.data() + e0);
+    double *T1 = kt.data() + kt_off(team.league_rank()), *T2 = vt.data() + kt_off(team.league_rank());
+    double *A = wt.data() + wt_off(team.league_rank()), *B = dvt.data() + wt_off(team.league_rank());
+    double *O = o.data() + e0 * H, *GQ = gq.data() + e0 * H, *GK = gk.data() + e0 * H, *GV = gv.data() + e0 * H;
+    const double* GO = go.data() + e0 * H;
+    if (rows) {
+      af::nnip::kernels::attention_rows_forward(team, M, H, heads, Q, K, Vv, U, T1, O);
+      team.team_barrier();
+      af::nnip::kernels::attention_rows_backward(team, M, H, heads, Q, K, Vv, U, GO, T1, T2, A, B,
+                                                 D.data() + e0 * heads, GQ, GK, GV, gud.data() + e0);
+    } else {
+      af::nnip::kernels::attention_block_forward(team, M, H, heads, Q, K, Vv, U, T1, O);
+      team.team_barrier();
+      af::nnip::kernels::attention_block_backward(team, M, H, heads, Q, K, Vv, U, GO, T1, T2, A, B,
+                                                  D.data() + e0 * heads, GQ, GK, GV, gud.data() + e0);
+    }
   });
   auto down = [](const V& d, Row& r) {
     auto h = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), d);
@@ -154,10 +159,11 @@ int main(int argc, char** argv) {
     for (int x = 0; x < c.H; ++x)
       if (std::scanf("%lf", &c.go[e * c.H + x]) != 1) return 2;
   }
-  for (int pass = 0; pass < 2; ++pass) {
+  const char* tags[] = {"fused", "rows", "naive"};
+  for (int pass = 0; pass < 3; ++pass) {
     Row O(c.E * c.H, 0.0), GQ(O), GK(O), GV(O), gu(c.E, 0.0);
-    pass == 0 ? fused(c, O, GQ, GK, GV, gu) : naive(c, O, GQ, GK, GV, gu);
-    print(pass == 0 ? "fused" : "naive", c, O, GQ, GK, GV, gu);
+    pass < 2 ? fused(c, pass == 1, O, GQ, GK, GV, gu) : naive(c, O, GQ, GK, GV, gu);
+    print(tags[pass], c, O, GQ, GK, GV, gu);
   }
   return 0;
 }

@@ -1,0 +1,265 @@
+// The fused neighbor attention on CPUs, queries in vector lanes: for one head and a
+// group of kLanes queries, each key is one step of vector operations over the queries
+// (logits, running maximum, exps, sums and the outputs' accumulators are all vertical),
+// so no reduction crosses lanes except dE/du's one per key. The row kernels of
+// att_fused.hpp (a thread per query, as GPUs run them) had each query's keys in the
+// lanes instead, with a lane reduction per row for the maximum, the sum and every output
+// feature, and the outputs as 8-wide sums over keys. Same softmax, same FlashAttention-2
+// split: online maximum over chunks of keys forward; backward recomputes the weights
+// and never stores an N x M x M array (its tiles are M x kLanes, one head and group at
+// a time). Compiled for CPU builds only.
+#pragma once
+#include "potentials/nnip/att_fused.hpp"
+
+#if !defined(KOKKOS_ENABLE_CUDA) && !defined(KOKKOS_ENABLE_HIP)
+#define AF_ATT_LANES 1
+
+namespace af::nnip::kernels {
+
+// Queries per group: the padded key stride (key_stride) is a multiple, so the transposed
+// operands QT and GOT (H x Ms, zero in the padding) hold whole groups.
+constexpr int kLanes = kAttChunk;
+
+// st[x] = sc (q_{j0+x} . k) over one head's dh features from c0 (kr: the key's row at c0).
+template <class T>
+inline void lanes_logits(const T* kr, const T* QT, int Ms, int c0, int dh, int j0, T sc, T* st) {
+  AF_SIMD
+  for (int x = 0; x < kLanes; ++x) st[x] = 0;
+  for (int c = 0; c < dh; ++c) {
+    const T kc = kr[c];
+    const T* qt = QT + (c0 + c) * Ms + j0;
+    AF_SIMD
+    for (int x = 0; x < kLanes; ++x) st[x] += kc * qt[x];
+  }
+  AF_SIMD
+  for (int x = 0; x < kLanes; ++x) st[x] *= sc;
+}
+
+// One head, queries j0 .. j0 + kLanes - 1 (QT: Q transposed; K, V, O rows of H).
+template <class T, int DH>
+inline void lanes_forward_head(int M, int H, int dh_rt, int h, int j0, const T* QT, const T* K, const T* V,
+                               const T* u, T* O) {
+  constexpr int DM = DH > 0 ? DH : kAttMaxH;
+  const int dh = DH > 0 ? DH : dh_rt, Ms = key_stride(M), c0 = h * dh;
+  const T sc = T(1) / m_sqrt(T(dh));
+  T m[kLanes], l[kLanes], acc[DM][kLanes];
+  AF_SIMD
+  for (int x = 0; x < kLanes; ++x) m[x] = -T(kNoRow), l[x] = 0;
+  for (int c = 0; c < dh; ++c) {
+    AF_SIMD
+    for (int x = 0; x < kLanes; ++x) acc[c][x] = 0;
+  }
+  for (int k0 = 0; k0 < M; k0 += kAttChunk) {
+    const int n = M - k0 < kAttChunk ? M - k0 : kAttChunk;
+    T s[kAttChunk][kLanes], cm[kLanes], corr[kLanes];
+    AF_SIMD
+    for (int x = 0; x < kLanes; ++x) cm[x] = -T(kNoRow);
+    for (int t = 0; t < n; ++t) {  // the chunk's logits and their maximum over keys with u > 0
+      T* st = s[t];
+      lanes_logits(K + (k0 + t) * H + c0, QT, Ms, c0, dh, j0, sc, st);
+      if (u[k0 + t] > T(0)) {
+        AF_SIMD
+        for (int x = 0; x < kLanes; ++x) cm[x] = st[x] > cm[x] ? st[x] : cm[x];
+      }
+    }
+    AF_SIMD
+    for (int x = 0; x < kLanes; ++x) {  // rescale what has accumulated to the new maximum
+      const T mn = cm[x] > m[x] ? cm[x] : m[x];
+      corr[x] = fast_exp(m[x] - mn);
+      m[x] = mn;
+      l[x] *= corr[x];
+    }
+    for (int c = 0; c < dh; ++c) {
+      AF_SIMD
+      for (int x = 0; x < kLanes; ++x) acc[c][x] *= corr[x];
+    }
+    for (int t = 0; t < n; ++t) {
+      const T uk = u[k0 + t];
+      if (!(uk > T(0))) continue;
+      T pw[kLanes];
+      AF_SIMD
+      for (int x = 0; x < kLanes; ++x) {
+        pw[x] = uk * fast_exp(s[t][x] - m[x]);
+        l[x] += pw[x];
+      }
+      const T* vr = V + (k0 + t) * H + c0;
+      for (int c = 0; c < dh; ++c) {
+        const T vc = vr[c];
+        AF_SIMD
+        for (int x = 0; x < kLanes; ++x) acc[c][x] += pw[x] * vc;
+      }
+    }
+  }
+  T inv[kLanes];
+  AF_SIMD
+  for (int x = 0; x < kLanes; ++x) inv[x] = l[x] > T(0) ? T(1) / l[x] : T(0);  // no key with u > 0: zero
+  const int nq = M - j0 < kLanes ? M - j0 : kLanes;
+  for (int x = 0; x < nq; ++x)
+    for (int c = 0; c < dh; ++c) O[(j0 + x) * H + c0 + c] = acc[c][x] * inv[x];
+}
+
+// Backward of one head and query group, given GO = dE/dO (rows) and GOT (transposed):
+// sets the group's rows of GQ, adds to GK, GV (rows) and to gu. S and DV are M x kLanes
+// tiles (the weights, dv_jk = go_j . v_k). As in the row kernels: the row maximum and
+// sum come from these same logits, D_j = sum_k P_jk dv_jk is summed explicitly, and
+// P = u W, dE/du_k = sum_j W_jk (dv_jk - D_j), dE/ds_jk = P_jk (dv_jk - D_j).
+template <class T, int DH>
+inline void lanes_backward_head(int M, int H, int dh_rt, int h, int j0, const T* QT, const T* Q, const T* K,
+                                const T* V, const T* GO, const T* GOT, const T* u, T* S, T* DV, T* GQ, T* GK, T* GV,
+                                T* gu) {
+  constexpr int DM = DH > 0 ? DH : kAttMaxH;
+  const int dh = DH > 0 ? DH : dh_rt, Ms = key_stride(M), c0 = h * dh;
+  const int nq = M - j0 < kLanes ? M - j0 : kLanes;
+  const T sc = T(1) / m_sqrt(T(dh));
+  T m[kLanes], l[kLanes], inv[kLanes], D[kLanes];
+  AF_SIMD
+  for (int x = 0; x < kLanes; ++x) m[x] = -T(kNoRow), l[x] = 0, D[x] = 0;
+  for (int k = 0; k < M; ++k) {  // logits and their maximum over keys with u > 0
+    T* st = S + k * kLanes;
+    lanes_logits(K + k * H + c0, QT, Ms, c0, dh, j0, sc, st);
+    if (u[k] > T(0)) {
+      AF_SIMD
+      for (int x = 0; x < kLanes; ++x) m[x] = st[x] > m[x] ? st[x] : m[x];
+    }
+  }
+  for (int k = 0; k < M; ++k) {  // exp(s - m), their u-weighted sum, dv
+    const T uk = u[k];
+    T* st = S + k * kLanes;
+    T* dv = DV + k * kLanes;
+    AF_SIMD
+    for (int x = 0; x < kLanes; ++x) {
+      st[x] = m[x] > -T(kNoRow) ? fast_exp(st[x] - m[x]) : T(0);  // a row without keys stays zero
+      l[x] += uk * st[x];
+      dv[x] = 0;
+    }
+    const T* vr = V + k * H + c0;
+    for (int c = 0; c < dh; ++c) {
+      const T vc = vr[c];
+      const T* got = GOT + (c0 + c) * Ms + j0;
+      AF_SIMD
+      for (int x = 0; x < kLanes; ++x) dv[x] += vc * got[x];
+    }
+  }
+  AF_SIMD
+  for (int x = 0; x < kLanes; ++x) inv[x] = l[x] > T(0) ? T(1) / l[x] : T(0);
+  for (int k = 0; k < M; ++k) {  // W = exp(s - m) / l, then D
+    const T uk = u[k];
+    T* st = S + k * kLanes;
+    const T* dv = DV + k * kLanes;
+    AF_SIMD
+    for (int x = 0; x < kLanes; ++x) {
+      st[x] *= inv[x];
+      D[x] += uk * st[x] * dv[x];
+    }
+  }
+  T gq[DM][kLanes];
+  for (int c = 0; c < dh; ++c) {
+    AF_SIMD
+    for (int x = 0; x < kLanes; ++x) gq[c][x] = 0;
+  }
+  for (int k = 0; k < M; ++k) {
+    const T uk = u[k];
+    const T* st = S + k * kLanes;
+    const T* dv = DV + k * kLanes;
+    T p[kLanes], gs[kLanes], R[kLanes];
+    AF_SIMD
+    for (int x = 0; x < kLanes; ++x) {  // padding lanes: dv = D = 0, so R = gs = 0
+      const T r = dv[x] - D[x];
+      p[x] = uk * st[x];
+      R[x] = st[x] * r;
+      gs[x] = p[x] * r * sc;
+    }
+    gu[k] += lane_sum(R);
+    const T* kr = K + k * H + c0;
+    for (int c = 0; c < dh; ++c) {
+      const T kc = kr[c];
+      AF_SIMD
+      for (int x = 0; x < kLanes; ++x) gq[c][x] += kc * gs[x];
+    }
+    T gv[DM], gk[DM];
+    for (int c = 0; c < dh; ++c) gv[c] = gk[c] = 0;
+    for (int x = 0; x < nq; ++x) {
+      const T *go = GO + (j0 + x) * H + c0, *q = Q + (j0 + x) * H + c0;
+      const T px = p[x], gx = gs[x];
+      AF_SIMD
+      for (int c = 0; c < dh; ++c) {
+        gv[c] += px * go[c];
+        gk[c] += gx * q[c];
+      }
+    }
+    for (int c = 0; c < dh; ++c) {
+      GV[k * H + c0 + c] += gv[c];
+      GK[k * H + c0 + c] += gk[c];
+    }
+  }
+  for (int x = 0; x < nq; ++x)
+    for (int c = 0; c < dh; ++c) GQ[(j0 + x) * H + c0 + c] = gq[c][x];
+}
+
+// One atom's attention forward: O (M x H rows) from Q, K, V rows; QT (H x Ms scratch)
+// receives Q transposed.
+template <class T, int DH, class Member>
+inline void lanes_forward(const Member& team, int M, int H, int heads, const T* Q, const T* K, const T* V,
+                          const T* u, T* QT, T* O) {
+  transpose_rows(team, M, H, Q, QT);
+  team.team_barrier();
+  const int groups = key_stride(M) / kLanes;
+  Kokkos::parallel_for(Kokkos::TeamThreadRange(team, heads * groups), [&](const int hg) {
+    lanes_forward_head<T, DH>(M, H, H / heads, hg / groups, hg % groups * kLanes, QT, K, V, u, O);
+  });
+}
+
+// Its backward: GQ, GK, GV (rows) from GO, dE/du added to gu. QT, GOT: H x Ms scratch;
+// S, DV: M x kLanes scratch tiles. One team thread (GK, GV and gu gather over groups
+// and heads).
+template <class T, int DH, class Member>
+inline void lanes_backward(const Member& team, int M, int H, int heads, const T* Q, const T* K, const T* V,
+                           const T* u, const T* GO, T* QT, T* GOT, T* S, T* DV, T* GQ, T* GK, T* GV, T* gu) {
+  transpose_rows(team, M, H, Q, QT);
+  transpose_rows(team, M, H, GO, GOT);
+  team.team_barrier();
+  Kokkos::single(Kokkos::PerTeam(team), [&]() {
+    for (int q = 0; q < M * H; ++q) GK[q] = GV[q] = 0;
+    const int groups = key_stride(M) / kLanes;
+    for (int h = 0; h < heads; ++h)
+      for (int g = 0; g < groups; ++g)
+        lanes_backward_head<T, DH>(M, H, H / heads, h, g * kLanes, QT, Q, K, V, GO, GOT, u, S, DV, GQ, GK, GV, gu);
+  });
+}
+
+}  // namespace af::nnip::kernels
+#endif
+
+namespace af::nnip::kernels {
+
+// The block kernels' entry points, one atom's attention per team: CPU builds run the
+// lanes kernels above, GPU builds the row kernels (attention_rows_*, att_fused.hpp).
+// Scratch: T1, T2 H x Ms; tiles A, B heads x Ms x Ms; D Ms x heads (row kernels only).
+template <class T, class Member>
+KOKKOS_INLINE_FUNCTION void attention_block_forward(const Member& team, int M, int H, int heads, const T* Q,
+                                                    const T* K, const T* V, const T* u, T* T1, T* O) {
+#ifdef AF_ATT_LANES
+  if (H == 8 * heads)
+    lanes_forward<T, 8>(team, M, H, heads, Q, K, V, u, T1, O);
+  else
+    lanes_forward<T, 0>(team, M, H, heads, Q, K, V, u, T1, O);
+#else
+  attention_rows_forward(team, M, H, heads, Q, K, V, u, T1, O);
+#endif
+}
+template <class T, class Member>
+KOKKOS_INLINE_FUNCTION void attention_block_backward(const Member& team, int M, int H, int heads, const T* Q,
+                                                     const T* K, const T* V, const T* u, const T* GO, T* T1, T* T2,
+                                                     T* A, T* B, T* D, T* GQ, T* GK, T* GV, T* gu) {
+#ifdef AF_ATT_LANES
+  (void)D;
+  if (H == 8 * heads)
+    lanes_backward<T, 8>(team, M, H, heads, Q, K, V, u, GO, T1, T2, A, B, GQ, GK, GV, gu);
+  else
+    lanes_backward<T, 0>(team, M, H, heads, Q, K, V, u, GO, T1, T2, A, B, GQ, GK, GV, gu);
+#else
+  attention_rows_backward(team, M, H, heads, Q, K, V, u, GO, T1, T2, A, B, D, GQ, GK, GV, gu);
+#endif
+}
+
+}  // namespace af::nnip::kernels
