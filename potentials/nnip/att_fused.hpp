@@ -80,9 +80,9 @@ inline void transpose16x16(const float* src, int lds, int n, float* dst, int ldd
 #endif
 #endif
 
-// AT[c Ms + k] = A[k H + c] (Ms = key_stride(M); the padding columns set to zero).
+// AT[c Ms + k] = A[k lda + c] for c < H (Ms = key_stride(M); the padding columns set to zero).
 template <class T, class Member>
-KOKKOS_INLINE_FUNCTION void transpose_rows(const Member& team, int M, int H, const T* A, T* AT) {
+KOKKOS_INLINE_FUNCTION void transpose_rows(const Member& team, int M, int H, const T* A, T* AT, int lda) {
   const int Ms = key_stride(M);
 #ifdef AF_ATT_TRANSPOSE16
   if constexpr (std::is_same_v<T, float>) {
@@ -90,14 +90,14 @@ KOKKOS_INLINE_FUNCTION void transpose_rows(const Member& team, int M, int H, con
       const int cb = H / 16;
       Kokkos::parallel_for(Kokkos::TeamThreadRange(team, cb * (Ms / 16)), [&](const int b) {
         const int c0 = b % cb * 16, k0 = b / cb * 16;
-        transpose16x16(A + k0 * H + c0, H, M - k0 < 16 ? M - k0 : 16, AT + c0 * Ms + k0, Ms);
+        transpose16x16(A + k0 * lda + c0, lda, M - k0 < 16 ? M - k0 : 16, AT + c0 * Ms + k0, Ms);
       });
       return;
     }
   }
 #endif
   Kokkos::parallel_for(Kokkos::TeamThreadRange(team, H), [&](const int c) {
-    for (int k = 0; k < M; ++k) AT[c * Ms + k] = A[k * H + c];
+    for (int k = 0; k < M; ++k) AT[c * Ms + k] = A[k * lda + c];
     for (int k = M; k < Ms; ++k) AT[c * Ms + k] = 0;
   });
 }
@@ -191,14 +191,14 @@ KOKKOS_INLINE_FUNCTION void weighted_rows(const T* w, const T* rows, int stride,
 
 template <class T, int DH, class Member>
 KOKKOS_INLINE_FUNCTION void attention_forward_dh(const Member& team, int M, int H, int heads, const T* Q, const T* KT,
-                                                    const T* V, const T* u_in, T* O) {
+                                                    const T* V, int ld, const T* u_in, T* O) {
   const int dh = DH > 0 ? DH : H / heads, Ms = key_stride(M);
   const T sc = T(1) / m_sqrt(T(dh));
   const PaddedKeys<T> pk(u_in, M);
   const T* u = pk.ptr;
   Kokkos::parallel_for(Kokkos::TeamThreadRange(team, M), [&](const int j) {
     for (int h = 0; h < heads; ++h) {
-      const T* q = Q + j * H + h * dh;
+      const T* q = Q + j * ld + h * dh;
       T acc[DH > 0 ? DH : kAttMaxH];
       for (int c = 0; c < dh; ++c) acc[c] = 0;
       T mx = -T(kNoRow), l = 0;
@@ -219,7 +219,7 @@ KOKKOS_INLINE_FUNCTION void attention_forward_dh(const Member& team, int M, int 
         for (int t = 0; t < kAttChunk; ++t) w[t] = t < n && u[k0 + t] > T(0) ? u[k0 + t] * fast_exp(s[t] - mx) : T(0);
         l += lane_sum(w);
         const int nv = M - k0 < n ? M - k0 : n;  // V has M rows
-        weighted_rows<T, DH>(w, V + k0 * H + h * dh, H, nv, dh, acc);
+        weighted_rows<T, DH>(w, V + k0 * ld + h * dh, ld, nv, dh, acc);
       }
       T* o = O + j * H + h * dh;
       const T inv = l > T(0) ? T(1) / l : T(0);
@@ -236,8 +236,8 @@ KOKKOS_INLINE_FUNCTION void attention_forward_dh(const Member& team, int M, int 
 // kernel's logits may round differently (contraction into FMAs is the compiler's choice
 // per loop). A per-team M x Ms tile, never an N x M x M array.
 template <class T, int DH, class Member>
-KOKKOS_INLINE_FUNCTION void attention_weights_dh(const Member& team, int M, int H, int heads, const T* Q, const T* KT,
-                                                    const T* u_in, T* Wt) {
+KOKKOS_INLINE_FUNCTION void attention_weights_dh(const Member& team, int M, int H, int heads, const T* Q, int ld,
+                                                    const T* KT, const T* u_in, T* Wt) {
   const int dh = DH > 0 ? DH : H / heads, Ms = key_stride(M);
   const T sc = T(1) / m_sqrt(T(dh));
   const PaddedKeys<T> pk(u_in, M);
@@ -251,7 +251,7 @@ KOKKOS_INLINE_FUNCTION void attention_weights_dh(const Member& team, int M, int 
       for (int k0 = 0; k0 < Ms; k0 += kAttChunk) {
         const int n = chunk_len(Ms, k0);
         T s[kAttChunk];
-        head_logits(Q + j * H + h * dh, KT + h * dh * Ms, dh, Ms, k0, n, sc, s);
+        head_logits(Q + j * ld + h * dh, KT + h * dh * Ms, dh, Ms, k0, n, sc, s);
         AF_SIMD
         for (int t = 0; t < kAttChunk; ++t) {
           if (t < n) w[k0 + t] = s[t];
@@ -295,7 +295,7 @@ KOKKOS_INLINE_FUNCTION void attention_weights_dh(const Member& team, int M, int 
 // the key-major order was the model's largest single cost there.
 template <class T, int DH, class Member>
 KOKKOS_INLINE_FUNCTION void attention_backward_dh(const Member& team, int M, int H, int heads, const T* Q, const T* K,
-                                                     T* KT, T* VT, const T* u_in, const T* Wt, const T* GO, T* D,
+                                                     int ld, T* KT, T* VT, const T* u_in, const T* Wt, const T* GO, T* D,
                                                      T* DV, T* GQ, T* GK, T* GV, T* gu) {
   const int dh = DH > 0 ? DH : H / heads, Ms = key_stride(M);
   const T sc = T(1) / m_sqrt(T(dh));
@@ -326,11 +326,11 @@ KOKKOS_INLINE_FUNCTION void attention_backward_dh(const Member& team, int M, int
       if (kAttPadKeys) {
         AF_SIMD
         for (int k = 0; k < Ms; ++k) gs[k] = u[k] * w[k] * (dv[k] - dsum) * sc;
-        weighted_rows<T, DH>(gs, K + h * dh, H, M, dh, gq);
+        weighted_rows<T, DH>(gs, K + h * dh, ld, M, dh, gq);
       } else {
         for (int k = 0; k < M; ++k) {
           const T g = u[k] * w[k] * (dv[k] - dsum) * sc;
-          for (int c = 0; c < dh; ++c) gq[c] += g * K[k * H + h * dh + c];
+          for (int c = 0; c < dh; ++c) gq[c] += g * K[k * ld + h * dh + c];
         }
       }
       for (int c = 0; c < dh; ++c) GQ[j * H + h * dh + c] = gq[c];
@@ -346,7 +346,7 @@ KOKKOS_INLINE_FUNCTION void attention_backward_dh(const Member& team, int M, int
       T* gk = GK + k * H + h * dh;
       T* gv = GV + k * H + h * dh;
       for (int j = 0; j < M; ++j) {
-        const T* q = Q + j * H + h * dh;
+        const T* q = Q + j * ld + h * dh;
         const T* go = GO + j * H + h * dh;
         const T dv = DV[(j * heads + h) * Ms + k];
         const T w = Wt[(j * heads + h) * Ms + k], p = u[k] * w;
@@ -375,7 +375,7 @@ KOKKOS_INLINE_FUNCTION void attention_backward_dh(const Member& team, int M, int
         T go[DH > 0 ? DH : kAttMaxH], q[DH > 0 ? DH : kAttMaxH];
         for (int c = 0; c < dh; ++c) {
           go[c] = GO[j * H + h * dh + c];
-          q[c] = Q[j * H + h * dh + c];
+          q[c] = Q[j * ld + h * dh + c];
         }
         for (int k0 = 0; k0 < Ms; k0 += kAttChunk) {
           T p[kAttChunk], pr[kAttChunk];
@@ -422,43 +422,43 @@ KOKKOS_INLINE_FUNCTION void attention_backward_dh(const Member& team, int M, int
 #endif
 template <class T, class Member>
 KOKKOS_INLINE_FUNCTION void attention_forward(const Member& team, int M, int H, int heads, const T* Q, const T* KT,
-                                              const T* V, const T* u, T* O) {
-  AF_ATT_DH_DISPATCH(attention_forward_dh, team, M, H, heads, Q, KT, V, u, O);
+                                              const T* V, int ld, const T* u, T* O) {
+  AF_ATT_DH_DISPATCH(attention_forward_dh, team, M, H, heads, Q, KT, V, ld, u, O);
 }
 template <class T, class Member>
-KOKKOS_INLINE_FUNCTION void attention_weights(const Member& team, int M, int H, int heads, const T* Q, const T* KT,
-                                              const T* u, T* Wt) {
-  AF_ATT_DH_DISPATCH(attention_weights_dh, team, M, H, heads, Q, KT, u, Wt);
+KOKKOS_INLINE_FUNCTION void attention_weights(const Member& team, int M, int H, int heads, const T* Q, int ld,
+                                              const T* KT, const T* u, T* Wt) {
+  AF_ATT_DH_DISPATCH(attention_weights_dh, team, M, H, heads, Q, ld, KT, u, Wt);
 }
 template <class T, class Member>
 KOKKOS_INLINE_FUNCTION void attention_backward(const Member& team, int M, int H, int heads, const T* Q, const T* K,
-                                               T* KT, T* VT, const T* u, const T* Wt, const T* GO, T* D, T* DV,
-                                               T* GQ, T* GK, T* GV, T* gu) {
-  AF_ATT_DH_DISPATCH(attention_backward_dh, team, M, H, heads, Q, K, KT, VT, u, Wt, GO, D, DV, GQ, GK, GV, gu);
+                                               int ld, T* KT, T* VT, const T* u, const T* Wt, const T* GO, T* D,
+                                               T* DV, T* GQ, T* GK, T* GV, T* gu) {
+  AF_ATT_DH_DISPATCH(attention_backward_dh, team, M, H, heads, Q, K, ld, KT, VT, u, Wt, GO, D, DV, GQ, GK, GV, gu);
 }
 #undef AF_ATT_DH_DISPATCH
 
 // One atom's attention with the row kernels, transposes and barriers included (GPU
 // builds; on CPUs the check tool runs them beside the lanes kernels): O from Q, K, V
-// rows (KT: H x Ms scratch) and the backward from GO (KT, VT: H x Ms; Wt, DV: heads
+// rows (row stride ld; O and the gradients have stride H; KT: H x Ms scratch) and the backward from GO (KT, VT: H x Ms; Wt, DV: heads
 // x Ms x Ms tiles; D: Ms x heads).
 template <class T, class Member>
 KOKKOS_INLINE_FUNCTION void attention_rows_forward(const Member& team, int M, int H, int heads, const T* Q,
-                                                   const T* K, const T* V, const T* u, T* KT, T* O) {
-  transpose_rows(team, M, H, K, KT);
+                                                   const T* K, const T* V, int ld, const T* u, T* KT, T* O) {
+  transpose_rows(team, M, H, K, KT, ld);
   team.team_barrier();
-  attention_forward(team, M, H, heads, Q, KT, V, u, O);
+  attention_forward(team, M, H, heads, Q, KT, V, ld, u, O);
 }
 template <class T, class Member>
 KOKKOS_INLINE_FUNCTION void attention_rows_backward(const Member& team, int M, int H, int heads, const T* Q,
-                                                    const T* K, const T* V, const T* u, const T* GO, T* KT, T* VT,
-                                                    T* Wt, T* DV, T* D, T* GQ, T* GK, T* GV, T* gu) {
-  transpose_rows(team, M, H, K, KT);
-  transpose_rows(team, M, H, V, VT);
+                                                    const T* K, const T* V, int ld, const T* u, const T* GO, T* KT,
+                                                    T* VT, T* Wt, T* DV, T* D, T* GQ, T* GK, T* GV, T* gu) {
+  transpose_rows(team, M, H, K, KT, ld);
+  transpose_rows(team, M, H, V, VT, ld);
   team.team_barrier();
-  attention_weights(team, M, H, heads, Q, KT, u, Wt);
+  attention_weights(team, M, H, heads, Q, ld, KT, u, Wt);
   team.team_barrier();
-  attention_backward(team, M, H, heads, Q, K, KT, VT, u, Wt, GO, D, DV, GQ, GK, GV, gu);
+  attention_backward(team, M, H, heads, Q, K, ld, KT, VT, u, Wt, GO, D, DV, GQ, GK, GV, gu);
 }
 
 }  // namespace af::nnip::kernels

@@ -38,7 +38,7 @@ inline void lanes_logits(const T* kr, const T* QT, int Ms, int c0, int dh, int j
 // One head, queries j0 .. j0 + kLanes - 1 (QT: Q transposed; K, V, O rows of H).
 template <class T, int DH>
 inline void lanes_forward_head(int M, int H, int dh_rt, int h, int j0, const T* QT, const T* K, const T* V,
-                               const T* u, T* O) {
+                               int ld, const T* u, T* O) {
   constexpr int DM = DH > 0 ? DH : kAttMaxH;
   const int dh = DH > 0 ? DH : dh_rt, Ms = key_stride(M), c0 = h * dh;
   const T sc = T(1) / m_sqrt(T(dh));
@@ -56,7 +56,7 @@ inline void lanes_forward_head(int M, int H, int dh_rt, int h, int j0, const T* 
     for (int x = 0; x < kLanes; ++x) cm[x] = -T(kNoRow);
     for (int t = 0; t < n; ++t) {  // the chunk's logits and their maximum over keys with u > 0
       T* st = s[t];
-      lanes_logits(K + (k0 + t) * H + c0, QT, Ms, c0, dh, j0, sc, st);
+      lanes_logits(K + (k0 + t) * ld + c0, QT, Ms, c0, dh, j0, sc, st);
       if (u[k0 + t] > T(0)) {
         AF_SIMD
         for (int x = 0; x < kLanes; ++x) cm[x] = st[x] > cm[x] ? st[x] : cm[x];
@@ -82,7 +82,7 @@ inline void lanes_forward_head(int M, int H, int dh_rt, int h, int j0, const T* 
         pw[x] = uk * fast_exp(s[t][x] - m[x]);
         l[x] += pw[x];
       }
-      const T* vr = V + (k0 + t) * H + c0;
+      const T* vr = V + (k0 + t) * ld + c0;
       for (int c = 0; c < dh; ++c) {
         const T vc = vr[c];
         AF_SIMD
@@ -105,7 +105,7 @@ inline void lanes_forward_head(int M, int H, int dh_rt, int h, int j0, const T* 
 // P = u W, dE/du_k = sum_j W_jk (dv_jk - D_j), dE/ds_jk = P_jk (dv_jk - D_j).
 template <class T, int DH>
 inline void lanes_backward_head(int M, int H, int dh_rt, int h, int j0, const T* QT, const T* Q, const T* K,
-                                const T* V, const T* GO, const T* GOT, const T* u, T* S, T* DV, T* GQ, T* GK, T* GV,
+                                const T* V, int ld, const T* GO, const T* GOT, const T* u, T* S, T* DV, T* GQ, T* GK, T* GV,
                                 T* gu) {
   constexpr int DM = DH > 0 ? DH : kAttMaxH;
   const int dh = DH > 0 ? DH : dh_rt, Ms = key_stride(M), c0 = h * dh;
@@ -116,7 +116,7 @@ inline void lanes_backward_head(int M, int H, int dh_rt, int h, int j0, const T*
   for (int x = 0; x < kLanes; ++x) m[x] = -T(kNoRow), l[x] = 0, D[x] = 0;
   for (int k = 0; k < M; ++k) {  // logits and their maximum over keys with u > 0
     T* st = S + k * kLanes;
-    lanes_logits(K + k * H + c0, QT, Ms, c0, dh, j0, sc, st);
+    lanes_logits(K + k * ld + c0, QT, Ms, c0, dh, j0, sc, st);
     if (u[k] > T(0)) {
       AF_SIMD
       for (int x = 0; x < kLanes; ++x) m[x] = st[x] > m[x] ? st[x] : m[x];
@@ -132,7 +132,7 @@ inline void lanes_backward_head(int M, int H, int dh_rt, int h, int j0, const T*
       l[x] += uk * st[x];
       dv[x] = 0;
     }
-    const T* vr = V + k * H + c0;
+    const T* vr = V + k * ld + c0;
     for (int c = 0; c < dh; ++c) {
       const T vc = vr[c];
       const T* got = GOT + (c0 + c) * Ms + j0;
@@ -170,7 +170,7 @@ inline void lanes_backward_head(int M, int H, int dh_rt, int h, int j0, const T*
       gs[x] = p[x] * r * sc;
     }
     gu[k] += lane_sum(R);
-    const T* kr = K + k * H + c0;
+    const T* kr = K + k * ld + c0;
     for (int c = 0; c < dh; ++c) {
       const T kc = kr[c];
       AF_SIMD
@@ -179,7 +179,7 @@ inline void lanes_backward_head(int M, int H, int dh_rt, int h, int j0, const T*
     T gv[DM], gk[DM];
     for (int c = 0; c < dh; ++c) gv[c] = gk[c] = 0;
     for (int x = 0; x < nq; ++x) {
-      const T *go = GO + (j0 + x) * H + c0, *q = Q + (j0 + x) * H + c0;
+      const T *go = GO + (j0 + x) * H + c0, *q = Q + (j0 + x) * ld + c0;
       const T px = p[x], gx = gs[x];
       AF_SIMD
       for (int c = 0; c < dh; ++c) {
@@ -196,16 +196,16 @@ inline void lanes_backward_head(int M, int H, int dh_rt, int h, int j0, const T*
     for (int c = 0; c < dh; ++c) GQ[(j0 + x) * H + c0 + c] = gq[c][x];
 }
 
-// One atom's attention forward: O (M x H rows) from Q, K, V rows; QT (H x Ms scratch)
-// receives Q transposed.
+// One atom's attention forward: O (M x H rows) from Q, K, V rows (row stride ld); QT
+// (H x Ms scratch) receives Q transposed.
 template <class T, int DH, class Member>
-inline void lanes_forward(const Member& team, int M, int H, int heads, const T* Q, const T* K, const T* V,
+inline void lanes_forward(const Member& team, int M, int H, int heads, const T* Q, const T* K, const T* V, int ld,
                           const T* u, T* QT, T* O) {
-  transpose_rows(team, M, H, Q, QT);
+  transpose_rows(team, M, H, Q, QT, ld);
   team.team_barrier();
   const int groups = key_stride(M) / kLanes;
   Kokkos::parallel_for(Kokkos::TeamThreadRange(team, heads * groups), [&](const int hg) {
-    lanes_forward_head<T, DH>(M, H, H / heads, hg / groups, hg % groups * kLanes, QT, K, V, u, O);
+    lanes_forward_head<T, DH>(M, H, H / heads, hg / groups, hg % groups * kLanes, QT, K, V, ld, u, O);
   });
 }
 
@@ -213,17 +213,17 @@ inline void lanes_forward(const Member& team, int M, int H, int heads, const T* 
 // S, DV: M x kLanes scratch tiles. One team thread (GK, GV and gu gather over groups
 // and heads).
 template <class T, int DH, class Member>
-inline void lanes_backward(const Member& team, int M, int H, int heads, const T* Q, const T* K, const T* V,
+inline void lanes_backward(const Member& team, int M, int H, int heads, const T* Q, const T* K, const T* V, int ld,
                            const T* u, const T* GO, T* QT, T* GOT, T* S, T* DV, T* GQ, T* GK, T* GV, T* gu) {
-  transpose_rows(team, M, H, Q, QT);
-  transpose_rows(team, M, H, GO, GOT);
+  transpose_rows(team, M, H, Q, QT, ld);
+  transpose_rows(team, M, H, GO, GOT, H);
   team.team_barrier();
   Kokkos::single(Kokkos::PerTeam(team), [&]() {
     for (int q = 0; q < M * H; ++q) GK[q] = GV[q] = 0;
     const int groups = key_stride(M) / kLanes;
     for (int h = 0; h < heads; ++h)
       for (int g = 0; g < groups; ++g)
-        lanes_backward_head<T, DH>(M, H, H / heads, h, g * kLanes, QT, Q, K, V, GO, GOT, u, S, DV, GQ, GK, GV, gu);
+        lanes_backward_head<T, DH>(M, H, H / heads, h, g * kLanes, QT, Q, K, V, ld, GO, GOT, u, S, DV, GQ, GK, GV, gu);
   });
 }
 
@@ -234,31 +234,33 @@ namespace af::nnip::kernels {
 
 // The block kernels' entry points, one atom's attention per team: CPU builds run the
 // lanes kernels above, GPU builds the row kernels (attention_rows_*, att_fused.hpp).
-// Scratch: T1, T2 H x Ms; tiles A, B heads x Ms x Ms; D Ms x heads (row kernels only).
+// Q, K, V rows with stride ld (O and the gradients: H). Scratch: T1, T2 H x Ms; tiles
+// A, B heads x Ms x Ms; D Ms x heads (row kernels only).
 template <class T, class Member>
 KOKKOS_INLINE_FUNCTION void attention_block_forward(const Member& team, int M, int H, int heads, const T* Q,
-                                                    const T* K, const T* V, const T* u, T* T1, T* O) {
+                                                    const T* K, const T* V, int ld, const T* u, T* T1, T* O) {
 #ifdef AF_ATT_LANES
   if (H == 8 * heads)
-    lanes_forward<T, 8>(team, M, H, heads, Q, K, V, u, T1, O);
+    lanes_forward<T, 8>(team, M, H, heads, Q, K, V, ld, u, T1, O);
   else
-    lanes_forward<T, 0>(team, M, H, heads, Q, K, V, u, T1, O);
+    lanes_forward<T, 0>(team, M, H, heads, Q, K, V, ld, u, T1, O);
 #else
-  attention_rows_forward(team, M, H, heads, Q, K, V, u, T1, O);
+  attention_rows_forward(team, M, H, heads, Q, K, V, ld, u, T1, O);
 #endif
 }
 template <class T, class Member>
 KOKKOS_INLINE_FUNCTION void attention_block_backward(const Member& team, int M, int H, int heads, const T* Q,
-                                                     const T* K, const T* V, const T* u, const T* GO, T* T1, T* T2,
+                                                     const T* K, const T* V, int ld, const T* u, const T* GO, T* T1,
+                                                     T* T2,
                                                      T* A, T* B, T* D, T* GQ, T* GK, T* GV, T* gu) {
 #ifdef AF_ATT_LANES
   (void)D;
   if (H == 8 * heads)
-    lanes_backward<T, 8>(team, M, H, heads, Q, K, V, u, GO, T1, T2, A, B, GQ, GK, GV, gu);
+    lanes_backward<T, 8>(team, M, H, heads, Q, K, V, ld, u, GO, T1, T2, A, B, GQ, GK, GV, gu);
   else
-    lanes_backward<T, 0>(team, M, H, heads, Q, K, V, u, GO, T1, T2, A, B, GQ, GK, GV, gu);
+    lanes_backward<T, 0>(team, M, H, heads, Q, K, V, ld, u, GO, T1, T2, A, B, GQ, GK, GV, gu);
 #else
-  attention_rows_backward(team, M, H, heads, Q, K, V, u, GO, T1, T2, A, B, D, GQ, GK, GV, gu);
+  attention_rows_backward(team, M, H, heads, Q, K, V, ld, u, GO, T1, T2, A, B, D, GQ, GK, GV, gu);
 #endif
 }
 

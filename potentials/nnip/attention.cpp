@@ -252,19 +252,21 @@ void AttentionModel<T>::compute_block(int b, const EdgeList& edges) {
   const auto off = edges.offset;
   const auto snd = edges.sender;
   const auto vec = edges.vec;
-  const std::size_t bytes = scratch_bytes(max_degree_, 5, false);
+  const std::size_t bytes = scratch_bytes(max_degree_, 3, false);
   const int level = bytes <= 32768 ? 0 : 1;
   using Scratch = Kokkos::View<T*, ExecSpace::scratch_memory_space, Kokkos::MemoryUnmanaged>;
-  const int H = L.H;
+  const int H = L.H, lda = static_cast<int>(act.stride(0));
   Kokkos::parallel_for(
       "att::block_forward", Kokkos::TeamPolicy<ExecSpace>(n, Kokkos::AUTO).set_scratch_size(level, Kokkos::PerTeam(bytes)),
       KOKKOS_LAMBDA(const Team& team) {
         const int i = team.league_rank(), e0 = off(i), M = off(i + 1) - e0;
         const int Ms = key_stride(M);  // rows of every buffer (TR has Ms columns)
-        Scratch buf(team.team_scratch(level), static_cast<std::size_t>(Ms) * (5 * H + L.heads + 1));
-        // TR: the operand the attention reads transposed (Q on CPUs, K on GPUs).
-        T *Q = buf.data(), *K = Q + Ms * H, *V = K + Ms * H, *O = V + Ms * H, *TR = O + Ms * H;
-        T* u = TR + Ms * H + Ms * L.heads;
+        Scratch buf(team.team_scratch(level), static_cast<std::size_t>(Ms) * (3 * H + 1));
+        // Q, K, V go straight to the saved activations (act_, row stride lda), which the
+        // attention reads in place. Tt: the edges' attention outputs t; TR: the operand
+        // the attention reads transposed (Q on CPUs, K on GPUs).
+        T *Tt = buf.data(), *O = Tt + Ms * H, *TR = O + Ms * H, *u = TR + Ms * H;
+        T* A = act.data() + static_cast<std::size_t>(e0) * lda;
         // Messages and Q/K/V, kRowBlock edges at a time (rows_affine).
         Kokkos::parallel_for(Kokkos::TeamThreadRange(team, (M + kRowBlock - 1) / kRowBlock), [&](const int jb) {
           const int j0 = jb * kRowBlock, R = M - j0 < kRowBlock ? M - j0 : kRowBlock;
@@ -283,27 +285,18 @@ void AttentionModel<T>::compute_block(int b, const EdgeList& edges) {
             for (int c = 0; c < H; ++c) a[kActPre * H + c] = m[r][c] += P(s, c) + P(i, H + c);
             for (int c = 0; c < H; ++c) m[r][c] = gelu(m[r][c]);
           }
-          rows_affine(m[0], kAttMaxH, R, H, p + ww_q, static_cast<const T*>(nullptr), H, Q + j0 * H, H);
-          rows_affine(m[0], kAttMaxH, R, H, p + ww_k, static_cast<const T*>(nullptr), H, K + j0 * H, H);
-          rows_affine(m[0], kAttMaxH, R, H, p + ww_v, static_cast<const T*>(nullptr), H, V + j0 * H, H);
-          for (int r = 0; r < R; ++r) {
-            const int j = j0 + r;
-            T* a = &act(e0 + j, 0);
-            AF_SIMD  // scratch and act_ never overlap (GCC otherwise copies one float at a time)
-            for (int c = 0; c < H; ++c) {
-              a[kActQ * H + c] = Q[j * H + c];
-              a[kActK * H + c] = K[j * H + c];
-              a[kActV * H + c] = V[j * H + c];
-            }
-          }
+          T* a = A + j0 * lda;
+          rows_affine(m[0], kAttMaxH, R, H, p + ww_q, static_cast<const T*>(nullptr), H, a + kActQ * H, lda);
+          rows_affine(m[0], kAttMaxH, R, H, p + ww_k, static_cast<const T*>(nullptr), H, a + kActK * H, lda);
+          rows_affine(m[0], kAttMaxH, R, H, p + ww_v, static_cast<const T*>(nullptr), H, a + kActV * H, lda);
         });
         team.team_barrier();
-        attention_block_forward(team, M, H, L.heads, Q, K, V, u, TR, O);
+        attention_block_forward(team, M, H, L.heads, A + kActQ * H, A + kActK * H, A + kActV * H, lda, u, TR, O);
         team.team_barrier();
         // Output projection, edge update and edge FFN, kRowBlock edges at a time.
         Kokkos::parallel_for(Kokkos::TeamThreadRange(team, (M + kRowBlock - 1) / kRowBlock), [&](const int jb) {
           const int j0 = jb * kRowBlock, R = M - j0 < kRowBlock ? M - j0 : kRowBlock;
-          T* t = Q + j0 * H;  // Q is spent: the rows' attention outputs go there
+          T* t = Tt + j0 * H;
           rows_affine(O + j0 * H, H, R, H, p + ww_o, static_cast<const T*>(nullptr), H, t, H);
           for (int r = 0; r < R; ++r)
             for (int c = 0; c < H; ++c) act(e0 + j0 + r, kActT * H + c) = t[r * H + c];
@@ -319,7 +312,7 @@ void AttentionModel<T>::compute_block(int b, const EdgeList& edges) {
         team.team_barrier();
         Kokkos::parallel_for(Kokkos::TeamThreadRange(team, H), [&](const int c) {
           T s = 0;
-          for (int j = 0; j < M; ++j) s += u[j] * Q[j * H + c];
+          for (int j = 0; j < M; ++j) s += u[j] * Tt[j * H + c];
           agg(i, c) = s;
         });
       });

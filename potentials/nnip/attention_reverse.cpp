@@ -46,21 +46,22 @@ void AttentionModel<T>::reverse_block(int b, const EdgeList& edges) {
   const auto off = edges.offset;
   const auto snd = edges.sender;
   const auto vec = edges.vec;
-  const std::size_t bytes = scratch_bytes(max_degree_, 9, true);
+  const std::size_t bytes = scratch_bytes(max_degree_, 6, true);
   const int level = bytes <= 32768 ? 0 : 1;
   using Scratch = Kokkos::View<T*, ExecSpace::scratch_memory_space, Kokkos::MemoryUnmanaged>;
-  const int H = L.H;
+  const int H = L.H, lda = static_cast<int>(act.stride(0));
   const T inv_avg = T(1) / T(L.avg);
   Kokkos::parallel_for(
       "att::block_backward",
       Kokkos::TeamPolicy<ExecSpace>(n, Kokkos::AUTO).set_scratch_size(level, Kokkos::PerTeam(bytes)),
       KOKKOS_LAMBDA(const Team& team) {
         const int i = team.league_rank(), e0 = off(i), M = off(i + 1) - e0;
-        const int Ms = key_stride(M);  // rows of every buffer (KT, VT and the tiles have Ms columns)
-        Scratch buf(team.team_scratch(level), static_cast<std::size_t>(Ms) * (9 * H + L.heads + 1 + 2 * Ms * L.heads));
+        const int Ms = key_stride(M);  // rows of every buffer (T1, T2 and the tiles have Ms columns)
+        Scratch buf(team.team_scratch(level), static_cast<std::size_t>(Ms) * (6 * H + L.heads + 1 + 2 * Ms * L.heads));
+        // Q, K, V are read in place from the saved activations (act_, row stride lda);
         // T1, T2: transposed operands (Q and GO on CPUs, K and V on GPUs).
-        T *Q = buf.data(), *K = Q + Ms * H, *V = K + Ms * H, *T1 = V + Ms * H, *T2 = T1 + Ms * H;
-        T* GO = T2 + Ms * H;
+        const T* A = act.data() + static_cast<std::size_t>(e0) * lda;
+        T *T1 = buf.data(), *T2 = T1 + Ms * H, *GO = T2 + Ms * H;
         T *GQ = GO + Ms * H, *GK = GQ + Ms * H, *GV = GK + Ms * H, *D = GV + Ms * H, *u = D + Ms * L.heads;
         T *Wt = u + Ms, *DV = Wt + Ms * Ms * L.heads;
         Kokkos::parallel_for(Kokkos::TeamThreadRange(team, M), [&](const int j) {
@@ -68,13 +69,6 @@ void AttentionModel<T>::reverse_block(int b, const EdgeList& edges) {
           const T d = T(sqrt(vec(ej, 0) * vec(ej, 0) + vec(ej, 1) * vec(ej, 1) + vec(ej, 2) * vec(ej, 2)));
           T du;
           envelope(d, T(L.rc), L.p_env, u[j], du);
-          const T* a = &act(ej, 0);
-          AF_SIMD  // scratch and act_ never overlap (GCC otherwise copies one float at a time)
-          for (int c = 0; c < H; ++c) {
-            Q[j * H + c] = a[kActQ * H + c];
-            K[j * H + c] = a[kActK * H + c];
-            V[j * H + c] = a[kActV * H + c];
-          }
         });
         team.team_barrier();
         Kokkos::parallel_for(Kokkos::TeamThreadRange(team, M), [&](const int j) {
@@ -102,7 +96,7 @@ void AttentionModel<T>::reverse_block(int b, const EdgeList& edges) {
           reverse_affine(gt, H, p + ww_o, H, GO + j * H);
         });
         team.team_barrier();
-        attention_block_backward(team, M, H, L.heads, Q, K, V, u, GO, T1, T2, Wt, DV, D, GQ, GK, GV,
+        attention_block_backward(team, M, H, L.heads, A + kActQ * H, A + kActK * H, A + kActV * H, lda, u, GO, T1, T2, Wt, DV, D, GQ, GK, GV,
                                  M > 0 ? &gu(e0) : static_cast<T*>(nullptr));
         team.team_barrier();
         // Q/K/V and the message reversed kRowBlock edges at a time (rows_reverse_affine).

@@ -80,7 +80,16 @@ void fused(const Case& c, bool rows, Row& O, Row& GQ, Row& GK, Row& GV, Row& gu)
     Kokkos::deep_copy(d, h);
     return d;
   };
-  const V q = up(c.q, "q"), k = up(c.k, "k"), v = up(c.v, "v"), u = up(c.u, "u"), go = up(c.go, "go");
+  // Q, K, V interleaved in rows of 3H + 1 (row stride ld, as the model's saved activations).
+  const int ld = 3 * c.H + 1;
+  Row qkv_h(static_cast<std::size_t>(c.E) * ld, 0.0);
+  for (int e = 0; e < c.E; ++e)
+    for (int x = 0; x < c.H; ++x) {
+      qkv_h[e * ld + x] = c.q[e * c.H + x];
+      qkv_h[e * ld + c.H + x] = c.k[e * c.H + x];
+      qkv_h[e * ld + 2 * c.H + x] = c.v[e * c.H + x];
+    }
+  const V qkv = up(qkv_h, "qkv"), u = up(c.u, "u"), go = up(c.go, "go");
   const V o("o", c.E * c.H + 1), gq("gq", c.E * c.H + 1), gk("gk", c.E * c.H + 1), gv("gv", c.E * c.H + 1);
   const V gud("gu", c.E + 1), D("D", c.E * c.heads + 1);
   Kokkos::View<int*, af::Device> off("off", c.N + 1);
@@ -103,20 +112,20 @@ void fused(const Case& c, bool rows, Row& O, Row& GQ, Row& GK, Row& GV, Row& gu)
   using Team = Kokkos::TeamPolicy<ExecSpace>::member_type;
   Kokkos::parallel_for(Kokkos::TeamPolicy<ExecSpace>(c.N, Kokkos::AUTO), KOKKOS_LAMBDA(const Team& team) {
     const int e0 = off(team.league_rank()), M = off(team.league_rank() + 1) - e0;
-    const double *Q = q.data() + e0 * H, *K = k.data() + e0 * H, *Vv = v.data() + e0 * H, *U = u.data() + e0;
+    const double *Q = qkv.data() + e0 * ld, *K = Q + H, *Vv = Q + 2 * H, *U = u.data() + e0;
     double *T1 = kt.data() + kt_off(team.league_rank()), *T2 = vt.data() + kt_off(team.league_rank());
     double *A = wt.data() + wt_off(team.league_rank()), *B = dvt.data() + wt_off(team.league_rank());
     double *O = o.data() + e0 * H, *GQ = gq.data() + e0 * H, *GK = gk.data() + e0 * H, *GV = gv.data() + e0 * H;
     const double* GO = go.data() + e0 * H;
     if (rows) {
-      af::nnip::kernels::attention_rows_forward(team, M, H, heads, Q, K, Vv, U, T1, O);
+      af::nnip::kernels::attention_rows_forward(team, M, H, heads, Q, K, Vv, ld, U, T1, O);
       team.team_barrier();
-      af::nnip::kernels::attention_rows_backward(team, M, H, heads, Q, K, Vv, U, GO, T1, T2, A, B,
+      af::nnip::kernels::attention_rows_backward(team, M, H, heads, Q, K, Vv, ld, U, GO, T1, T2, A, B,
                                                  D.data() + e0 * heads, GQ, GK, GV, gud.data() + e0);
     } else {
-      af::nnip::kernels::attention_block_forward(team, M, H, heads, Q, K, Vv, U, T1, O);
+      af::nnip::kernels::attention_block_forward(team, M, H, heads, Q, K, Vv, ld, U, T1, O);
       team.team_barrier();
-      af::nnip::kernels::attention_block_backward(team, M, H, heads, Q, K, Vv, U, GO, T1, T2, A, B,
+      af::nnip::kernels::attention_block_backward(team, M, H, heads, Q, K, Vv, ld, U, GO, T1, T2, A, B,
                                                   D.data() + e0 * heads, GQ, GK, GV, gud.data() + e0);
     }
   });
