@@ -381,19 +381,25 @@ KOKKOS_INLINE_FUNCTION void edge_input_sides(const AttLayout& L, const T* p, int
   }
 }
 
-// The per-edge part: z = GELU(pre) W_in[0:H] + S_j + T_i (H) with pre = g W_d + b_d, and
-// what its reverse needs, GELU'(pre) and dpre/dd (H each), so that the reverse pass
-// forms no Gaussians: dE/dd = sum_c dE/da_c GELU'(pre_c) dpre_c/dd.
+// The per-edge part for R <= kRowBlock edges: z = GELU(pre) W_in[0:H] + S_j + T_i (H)
+// with pre = g W_d + b_d, and what its reverse needs, GELU'(pre) and dpre/dd (H each),
+// so that the reverse pass forms no Gaussians: dE/dd = sum_c dE/da_c GELU'(pre_c)
+// dpre_c/dd. Row r of `out` (stride ldo) receives [z, GELU'(pre), dpre/dd]; d, ri, sj
+// give each edge's length, receiver and sender. The rows go through the products
+// together (rows_affine): edge by edge, each step waited on the previous one's chain.
 template <class T, class Side>
-KOKKOS_INLINE_FUNCTION void edge_input(const AttLayout& L, const T* p, T d, const Side& side, int i, int j, T* z,
-                                       T* gelu_d, T* dpre) {
-  T g[kAttMaxGauss], dg[kAttMaxGauss], pre[kAttMaxH], a[kAttMaxH] = {};
-  gaussians(L, d, g, dg);
-  affine(g, L.NG, p + L.w_d, p + L.b_d, L.H, pre);
-  affine(dg, L.NG, p + L.w_d, static_cast<const T*>(nullptr), L.H, dpre);
-  for (int c = 0; c < L.H; ++c) gelu_with_grad(pre[c], a[c], gelu_d[c]);
-  affine(a, L.H, p + L.w_in, static_cast<const T*>(nullptr), L.H, z);
-  for (int c = 0; c < L.H; ++c) z[c] += side(j, c) + side(i, L.H + c);
+KOKKOS_INLINE_FUNCTION void edge_input_rows(const AttLayout& L, const T* p, int R, const T* d, const int* ri,
+                                            const int* sj, const Side& side, T* out, int ldo) {
+  const int H = L.H;
+  T g[kRowBlock][kAttMaxGauss], dg[kRowBlock][kAttMaxGauss], pre[kRowBlock][kAttMaxH], a[kRowBlock][kAttMaxH] = {};
+  for (int r = 0; r < R; ++r) gaussians(L, d[r], g[r], dg[r]);
+  rows_affine(g[0], kAttMaxGauss, R, L.NG, p + L.w_d, p + L.b_d, H, pre[0], kAttMaxH);
+  rows_affine(dg[0], kAttMaxGauss, R, L.NG, p + L.w_d, static_cast<const T*>(nullptr), H, out + 2 * H, ldo);
+  for (int r = 0; r < R; ++r)
+    for (int c = 0; c < H; ++c) gelu_with_grad(pre[r][c], a[r][c], out[r * ldo + H + c]);
+  rows_affine(a[0], kAttMaxH, R, H, p + L.w_in, static_cast<const T*>(nullptr), H, out, ldo);
+  for (int r = 0; r < R; ++r)
+    for (int c = 0; c < H; ++c) out[r * ldo + c] += side(sj[r], c) + side(ri[r], H + c);
 }
 
 }  // namespace af::nnip::kernels

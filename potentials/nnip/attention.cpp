@@ -212,13 +212,21 @@ void AttentionModel<T>::compute_input(const EdgeList& edges, const IntView& type
     edge_input_sides(L, p, tm(type(i)), b, &side(i, 0), &side(i, L.H));
   });
   const auto e0 = Kokkos::subview(e_, 0, Kokkos::ALL, Kokkos::ALL);
-  Kokkos::parallel_for("att::edge_input", Kokkos::RangePolicy<ExecSpace>(0, edges.nedges), KOKKOS_LAMBDA(const int e) {
-    const int i = rec(e), j = snd(e);
-    const T d = T(sqrt(vec(e, 0) * vec(e, 0) + vec(e, 1) * vec(e, 1) + vec(e, 2) * vec(e, 2)));
-    T* z = &ein(e, 0);
-    edge_input(L, p, d, side, i, j, z, z + L.H, z + 2 * L.H);
-    rms_norm(z, p + L.g_in, L.H, &e0(e, 0));
-  });
+  const int ne = edges.nedges, lde = static_cast<int>(ein.stride(0));
+  Kokkos::parallel_for(
+      "att::edge_input", Kokkos::RangePolicy<ExecSpace>(0, (ne + kRowBlock - 1) / kRowBlock), KOKKOS_LAMBDA(const int eb) {
+        const int f = eb * kRowBlock, R = ne - f < kRowBlock ? ne - f : kRowBlock;
+        T d[kRowBlock];
+        int ri[kRowBlock], sj[kRowBlock];
+        for (int r = 0; r < R; ++r) {
+          const int e = f + r;
+          d[r] = T(sqrt(vec(e, 0) * vec(e, 0) + vec(e, 1) * vec(e, 1) + vec(e, 2) * vec(e, 2)));
+          ri[r] = rec(e);
+          sj[r] = snd(e);
+        }
+        edge_input_rows(L, p, R, d, ri, sj, side, &ein(f, 0), lde);
+        for (int r = 0; r < R; ++r) rms_norm(&ein(f + r, 0), p + L.g_in, L.H, &e0(f + r, 0));
+      });
 }
 
 template <class T>
