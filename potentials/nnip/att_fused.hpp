@@ -1,7 +1,9 @@
 // The fused neighbor attention of the attention model (forward and backward,
-// FlashAttention-2 style) over one atom's edges staged in team scratch, with the key
-// padding and lane reductions that let CPU compilers vectorise it. Header-only so the
-// block kernels (attention.cpp, attention_reverse.cpp) inline it.
+// FlashAttention-2 style) over one atom's edges staged in team scratch, a thread per
+// query: the row kernels that GPU builds run (CPU builds run att_lanes.hpp and test
+// these beside it), with the key padding and lane reductions that also let CPU
+// compilers vectorise them, and the shared pieces (transposes, lane sums). Header-only
+// so the block kernels (attention.cpp, attention_reverse.cpp) inline it.
 #pragma once
 #include "potentials/nnip/att_kernels.hpp"
 
@@ -295,8 +297,8 @@ KOKKOS_INLINE_FUNCTION void attention_weights_dh(const Member& team, int M, int 
 // the key-major order was the model's largest single cost there.
 template <class T, int DH, class Member>
 KOKKOS_INLINE_FUNCTION void attention_backward_dh(const Member& team, int M, int H, int heads, const T* Q, const T* K,
-                                                     int ld, T* KT, T* VT, const T* u_in, const T* Wt, const T* GO, T* D,
-                                                     T* DV, T* GQ, T* GK, T* GV, T* gu) {
+                                                     int ld, T* KT, T* VT, const T* u_in, const T* Wt, const T* GO,
+                                                     T* D, T* DV, T* GQ, T* GK, T* GV, T* gu) {
   const int dh = DH > 0 ? DH : H / heads, Ms = key_stride(M);
   const T sc = T(1) / m_sqrt(T(dh));
   const PaddedKeys<T> pk(u_in, M);
@@ -440,8 +442,8 @@ KOKKOS_INLINE_FUNCTION void attention_backward(const Member& team, int M, int H,
 
 // One atom's attention with the row kernels, transposes and barriers included (GPU
 // builds; on CPUs the check tool runs them beside the lanes kernels): O from Q, K, V
-// rows (row stride ld; O and the gradients have stride H; KT: H x Ms scratch) and the backward from GO (KT, VT: H x Ms; Wt, DV: heads
-// x Ms x Ms tiles; D: Ms x heads).
+// rows (row stride ld; O and the gradients have stride H; KT: H x Ms scratch) and the
+// backward from GO (KT, VT: H x Ms; Wt, DV: heads x Ms x Ms tiles; D: Ms x heads).
 template <class T, class Member>
 KOKKOS_INLINE_FUNCTION void attention_rows_forward(const Member& team, int M, int H, int heads, const T* Q,
                                                    const T* K, const T* V, int ld, const T* u, T* KT, T* O) {

@@ -105,8 +105,8 @@ inline void lanes_forward_head(int M, int H, int dh_rt, int h, int j0, const T* 
 // P = u W, dE/du_k = sum_j W_jk (dv_jk - D_j), dE/ds_jk = P_jk (dv_jk - D_j).
 template <class T, int DH>
 inline void lanes_backward_head(int M, int H, int dh_rt, int h, int j0, const T* QT, const T* Q, const T* K,
-                                const T* V, int ld, const T* GO, const T* GOT, const T* u, T* S, T* DV, T* GQ, T* GK, T* GV,
-                                T* gu) {
+                                const T* V, int ld, const T* GO, const T* GOT, const T* u, T* S, T* DV, T* GQ,
+                                T* GK, T* GV, T* gu) {
   constexpr int DM = DH > 0 ? DH : kAttMaxH;
   const int dh = DH > 0 ? DH : dh_rt, Ms = key_stride(M), c0 = h * dh;
   const int nq = M - j0 < kLanes ? M - j0 : kLanes;

@@ -214,7 +214,8 @@ void AttentionModel<T>::compute_input(const EdgeList& edges, const IntView& type
   const auto e0 = Kokkos::subview(e_, 0, Kokkos::ALL, Kokkos::ALL);
   const int ne = edges.nedges, lde = static_cast<int>(ein.stride(0));
   Kokkos::parallel_for(
-      "att::edge_input", Kokkos::RangePolicy<ExecSpace>(0, (ne + kRowBlock - 1) / kRowBlock), KOKKOS_LAMBDA(const int eb) {
+      "att::edge_input", Kokkos::RangePolicy<ExecSpace>(0, (ne + kRowBlock - 1) / kRowBlock),
+      KOKKOS_LAMBDA(const int eb) {
         const int f = eb * kRowBlock, R = ne - f < kRowBlock ? ne - f : kRowBlock;
         T d[kRowBlock];
         int ri[kRowBlock], sj[kRowBlock];

@@ -96,8 +96,8 @@ void AttentionModel<T>::reverse_block(int b, const EdgeList& edges) {
           reverse_affine(gt, H, p + ww_o, H, GO + j * H);
         });
         team.team_barrier();
-        attention_block_backward(team, M, H, L.heads, A + kActQ * H, A + kActK * H, A + kActV * H, lda, u, GO, T1, T2, Wt, DV, D, GQ, GK, GV,
-                                 M > 0 ? &gu(e0) : static_cast<T*>(nullptr));
+        attention_block_backward(team, M, H, L.heads, A + kActQ * H, A + kActK * H, A + kActV * H, lda, u, GO, T1,
+                                 T2, Wt, DV, D, GQ, GK, GV, M > 0 ? &gu(e0) : static_cast<T*>(nullptr));
         team.team_barrier();
         // Q/K/V and the message reversed kRowBlock edges at a time (rows_reverse_affine).
         Kokkos::parallel_for(Kokkos::TeamThreadRange(team, (M + kRowBlock - 1) / kRowBlock), [&](const int jb) {

@@ -1,5 +1,6 @@
 // The fused neighbor-attention kernels (att_lanes.hpp on CPUs and the row kernels of
-// att_fused.hpp that GPU builds run, team per atom, online softmax) next to a naive reference that materialises each atom's M x M weights, for
+// att_fused.hpp that GPU builds run, team per atom, online softmax) next to a naive
+// reference that materialises each atom's M x M weights, for
 // tests/ref/test_attention_kernels.py to compare with each other and with PyTorch.
 // stdin: "N H heads", N neighbor counts, then per edge q(H) k(H) v(H) u go(H) where
 // go = dE/dO. stdout: "fused" (the entry points the model calls), "rows" (the row kernels)
