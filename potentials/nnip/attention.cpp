@@ -131,12 +131,31 @@ void AttentionModel<T>::compute(const EdgeList& edges, const IntView& type, cons
                      " (collapsed system?)");
   find_reverse_edges(edges);
   compute_input(edges, type);
-  for (int b = 0; b < lay_.blocks; ++b) compute_block(b, edges);
+  // Every loop over a row's H features in the blocks gets a compile-time length where the
+  // width is 32 (CPU builds; on GPUs a thread per row gains nothing from it, and nvcc's
+  // compile time doubles).
+#if defined(KOKKOS_ENABLE_CUDA) || defined(KOKKOS_ENABLE_HIP)
+  constexpr bool fixed = false;
+#else
+  constexpr bool fixed = true;
+#endif
+  const bool h32 = fixed && lay_.H == 32;
+  for (int b = 0; b < lay_.blocks; ++b) {
+    if constexpr (fixed)
+      h32 ? compute_block<32>(b, edges) : compute_block<0>(b, edges);
+    else
+      compute_block<0>(b, edges);
+  }
   compute_readout(n, type, eatom);
   reverse_readout(n, type);
   Kokkos::deep_copy(ge_, T(0));
   Kokkos::deep_copy(gu_, T(0));
-  for (int b = lay_.blocks - 1; b >= 0; --b) reverse_block(b, edges);
+  for (int b = lay_.blocks - 1; b >= 0; --b) {
+    if constexpr (fixed)
+      h32 ? reverse_block<32>(b, edges) : reverse_block<0>(b, edges);
+    else
+      reverse_block<0>(b, edges);
+  }
   reverse_input(edges, type, dedr);
 }
 
@@ -231,6 +250,7 @@ void AttentionModel<T>::compute_input(const EdgeList& edges, const IntView& type
 }
 
 template <class T>
+template <int HC>
 void AttentionModel<T>::compute_block(int b, const EdgeList& edges) {
   const AttLayout L = lay_;
   const int n = edges.nlocal;
@@ -251,10 +271,11 @@ void AttentionModel<T>::compute_block(int b, const EdgeList& edges) {
   const auto agg = agg_;
   // Message projections of each atom as sender (W_s) and as receiver (W_t).
   Kokkos::parallel_for("att::project", Kokkos::RangePolicy<ExecSpace>(0, n), KOKKOS_LAMBDA(const int i) {
+    const int H = HC > 0 ? HC : L.H;  // compile-time for the shapes compute() dispatches
     T xn[kAttMaxH];
-    rms_norm(&x(i, 0), p + wg_x, L.H, xn);
-    affine(xn, L.H, p + ww_s, static_cast<const T*>(nullptr), L.H, &P(i, 0));
-    affine(xn, L.H, p + ww_t, static_cast<const T*>(nullptr), L.H, &P(i, L.H));
+    rms_norm(&x(i, 0), p + wg_x, H, xn);
+    affine(xn, H, p + ww_s, static_cast<const T*>(nullptr), H, &P(i, 0));
+    affine(xn, H, p + ww_t, static_cast<const T*>(nullptr), H, &P(i, H));
   });
   // Fused block per atom: messages, Q/K/V in scratch, attention, edge update and FFN,
   // and the u-weighted sum of the attention outputs for the node update.
@@ -264,10 +285,11 @@ void AttentionModel<T>::compute_block(int b, const EdgeList& edges) {
   const std::size_t bytes = scratch_bytes(max_degree_, 3, false);
   const int level = bytes <= 32768 ? 0 : 1;
   using Scratch = Kokkos::View<T*, ExecSpace::scratch_memory_space, Kokkos::MemoryUnmanaged>;
-  const int H = L.H, lda = static_cast<int>(act.stride(0));
+  const int lda = static_cast<int>(act.stride(0));
   Kokkos::parallel_for(
       "att::block_forward", Kokkos::TeamPolicy<ExecSpace>(n, Kokkos::AUTO).set_scratch_size(level, Kokkos::PerTeam(bytes)),
       KOKKOS_LAMBDA(const Team& team) {
+        const int H = HC > 0 ? HC : L.H;  // compile-time for the shapes compute() dispatches
         const int i = team.league_rank(), e0 = off(i), M = off(i + 1) - e0;
         const int Ms = key_stride(M);  // rows of every buffer (TR has Ms columns)
         Scratch buf(team.team_scratch(level), static_cast<std::size_t>(Ms) * (3 * H + 1));
@@ -327,10 +349,11 @@ void AttentionModel<T>::compute_block(int b, const EdgeList& edges) {
       });
   // Node update and feed-forward.
   Kokkos::parallel_for("att::node_update", Kokkos::RangePolicy<ExecSpace>(0, n), KOKKOS_LAMBDA(const int i) {
+    const int H = HC > 0 ? HC : L.H;  // compile-time for the shapes compute() dispatches
     T z[kAttMaxH];
-    for (int c = 0; c < L.H; ++c) z[c] = xp(i, c) = x(i, c) + agg(i, c) / T(L.avg);
-    ffn_residual_rows(p, L.H, wg_fn, ww_n1, wb_n1, ww_n2, wb_n2, 1, z, L.H);
-    for (int c = 0; c < L.H; ++c) xn1(i, c) = z[c];
+    for (int c = 0; c < H; ++c) z[c] = xp(i, c) = x(i, c) + agg(i, c) / T(L.avg);
+    ffn_residual_rows(p, H, wg_fn, ww_n1, wb_n1, ww_n2, wb_n2, 1, z, H);
+    for (int c = 0; c < H; ++c) xn1(i, c) = z[c];
   });
 }
 

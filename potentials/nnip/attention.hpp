@@ -26,9 +26,13 @@ class AttentionModel final : public Model {
   // Stages (public for nvcc's device lambdas).
   void find_reverse_edges(const EdgeList& edges);
   void compute_input(const EdgeList& edges, const IntView& type);
+  // The blocks for hidden width HC known at compile time (0: any width, read from the
+  // layout); compute() runs HC = 32, the shipped model's, on CPU builds.
+  template <int HC>
   void compute_block(int b, const EdgeList& edges);
   void compute_readout(int n, const IntView& type, const DblView& eatom);
   void reverse_readout(int n, const IntView& type);
+  template <int HC>
   void reverse_block(int b, const EdgeList& edges);
   void reverse_input(const EdgeList& edges, const IntView& type, const VecView& dedr);
 

@@ -14,6 +14,7 @@ using Team = Kokkos::TeamPolicy<ExecSpace>::member_type;
 }
 
 template <class T>
+template <int HC>
 void AttentionModel<T>::reverse_block(int b, const EdgeList& edges) {
   const AttLayout L = lay_;
   const int n = edges.nlocal;
@@ -33,10 +34,11 @@ void AttentionModel<T>::reverse_block(int b, const EdgeList& edges) {
   const auto gu = gu_;
   // Node feed-forward reversed: gxp = dE/dx' from gx = dE/dx_{b+1}.
   Kokkos::parallel_for("att::node_update_reverse", Kokkos::RangePolicy<ExecSpace>(0, n), KOKKOS_LAMBDA(const int i) {
+    const int H = HC > 0 ? HC : L.H;  // compile-time for the shapes compute() dispatches
     T g[kAttMaxH];
-    for (int c = 0; c < L.H; ++c) g[c] = 0;
-    reverse_ffn_residual(p, L.H, wg_fn, ww_n1, wb_n1, ww_n2, &xp(i, 0), &gx(i, 0), g);
-    for (int c = 0; c < L.H; ++c) gxp(i, c) = g[c];
+    for (int c = 0; c < H; ++c) g[c] = 0;
+    reverse_ffn_residual(p, H, wg_fn, ww_n1, wb_n1, ww_n2, &xp(i, 0), &gx(i, 0), g);
+    for (int c = 0; c < H; ++c) gxp(i, c) = g[c];
   });
   // The fused block reversed, per atom: the forward pass's message pre-activations, Q/K/V,
   // attention outputs and edge-FFN hidden pre-activations are read back (act_), the
@@ -49,12 +51,13 @@ void AttentionModel<T>::reverse_block(int b, const EdgeList& edges) {
   const std::size_t bytes = scratch_bytes(max_degree_, 6, true);
   const int level = bytes <= 32768 ? 0 : 1;
   using Scratch = Kokkos::View<T*, ExecSpace::scratch_memory_space, Kokkos::MemoryUnmanaged>;
-  const int H = L.H, lda = static_cast<int>(act.stride(0));
+  const int lda = static_cast<int>(act.stride(0));
   const T inv_avg = T(1) / T(L.avg);
   Kokkos::parallel_for(
       "att::block_backward",
       Kokkos::TeamPolicy<ExecSpace>(n, Kokkos::AUTO).set_scratch_size(level, Kokkos::PerTeam(bytes)),
       KOKKOS_LAMBDA(const Team& team) {
+        const int H = HC > 0 ? HC : L.H;  // compile-time for the shapes compute() dispatches
         const int i = team.league_rank(), e0 = off(i), M = off(i + 1) - e0;
         const int Ms = key_stride(M);  // rows of every buffer (T1, T2 and the tiles have Ms columns)
         Scratch buf(team.team_scratch(level), static_cast<std::size_t>(Ms) * (6 * H + L.heads + 1 + 2 * Ms * L.heads));
@@ -124,19 +127,20 @@ void AttentionModel<T>::reverse_block(int b, const EdgeList& edges) {
   // sender (the reverse edges), then through rms(x); plus the residual and readout.
   const auto rev = rev_;
   Kokkos::parallel_for("att::project_reverse", Kokkos::RangePolicy<ExecSpace>(0, n), KOKKOS_LAMBDA(const int i) {
+    const int H = HC > 0 ? HC : L.H;  // compile-time for the shapes compute() dispatches
     T gs[kAttMaxH], gt[kAttMaxH], gxn[kAttMaxH], g[kAttMaxH];
-    for (int c = 0; c < L.H; ++c) gs[c] = gt[c] = gxn[c] = 0;
+    for (int c = 0; c < H; ++c) gs[c] = gt[c] = gxn[c] = 0;
     for (int e = off(i); e < off(i + 1); ++e) {
       const int r = rev(e);
-      for (int c = 0; c < L.H; ++c) gt[c] += gpre(e, c);
+      for (int c = 0; c < H; ++c) gt[c] += gpre(e, c);
       if (r >= 0)
-        for (int c = 0; c < L.H; ++c) gs[c] += gpre(r, c);
+        for (int c = 0; c < H; ++c) gs[c] += gpre(r, c);
     }
-    reverse_affine(gs, L.H, p + ww_s, L.H, gxn);
-    reverse_affine(gt, L.H, p + ww_t, L.H, gxn);
-    for (int c = 0; c < L.H; ++c) g[c] = gxp(i, c) + gr(i, b * L.H + c);
-    reverse_rms_norm(&x(i, 0), p + wg_x, L.H, gxn, g);
-    for (int c = 0; c < L.H; ++c) gx(i, c) = g[c];
+    reverse_affine(gs, H, p + ww_s, H, gxn);
+    reverse_affine(gt, H, p + ww_t, H, gxn);
+    for (int c = 0; c < H; ++c) g[c] = gxp(i, c) + gr(i, b * H + c);
+    reverse_rms_norm(&x(i, 0), p + wg_x, H, gxn, g);
+    for (int c = 0; c < H; ++c) gx(i, c) = g[c];
   });
 }
 
@@ -232,8 +236,15 @@ void AttentionModel<T>::reverse_input(const EdgeList& edges, const IntView& type
   });
 }
 
+#if defined(KOKKOS_ENABLE_CUDA) || defined(KOKKOS_ENABLE_HIP)
+#define AF_ATTENTION_REVERSE_BLOCKS(T) template void AttentionModel<T>::reverse_block<0>(int, const EdgeList&);
+#else
+#define AF_ATTENTION_REVERSE_BLOCKS(T)                                      \
+  template void AttentionModel<T>::reverse_block<0>(int, const EdgeList&); \
+  template void AttentionModel<T>::reverse_block<32>(int, const EdgeList&);
+#endif
 #define AF_ATTENTION_REVERSE(T)                                                    \
-  template void AttentionModel<T>::reverse_block(int, const EdgeList&);            \
+  AF_ATTENTION_REVERSE_BLOCKS(T)                                                   \
   template void AttentionModel<T>::reverse_input(const EdgeList&, const IntView&, const VecView&);
 AF_ATTENTION_REVERSE(double)
 AF_ATTENTION_REVERSE(float)
