@@ -1,6 +1,6 @@
 // Device-side building blocks of the attention model: GELU, RMSNorm, affine maps and
 // the feed-forward network with their reverses, Gaussians, order parameters and the edge
-// input (the fused neighbor attention itself is in att_fused.hpp). Header-only so
+// input (the fused neighbor attention itself is in att_lanes.hpp and att_fused.hpp). Header-only so
 // kernels inline them; every reverse_X accumulates (+=) into the gradient of its input.
 #pragma once
 #include "potentials/nnip/att_layout.hpp"

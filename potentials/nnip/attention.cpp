@@ -132,8 +132,8 @@ void AttentionModel<T>::compute(const EdgeList& edges, const IntView& type, cons
   find_reverse_edges(edges);
   compute_input(edges, type);
   // Every loop over a row's H features in the blocks gets a compile-time length where the
-  // width is 32 (CPU builds; on GPUs a thread per row gains nothing from it, and nvcc's
-  // compile time doubles).
+  // width is 32 (CPU builds, measured there; GPU builds keep the one generic instantiation,
+  // as nvcc's compile time would double and the effect on a device is unmeasured).
 #if defined(KOKKOS_ENABLE_CUDA) || defined(KOKKOS_ENABLE_HIP)
   constexpr bool fixed = false;
 #else
@@ -277,7 +277,7 @@ void AttentionModel<T>::compute_block(int b, const EdgeList& edges) {
     affine(xn, H, p + ww_s, static_cast<const T*>(nullptr), H, &P(i, 0));
     affine(xn, H, p + ww_t, static_cast<const T*>(nullptr), H, &P(i, H));
   });
-  // Fused block per atom: messages, Q/K/V in scratch, attention, edge update and FFN,
+  // Fused block per atom: messages, Q/K/V (into act_), attention, edge update and FFN,
   // and the u-weighted sum of the attention outputs for the node update.
   const auto off = edges.offset;
   const auto snd = edges.sender;

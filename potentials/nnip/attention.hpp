@@ -1,8 +1,8 @@
 // The attention potential's inference (EScAIP family; the PyTorch reference is
 // potentials/nnip/training/aftrain/attention.py, deviations from the paper in
 // docs/nnip_attention.md). Stages are compute_X / reverse_X pairs over Kokkos Views;
-// each block's attention is one fused team-per-atom kernel (att_fused.hpp) forward
-// and one backward. The model maps the edge list to per-atom energies and per-edge
+// each block is one fused team-per-atom kernel forward and one backward (the attention
+// in them: att_lanes.hpp on CPUs, att_fused.hpp's row kernels on GPUs). The model maps the edge list to per-atom energies and per-edge
 // dE/dr, exact gradients of its energy.
 #pragma once
 #include <vector>
@@ -54,7 +54,7 @@ class AttentionModel final : public Model {
   TView3 act_;
   static constexpr int kActPre = 0, kActQ = 1, kActK = 2, kActV = 3, kActT = 4, kActFfn = 5, kActWidth = 7;
   // Per edge, the input stage's values its reverse reads: z (the edge input before its
-  // RMSNorm), GELU'(pre) and dpre/dd (H each; att_kernels.hpp edge_input), then the
+  // RMSNorm), GELU'(pre) and dpre/dd (H each; att_kernels.hpp edge_input_rows), then the
   // BOO radial weights R and dR/dd (CB each); per atom, the BOO sums Q (CB x 16).
   TView2 ein_, booq_;
   int ein_r() const { return 3 * lay_.H; }  // column of R in ein_ (dR/dd follows at + CB)

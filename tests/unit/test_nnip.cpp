@@ -5,7 +5,9 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <vector>
 
+#include "potentials/nnip/att_fused.hpp"
 #include "potentials/nnip/nnip_potential.hpp"
 #include "test_support.hpp"
 
@@ -106,4 +108,27 @@ TEST(Nnip, PairModelEqualsLJ) {
 TEST(Nnip, PairModelEqualsLJInCellSmallerThanCutoff) {
   // 5 x 5.5 x 4.5 triclinic cell, cutoff 6: every atom sees many images of itself.
   compare_with_lj(aft::random_data_file("nnip6.data", 6, 5.0, 1.0, -0.7, 0.4, 2.2, 5), "nnip6.yaml");
+}
+
+// The attention kernels' 16 x 16 register transpose (float, AVX-512 CPU builds) against
+// an element copy, for every count of source rows (the rest read as zero), at strides
+// that are not 16, writing nothing outside the block.
+TEST(Nnip, AttentionTranspose16x16EqualsElementCopy) {
+#ifdef AF_ATT_TRANSPOSE16
+  const int lds = 48, ldd = 40;
+  std::vector<float> src(40 * lds);
+  for (std::size_t i = 0; i < src.size(); ++i) src[i] = 0.37f * float(i) + 1.0f;
+  for (int n = 0; n <= 16; ++n) {
+    std::vector<float> dst(48 * ldd, -1.0f);
+    af::nnip::kernels::transpose16x16(src.data() + 3 * lds + 16, lds, n, dst.data() + 16 * ldd + 8, ldd);
+    int written = 0;
+    for (float v : dst) written += v != -1.0f;
+    EXPECT_EQ(written, 256) << "rows " << n;
+    for (int c = 0; c < 16; ++c)
+      for (int r = 0; r < 16; ++r)
+        ASSERT_EQ(dst[(16 + c) * ldd + 8 + r], r < n ? src[(3 + r) * lds + 16 + c] : 0.0f) << "rows " << n;
+  }
+#else
+  GTEST_SKIP() << "no 16 x 16 register transpose in this build";
+#endif
 }
