@@ -322,6 +322,28 @@ KOKKOS_INLINE_FUNCTION void reverse_ffn_residual(const T* p, int H, int g, int w
   for (int c = 0; c < H; ++c) gz[c] += gout[c];
 }
 
+// reverse_ffn_residual on R <= kRowBlock rows together (row strides ldz, ldg, ldp;
+// gz has kAttMaxH per row), the products through rows_reverse_affine: row by row, the
+// 32 x 32 and 64 x 32 products had two or four accumulators each and waited on FMA latency.
+template <class T>
+KOKKOS_INLINE_FUNCTION void reverse_ffn_residual_rows(const T* p, int H, int g, int w1, int w2, int R, const T* z,
+                                                      int ldz, const T* gout, int ldg, const T* pre, int ldp,
+                                                      T (*gz)[kAttMaxH]) {
+  T ga[kRowBlock][2 * kAttMaxH], gzn[kRowBlock][kAttMaxH];
+  for (int r = 0; r < kRowBlock; ++r) {
+    for (int o = 0; o < 2 * H; ++o) ga[r][o] = 0;
+    for (int c = 0; c < H; ++c) gzn[r][c] = 0;
+  }
+  rows_reverse_affine(gout, ldg, R, H, p + w2, 2 * H, ga[0], 2 * kAttMaxH);
+  for (int r = 0; r < R; ++r)
+    for (int o = 0; o < 2 * H; ++o) ga[r][o] *= gelu_grad(pre[r * ldp + o]);
+  rows_reverse_affine(ga[0], 2 * kAttMaxH, R, 2 * H, p + w1, H, gzn[0], kAttMaxH);
+  for (int r = 0; r < R; ++r) {
+    reverse_rms_norm(z + r * ldz, p + g, H, gzn[r], gz[r]);
+    for (int c = 0; c < H; ++c) gz[r][c] += gout[r * ldg + c];
+  }
+}
+
 // The Gaussians g_k(d) and their derivatives dg_k/dd (NG each), centres k r_c / (NG - 1)
 // = k sigma.
 template <class T>

@@ -25,6 +25,7 @@ struct AttLayout {
   double rc = 0, avg = 1, sigma = 1;
   // Offsets of the top-level weights.
   int w_emb = 0, w_d = 0, b_d = 0, w_b = 0, w_in = 0, b_in = 0, g_in = 0, w_h = 0, b_h = 0, w_out = 0, scale = 0, shift = 0;
+  int w_in0 = 0;  // W_in's first H rows (the per-edge part) again, H x H, and its transpose
   int blk[kAttMaxBlocks][kNumBlockWeights] = {};
   KOKKOS_INLINE_FUNCTION int nin() const { return 3 * H + 2 * NBOO; }  // width of the edge input row
 };

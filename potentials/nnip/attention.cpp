@@ -56,6 +56,10 @@ AttentionModel<T>::AttentionModel(const ModelFile& f, const std::vector<int>& ty
   L.b_d = take("b_d", {H});
   L.w_b = take("w_b", {L.NG, L.CB});
   L.w_in = take("w_in", {L.nin(), H});
+  L.w_in0 = static_cast<int>(p.size());  // contiguous, so its reverse is a fixed-shape product
+  for (long k = 0; k < H * H; ++k) p.push_back(p[L.w_in + k]);
+  for (long o = 0; o < H; ++o)
+    for (long c = 0; c < H; ++c) p.push_back(p[L.w_in + c * H + o]);
   L.b_in = take("b_in", {H});
   L.g_in = take("g_in", {H});
   L.w_h = take("w_h", {(L.blocks + 1) * H, H});

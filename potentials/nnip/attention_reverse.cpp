@@ -22,7 +22,7 @@ void AttentionModel<T>::reverse_block(int b, const EdgeList& edges) {
   const int* w = L.blk[b];
   const int wg_x = w[kGx], wg_e = w[kGe], ww_e = w[kWe], ww_q = w[kWq], ww_k = w[kWk], ww_v = w[kWv],
             ww_o = w[kWo], ww_s = w[kWs], ww_t = w[kWt];
-  const int wg_fe = w[kGfe], ww_f1 = w[kWf1], wb_f1 = w[kBf1], ww_f2 = w[kWf2];
+  const int wg_fe = w[kGfe], ww_f1 = w[kWf1], ww_f2 = w[kWf2];
   const int wg_fn = w[kGfn], ww_n1 = w[kWn1], wb_n1 = w[kBn1], ww_n2 = w[kWn2];
   const bool last = b == L.blocks - 1;
   const auto x = Kokkos::subview(x_, b, Kokkos::ALL, Kokkos::ALL);
@@ -74,29 +74,34 @@ void AttentionModel<T>::reverse_block(int b, const EdgeList& edges) {
           envelope(d, T(L.rc), L.p_env, u[j], du);
         });
         team.team_barrier();
-        Kokkos::parallel_for(Kokkos::TeamThreadRange(team, M), [&](const int j) {
-          const int ej = e0 + j;
-          const T* t = &act(ej, kActT * H);
-          T gt[kAttMaxH];
-          for (int c = 0; c < H; ++c) gt[c] = 0;
+        // Edge FFN, edge update and node sum reversed, kRowBlock edges at a time: dE/dt into
+        // GO through W_o.
+        Kokkos::parallel_for(Kokkos::TeamThreadRange(team, (M + kRowBlock - 1) / kRowBlock), [&](const int jb) {
+          const int j0 = jb * kRowBlock, R = M - j0 < kRowBlock ? M - j0 : kRowBlock;
+          T gt[kRowBlock][kAttMaxH];
+          for (int r = 0; r < kRowBlock; ++r)
+            for (int c = 0; c < H; ++c) gt[r][c] = 0;
           if (!last) {  // e_{b+1} = e' + FFN(e'), e' = e_b + t
-            T ez[kAttMaxH], go[kAttMaxH];
+            T ez[kRowBlock][kAttMaxH];
+            for (int r = 0; r < R; ++r)
+              for (int c = 0; c < H; ++c) ez[r][c] = e(e0 + j0 + r, c) + act(e0 + j0 + r, kActT * H + c);
+            reverse_ffn_residual_rows(p, H, wg_fe, ww_f1, ww_f2, R, ez[0], kAttMaxH, &ge(e0 + j0, 0),
+                                      static_cast<int>(ge.stride(0)), &act(e0 + j0, kActFfn * H), lda, gt);
+          }
+          for (int r = 0; r < R; ++r) {
+            const int j = j0 + r, ej = e0 + j;
+            const T* t = &act(ej, kActT * H);
+            T gut = 0;
             for (int c = 0; c < H; ++c) {
-              ez[c] = e(ej, c) + t[c];
-              go[c] = ge(ej, c);
+              ge(ej, c) = gt[r][c];  // dE/de' (the residual's share of dE/de_b)
+              const T ga = gxp(i, c) * inv_avg;
+              gut += t[c] * ga;
+              gt[r][c] += u[j] * ga;
             }
-            reverse_ffn_residual(p, H, wg_fe, ww_f1, wb_f1, ww_f2, ez, go, gt, &act(ej, kActFfn * H));
+            gu(ej) += gut;
+            for (int c = 0; c < H; ++c) GO[j * H + c] = 0;
           }
-          T gut = 0;
-          for (int c = 0; c < H; ++c) {
-            ge(ej, c) = gt[c];  // dE/de' (the residual's share of dE/de_b)
-            const T ga = gxp(i, c) * inv_avg;
-            gut += t[c] * ga;
-            gt[c] += u[j] * ga;
-          }
-          gu(ej) += gut;
-          for (int c = 0; c < H; ++c) GO[j * H + c] = 0;
-          reverse_affine(gt, H, p + ww_o, H, GO + j * H);
+          rows_reverse_affine(gt[0], kAttMaxH, R, H, p + ww_o, H, GO + j0 * H, H);
         });
         team.team_barrier();
         attention_block_backward(team, M, H, L.heads, A + kActQ * H, A + kActK * H, A + kActV * H, lda, u, GO, T1,
@@ -158,21 +163,27 @@ void AttentionModel<T>::reverse_input(const EdgeList& edges, const IntView& type
   const auto gd = gd_, gu = gu_;
   // Edge inputs reversed from the saved z, GELU'(pre) and dpre/dd: dE/dd, and dE/dz kept
   // for the per-atom halves.
-  Kokkos::parallel_for("att::edge_input_reverse", Kokkos::RangePolicy<ExecSpace>(0, edges.nedges), KOKKOS_LAMBDA(const int e) {
-    const T* z = &ein(e, 0);
-    const T *gelu_d = z + L.H, *dpre = z + 2 * L.H;
-    T gz[kAttMaxH], ga[kAttMaxH];
-    for (int c = 0; c < L.H; ++c) gz[c] = ga[c] = 0;
-    reverse_rms_norm(z, p + L.g_in, L.H, &ge(e, 0), gz);
-    for (int c = 0; c < L.H; ++c) gz_e(e, c) = gz[c];
-    // ga = gz W_in[0:H]^T: rows of the stored transpose (H x nin), first H columns.
-    const T* WT = p + L.w_in + L.nin() * L.H;
-    for (int o = 0; o < L.H; ++o)
-      for (int c = 0; c < L.H; ++c) ga[c] += gz[o] * WT[o * L.nin() + c];
-    T s = 0;
-    for (int c = 0; c < L.H; ++c) s += ga[c] * gelu_d[c] * dpre[c];
-    gd(e) = s;
-  });
+  const int ne = edges.nedges;
+  Kokkos::parallel_for(
+      "att::edge_input_reverse", Kokkos::RangePolicy<ExecSpace>(0, (ne + kRowBlock - 1) / kRowBlock),
+      KOKKOS_LAMBDA(const int eb) {
+        const int f = eb * kRowBlock, R = ne - f < kRowBlock ? ne - f : kRowBlock;
+        T gz[kRowBlock][kAttMaxH], ga[kRowBlock][kAttMaxH];
+        for (int r = 0; r < kRowBlock; ++r)
+          for (int c = 0; c < L.H; ++c) gz[r][c] = ga[r][c] = 0;
+        for (int r = 0; r < R; ++r) {
+          reverse_rms_norm(&ein(f + r, 0), p + L.g_in, L.H, &ge(f + r, 0), gz[r]);
+          for (int c = 0; c < L.H; ++c) gz_e(f + r, c) = gz[r][c];
+        }
+        // ga = gz W_in[0:H]^T (its contiguous copy w_in0)
+        rows_reverse_affine(gz[0], kAttMaxH, R, L.H, p + L.w_in0, L.H, ga[0], kAttMaxH);
+        for (int r = 0; r < R; ++r) {
+          const T *gelu_d = &ein(f + r, L.H), *dpre = gelu_d + L.H;
+          T s = 0;
+          for (int c = 0; c < L.H; ++c) s += ga[r][c] * gelu_d[c] * dpre[c];
+          gd(f + r) = s;
+        }
+      });
   // Per atom: dE/dT_i (own edges) and dE/dS_i (reverse edges) to dE/dboo_i, then through
   // the order parameters (the saved sums Q and each edge's R, dR/dd) to every edge's u
   // and direction, giving dE/dr_e.
