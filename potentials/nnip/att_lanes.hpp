@@ -98,15 +98,80 @@ inline void lanes_forward_head(int M, int H, int dh_rt, int h, int j0, const T* 
     for (int c = 0; c < dh; ++c) O[(j0 + x) * H + c0 + c] = acc[c][x] * inv[x];
 }
 
-// Backward of one head and query group, given GO = dE/dO (rows) and GOT (transposed):
-// sets the group's rows of GQ, adds to GK, GV (rows) and to gu. S and DV are M x kLanes
-// tiles (the weights, dv_jk = go_j . v_k). As in the row kernels: the row maximum and
+// PT[x][k] = S[k][x] for a kLanes x kLanes tile (rows k >= n of S read as zero).
+template <class T>
+inline void tile_transpose(const T* S, int n, T* PT) {
+#ifdef AF_ATT_TRANSPOSE16
+  if constexpr (std::is_same_v<T, float>) {
+    transpose16x16(S, kLanes, n, PT, kLanes);
+    return;
+  }
+#endif
+  for (int x = 0; x < kLanes; ++x)
+    for (int k = 0; k < kLanes; ++k) PT[x * kLanes + k] = k < n ? S[k * kLanes + x] : T(0);
+}
+
+// dE/dV and dE/dK of keys k0 .. k0 + kLanes - 1 from one head and query group, with the
+// keys in lanes: GV_kc += sum_x P_kx go_xc and GK_kc += sum_x gs_kx q_xc, P and gs from
+// the M x kLanes tiles S and G (rows k) transposed, go and q read from GOT and QT (zero
+// beyond the group's queries). Per query x, 2 dh vector FMAs against broadcast operands;
+// key by key (queries in lanes), each key's 16 queries formed two dependent chains of
+// 8-wide FMAs and its sums were added to GV and GK element by element.
+template <class T, int DH>
+inline void lanes_gkv_chunk(int M, int H, int Ms, int dh_rt, int c0, int j0, int k0, const T* S, const T* G,
+                            const T* QT, const T* GOT, T* GK, T* GV) {
+  constexpr int DM = DH > 0 ? DH : kAttMaxH;
+  const int dh = DH > 0 ? DH : dh_rt, n = M - k0 < kLanes ? M - k0 : kLanes;
+  alignas(64) T PT[kLanes * kLanes], GT[kLanes * kLanes];
+  tile_transpose(S + k0 * kLanes, n, PT);
+  tile_transpose(G + k0 * kLanes, n, GT);
+  alignas(64) T acc[2 * DM][kLanes];  // rows c: dE/dV feature c; rows DM + c: dE/dK
+  for (int c = 0; c < dh; ++c) {
+    AF_SIMD
+    for (int k = 0; k < kLanes; ++k) acc[c][k] = acc[DM + c][k] = 0;
+  }
+  for (int x = 0; x < kLanes; ++x) {
+    const T *pt = PT + x * kLanes, *gt = GT + x * kLanes;
+    for (int c = 0; c < dh; ++c) {
+      const T go = GOT[(c0 + c) * Ms + j0 + x], q = QT[(c0 + c) * Ms + j0 + x];
+      AF_SIMD
+      for (int k = 0; k < kLanes; ++k) {
+        acc[c][k] += go * pt[k];
+        acc[DM + c][k] += q * gt[k];
+      }
+    }
+  }
+#ifdef AF_ATT_TRANSPOSE16
+  if constexpr (std::is_same_v<T, float> && DH == 8) {  // rows k of the transpose: 8 of dE/dV, then 8 of dE/dK
+    alignas(64) float R[kLanes * kLanes];
+    transpose16x16(&acc[0][0], kLanes, kLanes, R, kLanes);
+    for (int k = 0; k < n; ++k) {
+      T *gv = GV + (k0 + k) * H + c0, *gk = GK + (k0 + k) * H + c0;
+      const T* r = R + k * kLanes;
+      AF_SIMD
+      for (int c = 0; c < 8; ++c) {
+        gv[c] += r[c];
+        gk[c] += r[8 + c];
+      }
+    }
+    return;
+  }
+#endif
+  for (int k = 0; k < n; ++k)
+    for (int c = 0; c < dh; ++c) {
+      GV[(k0 + k) * H + c0 + c] += acc[c][k];
+      GK[(k0 + k) * H + c0 + c] += acc[DM + c][k];
+    }
+}
+
+// Backward of one head and query group, given GOT = dE/dO transposed (and QT): sets the
+// group's rows of GQ, adds to GK, GV (rows) and to gu. S and DV are M x kLanes tiles
+// (the weights and dv_jk = go_j . v_k, then P and dE/ds for lanes_gkv_chunk). As in the row kernels: the row maximum and
 // sum come from these same logits, D_j = sum_k P_jk dv_jk is summed explicitly, and
 // P = u W, dE/du_k = sum_j W_jk (dv_jk - D_j), dE/ds_jk = P_jk (dv_jk - D_j).
 template <class T, int DH>
-inline void lanes_backward_head(int M, int H, int dh_rt, int h, int j0, const T* QT, const T* Q, const T* K,
-                                const T* V, int ld, const T* GO, const T* GOT, const T* u, T* S, T* DV, T* GQ,
-                                T* GK, T* GV, T* gu) {
+inline void lanes_backward_head(int M, int H, int dh_rt, int h, int j0, const T* QT, const T* K, const T* V,
+                                int ld, const T* GOT, const T* u, T* S, T* DV, T* GQ, T* GK, T* GV, T* gu) {
   constexpr int DM = DH > 0 ? DH : kAttMaxH;
   const int dh = DH > 0 ? DH : dh_rt, Ms = key_stride(M), c0 = h * dh;
   const int nq = M - j0 < kLanes ? M - j0 : kLanes;
@@ -157,41 +222,27 @@ inline void lanes_backward_head(int M, int H, int dh_rt, int h, int j0, const T*
     AF_SIMD
     for (int x = 0; x < kLanes; ++x) gq[c][x] = 0;
   }
-  for (int k = 0; k < M; ++k) {
+  for (int k = 0; k < M; ++k) {  // P and dE/ds into the tiles (in place of W and dv), gu, dE/dQ
     const T uk = u[k];
-    const T* st = S + k * kLanes;
-    const T* dv = DV + k * kLanes;
-    T p[kLanes], gs[kLanes], R[kLanes];
+    T* st = S + k * kLanes;
+    T* dv = DV + k * kLanes;
+    T R[kLanes];
     AF_SIMD
     for (int x = 0; x < kLanes; ++x) {  // padding lanes: dv = D = 0, so R = gs = 0
       const T r = dv[x] - D[x];
-      p[x] = uk * st[x];
       R[x] = st[x] * r;
-      gs[x] = p[x] * r * sc;
+      st[x] *= uk;
+      dv[x] = st[x] * r * sc;
     }
     gu[k] += lane_sum(R);
     const T* kr = K + k * ld + c0;
     for (int c = 0; c < dh; ++c) {
       const T kc = kr[c];
       AF_SIMD
-      for (int x = 0; x < kLanes; ++x) gq[c][x] += kc * gs[x];
-    }
-    T gv[DM], gk[DM];
-    for (int c = 0; c < dh; ++c) gv[c] = gk[c] = 0;
-    for (int x = 0; x < nq; ++x) {
-      const T *go = GO + (j0 + x) * H + c0, *q = Q + (j0 + x) * ld + c0;
-      const T px = p[x], gx = gs[x];
-      AF_SIMD
-      for (int c = 0; c < dh; ++c) {
-        gv[c] += px * go[c];
-        gk[c] += gx * q[c];
-      }
-    }
-    for (int c = 0; c < dh; ++c) {
-      GV[k * H + c0 + c] += gv[c];
-      GK[k * H + c0 + c] += gk[c];
+      for (int x = 0; x < kLanes; ++x) gq[c][x] += kc * dv[x];
     }
   }
+  for (int k0 = 0; k0 < M; k0 += kLanes) lanes_gkv_chunk<T, DH>(M, H, Ms, dh, c0, j0, k0, S, DV, QT, GOT, GK, GV);
   for (int x = 0; x < nq; ++x)
     for (int c = 0; c < dh; ++c) GQ[(j0 + x) * H + c0 + c] = gq[c][x];
 }
@@ -223,7 +274,7 @@ inline void lanes_backward(const Member& team, int M, int H, int heads, const T*
     const int groups = key_stride(M) / kLanes;
     for (int h = 0; h < heads; ++h)
       for (int g = 0; g < groups; ++g)
-        lanes_backward_head<T, DH>(M, H, H / heads, h, g * kLanes, QT, Q, K, V, ld, GO, GOT, u, S, DV, GQ, GK, GV, gu);
+        lanes_backward_head<T, DH>(M, H, H / heads, h, g * kLanes, QT, K, V, ld, GOT, u, S, DV, GQ, GK, GV, gu);
   });
 }
 
