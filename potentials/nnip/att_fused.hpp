@@ -137,31 +137,7 @@ struct PaddedKeys {
   }
 };
 
-// Sum and maximum of kAttChunk lanes by pairwise halving: vector operations with a
-// short dependency chain where a running scalar would chain one add per key (compilers
-// may not reorder a floating-point sum themselves). Rows reduced this way are
-// consistent within each pass, which is what the backward pass needs (a lone key's P
-// = u / u holds exactly in any order: every other term is zero).
-template <class T>
-KOKKOS_INLINE_FUNCTION T lane_sum(const T* x) {
-  T a[8], b[4];
-  AF_SIMD
-  for (int t = 0; t < 8; ++t) a[t] = x[t] + x[t + 8];
-  AF_SIMD
-  for (int t = 0; t < 4; ++t) b[t] = a[t] + a[t + 4];
-  return (b[0] + b[2]) + (b[1] + b[3]);
-}
-template <class T>
-KOKKOS_INLINE_FUNCTION T lane_max(const T* x) {
-  T a[8], b[4];
-  AF_SIMD
-  for (int t = 0; t < 8; ++t) a[t] = x[t] > x[t + 8] ? x[t] : x[t + 8];
-  AF_SIMD
-  for (int t = 0; t < 4; ++t) b[t] = a[t] > a[t + 4] ? a[t] : a[t + 4];
-  const T c0 = b[0] > b[2] ? b[0] : b[2], c1 = b[1] > b[3] ? b[1] : b[3];
-  return c0 > c1 ? c0 : c1;
-}
-static_assert(kAttChunk == 16, "lane_sum and lane_max halve 16 lanes");
+static_assert(kAttChunk == kSumLanes, "lane_sum and lane_max halve a chunk of keys");
 
 // acc[c] += sum_{t < n} w[t] rows[t stride + c] for c < dh. On CPUs in four interleaved
 // partial sums: one chain of n dependent FMAs on one register was the latency of both

@@ -88,17 +88,15 @@ void AttentionModel<T>::reverse_block(int b, const EdgeList& edges) {
             reverse_ffn_residual_rows(p, H, wg_fe, ww_f1, ww_f2, R, ez[0], kAttMaxH, &ge(e0 + j0, 0),
                                       static_cast<int>(ge.stride(0)), &act(e0 + j0, kActFfn * H), lda, gt);
           }
+          const T* gn = &gxp(i, 0);  // dE/d(node sum) = gn / avg
           for (int r = 0; r < R; ++r) {
             const int j = j0 + r, ej = e0 + j;
-            const T* t = &act(ej, kActT * H);
-            T gut = 0;
+            const T uj = u[j] * inv_avg;
             for (int c = 0; c < H; ++c) {
               ge(ej, c) = gt[r][c];  // dE/de' (the residual's share of dE/de_b)
-              const T ga = gxp(i, c) * inv_avg;
-              gut += t[c] * ga;
-              gt[r][c] += u[j] * ga;
+              gt[r][c] += uj * gn[c];
             }
-            gu(ej) += gut;
+            gu(ej) += inv_avg * dot(&act(ej, kActT * H), gn, H);
             for (int c = 0; c < H; ++c) GO[j * H + c] = 0;
           }
           rows_reverse_affine(gt[0], kAttMaxH, R, H, p + ww_o, H, GO + j0 * H, H);
@@ -179,9 +177,7 @@ void AttentionModel<T>::reverse_input(const EdgeList& edges, const IntView& type
         rows_reverse_affine(gz[0], kAttMaxH, R, L.H, p + L.w_in0, L.H, ga[0], kAttMaxH);
         for (int r = 0; r < R; ++r) {
           const T *gelu_d = &ein(f + r, L.H), *dpre = gelu_d + L.H;
-          T s = 0;
-          for (int c = 0; c < L.H; ++c) s += ga[r][c] * gelu_d[c] * dpre[c];
-          gd(f + r) = s;
+          gd(f + r) = dot(ga[r], gelu_d, dpre, L.H);
         }
       });
   // Per atom: dE/dT_i (own edges) and dE/dS_i (reverse edges) to dE/dboo_i, then through
@@ -200,9 +196,7 @@ void AttentionModel<T>::reverse_input(const EdgeList& edges, const IntView& type
     for (int q = 0; q < L.NBOO; ++q) {
       const T* ws = p + L.w_in + (3 * L.H + q) * L.H;
       const T* wt = p + L.w_in + (3 * L.H + L.NBOO + q) * L.H;
-      T v = 0;
-      for (int o = 0; o < L.H; ++o) v += gS[o] * ws[o] + gT[o] * wt[o];
-      gb[q] = v;
+      gb[q] = dot(gS, ws, L.H) + dot(gT, wt, L.H);
     }
     // dE/dQ, in place of Q (zero beyond degree l_boo).
     for (int c = 0; c < L.CB; ++c)
