@@ -345,11 +345,24 @@ void AttentionModel<T>::compute_block(int b, const EdgeList& edges) {
             for (int c = 0; c < H; ++c) en1(e0 + j0 + r, c) = ez[r][c];
         });
         team.team_barrier();
+#ifdef AF_ATT_ROW_BLOCKS  // CPUs: edge-outer, the row's features in vector lanes
+        Kokkos::single(Kokkos::PerTeam(team), [&]() {
+          T s[kAttMaxH];
+          for (int c = 0; c < H; ++c) s[c] = 0;
+          for (int j = 0; j < M; ++j) {
+            const T uj = u[j], *t = Tt + j * H;
+            AF_SIMD
+            for (int c = 0; c < H; ++c) s[c] += uj * t[c];
+          }
+          for (int c = 0; c < H; ++c) agg(i, c) = s[c];
+        });
+#else
         Kokkos::parallel_for(Kokkos::TeamThreadRange(team, H), [&](const int c) {
           T s = 0;
           for (int j = 0; j < M; ++j) s += u[j] * Tt[j * H + c];
           agg(i, c) = s;
         });
+#endif
       });
   // Node update and feed-forward.
   Kokkos::parallel_for("att::node_update", Kokkos::RangePolicy<ExecSpace>(0, n), KOKKOS_LAMBDA(const int i) {
