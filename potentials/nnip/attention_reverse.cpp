@@ -229,10 +229,11 @@ void AttentionModel<T>::reverse_input(const EdgeList& edges, const IntView& type
         yr[q] = Y[q] * QR[q];
         ydr[q] = Y[q] * QdR[q];
       }
-      T G[3] = {0, 0, 0};
-      for (int q = 0; q < L.LB * L.LB; ++q)
-        for (int x = 0; x < 3; ++x) G[x] += dY[q][x] * QR[q];
-      for (int x = 0; x < 3; ++x) G[x] *= u;
+      T gy[3][16];  // G = u sum_q dY_q QR_q (QR is zero beyond degree l_boo)
+      AF_SIMD
+      for (int q = 0; q < 16; ++q)
+        for (int x = 0; x < 3; ++x) gy[x][q] = dY[q][x] * QR[q];
+      const T G[3] = {u * lane_sum(gy[0]), u * lane_sum(gy[1]), u * lane_sum(gy[2])};
       const T gue = gu(e) + lane_sum(yr);
       const T gdist = gue * du + gd(e) + u * lane_sum(ydr);
       const T rg = rh[0] * G[0] + rh[1] * G[1] + rh[2] * G[2];
