@@ -30,8 +30,8 @@ KOKKOS_INLINE_FUNCTION float m_log(float x) { return logf(x); }
 // every operation that reads or makes a subnormal float takes a microcode assist of
 // ~100 cycles, and the far Gaussians and GELU's tails made them by the thousand (7.5 of
 // the input stage's 11 ms per call at 1,000 atoms, measured with flush-to-zero set).
-KOKKOS_INLINE_FUNCTION double fast_exp(double x) { return exp(x); }
-KOKKOS_INLINE_FUNCTION float fast_exp(float x) {
+KOKKOS_FORCEINLINE_FUNCTION double fast_exp(double x) { return exp(x); }
+KOKKOS_FORCEINLINE_FUNCTION float fast_exp(float x) {
   const bool under = x < -87.0f;
   x = under ? -87.0f : (x > 88.0f ? 88.0f : x);
   const float n = floorf(x * 1.44269504088896341f + 0.5f);
@@ -389,6 +389,28 @@ KOKKOS_INLINE_FUNCTION void reverse_ffn_residual_rows(const T* p, int H, int g, 
     reverse_rms_norm(z + r * ldz, p + g, H, gzn[r], gz[r]);
     for (int c = 0; c < H; ++c) gz[r][c] += gout[r * ldg + c];
   }
+}
+
+// The readout of one atom of species s from its node rows xs[0 .. B] (before the
+// blocks and after each): E = scale_s GELU([x^0 .. x^B] W_h + b_h) . w_out + shift_s.
+// With gr given, also dE/d[x^0 .. x^B] into gr ((B + 1) H values).
+template <class T>
+KOKKOS_INLINE_FUNCTION T readout_atom(const AttLayout& L, const T* p, int s, const T* const* xs, T* gr) {
+  T a[kAttMaxH], t[kAttMaxH];
+  for (int o = 0; o < L.H; ++o) a[o] = p[L.b_h + o];
+  for (int b = 0; b <= L.blocks; ++b) {  // one block of W_h's rows at a time
+    affine(xs[b], L.H, p + L.w_h + b * L.H * L.H, static_cast<const T*>(nullptr), L.H, t);
+    for (int o = 0; o < L.H; ++o) a[o] += t[o];
+  }
+  T out = 0;
+  for (int o = 0; o < L.H; ++o) out += gelu(a[o]) * p[L.w_out + o];
+  const T sc = p[L.scale + s];
+  if (gr) {
+    for (int o = 0; o < L.H; ++o) a[o] = sc * p[L.w_out + o] * gelu_grad(a[o]);
+    for (int q = 0; q < (L.blocks + 1) * L.H; ++q) gr[q] = 0;
+    reverse_affine(a, L.H, p + L.w_h, (L.blocks + 1) * L.H, gr);
+  }
+  return sc * out + p[L.shift + s];
 }
 
 // The Gaussians g_k(d) and their derivatives dg_k/dd (NG each), centres k r_c / (NG - 1)

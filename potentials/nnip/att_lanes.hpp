@@ -164,21 +164,16 @@ inline void lanes_gkv_chunk(int M, int H, int Ms, int dh_rt, int c0, int j0, int
     }
 }
 
-// Backward of one head and query group, given GOT = dE/dO transposed (and QT): sets the
-// group's rows of GQ, adds to GK, GV (rows) and to gu. S and DV are M x kLanes tiles
-// (the weights and dv_jk = go_j . v_k, then P and dE/ds for lanes_gkv_chunk). As in the row kernels: the row maximum and
-// sum come from these same logits, D_j = sum_k P_jk dv_jk is summed explicitly, and
-// P = u W, dE/du_k = sum_j W_jk (dv_jk - D_j), dE/ds_jk = P_jk (dv_jk - D_j).
+// The weights of one head and query group, W_jk = exp(s_jk - m_j) / sum_k' u_k' exp(s_jk' -
+// m_j), into the M x kLanes tile S (rows k): the row maximum and sum come from these same
+// logits (see the backward below).
 template <class T, int DH>
-inline void lanes_backward_head(int M, int H, int dh_rt, int h, int j0, const T* QT, const T* K, const T* V,
-                                int ld, const T* GOT, const T* u, T* S, T* DV, T* GQ, T* GK, T* GV, T* gu) {
-  constexpr int DM = DH > 0 ? DH : kAttMaxH;
+inline void lanes_weights(int M, int dh_rt, int h, int j0, const T* QT, const T* K, int ld, const T* u, T* S) {
   const int dh = DH > 0 ? DH : dh_rt, Ms = key_stride(M), c0 = h * dh;
-  const int nq = M - j0 < kLanes ? M - j0 : kLanes;
   const T sc = T(1) / m_sqrt(T(dh));
-  T m[kLanes], l[kLanes], inv[kLanes], D[kLanes];
+  T m[kLanes], l[kLanes], inv[kLanes];
   AF_SIMD
-  for (int x = 0; x < kLanes; ++x) m[x] = -T(kNoRow), l[x] = 0, D[x] = 0;
+  for (int x = 0; x < kLanes; ++x) m[x] = -T(kNoRow), l[x] = 0;
   for (int k = 0; k < M; ++k) {  // logits and their maximum over keys with u > 0
     T* st = S + k * kLanes;
     lanes_logits(K + k * ld + c0, QT, Ms, c0, dh, j0, sc, st);
@@ -187,16 +182,45 @@ inline void lanes_backward_head(int M, int H, int dh_rt, int h, int j0, const T*
       for (int x = 0; x < kLanes; ++x) m[x] = st[x] > m[x] ? st[x] : m[x];
     }
   }
-  for (int k = 0; k < M; ++k) {  // exp(s - m), their u-weighted sum, dv
+  for (int k = 0; k < M; ++k) {  // exp(s - m) and their u-weighted sum
     const T uk = u[k];
     T* st = S + k * kLanes;
-    T* dv = DV + k * kLanes;
     AF_SIMD
     for (int x = 0; x < kLanes; ++x) {
       st[x] = m[x] > -T(kNoRow) ? fast_exp(st[x] - m[x]) : T(0);  // a row without keys stays zero
       l[x] += uk * st[x];
-      dv[x] = 0;
     }
+  }
+  AF_SIMD
+  for (int x = 0; x < kLanes; ++x) inv[x] = l[x] > T(0) ? T(1) / l[x] : T(0);
+  for (int k = 0; k < M; ++k) {
+    T* st = S + k * kLanes;
+    AF_SIMD
+    for (int x = 0; x < kLanes; ++x) st[x] *= inv[x];
+  }
+}
+
+// Backward of one head and query group given its weights W (tile S, lanes_weights) and
+// GOT = dE/dO transposed (and QT): sets the group's rows of GQ, adds to GK, GV (rows) and
+// to gu. DV is an M x kLanes tile (dv_jk = go_j . v_k); S and DV then receive P and dE/ds
+// for lanes_gkv_chunk. As in the row kernels, D_j = sum_k P_jk dv_jk is summed
+// explicitly, and P = u W, dE/du_k = sum_j W_jk (dv_jk - D_j), dE/ds_jk = P_jk (dv_jk - D_j).
+template <class T, int DH>
+inline void lanes_backward_weighted(int M, int H, int dh_rt, int h, int j0, const T* QT, const T* K, const T* V,
+                                    int ld, const T* GOT, const T* u, T* S, T* DV, T* GQ, T* GK, T* GV, T* gu) {
+  constexpr int DM = DH > 0 ? DH : kAttMaxH;
+  const int dh = DH > 0 ? DH : dh_rt, Ms = key_stride(M), c0 = h * dh;
+  const int nq = M - j0 < kLanes ? M - j0 : kLanes;
+  const T sc = T(1) / m_sqrt(T(dh));
+  T D[kLanes];
+  AF_SIMD
+  for (int x = 0; x < kLanes; ++x) D[x] = 0;
+  for (int k = 0; k < M; ++k) {  // dv, then D
+    const T uk = u[k];
+    const T* st = S + k * kLanes;
+    T* dv = DV + k * kLanes;
+    AF_SIMD
+    for (int x = 0; x < kLanes; ++x) dv[x] = 0;
     const T* vr = V + k * ld + c0;
     for (int c = 0; c < dh; ++c) {
       const T vc = vr[c];
@@ -204,18 +228,8 @@ inline void lanes_backward_head(int M, int H, int dh_rt, int h, int j0, const T*
       AF_SIMD
       for (int x = 0; x < kLanes; ++x) dv[x] += vc * got[x];
     }
-  }
-  AF_SIMD
-  for (int x = 0; x < kLanes; ++x) inv[x] = l[x] > T(0) ? T(1) / l[x] : T(0);
-  for (int k = 0; k < M; ++k) {  // W = exp(s - m) / l, then D
-    const T uk = u[k];
-    T* st = S + k * kLanes;
-    const T* dv = DV + k * kLanes;
     AF_SIMD
-    for (int x = 0; x < kLanes; ++x) {
-      st[x] *= inv[x];
-      D[x] += uk * st[x] * dv[x];
-    }
+    for (int x = 0; x < kLanes; ++x) D[x] += uk * st[x] * dv[x];
   }
   T gq[DM][kLanes];
   for (int c = 0; c < dh; ++c) {
@@ -247,6 +261,32 @@ inline void lanes_backward_head(int M, int H, int dh_rt, int h, int j0, const T*
     for (int c = 0; c < dh; ++c) GQ[(j0 + x) * H + c0 + c] = gq[c][x];
 }
 
+// The forward of one head and query group through its weights, kept in S for
+// lanes_backward_weighted (the last block's fused kernel): O_j = sum_k u_k W_jk v_k.
+template <class T, int DH>
+inline void lanes_forward_weighted(int M, int H, int dh_rt, int h, int j0, const T* QT, const T* K, const T* V,
+                                   int ld, const T* u, T* S, T* O) {
+  constexpr int DM = DH > 0 ? DH : kAttMaxH;
+  const int dh = DH > 0 ? DH : dh_rt, c0 = h * dh;
+  lanes_weights<T, DH>(M, dh, h, j0, QT, K, ld, u, S);
+  T acc[DM][kLanes];
+  for (int c = 0; c < dh; ++c) {
+    AF_SIMD
+    for (int x = 0; x < kLanes; ++x) acc[c][x] = 0;
+  }
+  for (int k = 0; k < M; ++k) {
+    const T uk = u[k], *st = S + k * kLanes, *vr = V + k * ld + c0;
+    for (int c = 0; c < dh; ++c) {
+      const T vc = uk * vr[c];
+      AF_SIMD
+      for (int x = 0; x < kLanes; ++x) acc[c][x] += st[x] * vc;
+    }
+  }
+  const int nq = M - j0 < kLanes ? M - j0 : kLanes;
+  for (int x = 0; x < nq; ++x)
+    for (int c = 0; c < dh; ++c) O[(j0 + x) * H + c0 + c] = acc[c][x];
+}
+
 // One atom's attention forward: O (M x H rows) from Q, K, V rows (row stride ld); QT
 // (H x Ms scratch) receives Q transposed.
 template <class T, int DH, class Member>
@@ -273,8 +313,10 @@ inline void lanes_backward(const Member& team, int M, int H, int heads, const T*
     for (int q = 0; q < M * H; ++q) GK[q] = GV[q] = 0;
     const int groups = key_stride(M) / kLanes;
     for (int h = 0; h < heads; ++h)
-      for (int g = 0; g < groups; ++g)
-        lanes_backward_head<T, DH>(M, H, H / heads, h, g * kLanes, QT, K, V, ld, GOT, u, S, DV, GQ, GK, GV, gu);
+      for (int g = 0; g < groups; ++g) {
+        lanes_weights<T, DH>(M, H / heads, h, g * kLanes, QT, K, ld, u, S);
+        lanes_backward_weighted<T, DH>(M, H, H / heads, h, g * kLanes, QT, K, V, ld, GOT, u, S, DV, GQ, GK, GV, gu);
+      }
   });
 }
 

@@ -18,7 +18,12 @@ using Team = Kokkos::TeamPolicy<ExecSpace>::member_type;
 }  // namespace
 
 template <class T>
-AttentionModel<T>::AttentionModel(const ModelFile& f, const std::vector<int>& type_map) {
+AttentionModel<T>::AttentionModel(const ModelFile& f, const std::vector<int>& type_map, bool fuse_last) {
+#ifdef AF_ATT_LANES
+  fuse_last_ = fuse_last;
+#else
+  (void)fuse_last;  // the fused last block runs the CPU lanes kernels only
+#endif
   AttLayout& L = lay_;
   L.S = static_cast<int>(f.species().size());
   L.H = static_cast<int>(f.hyper_int("hidden"));
@@ -144,17 +149,25 @@ void AttentionModel<T>::compute(const EdgeList& edges, const IntView& type, cons
   constexpr bool fixed = true;
 #endif
   const bool h32 = fixed && lay_.H == 32;
-  for (int b = 0; b < lay_.blocks; ++b) {
+  // CPU builds run the last block forward and backward in one kernel (attention_last.cpp)
+  // unless the deck says fuse_last_block: false.
+  const int last = lay_.blocks - 1, unfused = fuse_last_ ? last : lay_.blocks;
+  for (int b = 0; b < unfused; ++b) {
     if constexpr (fixed)
       h32 ? compute_block<32>(b, edges) : compute_block<0>(b, edges);
     else
       compute_block<0>(b, edges);
   }
-  compute_readout(n, type, eatom);
-  reverse_readout(n, type);
+  if (!fuse_last_) {
+    compute_readout(n, type, eatom);
+    reverse_readout(n, type);
+  }
   Kokkos::deep_copy(ge_, T(0));
   Kokkos::deep_copy(gu_, T(0));
-  for (int b = lay_.blocks - 1; b >= 0; --b) {
+#ifdef AF_ATT_LANES
+  if (fuse_last_) h32 ? fused_last_block<32>(edges, type, eatom) : fused_last_block<0>(edges, type, eatom);
+#endif
+  for (int b = unfused - 1; b >= 0; --b) {
     if constexpr (fixed)
       h32 ? reverse_block<32>(b, edges) : reverse_block<0>(b, edges);
     else
@@ -253,6 +266,24 @@ void AttentionModel<T>::compute_input(const EdgeList& edges, const IntView& type
       });
 }
 
+// Message projections of each atom as sender (W_s) and as receiver (W_t): P_b.
+template <class T>
+template <int HC>
+void AttentionModel<T>::project(int b, int n) {
+  const AttLayout L = lay_;
+  const T* p = params_.data();
+  const int wg_x = L.blk[b][kGx], ww_s = L.blk[b][kWs], ww_t = L.blk[b][kWt];
+  const auto x = Kokkos::subview(x_, b, Kokkos::ALL, Kokkos::ALL);
+  const auto P = Kokkos::subview(P_, b, Kokkos::ALL, Kokkos::ALL);
+  Kokkos::parallel_for("att::project", Kokkos::RangePolicy<ExecSpace>(0, n), KOKKOS_LAMBDA(const int i) {
+    const int H = HC > 0 ? HC : L.H;  // compile-time for the shapes compute() dispatches
+    T xn[kAttMaxH];
+    rms_norm(&x(i, 0), p + wg_x, H, xn);
+    affine(xn, H, p + ww_s, static_cast<const T*>(nullptr), H, &P(i, 0));
+    affine(xn, H, p + ww_t, static_cast<const T*>(nullptr), H, &P(i, H));
+  });
+}
+
 template <class T>
 template <int HC>
 void AttentionModel<T>::compute_block(int b, const EdgeList& edges) {
@@ -260,8 +291,7 @@ void AttentionModel<T>::compute_block(int b, const EdgeList& edges) {
   const int n = edges.nlocal;
   const T* p = params_.data();
   const int* w = L.blk[b];
-  const int wg_x = w[kGx], wg_e = w[kGe], ww_e = w[kWe], wb_m = w[kBm], ww_q = w[kWq], ww_k = w[kWk], ww_v = w[kWv],
-            ww_o = w[kWo], ww_s = w[kWs], ww_t = w[kWt];
+  const int wg_e = w[kGe], ww_e = w[kWe], wb_m = w[kBm], ww_q = w[kWq], ww_k = w[kWk], ww_v = w[kWv], ww_o = w[kWo];
   const int wg_fe = w[kGfe], ww_f1 = w[kWf1], wb_f1 = w[kBf1], ww_f2 = w[kWf2], wb_f2 = w[kBf2];
   const int wg_fn = w[kGfn], ww_n1 = w[kWn1], wb_n1 = w[kBn1], ww_n2 = w[kWn2], wb_n2 = w[kBn2];
   const bool last = b == L.blocks - 1;
@@ -273,14 +303,7 @@ void AttentionModel<T>::compute_block(int b, const EdgeList& edges) {
   const auto en1 = Kokkos::subview(e_, last ? b : b + 1, Kokkos::ALL, Kokkos::ALL);
   const auto act = Kokkos::subview(act_, b, Kokkos::ALL, Kokkos::ALL);
   const auto agg = agg_;
-  // Message projections of each atom as sender (W_s) and as receiver (W_t).
-  Kokkos::parallel_for("att::project", Kokkos::RangePolicy<ExecSpace>(0, n), KOKKOS_LAMBDA(const int i) {
-    const int H = HC > 0 ? HC : L.H;  // compile-time for the shapes compute() dispatches
-    T xn[kAttMaxH];
-    rms_norm(&x(i, 0), p + wg_x, H, xn);
-    affine(xn, H, p + ww_s, static_cast<const T*>(nullptr), H, &P(i, 0));
-    affine(xn, H, p + ww_t, static_cast<const T*>(nullptr), H, &P(i, H));
-  });
+  project<HC>(b, n);
   // Fused block per atom: messages, Q/K/V (into act_), attention, edge update and FFN,
   // and the u-weighted sum of the attention outputs for the node update.
   const auto off = edges.offset;
@@ -381,16 +404,9 @@ void AttentionModel<T>::compute_readout(int n, const IntView& type, const DblVie
   const auto tm = type_map_;
   const auto x = x_;
   Kokkos::parallel_for("att::readout", Kokkos::RangePolicy<ExecSpace>(0, n), KOKKOS_LAMBDA(const int i) {
-    T a[kAttMaxH], t[kAttMaxH];
-    for (int o = 0; o < L.H; ++o) a[o] = p[L.b_h + o];
-    for (int b = 0; b <= L.blocks; ++b) {  // [x^0 .. x^B] W_h, one block of rows at a time
-      affine(&x(b, i, 0), L.H, p + L.w_h + b * L.H * L.H, static_cast<const T*>(nullptr), L.H, t);
-      for (int o = 0; o < L.H; ++o) a[o] += t[o];
-    }
-    T out = 0;
-    for (int o = 0; o < L.H; ++o) out += gelu(a[o]) * p[L.w_out + o];
-    const int s = tm(type(i));
-    eatom(i) = double(p[L.scale + s] * out + p[L.shift + s]);
+    const T* xs[kAttMaxBlocks + 1];
+    for (int b = 0; b <= L.blocks; ++b) xs[b] = &x(b, i, 0);
+    eatom(i) = double(readout_atom(L, p, tm(type(i)), xs, static_cast<T*>(nullptr)));
   });
 }
 
@@ -402,21 +418,20 @@ void AttentionModel<T>::reverse_readout(int n, const IntView& type) {
   const auto x = x_;
   const auto gr = gr_, gx = gx_;
   Kokkos::parallel_for("att::readout_reverse", Kokkos::RangePolicy<ExecSpace>(0, n), KOKKOS_LAMBDA(const int i) {
-    T a[kAttMaxH], t[kAttMaxH];
-    for (int o = 0; o < L.H; ++o) a[o] = p[L.b_h + o];
-    for (int b = 0; b <= L.blocks; ++b) {
-      affine(&x(b, i, 0), L.H, p + L.w_h + b * L.H * L.H, static_cast<const T*>(nullptr), L.H, t);
-      for (int o = 0; o < L.H; ++o) a[o] += t[o];
-    }
-    const T sc = p[L.scale + tm(type(i))];
-    for (int o = 0; o < L.H; ++o) a[o] = sc * p[L.w_out + o] * gelu_grad(a[o]);
-    for (int q = 0; q < (L.blocks + 1) * L.H; ++q) gr(i, q) = 0;
-    reverse_affine(a, L.H, p + L.w_h, (L.blocks + 1) * L.H, &gr(i, 0));
+    const T* xs[kAttMaxBlocks + 1];
+    for (int b = 0; b <= L.blocks; ++b) xs[b] = &x(b, i, 0);
+    readout_atom(L, p, tm(type(i)), xs, &gr(i, 0));
     for (int c = 0; c < L.H; ++c) gx(i, c) = gr(i, L.blocks * L.H + c);
   });
 }
 
 template class AttentionModel<double>;
 template class AttentionModel<float>;
+template void AttentionModel<double>::project<0>(int, int);
+template void AttentionModel<float>::project<0>(int, int);
+#if !defined(KOKKOS_ENABLE_CUDA) && !defined(KOKKOS_ENABLE_HIP)
+template void AttentionModel<double>::project<32>(int, int);
+template void AttentionModel<float>::project<32>(int, int);
+#endif
 
 }  // namespace af::nnip

@@ -2,8 +2,9 @@
 // potentials/nnip/training/aftrain/attention.py, deviations from the paper in
 // docs/nnip_attention.md). Stages are compute_X / reverse_X pairs over Kokkos Views;
 // each block is one fused team-per-atom kernel forward and one backward (the attention
-// in them: att_lanes.hpp on CPUs, att_fused.hpp's row kernels on GPUs). The model maps the edge list to per-atom energies and per-edge
-// dE/dr, exact gradients of its energy.
+// in them: att_lanes.hpp on CPUs, att_fused.hpp's row kernels on GPUs); on CPUs the last
+// block's two are one kernel (attention_last.cpp). The model maps the edge list to
+// per-atom energies and per-edge dE/dr, exact gradients of its energy.
 #pragma once
 #include <vector>
 
@@ -18,7 +19,9 @@ namespace af::nnip {
 template <class T>
 class AttentionModel final : public Model {
  public:
-  AttentionModel(const ModelFile& file, const std::vector<int>& type_map);
+  // fuse_last: run the last block forward and reverse in one kernel (CPU builds; GPU
+  // builds ignore it).
+  AttentionModel(const ModelFile& file, const std::vector<int>& type_map, bool fuse_last = true);
   std::string name() const override { return sizeof(T) == 4 ? "attention (float32)" : "attention"; }
   double cutoff() const override { return lay_.rc; }
   void compute(const EdgeList& edges, const IntView& type, const DblView& eatom, const VecView& dedr) override;
@@ -29,11 +32,17 @@ class AttentionModel final : public Model {
   // The blocks for hidden width HC known at compile time (0: any width, read from the
   // layout); compute() runs HC = 32, the shipped model's, on CPU builds.
   template <int HC>
+  void project(int b, int n);
+  template <int HC>
   void compute_block(int b, const EdgeList& edges);
   void compute_readout(int n, const IntView& type, const DblView& eatom);
   void reverse_readout(int n, const IntView& type);
   template <int HC>
   void reverse_block(int b, const EdgeList& edges);
+  template <int HC>
+  void project_reverse(int b, const EdgeList& edges);
+  template <int HC>
+  void fused_last_block(const EdgeList& edges, const IntView& type, const DblView& eatom);
   void reverse_input(const EdgeList& edges, const IntView& type, const VecView& dedr);
 
  private:
@@ -44,6 +53,7 @@ class AttentionModel final : public Model {
   TView params_;
   IntView type_map_;
   int max_degree_ = 0;
+  bool fuse_last_ = false;
   // Saved forward state: node stream per block input and output (x), after the
   // attention update (xp), the per-atom message projections (P: rms(x) W_s | rms(x) W_t),
   // and the edge stream entering each block (e).

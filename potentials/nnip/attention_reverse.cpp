@@ -15,13 +15,43 @@ using Team = Kokkos::TeamPolicy<ExecSpace>::member_type;
 
 template <class T>
 template <int HC>
+void AttentionModel<T>::project_reverse(int b, const EdgeList& edges) {
+  const AttLayout L = lay_;
+  const int n = edges.nlocal;
+  const T* p = params_.data();
+  const int wg_x = L.blk[b][kGx], ww_s = L.blk[b][kWs], ww_t = L.blk[b][kWt];
+  const auto x = Kokkos::subview(x_, b, Kokkos::ALL, Kokkos::ALL);
+  const auto gx = gx_, gxp = gxp_, gpre = gpre_, gr = gr_;
+  const auto off = edges.offset;
+  // Projections reversed: each atom gathers dE/dP as receiver (its own edges) and as
+  // sender (the reverse edges), then through rms(x); plus the residual and readout.
+  const auto rev = rev_;
+  Kokkos::parallel_for("att::project_reverse", Kokkos::RangePolicy<ExecSpace>(0, n), KOKKOS_LAMBDA(const int i) {
+    const int H = HC > 0 ? HC : L.H;  // compile-time for the shapes compute() dispatches
+    T gs[kAttMaxH], gt[kAttMaxH], gxn[kAttMaxH], g[kAttMaxH];
+    for (int c = 0; c < H; ++c) gs[c] = gt[c] = gxn[c] = 0;
+    for (int e = off(i); e < off(i + 1); ++e) {
+      const int r = rev(e);
+      for (int c = 0; c < H; ++c) gt[c] += gpre(e, c);
+      if (r >= 0)
+        for (int c = 0; c < H; ++c) gs[c] += gpre(r, c);
+    }
+    reverse_affine(gs, H, p + ww_s, H, gxn);
+    reverse_affine(gt, H, p + ww_t, H, gxn);
+    for (int c = 0; c < H; ++c) g[c] = gxp(i, c) + gr(i, b * H + c);
+    reverse_rms_norm(&x(i, 0), p + wg_x, H, gxn, g);
+    for (int c = 0; c < H; ++c) gx(i, c) = g[c];
+  });
+}
+
+template <class T>
+template <int HC>
 void AttentionModel<T>::reverse_block(int b, const EdgeList& edges) {
   const AttLayout L = lay_;
   const int n = edges.nlocal;
   const T* p = params_.data();
   const int* w = L.blk[b];
-  const int wg_x = w[kGx], wg_e = w[kGe], ww_e = w[kWe], ww_q = w[kWq], ww_k = w[kWk], ww_v = w[kWv],
-            ww_o = w[kWo], ww_s = w[kWs], ww_t = w[kWt];
+  const int wg_e = w[kGe], ww_e = w[kWe], ww_q = w[kWq], ww_k = w[kWk], ww_v = w[kWv], ww_o = w[kWo];
   const int wg_fe = w[kGfe], ww_f1 = w[kWf1], ww_f2 = w[kWf2];
   const int wg_fn = w[kGfn], ww_n1 = w[kWn1], wb_n1 = w[kBn1], ww_n2 = w[kWn2];
   const bool last = b == L.blocks - 1;
@@ -126,25 +156,7 @@ void AttentionModel<T>::reverse_block(int b, const EdgeList& edges) {
           }
         });
       });
-  // Projections reversed: each atom gathers dE/dP as receiver (its own edges) and as
-  // sender (the reverse edges), then through rms(x); plus the residual and readout.
-  const auto rev = rev_;
-  Kokkos::parallel_for("att::project_reverse", Kokkos::RangePolicy<ExecSpace>(0, n), KOKKOS_LAMBDA(const int i) {
-    const int H = HC > 0 ? HC : L.H;  // compile-time for the shapes compute() dispatches
-    T gs[kAttMaxH], gt[kAttMaxH], gxn[kAttMaxH], g[kAttMaxH];
-    for (int c = 0; c < H; ++c) gs[c] = gt[c] = gxn[c] = 0;
-    for (int e = off(i); e < off(i + 1); ++e) {
-      const int r = rev(e);
-      for (int c = 0; c < H; ++c) gt[c] += gpre(e, c);
-      if (r >= 0)
-        for (int c = 0; c < H; ++c) gs[c] += gpre(r, c);
-    }
-    reverse_affine(gs, H, p + ww_s, H, gxn);
-    reverse_affine(gt, H, p + ww_t, H, gxn);
-    for (int c = 0; c < H; ++c) g[c] = gxp(i, c) + gr(i, b * H + c);
-    reverse_rms_norm(&x(i, 0), p + wg_x, H, gxn, g);
-    for (int c = 0; c < H; ++c) gx(i, c) = g[c];
-  });
+  project_reverse<HC>(b, edges);
 }
 
 template <class T>
@@ -243,11 +255,15 @@ void AttentionModel<T>::reverse_input(const EdgeList& edges, const IntView& type
 }
 
 #if defined(KOKKOS_ENABLE_CUDA) || defined(KOKKOS_ENABLE_HIP)
-#define AF_ATTENTION_REVERSE_BLOCKS(T) template void AttentionModel<T>::reverse_block<0>(int, const EdgeList&);
+#define AF_ATTENTION_REVERSE_BLOCKS(T)                                      \
+  template void AttentionModel<T>::reverse_block<0>(int, const EdgeList&); \
+  template void AttentionModel<T>::project_reverse<0>(int, const EdgeList&);
 #else
 #define AF_ATTENTION_REVERSE_BLOCKS(T)                                      \
   template void AttentionModel<T>::reverse_block<0>(int, const EdgeList&); \
-  template void AttentionModel<T>::reverse_block<32>(int, const EdgeList&);
+  template void AttentionModel<T>::reverse_block<32>(int, const EdgeList&); \
+  template void AttentionModel<T>::project_reverse<0>(int, const EdgeList&); \
+  template void AttentionModel<T>::project_reverse<32>(int, const EdgeList&);
 #endif
 #define AF_ATTENTION_REVERSE(T)                                                    \
   AF_ATTENTION_REVERSE_BLOCKS(T)                                                   \

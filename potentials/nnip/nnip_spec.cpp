@@ -13,20 +13,26 @@ namespace af {
 namespace {
 
 using nnip::ModelFile;
-using Factory = std::unique_ptr<nnip::Model> (*)(const ModelFile&, const std::vector<int>&, int spline_knots,
-                                                 bool single, bool grid);
+// What the deck chose beside the model file (docs/decks.md).
+struct ModelOptions {
+  int knots = 0;           // radial: spline, its intervals (equivariant)
+  bool single = false;     // precision: float32
+  bool grid = false;       // tensor_product: grid (equivariant)
+  bool fuse_last = true;   // fuse_last_block (attention, CPU builds)
+};
+using Factory = std::unique_ptr<nnip::Model> (*)(const ModelFile&, const std::vector<int>&, const ModelOptions&);
 
 const std::map<std::string, Factory>& architectures() {
   static const std::map<std::string, Factory> m = {
       {"equivariant",
-       [](const ModelFile& f, const std::vector<int>& tm, int knots, bool single, bool grid) -> std::unique_ptr<nnip::Model> {
-         if (single) return std::make_unique<nnip::EquivariantModel<float>>(f, tm, knots, grid);
-         return std::make_unique<nnip::EquivariantModel<double>>(f, tm, knots, grid);
+       [](const ModelFile& f, const std::vector<int>& tm, const ModelOptions& o) -> std::unique_ptr<nnip::Model> {
+         if (o.single) return std::make_unique<nnip::EquivariantModel<float>>(f, tm, o.knots, o.grid);
+         return std::make_unique<nnip::EquivariantModel<double>>(f, tm, o.knots, o.grid);
        }},
       {"attention",
-       [](const ModelFile& f, const std::vector<int>& tm, int, bool single, bool) -> std::unique_ptr<nnip::Model> {
-         if (single) return std::make_unique<nnip::AttentionModel<float>>(f, tm);
-         return std::make_unique<nnip::AttentionModel<double>>(f, tm);
+       [](const ModelFile& f, const std::vector<int>& tm, const ModelOptions& o) -> std::unique_ptr<nnip::Model> {
+         if (o.single) return std::make_unique<nnip::AttentionModel<float>>(f, tm, o.fuse_last);
+         return std::make_unique<nnip::AttentionModel<double>>(f, tm, o.fuse_last);
        }},
   };
   return m;
@@ -34,11 +40,10 @@ const std::map<std::string, Factory>& architectures() {
 
 class NnipSpec final : public PotentialSpec {
  public:
-  NnipSpec(std::shared_ptr<const ModelFile> f, std::vector<int> type_map, Factory make, int knots, bool single,
-           bool grid)
-      : file_(std::move(f)), type_map_(std::move(type_map)), make_(make), knots_(knots), single_(single), grid_(grid) {}
+  NnipSpec(std::shared_ptr<const ModelFile> f, std::vector<int> type_map, Factory make, const ModelOptions& opt)
+      : file_(std::move(f)), type_map_(std::move(type_map)), make_(make), opt_(opt) {}
   std::unique_ptr<Potential> create() const override {
-    return std::make_unique<nnip::NnipPotential>(make_(*file_, type_map_, knots_, single_, grid_));
+    return std::make_unique<nnip::NnipPotential>(make_(*file_, type_map_, opt_));
   }
   bool needs_full_list() const override { return true; }
 
@@ -46,8 +51,7 @@ class NnipSpec final : public PotentialSpec {
   std::shared_ptr<const ModelFile> file_;
   std::vector<int> type_map_;
   Factory make_;
-  int knots_;
-  bool single_, grid_;
+  ModelOptions opt_;
 };
 
 }  // namespace
@@ -70,12 +74,17 @@ std::shared_ptr<const PotentialSpec> parse_nnip(MapReader& sec, const DeckContex
   // the parity-even paths, CG for the rest); both give the same model.
   const std::string tp = sec.get_string("tensor_product", "cg");
   if (tp != "cg" && tp != "grid") sec.get("tensor_product").fail("tensor_product: cg or grid");
+  // fuse_last_block: the attention model's last block forward and reverse in one kernel
+  // (CPU builds; default true; false runs it as every other block, as GPU builds do).
+  const bool fuse_last = sec.get_bool("fuse_last_block", true);
   auto file = std::make_shared<const ModelFile>(path);
   const auto it = architectures().find(file->architecture());
   if (it == architectures().end()) file->fail("unknown architecture '" + file->architecture() + "'");
   if (file->architecture() != "equivariant" && radial != "mlp") sec.get("radial").fail("radial: spline is for equivariant models");
   if (file->architecture() != "equivariant" && tp != "cg")
     sec.get("tensor_product").fail("tensor_product is for equivariant models");
+  if (file->architecture() != "attention" && !fuse_last)
+    sec.get("fuse_last_block").fail("fuse_last_block is for attention models");
   std::vector<int> type_map;
   for (const auto& name : ctx.structure.species) {
     int k = -1;
@@ -88,8 +97,12 @@ std::shared_ptr<const PotentialSpec> parse_nnip(MapReader& sec, const DeckContex
     }
     type_map.push_back(k);
   }
-  return std::make_shared<NnipSpec>(file, type_map, it->second, static_cast<int>(knots), precision == "float32",
-                                    tp == "grid");
+  ModelOptions opt;
+  opt.knots = static_cast<int>(knots);
+  opt.single = precision == "float32";
+  opt.grid = tp == "grid";
+  opt.fuse_last = fuse_last;
+  return std::make_shared<NnipSpec>(file, type_map, it->second, opt);
 }
 
 }  // namespace af

@@ -9,7 +9,10 @@ exported weights, through the real deck path (issue 6, acceptance 2 and 3):
   strain) to 1e-6 relative;
 - energy and forces continuous as a neighbor crosses the cutoff (both sides of r_c); two
   copies farther apart than the cutoff have twice the energy (1e-12);
-- the loader's one-line errors (a wrong weight shape, an equivariant-only option)."""
+- the loader's one-line errors (a wrong weight shape, an equivariant-only option, a
+  bad fuse_last_block).
+CPU builds run the last block fused (forward and reverse in one kernel); the H 32 model is
+also checked with fuse_last_block: false, the path GPU builds take."""
 import os
 import sys
 
@@ -41,8 +44,8 @@ def make_model(wd, hidden, name):
     return h, load_model(path), path  # what the file holds, as the engine reads it
 
 
-def against_pytorch(c, wd, h, model, path, tag):
-    """Engine = PyTorch on the 20 structures, float64 and float32."""
+def against_pytorch(c, wd, h, model, path, tag, **options):
+    """Engine = PyTorch on the 20 structures, float64 and float32 (deck options added)."""
     worst = {"energy": 0.0, "forces": 0.0, "stress": 0.0}
     f32 = 0.0
     for k, at in enumerate(structures()):
@@ -50,7 +53,7 @@ def against_pytorch(c, wd, h, model, path, tag):
         os.makedirs(d)
         write(os.path.join(d, "in.extxyz"), at, format="extxyz")
         at = read(os.path.join(d, "in.extxyz"))
-        got = engine(d, "in.extxyz", path, "exact")
+        got = engine(d, "in.extxyz", path, "exact", **options)
         ref = model(**as_tensors(at, h.species, h.r_cut))
         e_ref, f_ref, s_ref = ref["energy"].item(), ref["forces"].detach().numpy(), ref["stress"].detach().numpy()
         R = np.linalg.solve(at.cell[:], got.cell[:])  # the engine may rotate a cell into LAMMPS's frame
@@ -58,12 +61,13 @@ def against_pytorch(c, wd, h, model, path, tag):
         worst["forces"] = max(worst["forces"], np.abs(got.get_forces() @ R.T - f_ref).max() / np.abs(f_ref).max())
         worst["stress"] = max(worst["stress"], np.abs(R @ got.get_stress(voigt=False) @ R.T - s_ref).max()
                               / np.abs(s_ref).max())
-        s32 = engine(d, "in.extxyz", path, "f32", precision="float32")
+        s32 = engine(d, "in.extxyz", path, "f32", precision="float32", **options)
         f32 = max(f32, abs(s32.get_potential_energy() - e_ref) / abs(e_ref),
                   np.abs(s32.get_forces() @ R.T - f_ref).max() / np.abs(f_ref).max())
+    label = f"H {h.hidden}" + "".join(f", {k}: {v}" for k, v in options.items())
     for key, v in worst.items():
-        c.check(v <= 1e-9, f"H {h.hidden}, 20 structures: {key} equal PyTorch to {v:.1e} relative (<= 1e-9)")
-    c.check(f32 <= 1e-4, f"H {h.hidden}, precision float32: energy and forces within {f32:.1e} relative of PyTorch "
+        c.check(v <= 1e-9, f"{label}, 20 structures: {key} equal PyTorch to {v:.1e} relative (<= 1e-9)")
+    c.check(f32 <= 1e-4, f"{label}, precision float32: energy and forces within {f32:.1e} relative of PyTorch "
             "float64 (<= 1e-4)")
 
 
@@ -71,8 +75,11 @@ def main():
     c = Checks("attention_engine")
     wd = workdir("attention_engine")
     # H 16 runs the kernels' generic widths; H 32 the compile-time one CPU builds dispatch.
+    # CPU builds fuse the last block's forward and reverse (attention_last.cpp); the
+    # unfused path, which GPU builds run, is checked too.
     h32, model32, path32 = make_model(wd, 32, "model32.h5")
     against_pytorch(c, wd, h32, model32, path32, "w")
+    against_pytorch(c, wd, h32, model32, path32, "u", fuse_last_block=False)
     h, model, path = make_model(wd, 16, "model.h5")
     against_pytorch(c, wd, h, model, path, "s")
 
@@ -92,7 +99,8 @@ def main():
         f["weights/block1/w_q"] = np.zeros((16, 8))
     for model_path, options, expected in (
             (bad, {}, "shape.h5: weights/block1/w_q has shape 16x8, expected 16x16"),
-            (path, {"radial": "spline"}, "radial: spline is for equivariant models")):
+            (path, {"radial": "spline"}, "radial: spline is for equivariant models"),
+            (path, {"fuse_last_block": "maybe"}, "fuse_last_block")):
         write_deck({"units": "metal", "system": {"read": "in.extxyz"},
                     "potential": {"style": "nnip", "model": model_path, **options},
                     "stages": [{"integrator": {"style": "nve"}, "steps": 0}]}, os.path.join(wd, "bad.yaml"))
