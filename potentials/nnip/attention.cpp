@@ -3,6 +3,7 @@
 #include <string>
 
 #include "guards.hpp"
+#include "potentials/nnip/att_block_rows.hpp"
 #include "potentials/nnip/att_lanes.hpp"
 
 namespace af::nnip {
@@ -291,7 +292,7 @@ void AttentionModel<T>::compute_block(int b, const EdgeList& edges) {
   const int n = edges.nlocal;
   const T* p = params_.data();
   const int* w = L.blk[b];
-  const int wg_e = w[kGe], ww_e = w[kWe], wb_m = w[kBm], ww_q = w[kWq], ww_k = w[kWk], ww_v = w[kWv], ww_o = w[kWo];
+  const int ww_o = w[kWo];
   const int wg_fe = w[kGfe], ww_f1 = w[kWf1], wb_f1 = w[kBf1], ww_f2 = w[kWf2], wb_f2 = w[kBf2];
   const int wg_fn = w[kGfn], ww_n1 = w[kWn1], wb_n1 = w[kBn1], ww_n2 = w[kWn2], wb_n2 = w[kBn2];
   const bool last = b == L.blocks - 1;
@@ -328,25 +329,8 @@ void AttentionModel<T>::compute_block(int b, const EdgeList& edges) {
         // Messages and Q/K/V, kRowBlock edges at a time (rows_affine).
         Kokkos::parallel_for(Kokkos::TeamThreadRange(team, (M + kRowBlock - 1) / kRowBlock), [&](const int jb) {
           const int j0 = jb * kRowBlock, R = M - j0 < kRowBlock ? M - j0 : kRowBlock;
-          T en[kRowBlock][kAttMaxH] = {}, m[kRowBlock][kAttMaxH];  // = {}: GCC cannot see rms_norm fill H <= kAttMaxH
-          for (int r = 0; r < R; ++r) {
-            const int ej = e0 + j0 + r;
-            const T d = T(sqrt(vec(ej, 0) * vec(ej, 0) + vec(ej, 1) * vec(ej, 1) + vec(ej, 2) * vec(ej, 2)));
-            T du;
-            envelope(d, T(L.rc), L.p_env, u[j0 + r], du);
-            rms_norm(&e(ej, 0), p + wg_e, H, en[r]);
-          }
-          rows_affine(en[0], kAttMaxH, R, H, p + ww_e, p + wb_m, H, m[0], kAttMaxH);
-          for (int r = 0; r < R; ++r) {
-            const int ej = e0 + j0 + r, s = snd(ej);
-            T* a = &act(ej, 0);
-            for (int c = 0; c < H; ++c) a[kActPre * H + c] = m[r][c] += P(s, c) + P(i, H + c);
-            for (int c = 0; c < H; ++c) m[r][c] = gelu(m[r][c]);
-          }
           T* a = A + j0 * lda;
-          rows_affine(m[0], kAttMaxH, R, H, p + ww_q, static_cast<const T*>(nullptr), H, a + kActQ * H, lda);
-          rows_affine(m[0], kAttMaxH, R, H, p + ww_k, static_cast<const T*>(nullptr), H, a + kActK * H, lda);
-          rows_affine(m[0], kAttMaxH, R, H, p + ww_v, static_cast<const T*>(nullptr), H, a + kActV * H, lda);
+          message_qkv_rows(L, p, w, H, i, e0 + j0, R, e, P, vec, snd, u + j0, a + kActPre * H, lda, a + kActQ * H, lda);
         });
         team.team_barrier();
         attention_block_forward(team, M, H, L.heads, A + kActQ * H, A + kActK * H, A + kActV * H, lda, u, TR, O);

@@ -8,6 +8,7 @@
 // exps nor reads Q, K, V and the block's other activations back from memory, and
 // nothing of the block's per-edge state is written to act_. GPU builds, and CPU runs
 // with `fuse_last_block: false`, use compute_block / reverse_block as for every other block.
+#include "potentials/nnip/att_block_rows.hpp"
 #include "potentials/nnip/att_lanes.hpp"
 #include "potentials/nnip/attention.hpp"
 
@@ -27,7 +28,7 @@ void AttentionModel<T>::fused_last_block(const EdgeList& edges, const IntView& t
   const int n = edges.nlocal, b = L.blocks - 1;
   const T* p = params_.data();
   const int* w = L.blk[b];
-  const int wg_e = w[kGe], ww_e = w[kWe], wb_m = w[kBm], ww_q = w[kWq], ww_k = w[kWk], ww_v = w[kWv], ww_o = w[kWo];
+  const int ww_o = w[kWo];
   const int wg_fn = w[kGfn], ww_n1 = w[kWn1], wb_n1 = w[kBn1], ww_n2 = w[kWn2], wb_n2 = w[kBn2];
   project<HC>(b, n);
   const auto x = x_;
@@ -60,25 +61,7 @@ void AttentionModel<T>::fused_last_block(const EdgeList& edges, const IntView& t
         // Messages and Q/K/V, kRowBlock edges at a time (as compute_block).
         Kokkos::parallel_for(Kokkos::TeamThreadRange(team, (M + kRowBlock - 1) / kRowBlock), [&](const int jb) {
           const int j0 = jb * kRowBlock, R = M - j0 < kRowBlock ? M - j0 : kRowBlock;
-          T en[kRowBlock][kAttMaxH] = {}, m[kRowBlock][kAttMaxH];  // = {}: GCC cannot see rms_norm fill H <= kAttMaxH
-          for (int r = 0; r < R; ++r) {
-            const int ej = e0 + j0 + r;
-            const T d = T(sqrt(vec(ej, 0) * vec(ej, 0) + vec(ej, 1) * vec(ej, 1) + vec(ej, 2) * vec(ej, 2)));
-            T du;
-            envelope(d, T(L.rc), L.p_env, u[j0 + r], du);
-            rms_norm(&e(ej, 0), p + wg_e, H, en[r]);
-          }
-          rows_affine(en[0], kAttMaxH, R, H, p + ww_e, p + wb_m, H, m[0], kAttMaxH);
-          for (int r = 0; r < R; ++r) {
-            const int s = snd(e0 + j0 + r);
-            T* pre = PRE + (j0 + r) * H;
-            for (int c = 0; c < H; ++c) pre[c] = m[r][c] += P(s, c) + P(i, H + c);
-            for (int c = 0; c < H; ++c) m[r][c] = gelu(m[r][c]);
-          }
-          T* a = QKV + j0 * ld;
-          rows_affine(m[0], kAttMaxH, R, H, p + ww_q, static_cast<const T*>(nullptr), H, a, ld);
-          rows_affine(m[0], kAttMaxH, R, H, p + ww_k, static_cast<const T*>(nullptr), H, a + H, ld);
-          rows_affine(m[0], kAttMaxH, R, H, p + ww_v, static_cast<const T*>(nullptr), H, a + 2 * H, ld);
+          message_qkv_rows(L, p, w, H, i, e0 + j0, R, e, P, vec, snd, u + j0, PRE + j0 * H, H, QKV + j0 * ld, ld);
         });
         team.team_barrier();
         // Attention forward, each head and query group's weights kept in its tile of Wt.
@@ -158,22 +141,8 @@ void AttentionModel<T>::fused_last_block(const EdgeList& edges, const IntView& t
         // reverse, dE/de_b into ge (the edge stream leaves the last block unused).
         Kokkos::parallel_for(Kokkos::TeamThreadRange(team, (M + kRowBlock - 1) / kRowBlock), [&](const int jb) {
           const int j0 = jb * kRowBlock, R = M - j0 < kRowBlock ? M - j0 : kRowBlock;
-          T gm[kRowBlock][kAttMaxH], gen[kRowBlock][kAttMaxH];
-          for (int r = 0; r < kRowBlock; ++r)
-            for (int c = 0; c < H; ++c) gm[r][c] = gen[r][c] = 0;
-          rows_reverse_affine(GQ + j0 * H, H, R, H, p + ww_q, H, gm[0], kAttMaxH);
-          rows_reverse_affine(GK + j0 * H, H, R, H, p + ww_k, H, gm[0], kAttMaxH);
-          rows_reverse_affine(GV + j0 * H, H, R, H, p + ww_v, H, gm[0], kAttMaxH);
-          for (int r = 0; r < R; ++r)
-            for (int c = 0; c < H; ++c) gpre(e0 + j0 + r, c) = gm[r][c] *= gelu_grad(PRE[(j0 + r) * H + c]);
-          rows_reverse_affine(gm[0], kAttMaxH, R, H, p + ww_e, H, gen[0], kAttMaxH);
-          for (int r = 0; r < R; ++r) {
-            const int ej = e0 + j0 + r;
-            T g[kAttMaxH];
-            for (int c = 0; c < H; ++c) g[c] = 0;
-            reverse_rms_norm(&e(ej, 0), p + wg_e, H, gen[r], g);
-            for (int c = 0; c < H; ++c) ge(ej, c) = g[c];
-          }
+          message_qkv_reverse_rows(p, w, H, e0 + j0, R, GQ + j0 * H, GK + j0 * H, GV + j0 * H, PRE + j0 * H, H, e, gpre,
+                                   ge, true);
         });
       });
   project_reverse<HC>(b, edges);

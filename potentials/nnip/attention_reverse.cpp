@@ -2,6 +2,7 @@
 // the blocks to dE/dr for every edge. Per-edge activations (O(E H)) are read back from the
 // forward pass; the attention weights are recomputed per atom from Q and K (one exp per
 // entry, into a per-team tile), so nothing of size edges x neighbors is ever stored.
+#include "potentials/nnip/att_block_rows.hpp"
 #include "potentials/nnip/att_lanes.hpp"
 #include "potentials/nnip/attention.hpp"
 
@@ -51,7 +52,7 @@ void AttentionModel<T>::reverse_block(int b, const EdgeList& edges) {
   const int n = edges.nlocal;
   const T* p = params_.data();
   const int* w = L.blk[b];
-  const int wg_e = w[kGe], ww_e = w[kWe], ww_q = w[kWq], ww_k = w[kWk], ww_v = w[kWv], ww_o = w[kWo];
+  const int ww_o = w[kWo];
   const int wg_fe = w[kGfe], ww_f1 = w[kWf1], ww_f2 = w[kWf2];
   const int wg_fn = w[kGfn], ww_n1 = w[kWn1], wb_n1 = w[kBn1], ww_n2 = w[kWn2];
   const bool last = b == L.blocks - 1;
@@ -138,22 +139,8 @@ void AttentionModel<T>::reverse_block(int b, const EdgeList& edges) {
         // Q/K/V and the message reversed kRowBlock edges at a time (rows_reverse_affine).
         Kokkos::parallel_for(Kokkos::TeamThreadRange(team, (M + kRowBlock - 1) / kRowBlock), [&](const int jb) {
           const int j0 = jb * kRowBlock, R = M - j0 < kRowBlock ? M - j0 : kRowBlock;
-          T gm[kRowBlock][kAttMaxH], gen[kRowBlock][kAttMaxH];
-          for (int r = 0; r < kRowBlock; ++r)
-            for (int c = 0; c < H; ++c) gm[r][c] = gen[r][c] = 0;
-          rows_reverse_affine(GQ + j0 * H, H, R, H, p + ww_q, H, gm[0], kAttMaxH);
-          rows_reverse_affine(GK + j0 * H, H, R, H, p + ww_k, H, gm[0], kAttMaxH);
-          rows_reverse_affine(GV + j0 * H, H, R, H, p + ww_v, H, gm[0], kAttMaxH);
-          for (int r = 0; r < R; ++r)
-            for (int c = 0; c < H; ++c) gpre(e0 + j0 + r, c) = gm[r][c] *= gelu_grad(act(e0 + j0 + r, kActPre * H + c));
-          rows_reverse_affine(gm[0], kAttMaxH, R, H, p + ww_e, H, gen[0], kAttMaxH);
-          for (int r = 0; r < R; ++r) {
-            const int ej = e0 + j0 + r;
-            T g[kAttMaxH];
-            for (int c = 0; c < H; ++c) g[c] = 0;
-            reverse_rms_norm(&e(ej, 0), p + wg_e, H, gen[r], g);
-            for (int c = 0; c < H; ++c) ge(ej, c) += g[c];
-          }
+          message_qkv_reverse_rows(p, w, H, e0 + j0, R, GQ + j0 * H, GK + j0 * H, GV + j0 * H,
+                                   &act(e0 + j0, kActPre * H), lda, e, gpre, ge, false);
         });
       });
   project_reverse<HC>(b, edges);

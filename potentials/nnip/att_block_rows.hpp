@@ -1,0 +1,62 @@
+// The attention block's per-edge stages before and after the attention itself, on
+// kRowBlock edge rows at a time: shared by the block kernels (attention.cpp,
+// attention_reverse.cpp) and the fused last block (attention_last.cpp), which differ
+// only in where the rows live (saved activations or team scratch).
+#pragma once
+#include "potentials/nnip/att_kernels.hpp"
+
+namespace af::nnip::kernels {
+
+// Edges f .. f + R - 1 (R <= kRowBlock) of atom i, block weights w (AttLayout::blk):
+// u_r = envelope(d), message m = GELU(rms(e) W_e + b_m + P_s[sender] + P_t[i]); the
+// pre-activation to pre (row stride ldp), then Q | K | V to qkv (row stride ldq,
+// columns 0, H, 2H).
+template <class T, class EView, class PView, class VecView, class IntV>
+KOKKOS_INLINE_FUNCTION void message_qkv_rows(const AttLayout& L, const T* p, const int* w, int H, int i, int f,
+                                             int R, const EView& e, const PView& P, const VecView& vec,
+                                             const IntV& snd, T* u, T* pre, int ldp, T* qkv, int ldq) {
+  T en[kRowBlock][kAttMaxH] = {}, m[kRowBlock][kAttMaxH];  // = {}: GCC cannot see rms_norm fill H <= kAttMaxH
+  for (int r = 0; r < R; ++r) {
+    const int ej = f + r;
+    const T d = T(sqrt(vec(ej, 0) * vec(ej, 0) + vec(ej, 1) * vec(ej, 1) + vec(ej, 2) * vec(ej, 2)));
+    T du;
+    envelope(d, T(L.rc), L.p_env, u[r], du);
+    rms_norm(&e(ej, 0), p + w[kGe], H, en[r]);
+  }
+  rows_affine(en[0], kAttMaxH, R, H, p + w[kWe], p + w[kBm], H, m[0], kAttMaxH);
+  for (int r = 0; r < R; ++r) {
+    const int s = snd(f + r);
+    T* a = pre + r * ldp;
+    for (int c = 0; c < H; ++c) a[c] = m[r][c] += P(s, c) + P(i, H + c);
+    for (int c = 0; c < H; ++c) m[r][c] = gelu(m[r][c]);
+  }
+  rows_affine(m[0], kAttMaxH, R, H, p + w[kWq], static_cast<const T*>(nullptr), H, qkv, ldq);
+  rows_affine(m[0], kAttMaxH, R, H, p + w[kWk], static_cast<const T*>(nullptr), H, qkv + H, ldq);
+  rows_affine(m[0], kAttMaxH, R, H, p + w[kWv], static_cast<const T*>(nullptr), H, qkv + 2 * H, ldq);
+}
+
+// Its reverse from dE/dQ, dE/dK, dE/dV (rows of H): dE/d(message pre-activation) into
+// gpre (for the projections' reverse) and dE/de through rms(e) W_e into ge, added to
+// what ge holds (the edge FFN's share) or, with `assign`, in place of it.
+template <class T, class EView, class GView>
+KOKKOS_INLINE_FUNCTION void message_qkv_reverse_rows(const T* p, const int* w, int H, int f, int R, const T* GQ,
+                                                     const T* GK, const T* GV, const T* pre, int ldp, const EView& e,
+                                                     const GView& gpre, const GView& ge, bool assign) {
+  T gm[kRowBlock][kAttMaxH], gen[kRowBlock][kAttMaxH];
+  for (int r = 0; r < kRowBlock; ++r)
+    for (int c = 0; c < H; ++c) gm[r][c] = gen[r][c] = 0;
+  rows_reverse_affine(GQ, H, R, H, p + w[kWq], H, gm[0], kAttMaxH);
+  rows_reverse_affine(GK, H, R, H, p + w[kWk], H, gm[0], kAttMaxH);
+  rows_reverse_affine(GV, H, R, H, p + w[kWv], H, gm[0], kAttMaxH);
+  for (int r = 0; r < R; ++r)
+    for (int c = 0; c < H; ++c) gpre(f + r, c) = gm[r][c] *= gelu_grad(pre[r * ldp + c]);
+  rows_reverse_affine(gm[0], kAttMaxH, R, H, p + w[kWe], H, gen[0], kAttMaxH);
+  for (int r = 0; r < R; ++r) {
+    T g[kAttMaxH];
+    for (int c = 0; c < H; ++c) g[c] = assign ? T(0) : ge(f + r, c);
+    reverse_rms_norm(&e(f + r, 0), p + w[kGe], H, gen[r], g);
+    for (int c = 0; c < H; ++c) ge(f + r, c) = g[c];
+  }
+}
+
+}  // namespace af::nnip::kernels
