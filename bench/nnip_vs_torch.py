@@ -6,8 +6,10 @@ only that), the BLAS PyTorch uses, and each side's achieved GFLOP/s from the mod
 FLOP count (equivariant: the per-edge radial MLP dominates it; attention: the per-edge
 H x H products). The spline column is the equivariant model's tabulated radial MLP.
 
-    /usr/bin/python3 bench/nnip_vs_torch.py [--threads 1] [--precision float32] [--model FILE]
+    /usr/bin/python3 bench/nnip_vs_torch.py [--threads 1] [--precision float32] [--model FILE] [--repeat 1]
 
+--repeat N runs each side N times in fresh processes, alternating, and reports each
+side's median (this machine's run-to-run spread reached +-40% on a busy host).
 Prints a Markdown table for bench/RESULTS.md. Needs build/bin/atomforge."""
 import argparse
 import json
@@ -118,11 +120,17 @@ def blas():
         return "unknown"
 
 
+def median_run(runs):
+    """The run whose seconds are the median (lower median for an even count)."""
+    return sorted(runs, key=lambda r: r["seconds"])[(len(runs) - 1) // 2]
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--precision", default="float32")
     ap.add_argument("--model", help="model file (default examples/models/si_equivariant.h5)")
+    ap.add_argument("--repeat", type=int, default=1, help="fresh processes per side; medians reported")
     args = ap.parse_args()
     global MODEL
     if args.model:
@@ -135,9 +143,13 @@ def main():
     print("|---|---|---|---|---|---|---|---|---|---|")
     for rep in (5, 10):  # 1,000 and 8,000 atoms
         atoms = 8 * rep ** 3
-        t = run_torch(rep, args.threads, args.precision)
-        a = run_atomforge(rep, args.threads, args.precision, "mlp")
-        s = run_atomforge(rep, args.threads, args.precision, "spline") if spline else None
+        runs = {"t": [], "a": [], "s": []}
+        for _ in range(args.repeat):  # alternating, so a slow spell of the host hits both sides
+            runs["t"].append(run_torch(rep, args.threads, args.precision))
+            runs["a"].append(run_atomforge(rep, args.threads, args.precision, "mlp"))
+            if spline:
+                runs["s"].append(run_atomforge(rep, args.threads, args.precision, "spline"))
+        t, a, s = (median_run(runs[k]) if runs[k] else None for k in ("t", "a", "s"))
         flops, _ = model_flops(t["edges"], atoms)
         s_time = f"{s['seconds']:.3f}" if s else "-"
         s_speed = f"{t['seconds'] / s['seconds']:.2f}x" if s else "-"
