@@ -59,4 +59,20 @@ KOKKOS_INLINE_FUNCTION void message_qkv_reverse_rows(const T* p, const int* w, i
   }
 }
 
+// The u-weighted node sum reversed for R edges (f: the first): given gn = dE/dx' of the
+// atom, gt_r += u_r gn / avg (gt: dE/dt of each row so far), gu_r += t_r . gn / avg (t:
+// the attention outputs, row stride ldt), then GO rows = gt W_o^T.
+template <class T, class GuView>
+KOKKOS_INLINE_FUNCTION void node_sum_reverse_rows(const T* p, const int* w, int H, int f, int R, const T* u, T inv_avg,
+                                                  const T* gn, const T* t, int ldt, T (*gt)[kAttMaxH],
+                                                  const GuView& gu, T* GO) {
+  for (int r = 0; r < R; ++r) {
+    const T ur = u[r] * inv_avg;
+    for (int c = 0; c < H; ++c) gt[r][c] += ur * gn[c];
+    gu(f + r) += inv_avg * dot(t + r * ldt, gn, H);
+    for (int c = 0; c < H; ++c) GO[r * H + c] = 0;
+  }
+  rows_reverse_affine(gt[0], kAttMaxH, R, H, p + w[kWo], H, GO, H);
+}
+
 }  // namespace af::nnip::kernels

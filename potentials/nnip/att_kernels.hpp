@@ -347,31 +347,11 @@ KOKKOS_INLINE_FUNCTION void ffn_residual_rows(const T* p, int H, int g, int w1, 
   for (int r = 0; r < R; ++r)
     for (int c = 0; c < H; ++c) z[r * ldz + c] += y[r][c];
 }
-// gz += (d out / d z)^T gout for out = z + FFN(z) (the identity included), the hidden
-// pre-activation given (saved by ffn_residual) or, when null, recomputed.
-template <class T>
-KOKKOS_INLINE_FUNCTION void reverse_ffn_residual(const T* p, int H, int g, int w1, int b1, int w2, const T* z,
-                                                 const T* gout, T* gz, const T* saved_pre = nullptr) {
-  T pre_buf[2 * kAttMaxH], ga[2 * kAttMaxH], gzn[kAttMaxH];
-  const T* pre = saved_pre;
-  if (!pre) {
-    T zn[kAttMaxH] = {};
-    rms_norm(z, p + g, H, zn);
-    affine(zn, H, p + w1, p + b1, 2 * H, pre_buf);
-    pre = pre_buf;
-  }
-  for (int o = 0; o < 2 * H; ++o) ga[o] = 0;
-  reverse_affine(gout, H, p + w2, 2 * H, ga);
-  for (int o = 0; o < 2 * H; ++o) ga[o] *= gelu_grad(pre[o]);
-  for (int c = 0; c < H; ++c) gzn[c] = 0;
-  reverse_affine(ga, 2 * H, p + w1, H, gzn);
-  reverse_rms_norm(z, p + g, H, gzn, gz);
-  for (int c = 0; c < H; ++c) gz[c] += gout[c];
-}
-
-// reverse_ffn_residual on R <= kRowBlock rows together (row strides ldz, ldg, ldp;
-// gz has kAttMaxH per row), the products through rows_reverse_affine: row by row, the
-// 32 x 32 and 64 x 32 products had two or four accumulators each and waited on FMA latency.
+// gz += (d out / d z)^T gout for out = z + FFN(z) (the identity included) on R <=
+// kRowBlock rows together, given the hidden pre-activations pre (saved by
+// ffn_residual_rows; row strides ldz, ldg, ldp; gz has kAttMaxH per row). The products go
+// through rows_reverse_affine: row by row, the 32 x 32 and 64 x 32 products had two or
+// four accumulators each and waited on FMA latency.
 template <class T>
 KOKKOS_INLINE_FUNCTION void reverse_ffn_residual_rows(const T* p, int H, int g, int w1, int w2, int R, const T* z,
                                                       int ldz, const T* gout, int ldg, const T* pre, int ldp,
@@ -389,6 +369,16 @@ KOKKOS_INLINE_FUNCTION void reverse_ffn_residual_rows(const T* p, int H, int g, 
     reverse_rms_norm(z + r * ldz, p + g, H, gzn[r], gz[r]);
     for (int c = 0; c < H; ++c) gz[r][c] += gout[r * ldg + c];
   }
+}
+
+// The same for one row, the pre-activations recomputed (the node FFN: nothing saved).
+template <class T>
+KOKKOS_INLINE_FUNCTION void reverse_ffn_residual(const T* p, int H, int g, int w1, int b1, int w2, const T* z,
+                                                 const T* gout, T (&gz)[kAttMaxH]) {
+  T zn[kAttMaxH] = {}, pre[2 * kAttMaxH];  // zn = {}: GCC cannot see rms_norm fill H <= kAttMaxH
+  rms_norm(z, p + g, H, zn);
+  affine(zn, H, p + w1, p + b1, 2 * H, pre);
+  reverse_ffn_residual_rows(p, H, g, w1, w2, 1, z, H, gout, H, pre, 2 * H, &gz);
 }
 
 // The readout of one atom of species s from its node rows xs[0 .. B] (before the

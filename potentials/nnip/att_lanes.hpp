@@ -20,16 +20,18 @@ namespace af::nnip::kernels {
 // operands QT and GOT (H x Ms, zero in the padding) hold whole groups.
 constexpr int kLanes = kAttChunk;
 
-// st[x] = sc (q_{j0+x} . k) over one head's dh features from c0 (kr: the key's row at c0).
+// st[x] = sc (r . column j0 + x of XT) over one head's dh features from c0 (r: a row at
+// c0; XT: H x Ms, transposed rows): the logits of key r for the group's queries (QT), or
+// dv_x = go_x . v with GOT.
 template <class T>
-inline void lanes_logits(const T* kr, const T* QT, int Ms, int c0, int dh, int j0, T sc, T* st) {
+inline void lanes_dot(const T* r, const T* XT, int Ms, int c0, int dh, int j0, T sc, T* st) {
   AF_SIMD
   for (int x = 0; x < kLanes; ++x) st[x] = 0;
   for (int c = 0; c < dh; ++c) {
-    const T kc = kr[c];
-    const T* qt = QT + (c0 + c) * Ms + j0;
+    const T rc = r[c];
+    const T* xt = XT + (c0 + c) * Ms + j0;
     AF_SIMD
-    for (int x = 0; x < kLanes; ++x) st[x] += kc * qt[x];
+    for (int x = 0; x < kLanes; ++x) st[x] += rc * xt[x];
   }
   AF_SIMD
   for (int x = 0; x < kLanes; ++x) st[x] *= sc;
@@ -56,7 +58,7 @@ inline void lanes_forward_head(int M, int H, int dh_rt, int h, int j0, const T* 
     for (int x = 0; x < kLanes; ++x) cm[x] = -T(kNoRow);
     for (int t = 0; t < n; ++t) {  // the chunk's logits and their maximum over keys with u > 0
       T* st = s[t];
-      lanes_logits(K + (k0 + t) * ld + c0, QT, Ms, c0, dh, j0, sc, st);
+      lanes_dot(K + (k0 + t) * ld + c0, QT, Ms, c0, dh, j0, sc, st);
       if (u[k0 + t] > T(0)) {
         AF_SIMD
         for (int x = 0; x < kLanes; ++x) cm[x] = st[x] > cm[x] ? st[x] : cm[x];
@@ -176,7 +178,7 @@ inline void lanes_weights(int M, int dh_rt, int h, int j0, const T* QT, const T*
   for (int x = 0; x < kLanes; ++x) m[x] = -T(kNoRow), l[x] = 0;
   for (int k = 0; k < M; ++k) {  // logits and their maximum over keys with u > 0
     T* st = S + k * kLanes;
-    lanes_logits(K + k * ld + c0, QT, Ms, c0, dh, j0, sc, st);
+    lanes_dot(K + k * ld + c0, QT, Ms, c0, dh, j0, sc, st);
     if (u[k] > T(0)) {
       AF_SIMD
       for (int x = 0; x < kLanes; ++x) m[x] = st[x] > m[x] ? st[x] : m[x];
@@ -219,15 +221,7 @@ inline void lanes_backward_weighted(int M, int H, int dh_rt, int h, int j0, cons
     const T uk = u[k];
     const T* st = S + k * kLanes;
     T* dv = DV + k * kLanes;
-    AF_SIMD
-    for (int x = 0; x < kLanes; ++x) dv[x] = 0;
-    const T* vr = V + k * ld + c0;
-    for (int c = 0; c < dh; ++c) {
-      const T vc = vr[c];
-      const T* got = GOT + (c0 + c) * Ms + j0;
-      AF_SIMD
-      for (int x = 0; x < kLanes; ++x) dv[x] += vc * got[x];
-    }
+    lanes_dot(V + k * ld + c0, GOT, Ms, c0, dh, j0, T(1), dv);
     AF_SIMD
     for (int x = 0; x < kLanes; ++x) D[x] += uk * st[x] * dv[x];
   }

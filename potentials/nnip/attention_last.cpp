@@ -96,10 +96,7 @@ void AttentionModel<T>::fused_last_block(const EdgeList& edges, const IntView& t
           for (int q = 0; q < L.blocks; ++q) xs[q] = &x(q, i, 0);
           xs[L.blocks] = z;
           eatom(i) = double(readout_atom(L, p, tm(type(i)), xs, &gr(i, 0)));
-          for (int c = 0; c < H; ++c) {
-            x(L.blocks, i, c) = z[c];
-            g[c] = 0;
-          }
+          for (int c = 0; c < H; ++c) g[c] = 0;
           reverse_ffn_residual(p, H, wg_fn, ww_n1, wb_n1, ww_n2, &xp(i, 0), &gr(i, L.blocks * H), g);
           for (int c = 0; c < H; ++c) gxp(i, c) = g[c];
         });
@@ -107,17 +104,11 @@ void AttentionModel<T>::fused_last_block(const EdgeList& edges, const IntView& t
         // dE/dt = u dE/dx' / avg (the node sum) into GO through W_o, and dE/du of the sum.
         Kokkos::parallel_for(Kokkos::TeamThreadRange(team, (M + kRowBlock - 1) / kRowBlock), [&](const int jb) {
           const int j0 = jb * kRowBlock, R = M - j0 < kRowBlock ? M - j0 : kRowBlock;
-          const T* gn = &gxp(i, 0);
           T gt[kRowBlock][kAttMaxH];
-          for (int r = 0; r < kRowBlock; ++r) {
-            const T ur = r < R ? u[j0 + r] * inv_avg : T(0);
-            for (int c = 0; c < H; ++c) gt[r][c] = ur * gn[c];
-          }
-          for (int r = 0; r < R; ++r) {
-            gu(e0 + j0 + r) += inv_avg * dot(Tt + (j0 + r) * H, gn, H);
-            for (int c = 0; c < H; ++c) GO[(j0 + r) * H + c] = 0;
-          }
-          rows_reverse_affine(gt[0], kAttMaxH, R, H, p + ww_o, H, GO + j0 * H, H);
+          for (int r = 0; r < kRowBlock; ++r)
+            for (int c = 0; c < H; ++c) gt[r][c] = 0;
+          node_sum_reverse_rows(p, w, H, e0 + j0, R, u + j0, inv_avg, &gxp(i, 0), Tt + j0 * H, H, gt, gu,
+                                GO + j0 * H);
         });
         team.team_barrier();
         // Attention backward through the kept weights.

@@ -52,16 +52,13 @@ void AttentionModel<T>::reverse_block(int b, const EdgeList& edges) {
   const int n = edges.nlocal;
   const T* p = params_.data();
   const int* w = L.blk[b];
-  const int ww_o = w[kWo];
   const int wg_fe = w[kGfe], ww_f1 = w[kWf1], ww_f2 = w[kWf2];
   const int wg_fn = w[kGfn], ww_n1 = w[kWn1], wb_n1 = w[kBn1], ww_n2 = w[kWn2];
   const bool last = b == L.blocks - 1;
-  const auto x = Kokkos::subview(x_, b, Kokkos::ALL, Kokkos::ALL);
   const auto xp = Kokkos::subview(xp_, b, Kokkos::ALL, Kokkos::ALL);
-  const auto P = Kokkos::subview(P_, b, Kokkos::ALL, Kokkos::ALL);
   const auto e = Kokkos::subview(e_, b, Kokkos::ALL, Kokkos::ALL);
   const auto act = Kokkos::subview(act_, b, Kokkos::ALL, Kokkos::ALL);
-  const auto gx = gx_, gxp = gxp_, ge = ge_, gpre = gpre_, gr = gr_;
+  const auto gx = gx_, gxp = gxp_, ge = ge_, gpre = gpre_;
   const auto gu = gu_;
   // Node feed-forward reversed: gxp = dE/dx' from gx = dE/dx_{b+1}.
   Kokkos::parallel_for("att::node_update_reverse", Kokkos::RangePolicy<ExecSpace>(0, n), KOKKOS_LAMBDA(const int i) {
@@ -77,8 +74,7 @@ void AttentionModel<T>::reverse_block(int b, const EdgeList& edges) {
   // node sum, then attention backward, then Q/K/V and the message. dE/d(message pre-activation) goes to gpre for the
   // senders' projections; dE/de_b replaces dE/de_{b+1} in ge (each team owns its rows).
   const auto off = edges.offset;
-  const auto snd = edges.sender;
-  const auto vec = edges.vec;
+    const auto vec = edges.vec;
   const std::size_t bytes = scratch_bytes(max_degree_, 6, true);
   const int level = bytes <= 32768 ? 0 : 1;
   using Scratch = Kokkos::View<T*, ExecSpace::scratch_memory_space, Kokkos::MemoryUnmanaged>;
@@ -119,18 +115,10 @@ void AttentionModel<T>::reverse_block(int b, const EdgeList& edges) {
             reverse_ffn_residual_rows(p, H, wg_fe, ww_f1, ww_f2, R, ez[0], kAttMaxH, &ge(e0 + j0, 0),
                                       static_cast<int>(ge.stride(0)), &act(e0 + j0, kActFfn * H), lda, gt);
           }
-          const T* gn = &gxp(i, 0);  // dE/d(node sum) = gn / avg
-          for (int r = 0; r < R; ++r) {
-            const int j = j0 + r, ej = e0 + j;
-            const T uj = u[j] * inv_avg;
-            for (int c = 0; c < H; ++c) {
-              ge(ej, c) = gt[r][c];  // dE/de' (the residual's share of dE/de_b)
-              gt[r][c] += uj * gn[c];
-            }
-            gu(ej) += inv_avg * dot(&act(ej, kActT * H), gn, H);
-            for (int c = 0; c < H; ++c) GO[j * H + c] = 0;
-          }
-          rows_reverse_affine(gt[0], kAttMaxH, R, H, p + ww_o, H, GO + j0 * H, H);
+          for (int r = 0; r < R; ++r)
+            for (int c = 0; c < H; ++c) ge(e0 + j0 + r, c) = gt[r][c];  // dE/de' (the residual's share of dE/de_b)
+          node_sum_reverse_rows(p, w, H, e0 + j0, R, u + j0, inv_avg, &gxp(i, 0), &act(e0 + j0, kActT * H), lda, gt,
+                                gu, GO + j0 * H);
         });
         team.team_barrier();
         attention_block_backward(team, M, H, L.heads, A + kActQ * H, A + kActK * H, A + kActV * H, lda, u, GO, T1,
