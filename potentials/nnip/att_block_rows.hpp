@@ -8,20 +8,17 @@
 namespace af::nnip::kernels {
 
 // Edges f .. f + R - 1 (R <= kRowBlock) of atom i, block weights w (AttLayout::blk):
-// u_r = envelope(d), message m = GELU(rms(e) W_e + b_m + P_s[sender] + P_t[i]); the
+// u_r = the envelope (env, column 0), message m = GELU(rms(e) W_e + b_m + P_s[sender] + P_t[i]); the
 // pre-activation to pre (row stride ldp), then Q | K | V to qkv (row stride ldq,
 // columns 0, H, 2H).
-template <class T, class EView, class PView, class VecView, class IntV>
-KOKKOS_INLINE_FUNCTION void message_qkv_rows(const AttLayout& L, const T* p, const int* w, int H, int i, int f,
-                                             int R, const EView& e, const PView& P, const VecView& vec,
-                                             const IntV& snd, T* u, T* pre, int ldp, T* qkv, int ldq) {
+template <class T, class EView, class PView, class EnvView, class IntV>
+KOKKOS_INLINE_FUNCTION void message_qkv_rows(const T* p, const int* w, int H, int i, int f, int R, const EView& e,
+                                             const PView& P, const EnvView& env, const IntV& snd, T* u, T* pre,
+                                             int ldp, T* qkv, int ldq) {
   T en[kRowBlock][kAttMaxH] = {}, m[kRowBlock][kAttMaxH];  // = {}: GCC cannot see rms_norm fill H <= kAttMaxH
   for (int r = 0; r < R; ++r) {
-    const int ej = f + r;
-    const T d = T(sqrt(vec(ej, 0) * vec(ej, 0) + vec(ej, 1) * vec(ej, 1) + vec(ej, 2) * vec(ej, 2)));
-    T du;
-    envelope(d, T(L.rc), L.p_env, u[r], du);
-    rms_norm(&e(ej, 0), p + w[kGe], H, en[r]);
+    u[r] = env(f + r, 0);
+    rms_norm(&e(f + r, 0), p + w[kGe], H, en[r]);
   }
   rows_affine(en[0], kAttMaxH, R, H, p + w[kWe], p + w[kBm], H, m[0], kAttMaxH);
   for (int r = 0; r < R; ++r) {

@@ -113,6 +113,7 @@ void AttentionModel<T>::reserve(int n, int ne) {
     e_ = TView3("att::e", B, cap, H);
     act_ = TView3("att::act", B, cap, kActWidth * H);
     ein_ = TView2("att::ein", cap, 3 * H + 2 * lay_.CB);
+    env_ = TView2("att::env", cap, 2);
     ge_ = TView2("att::ge", cap, H);
     gpre_ = TView2("att::gpre", cap, H);
     gu_ = TView("att::gu", cap);
@@ -215,6 +216,7 @@ void AttentionModel<T>::compute_input(const EdgeList& edges, const IntView& type
   // edge's R and dR/dd for the reverse pass.
   const auto ein = ein_;
   const auto booq = booq_;
+  const auto env = env_;
   const int er = ein_r();
   Kokkos::parallel_for("att::boo", Kokkos::RangePolicy<ExecSpace>(0, edges.nlocal), KOKKOS_LAMBDA(const int i) {
     T Q[kAttMaxBooC][16];
@@ -225,6 +227,8 @@ void AttentionModel<T>::compute_input(const EdgeList& edges, const IntView& type
       T u, du, Y[16];
       T* R = &ein(e, er);
       envelope(T(dd), T(L.rc), L.p_env, u, du);
+      env(e, 0) = u;
+      env(e, 1) = du;
       spherical_harmonics_l3(T(vec(e, 0) / dd), T(vec(e, 1) / dd), T(vec(e, 2) / dd), Y);
       boo_radial(L, p, T(dd), R, R + L.CB);
       for (int c = 0; c < L.CB; ++c)
@@ -309,7 +313,7 @@ void AttentionModel<T>::compute_block(int b, const EdgeList& edges) {
   // and the u-weighted sum of the attention outputs for the node update.
   const auto off = edges.offset;
   const auto snd = edges.sender;
-  const auto vec = edges.vec;
+  const auto env = env_;
   const std::size_t bytes = scratch_bytes(max_degree_, 3, false);
   const int level = bytes <= 32768 ? 0 : 1;
   using Scratch = Kokkos::View<T*, ExecSpace::scratch_memory_space, Kokkos::MemoryUnmanaged>;
@@ -330,7 +334,7 @@ void AttentionModel<T>::compute_block(int b, const EdgeList& edges) {
         Kokkos::parallel_for(Kokkos::TeamThreadRange(team, (M + kRowBlock - 1) / kRowBlock), [&](const int jb) {
           const int j0 = jb * kRowBlock, R = M - j0 < kRowBlock ? M - j0 : kRowBlock;
           T* a = A + j0 * lda;
-          message_qkv_rows(L, p, w, H, i, e0 + j0, R, e, P, vec, snd, u + j0, a + kActPre * H, lda, a + kActQ * H, lda);
+          message_qkv_rows(p, w, H, i, e0 + j0, R, e, P, env, snd, u + j0, a + kActPre * H, lda, a + kActQ * H, lda);
         });
         team.team_barrier();
         attention_block_forward(team, M, H, L.heads, A + kActQ * H, A + kActK * H, A + kActV * H, lda, u, TR, O);

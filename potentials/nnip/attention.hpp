@@ -67,6 +67,9 @@ class AttentionModel final : public Model {
   // RMSNorm), GELU'(pre) and dpre/dd (H each; att_kernels.hpp edge_input_rows), then the
   // BOO radial weights R and dR/dd (CB each); per atom, the BOO sums Q (CB x 16).
   TView2 ein_, booq_;
+  // Per edge, the envelope u(d) and du/dd (formed once, in the BOO stage; every block and
+  // the reverse input stage read them).
+  TView2 env_;
   int ein_r() const { return 3 * lay_.H; }  // column of R in ein_ (dR/dd follows at + CB)
   TView2 boo_, agg_;
   TView2 side_;  // per atom: S (as sender) | T (as receiver) of the edge input

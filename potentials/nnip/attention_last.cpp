@@ -40,7 +40,7 @@ void AttentionModel<T>::fused_last_block(const EdgeList& edges, const IntView& t
   const auto gu = gu_;
   const auto off = edges.offset;
   const auto snd = edges.sender;
-  const auto vec = edges.vec;
+  const auto env = env_;
   // Per atom: u, then 12 buffers of Ms x H (message pre-activations, Q|K|V rows, Q^T,
   // attention outputs, t, dE/dt W_o^T and its transpose, dE/dQ, dE/dK, dE/dV) and the
   // tiles: the weights of every head and query group (heads x Ms x Ms) and one Ms x 16.
@@ -61,7 +61,7 @@ void AttentionModel<T>::fused_last_block(const EdgeList& edges, const IntView& t
         // Messages and Q/K/V, kRowBlock edges at a time (as compute_block).
         Kokkos::parallel_for(Kokkos::TeamThreadRange(team, (M + kRowBlock - 1) / kRowBlock), [&](const int jb) {
           const int j0 = jb * kRowBlock, R = M - j0 < kRowBlock ? M - j0 : kRowBlock;
-          message_qkv_rows(L, p, w, H, i, e0 + j0, R, e, P, vec, snd, u + j0, PRE + j0 * H, H, QKV + j0 * ld, ld);
+          message_qkv_rows(p, w, H, i, e0 + j0, R, e, P, env, snd, u + j0, PRE + j0 * H, H, QKV + j0 * ld, ld);
         });
         team.team_barrier();
         // Attention forward, each head and query group's weights kept in its tile of Wt.

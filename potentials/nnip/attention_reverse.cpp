@@ -3,7 +3,7 @@
 // forward pass; the attention weights are recomputed per atom from Q and K (one exp per
 // entry, into a per-team tile), so nothing of size edges x neighbors is ever stored.
 #include "potentials/nnip/att_block_rows.hpp"
-#include "potentials/nnip/att_lanes.hpp"
+#include "potentials/nnip/att_input_lanes.hpp"
 #include "potentials/nnip/attention.hpp"
 
 namespace af::nnip {
@@ -74,7 +74,7 @@ void AttentionModel<T>::reverse_block(int b, const EdgeList& edges) {
   // node sum, then attention backward, then Q/K/V and the message. dE/d(message pre-activation) goes to gpre for the
   // senders' projections; dE/de_b replaces dE/de_{b+1} in ge (each team owns its rows).
   const auto off = edges.offset;
-    const auto vec = edges.vec;
+  const auto env = env_;
   const std::size_t bytes = scratch_bytes(max_degree_, 6, true);
   const int level = bytes <= 32768 ? 0 : 1;
   using Scratch = Kokkos::View<T*, ExecSpace::scratch_memory_space, Kokkos::MemoryUnmanaged>;
@@ -95,10 +95,7 @@ void AttentionModel<T>::reverse_block(int b, const EdgeList& edges) {
         T *GQ = GO + Ms * H, *GK = GQ + Ms * H, *GV = GK + Ms * H, *D = GV + Ms * H, *u = D + Ms * L.heads;
         T *Wt = u + Ms, *DV = Wt + Ms * Ms * L.heads;
         Kokkos::parallel_for(Kokkos::TeamThreadRange(team, M), [&](const int j) {
-          const int ej = e0 + j;
-          const T d = T(sqrt(vec(ej, 0) * vec(ej, 0) + vec(ej, 1) * vec(ej, 1) + vec(ej, 2) * vec(ej, 2)));
-          T du;
-          envelope(d, T(L.rc), L.p_env, u[j], du);
+          u[j] = env(e0 + j, 0);
         });
         team.team_barrier();
         // Edge FFN, edge update and node sum reversed, kRowBlock edges at a time: dE/dt into
@@ -146,6 +143,7 @@ void AttentionModel<T>::reverse_input(const EdgeList& edges, const IntView& type
   const int er = ein_r();
   const auto gz_e = gpre_;  // free after the blocks: dE/dz of each edge's input
   const auto gd = gd_, gu = gu_;
+  const auto env = env_;
   // Edge inputs reversed from the saved z, GELU'(pre) and dpre/dd: dE/dd, and dE/dz kept
   // for the per-atom halves.
   const int ne = edges.nedges;
@@ -192,13 +190,19 @@ void AttentionModel<T>::reverse_input(const EdgeList& edges, const IntView& type
       for (int l = 0; l < L.LB; ++l)
         for (int q = l * l; q < (l + 1) * (l + 1); ++q)
           Q[c][q] = booq(i, c * 16 + q) * gb[c * L.LB + l] * 2 / T(L.avg * L.avg * (2 * l + 1));
+#ifdef AF_ATT_LANES
+    const int lde = static_cast<int>(ein.stride(0));
+    for (int e = off(i); e < off(i + 1); e += kLanes)
+      boo_reverse_lanes(L.CB, Q, &ein(e, er), lde, e, off(i + 1) - e < kLanes ? off(i + 1) - e : kLanes, vec, env, gu,
+                        gd, dedr);
+#else
     for (int e = off(i); e < off(i + 1); ++e) {
       const double dd = sqrt(vec(e, 0) * vec(e, 0) + vec(e, 1) * vec(e, 1) + vec(e, 2) * vec(e, 2));
       const T d = T(dd);
       const T rh[3] = {T(vec(e, 0) / dd), T(vec(e, 1) / dd), T(vec(e, 2) / dd)};
       const T *R = &ein(e, er), *dR = R + L.CB;
-      T u, du, Y[kShN], dY[kShN][3];
-      envelope(d, T(L.rc), L.p_env, u, du);
+      const T u = env(e, 0), du = env(e, 1);
+      T Y[kShN], dY[kShN][3];
       harmonics_with_grad(rh, Y, dY);
       // Q_cq += u R_c Y_q: with QR_q = sum_c dE/dQ_cq R_c (and QdR with dR_c/dd),
       // dE/du = sum_q Y_q QR_q, dE/dd through R = u sum_q Y_q QdR_q, dE/dY_q = u QR_q.
@@ -226,6 +230,7 @@ void AttentionModel<T>::reverse_input(const EdgeList& edges, const IntView& type
       const T rg = rh[0] * G[0] + rh[1] * G[1] + rh[2] * G[2];
       for (int c = 0; c < 3; ++c) dedr(e, c) = double(gdist * rh[c] + (G[c] - rg * rh[c]) / d);
     }
+#endif
   });
 }
 

@@ -141,39 +141,43 @@ KOKKOS_INLINE_FUNCTION void radial_spline(const EqLayout& L, const Kokkos::View<
     for (int o = 0; o < n; ++o) dR[o] = g00 * y0[o] + g10 * m0[o] + g01 * y1[o] + g11 * m1[o];
 }
 
+// The gradients of Y^0..Y^3 (spherical_harmonics_l3) at (x, y, z), as polynomials, into
+// dY[0..15] (Out: T (*)[3], or anything indexed like one). Scalars in, so that callers
+// can vectorise it over edges.
+template <class T, class Out>
+KOKKOS_INLINE_FUNCTION void harmonics_grad_l3(T x, T y, T z, Out dY) {
+  // Derivatives in (X, Yp, Z) = (z, x, y), stored as d/dx = d/dYp, d/dy = d/dZ, d/dz = d/dX.
+  const T X = z, Yp = x, Z = y;
+  const T s3 = 1.7320508075688772, s15 = 3.872983346207417, h5 = 1.118033988749895;
+  const T a = 2.091650066335189, b = 10.246950765959598, d = 1.620185174601965, e = 1.3228756555322954;
+  // Rows (d/dx, d/dy, d/dz) = (d/dYp, d/dZ, d/dX), written out (a table of the same
+  // entries, copied into dY, kept GCC from vectorising callers over edges).
+  dY[0][0] = T(0), dY[0][1] = T(0), dY[0][2] = T(0);
+  dY[1][0] = s3, dY[1][1] = T(0), dY[1][2] = T(0);
+  dY[2][0] = T(0), dY[2][1] = s3, dY[2][2] = T(0);
+  dY[3][0] = T(0), dY[3][1] = T(0), dY[3][2] = s3;
+  dY[4][0] = s15 * X, dY[4][1] = T(0), dY[4][2] = s15 * Yp;
+  dY[5][0] = s15 * Z, dY[5][1] = s15 * Yp, dY[5][2] = T(0);
+  dY[6][0] = -2 * h5 * Yp, dY[6][1] = 4 * h5 * Z, dY[6][2] = -2 * h5 * X;
+  dY[7][0] = T(0), dY[7][1] = s15 * X, dY[7][2] = s15 * Z;
+  dY[8][0] = -s15 * Yp, dY[8][1] = T(0), dY[8][2] = s15 * X;
+  dY[9][0] = 3 * a * (X * X - Yp * Yp), dY[9][1] = T(0), dY[9][2] = 6 * a * X * Yp;
+  dY[10][0] = b * X * Z, dY[10][1] = b * X * Yp, dY[10][2] = b * Yp * Z;
+  dY[11][0] = d * (4 * Z * Z - X * X - 3 * Yp * Yp), dY[11][1] = 8 * d * Yp * Z, dY[11][2] = -2 * d * X * Yp;
+  dY[12][0] = -6 * e * Yp * Z, dY[12][1] = e * (6 * Z * Z - 3 * X * X - 3 * Yp * Yp), dY[12][2] = -6 * e * X * Z;
+  dY[13][0] = -2 * d * X * Yp, dY[13][1] = 8 * d * X * Z, dY[13][2] = d * (4 * Z * Z - 3 * X * X - Yp * Yp);
+  dY[14][0] = -b * Yp * Z, dY[14][1] = b / 2 * (X * X - Yp * Yp), dY[14][2] = b * X * Z;
+  dY[15][0] = -6 * a * X * Yp, dY[15][1] = T(0), dY[15][2] = 3 * a * (X * X - Yp * Yp);
+}
+
 // Harmonics Y^0..Y^3 (and Y^4 if l_max >= 4) of the unit vector u and their gradients
 // dY/du (as polynomials); dY has room for kShN rows, rows past (l_max+1)^2 are not written.
 template <class T>
 KOKKOS_INLINE_FUNCTION void harmonics_with_grad(const T u[3], T* Y, T dY[][3], int l_max = 3) {
   spherical_harmonics(l_max, u[0], u[1], u[2], Y);
-  // Derivatives in (X, Yp, Z) = (z, x, y), stored as d/dx = d/dYp, d/dy = d/dZ, d/dz = d/dX.
-  const T X = u[2], Yp = u[0], Z = u[1];
-  const T s3 = 1.7320508075688772, s15 = 3.872983346207417, h5 = 1.118033988749895;
-  const T a = 2.091650066335189, b = 10.246950765959598, d = 1.620185174601965, e = 1.3228756555322954;
-  const T g[16][3] = {  // (d/dX, d/dYp, d/dZ)
-      {0, 0, 0},
-      {0, s3, 0},
-      {0, 0, s3},
-      {s3, 0, 0},
-      {s15 * Yp, s15 * X, 0},
-      {0, s15 * Z, s15 * Yp},
-      {-2 * h5 * X, -2 * h5 * Yp, 4 * h5 * Z},
-      {s15 * Z, 0, s15 * X},
-      {s15 * X, -s15 * Yp, 0},
-      {6 * a * X * Yp, 3 * a * (X * X - Yp * Yp), 0},
-      {b * Yp * Z, b * X * Z, b * X * Yp},
-      {-2 * d * X * Yp, d * (4 * Z * Z - X * X - 3 * Yp * Yp), 8 * d * Yp * Z},
-      {-6 * e * X * Z, -6 * e * Yp * Z, e * (6 * Z * Z - 3 * X * X - 3 * Yp * Yp)},
-      {d * (4 * Z * Z - 3 * X * X - Yp * Yp), -2 * d * X * Yp, 8 * d * X * Z},
-      {b * X * Z, -b * Yp * Z, b / 2 * (X * X - Yp * Yp)},
-      {3 * a * (X * X - Yp * Yp), -6 * a * X * Yp, 0},
-  };
-  for (int k = 0; k < 16; ++k) {
-    dY[k][0] = g[k][1];
-    dY[k][1] = g[k][2];
-    dY[k][2] = g[k][0];
-  }
+  harmonics_grad_l3(u[0], u[1], u[2], dY);
   if (l_max < 4) return;
+  const T X = u[2], Yp = u[0], Z = u[1];
   // Y^4 (so3.hpp, spherical_harmonics_4), same storage order.
   const T a4 = 8.874119674649425, a3 = 6.274950199005565, a2 = 3.3541019662496847, a1 = 2.3717082451262845;
   const T r2 = X * X + Yp * Yp, P = X * X - Yp * Yp, Q = 6 * Z * Z - r2;

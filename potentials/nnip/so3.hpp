@@ -17,8 +17,9 @@ KOKKOS_INLINE_FUNCTION constexpr int sh_size(int l_max) { return (l_max + 1) * (
 
 // Y^0..Y^3 of (x, y, z) into Y[0..15]: homogeneous polynomials (pass a unit vector for
 // values on the sphere). Standard real harmonics evaluated at (X, Y, Z) = (z, x, y).
-template <class T>
-KOKKOS_INLINE_FUNCTION void spherical_harmonics_l3(T x, T y, T z, T* Y) {
+// Out: T*, or anything indexed like one (att_input_lanes.hpp writes vector lanes).
+template <class T, class Out>
+KOKKOS_INLINE_FUNCTION void spherical_harmonics_l3(T x, T y, T z, Out Y) {
   const T X = z, Yp = x, Z = y;
   const T s3 = T(1.7320508075688772), s15 = T(3.872983346207417), h5 = T(1.118033988749895);
   const T a = T(2.091650066335189), b = T(10.246950765959598), d = T(1.620185174601965), e = T(1.3228756555322954);
