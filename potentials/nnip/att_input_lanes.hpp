@@ -42,6 +42,85 @@ struct LaneOut3 {
   LaneOut<T> operator[](int q) const { return {a[q], x}; }
 };
 
+// Lengths and unit vectors of edges e0 .. e0 + n - 1 (lanes x >= n repeat edge e0): the
+// length in double, then T, as the per-edge loops form them.
+template <class T, class VecView>
+inline void edge_geometry_lanes(const VecView& vec, int e0, int n, T* d, T (*rh)[kLanes]) {
+  for (int x = 0; x < kLanes; ++x) {
+    const int e = e0 + (x < n ? x : 0);
+    const double dd = sqrt(vec(e, 0) * vec(e, 0) + vec(e, 1) * vec(e, 1) + vec(e, 2) * vec(e, 2));
+    d[x] = T(dd);
+    for (int c = 0; c < 3; ++c) rh[c][x] = T(vec(e, c) / dd);
+  }
+}
+
+// The BOO stage forward for edges e0 .. e0 + n - 1 (n <= kLanes) of one atom: u, du/dd
+// into env; the radial weights R_c = sum_k g_k W_b[k, c] and dR_c/dd into the rows RdR
+// (stride ld, the edge's ein_ row at R); Q_cq += u R_c Y_q. Each sum over the same terms
+// in the same order as the per-edge loop (attention.cpp).
+template <class T, class VecView, class EnvView>
+inline void boo_forward_lanes(const AttLayout& L, const T* p, int e0, int n, const VecView& vec, const EnvView& env,
+                              T* RdR, int ld, T (*Q)[16]) {
+  T d[kLanes], rh[3][kLanes], u[kLanes], du[kLanes], xv[kLanes], xp[kLanes];
+  edge_geometry_lanes(vec, e0, n, d, rh);
+  const T rc = T(L.rc);
+  AF_SIMD
+  for (int x = 0; x < kLanes; ++x) xv[x] = d[x] / rc, xp[x] = 1;
+  for (int k = 0; k < L.p_env; ++k) {
+    AF_SIMD
+    for (int x = 0; x < kLanes; ++x) xp[x] *= xv[x];
+  }
+  AF_SIMD
+  for (int x = 0; x < kLanes; ++x) {
+    T ux, dux;
+    envelope_of_power(xv[x], xp[x], rc, L.p_env, ux, dux);
+    const bool in = xv[x] < T(1) && x < n;  // lanes past n: u = 0, so they add nothing to Q
+    u[x] = in ? ux : T(0), du[x] = in ? dux : T(0);
+  }
+  for (int x = 0; x < n; ++x) env(e0 + x, 0) = u[x], env(e0 + x, 1) = du[x];
+  T Y[16][kLanes];
+  AF_SIMD
+  for (int x = 0; x < kLanes; ++x) spherical_harmonics_l3(rh[0][x], rh[1][x], rh[2][x], LaneOut<T>{Y, x});
+  // Gaussians g_k(d) = exp(-t^2 / 2), t = (d - k sigma) / sigma, and the radial weights.
+  const int CB = L.CB;
+  const T* W = p + L.w_b;
+  const T sigma = T(L.sigma), inv = T(1) / sigma;
+  T RT[2 * kAttMaxBooC][kLanes];
+  for (int c = 0; c < 2 * CB; ++c) {
+    AF_SIMD
+    for (int x = 0; x < kLanes; ++x) RT[c][x] = 0;
+  }
+  for (int k = 0; k < L.NG; ++k) {
+    T g[kLanes], dg[kLanes];
+    AF_SIMD
+    for (int x = 0; x < kLanes; ++x) {
+      const T t = (d[x] - T(k) * sigma) * inv;
+      g[x] = fast_exp(T(-0.5) * t * t);
+      dg[x] = -g[x] * t * inv;
+    }
+    for (int c = 0; c < CB; ++c) {
+      const T w = W[k * CB + c];
+      AF_SIMD
+      for (int x = 0; x < kLanes; ++x) {
+        RT[c][x] += g[x] * w;
+        RT[CB + c][x] += dg[x] * w;
+      }
+    }
+  }
+  for (int x = 0; x < n; ++x)
+    for (int c = 0; c < 2 * CB; ++c) RdR[x * ld + c] = RT[c][x];
+  // Q_cq += (u R_c) Y_q, edge by edge with the 16 components in lanes.
+  T YT[kLanes][16];
+  for (int q = 0; q < 16; ++q)
+    for (int x = 0; x < kLanes; ++x) YT[x][q] = q < L.LB * L.LB ? Y[q][x] : T(0);  // degrees <= l_boo
+  for (int x = 0; x < n; ++x)
+    for (int c = 0; c < CB; ++c) {
+      const T a = u[x] * RT[c][x];
+      AF_SIMD
+      for (int q = 0; q < 16; ++q) Q[c][q] += a * YT[x][q];
+    }
+}
+
 // dE/dr of edges e0 .. e0 + n - 1 (n <= kLanes) of one atom through its order parameters:
 // Q_cq = sum_e u R_c Y_q with G_cq = dE/dQ_cq given (zero past degree l_boo); R, dR/dd
 // (CB each) in the rows of RdR (stride ld, the edge's ein_ row at R); u, du/dd in env;
@@ -51,11 +130,9 @@ template <class T, class VecView, class EnvView, class GView, class OutView>
 inline void boo_reverse_lanes(int CB, const T (*G)[16], const T* RdR, int ld, int e0, int n, const VecView& vec,
                               const EnvView& env, const GView& gu, const GView& gd, const OutView& dedr) {
   T d[kLanes], rh[3][kLanes], u[kLanes], du[kLanes], gue[kLanes], gde[kLanes];
+  edge_geometry_lanes(vec, e0, n, d, rh);
   for (int x = 0; x < kLanes; ++x) {
     const int e = e0 + (x < n ? x : 0);
-    const double dd = sqrt(vec(e, 0) * vec(e, 0) + vec(e, 1) * vec(e, 1) + vec(e, 2) * vec(e, 2));
-    d[x] = T(dd);
-    for (int c = 0; c < 3; ++c) rh[c][x] = T(vec(e, c) / dd);
     u[x] = env(e, 0), du[x] = env(e, 1), gue[x] = gu(e), gde[x] = gd(e);
   }
   T Y[16][kLanes], dY[16][3][kLanes];

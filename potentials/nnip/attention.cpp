@@ -4,7 +4,7 @@
 
 #include "guards.hpp"
 #include "potentials/nnip/att_block_rows.hpp"
-#include "potentials/nnip/att_lanes.hpp"
+#include "potentials/nnip/att_input_lanes.hpp"
 
 namespace af::nnip {
 
@@ -222,6 +222,11 @@ void AttentionModel<T>::compute_input(const EdgeList& edges, const IntView& type
     T Q[kAttMaxBooC][16];
     for (int c = 0; c < L.CB; ++c)
       for (int q = 0; q < 16; ++q) Q[c][q] = 0;
+#ifdef AF_ATT_LANES
+    const int lde = static_cast<int>(ein.stride(0));
+    for (int e = off(i); e < off(i + 1); e += kLanes)
+      boo_forward_lanes(L, p, e, off(i + 1) - e < kLanes ? off(i + 1) - e : kLanes, vec, env, &ein(e, er), lde, Q);
+#else
     for (int e = off(i); e < off(i + 1); ++e) {
       const double dd = sqrt(vec(e, 0) * vec(e, 0) + vec(e, 1) * vec(e, 1) + vec(e, 2) * vec(e, 2));
       T u, du, Y[16];
@@ -234,6 +239,7 @@ void AttentionModel<T>::compute_input(const EdgeList& edges, const IntView& type
       for (int c = 0; c < L.CB; ++c)
         for (int q = 0; q < L.LB * L.LB; ++q) Q[c][q] += u * R[c] * Y[q];
     }
+#endif
     for (int c = 0; c < L.CB; ++c)
       for (int q = 0; q < 16; ++q) booq(i, c * 16 + q) = Q[c][q];
     for (int c = 0; c < L.CB; ++c)

@@ -38,15 +38,22 @@ KOKKOS_INLINE_FUNCTION T silu_grad(T z) {
 // NequIP's polynomial envelope u(d) (1 at 0, 0 at rc with p continuous derivatives)
 // and du/dd, for both neural potentials. x^p by multiplication (p is a small whole
 // number; powf was 2% of an attention call).
+// envelope_of_power: the same from x = d / rc and xp = x^p (x < 1), for callers that
+// form the power themselves (att_input_lanes.hpp, vectorised over edges).
+template <class T>
+KOKKOS_INLINE_FUNCTION void envelope_of_power(T x, T xp, T rc, int p_env, T& u, T& du) {
+  const T p = T(p_env);
+  u = T(1) - (p + 1) * (p + 2) / 2 * xp + p * (p + 2) * xp * x - p * (p + 1) / 2 * xp * x * x;
+  du = (-(p + 1) * (p + 2) / 2 * p * xp / x + p * (p + 2) * (p + 1) * xp - p * (p + 1) / 2 * (p + 2) * xp * x) / rc;
+}
 template <class T>
 KOKKOS_INLINE_FUNCTION void envelope(T d, T rc, int p_env, T& u, T& du) {
-  const T x = d / rc, p = T(p_env);
+  const T x = d / rc;
   u = 0, du = 0;
   if (x < T(1)) {
     T xp = 1;
     for (int k = 0; k < p_env; ++k) xp *= x;
-    u = T(1) - (p + 1) * (p + 2) / 2 * xp + p * (p + 2) * xp * x - p * (p + 1) / 2 * xp * x * x;
-    du = (-(p + 1) * (p + 2) / 2 * p * xp / x + p * (p + 2) * (p + 1) * xp - p * (p + 1) / 2 * (p + 2) * xp * x) / rc;
+    envelope_of_power(x, xp, rc, p_env, u, du);
   }
 }
 
