@@ -12,7 +12,7 @@ namespace af::nnip::kernels {
 // pre-activation to pre (row stride ldp), then Q | K | V to qkv (row stride ldq,
 // columns 0, H, 2H).
 template <class T, class EView, class PView, class EnvView, class IntV>
-KOKKOS_INLINE_FUNCTION void message_qkv_rows(const T* p, const int* w, int H, int i, int f, int R, const EView& e,
+KOKKOS_FORCEINLINE_FUNCTION void message_qkv_rows(const T* p, const int* w, int H, int i, int f, int R, const EView& e,
                                              const PView& P, const EnvView& env, const IntV& snd, T* u, T* pre,
                                              int ldp, T* qkv, int ldq) {
   T en[kRowBlock][kAttMaxH] = {}, m[kRowBlock][kAttMaxH];  // = {}: GCC cannot see rms_norm fill H <= kAttMaxH
@@ -36,7 +36,7 @@ KOKKOS_INLINE_FUNCTION void message_qkv_rows(const T* p, const int* w, int H, in
 // gpre (for the projections' reverse) and dE/de through rms(e) W_e into ge, added to
 // what ge holds (the edge FFN's share) or, with `assign`, in place of it.
 template <class T, class EView, class GView>
-KOKKOS_INLINE_FUNCTION void message_qkv_reverse_rows(const T* p, const int* w, int H, int f, int R, const T* GQ,
+KOKKOS_FORCEINLINE_FUNCTION void message_qkv_reverse_rows(const T* p, const int* w, int H, int f, int R, const T* GQ,
                                                      const T* GK, const T* GV, const T* pre, int ldp, const EView& e,
                                                      const GView& gpre, const GView& ge, bool assign) {
   T gm[kRowBlock][kAttMaxH], gen[kRowBlock][kAttMaxH];
@@ -60,7 +60,7 @@ KOKKOS_INLINE_FUNCTION void message_qkv_reverse_rows(const T* p, const int* w, i
 // atom, gt_r += u_r gn / avg (gt: dE/dt of each row so far), gu_r += t_r . gn / avg (t:
 // the attention outputs, row stride ldt), then GO rows = gt W_o^T.
 template <class T, class GuView>
-KOKKOS_INLINE_FUNCTION void node_sum_reverse_rows(const T* p, const int* w, int H, int f, int R, const T* u, T inv_avg,
+KOKKOS_FORCEINLINE_FUNCTION void node_sum_reverse_rows(const T* p, const int* w, int H, int f, int R, const T* u, T inv_avg,
                                                   const T* gn, const T* t, int ldt, T (*gt)[kAttMaxH],
                                                   const GuView& gu, T* GO) {
   for (int r = 0; r < R; ++r) {

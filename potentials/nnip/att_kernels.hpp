@@ -61,29 +61,29 @@ constexpr double kNoRow = 1e30;   // below any logit: the running maximum's star
 // 0.5 (1 + tanh y) = sigmoid(2y): one exp instead of tanh (libm's tanhf goes through
 // expm1f and cost twice as much here).
 template <class T>
-KOKKOS_INLINE_FUNCTION T gelu(T z) {
+KOKKOS_FORCEINLINE_FUNCTION T gelu(T z) {
   const T c2 = 2 * 0.7978845608028654;
   return z / (T(1) + fast_exp(-c2 * (z + T(0.044715) * z * z * z)));
 }
 // GELU'(z) given sg = sigmoid(2y) at z.
 template <class T>
-KOKKOS_INLINE_FUNCTION T gelu_grad_sg(T z, T sg) {
+KOKKOS_FORCEINLINE_FUNCTION T gelu_grad_sg(T z, T sg) {
   const T c2 = 2 * 0.7978845608028654;
   return sg + z * sg * (T(1) - sg) * c2 * (T(1) + T(3 * 0.044715) * z * z);
 }
 // Zero where 1 / (1 + e^a) would be subnormal (a > 87 in float; see fast_exp).
 template <class T>
-KOKKOS_INLINE_FUNCTION T gelu_sigmoid(T z) {
+KOKKOS_FORCEINLINE_FUNCTION T gelu_sigmoid(T z) {
   const T c2 = 2 * 0.7978845608028654, a = -c2 * (z + T(0.044715) * z * z * z);
   return a > T(sizeof(T) == 4 ? 87 : 708) ? T(0) : T(1) / (T(1) + fast_exp(a));
 }
 template <class T>
-KOKKOS_INLINE_FUNCTION T gelu_grad(T z) {
+KOKKOS_FORCEINLINE_FUNCTION T gelu_grad(T z) {
   return gelu_grad_sg(z, gelu_sigmoid(z));
 }
 // GELU and its derivative from one exp.
 template <class T>
-KOKKOS_INLINE_FUNCTION void gelu_with_grad(T z, T& y, T& dy) {
+KOKKOS_FORCEINLINE_FUNCTION void gelu_with_grad(T z, T& y, T& dy) {
   const T sg = gelu_sigmoid(z);
   y = z * sg;
   dy = gelu_grad_sg(z, sg);
@@ -254,7 +254,7 @@ inline bool accumulate_rows_fixed(int R, const T* X, int ldx, const T* W, int ni
 
 // Y[r] = X[r] W + b for rows r < R (R <= kRowBlock; X has nin values per row, Y nout).
 template <class T>
-KOKKOS_INLINE_FUNCTION void rows_affine(const T* X, int ldx, int R, int nin, const T* W, const T* b, int nout, T* Y,
+KOKKOS_FORCEINLINE_FUNCTION void rows_affine(const T* X, int ldx, int R, int nin, const T* W, const T* b, int nout, T* Y,
                                         int ldy) {
 #ifdef AF_ATT_ROW_BLOCKS
   if (R > 1) {
@@ -268,7 +268,7 @@ KOKKOS_INLINE_FUNCTION void rows_affine(const T* X, int ldx, int R, int nin, con
 // Y[r] += G[r] W^T for rows r < R (G has nout values per row, Y nin; W followed by its
 // transpose, as for reverse_affine).
 template <class T>
-KOKKOS_INLINE_FUNCTION void rows_reverse_affine(const T* G, int ldg, int R, int nout, const T* W, int nin, T* Y,
+KOKKOS_FORCEINLINE_FUNCTION void rows_reverse_affine(const T* G, int ldg, int R, int nout, const T* W, int nin, T* Y,
                                                 int ldy) {
 #ifdef AF_ATT_ROW_BLOCKS
   if (R > 1 && accumulate_rows_fixed(R, G, ldg, W + nin * nout, nout, nin, Y, ldy)) return;
@@ -282,7 +282,7 @@ KOKKOS_INLINE_FUNCTION void rows_reverse_affine(const T* G, int ldg, int R, int 
 // consistent within each pass, which is what the backward pass needs (a lone key's P
 // = u / u holds exactly in any order: every other term is zero).
 template <class T>
-KOKKOS_INLINE_FUNCTION T lane_sum(const T* x) {
+KOKKOS_FORCEINLINE_FUNCTION T lane_sum(const T* x) {
   T a[8], b[4];
   AF_SIMD
   for (int t = 0; t < 8; ++t) a[t] = x[t] + x[t + 8];
@@ -291,7 +291,7 @@ KOKKOS_INLINE_FUNCTION T lane_sum(const T* x) {
   return (b[0] + b[2]) + (b[1] + b[3]);
 }
 template <class T>
-KOKKOS_INLINE_FUNCTION T lane_max(const T* x) {
+KOKKOS_FORCEINLINE_FUNCTION T lane_max(const T* x) {
   T a[8], b[4];
   AF_SIMD
   for (int t = 0; t < 8; ++t) a[t] = x[t] > x[t + 8] ? x[t] : x[t + 8];
@@ -307,7 +307,7 @@ constexpr int kSumLanes = 16;
 // its order: a chain of n dependent scalar adds, 128 cycles of latency per H = 32 row,
 // in every RMSNorm (forward and reverse) and the other per-row dot products.
 template <class T>
-KOKKOS_INLINE_FUNCTION T dot(const T* a, const T* b, const T* w, int n) {  // sum a b w
+KOKKOS_FORCEINLINE_FUNCTION T dot(const T* a, const T* b, const T* w, int n) {  // sum a b w
 #if !defined(KOKKOS_ENABLE_CUDA) && !defined(KOKKOS_ENABLE_HIP)
   if (n % kSumLanes == 0) {
     T part[kSumLanes];
@@ -325,18 +325,18 @@ KOKKOS_INLINE_FUNCTION T dot(const T* a, const T* b, const T* w, int n) {  // su
   return s;
 }
 template <class T>
-KOKKOS_INLINE_FUNCTION T dot(const T* a, const T* b, int n) {
+KOKKOS_FORCEINLINE_FUNCTION T dot(const T* a, const T* b, int n) {
   return dot(a, b, static_cast<const T*>(nullptr), n);
 }
 
 // y = z / rms(z) * g.
 template <class T>
-KOKKOS_INLINE_FUNCTION void rms_norm(const T* z, const T* g, int n, T* y) {
+KOKKOS_FORCEINLINE_FUNCTION void rms_norm(const T* z, const T* g, int n, T* y) {
   const T r = T(1) / m_sqrt(dot(z, z, n) / T(n) + T(kRmsEps));
   for (int c = 0; c < n; ++c) y[c] = z[c] * r * g[c];
 }
 template <class T>
-KOKKOS_INLINE_FUNCTION void reverse_rms_norm(const T* z, const T* g, int n, const T* gy, T* gz) {
+KOKKOS_FORCEINLINE_FUNCTION void reverse_rms_norm(const T* z, const T* g, int n, const T* gy, T* gz) {
   const T zg = dot(gy, g, z, n);
   const T r = T(1) / m_sqrt(dot(z, z, n) / T(n) + T(kRmsEps));
   const T k = r * r * r * zg / T(n);
@@ -348,7 +348,7 @@ KOKKOS_INLINE_FUNCTION void reverse_rms_norm(const T* z, const T* g, int n, cons
 // The hidden pre-activations (2H per row) go to pre_out (row stride ldp) when given
 // (kept for the reverse).
 template <class T>
-KOKKOS_INLINE_FUNCTION void ffn_residual_rows(const T* p, int H, int g, int w1, int b1, int w2, int b2, int R, T* z,
+KOKKOS_FORCEINLINE_FUNCTION void ffn_residual_rows(const T* p, int H, int g, int w1, int b1, int w2, int b2, int R, T* z,
                                               int ldz, T* pre_out = nullptr, int ldp = 0) {
   // zn = {}: GCC cannot see rms_norm fill H <= kAttMaxH values.
   T zn[kRowBlock][kAttMaxH] = {}, a[kRowBlock][2 * kAttMaxH], y[kRowBlock][kAttMaxH];
@@ -369,7 +369,7 @@ KOKKOS_INLINE_FUNCTION void ffn_residual_rows(const T* p, int H, int g, int w1, 
 // through rows_reverse_affine: row by row, the 32 x 32 and 64 x 32 products had two or
 // four accumulators each and waited on FMA latency.
 template <class T>
-KOKKOS_INLINE_FUNCTION void reverse_ffn_residual_rows(const T* p, int H, int g, int w1, int w2, int R, const T* z,
+KOKKOS_FORCEINLINE_FUNCTION void reverse_ffn_residual_rows(const T* p, int H, int g, int w1, int w2, int R, const T* z,
                                                       int ldz, const T* gout, int ldg, const T* pre, int ldp,
                                                       T (*gz)[kAttMaxH]) {
   T ga[kRowBlock][2 * kAttMaxH], gzn[kRowBlock][kAttMaxH];

@@ -264,8 +264,8 @@ void AttentionModel<T>::compute_input(const EdgeList& edges, const IntView& type
       "att::edge_input", Kokkos::RangePolicy<ExecSpace>(0, (ne + kRowBlock - 1) / kRowBlock),
       KOKKOS_LAMBDA(const int eb) {
         const int f = eb * kRowBlock, R = ne - f < kRowBlock ? ne - f : kRowBlock;
-        T d[kRowBlock];
-        int ri[kRowBlock], sj[kRowBlock];
+        T d[kRowBlock] = {};  // = {}: GCC cannot see that only rows r < R are read
+        int ri[kRowBlock] = {}, sj[kRowBlock] = {};
         for (int r = 0; r < R; ++r) {
           const int e = f + r;
           d[r] = T(sqrt(vec(e, 0) * vec(e, 0) + vec(e, 1) * vec(e, 1) + vec(e, 2) * vec(e, 2)));
