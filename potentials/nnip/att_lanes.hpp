@@ -23,18 +23,31 @@ constexpr int kLanes = kAttChunk;
 // st[x] = sc (r . column j0 + x of XT) over one head's dh features from c0 (r: a row at
 // c0; XT: H x Ms, transposed rows): the logits of key r for the group's queries (QT), or
 // dv_x = go_x . v with GOT.
+// The sums run in two local chains (even and odd features) and st is written once: summed
+// in st itself, every step was a load, an FMA and a store (st may alias XT), a chain of
+// store forwarding and FMA latency per key (7% of a call at 1,000 atoms).
 template <class T>
 inline void lanes_dot(const T* r, const T* XT, int Ms, int c0, int dh, int j0, T sc, T* st) {
+  T a0[kLanes], a1[kLanes];
   AF_SIMD
-  for (int x = 0; x < kLanes; ++x) st[x] = 0;
-  for (int c = 0; c < dh; ++c) {
-    const T rc = r[c];
-    const T* xt = XT + (c0 + c) * Ms + j0;
+  for (int x = 0; x < kLanes; ++x) a0[x] = a1[x] = 0;
+  int c = 0;
+  for (; c + 1 < dh; c += 2) {
+    const T r0 = r[c], r1 = r[c + 1];
+    const T *x0 = XT + (c0 + c) * Ms + j0, *x1 = x0 + Ms;
     AF_SIMD
-    for (int x = 0; x < kLanes; ++x) st[x] += rc * xt[x];
+    for (int x = 0; x < kLanes; ++x) {
+      a0[x] += r0 * x0[x];
+      a1[x] += r1 * x1[x];
+    }
+  }
+  if (c < dh) {
+    const T rc = r[c], *xt = XT + (c0 + c) * Ms + j0;
+    AF_SIMD
+    for (int x = 0; x < kLanes; ++x) a0[x] += rc * xt[x];
   }
   AF_SIMD
-  for (int x = 0; x < kLanes; ++x) st[x] *= sc;
+  for (int x = 0; x < kLanes; ++x) st[x] = (a0[x] + a1[x]) * sc;
 }
 
 // One head, queries j0 .. j0 + kLanes - 1 (QT: Q transposed; K, V, O rows of H).
