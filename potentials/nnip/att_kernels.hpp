@@ -387,14 +387,14 @@ KOKKOS_FORCEINLINE_FUNCTION void reverse_ffn_residual_rows(const T* p, int H, in
   }
 }
 
-// The same for one row, the pre-activations recomputed (the node FFN: nothing saved).
+// The same for R rows, the pre-activations recomputed (the node FFN: nothing saved).
 template <class T>
-KOKKOS_INLINE_FUNCTION void reverse_ffn_residual(const T* p, int H, int g, int w1, int b1, int w2, const T* z,
-                                                 const T* gout, T (&gz)[kAttMaxH]) {
-  T zn[kAttMaxH] = {}, pre[2 * kAttMaxH];  // zn = {}: GCC cannot see rms_norm fill H <= kAttMaxH
-  rms_norm(z, p + g, H, zn);
-  affine(zn, H, p + w1, p + b1, 2 * H, pre);
-  reverse_ffn_residual_rows(p, H, g, w1, w2, 1, z, H, gout, H, pre, 2 * H, &gz);
+KOKKOS_INLINE_FUNCTION void reverse_ffn_residual(const T* p, int H, int g, int w1, int b1, int w2, int R, const T* z,
+                                                 int ldz, const T* gout, int ldg, T (*gz)[kAttMaxH]) {
+  T zn[kRowBlock][kAttMaxH] = {}, pre[kRowBlock][2 * kAttMaxH];  // = {}: GCC cannot see rms_norm fill H values
+  for (int r = 0; r < R; ++r) rms_norm(z + r * ldz, p + g, H, zn[r]);
+  rows_affine(zn[0], kAttMaxH, R, H, p + w1, p + b1, 2 * H, pre[0], 2 * kAttMaxH);
+  reverse_ffn_residual_rows(p, H, g, w1, w2, R, z, ldz, gout, ldg, pre[0], 2 * kAttMaxH, gz);
 }
 
 // The readout of one atom of species s from its node rows xs[0 .. B] (before the

@@ -164,7 +164,6 @@ void AttentionModel<T>::compute(const EdgeList& edges, const IntView& type, cons
     compute_readout(n, type, eatom);
     reverse_readout(n, type);
   }
-  Kokkos::deep_copy(ge_, T(0));
   Kokkos::deep_copy(gu_, T(0));
 #ifdef AF_ATT_LANES
   if (fuse_last_) h32 ? fused_last_block<32>(edges, type, eatom) : fused_last_block<0>(edges, type, eatom);
@@ -286,13 +285,16 @@ void AttentionModel<T>::project(int b, int n) {
   const int wg_x = L.blk[b][kGx], ww_s = L.blk[b][kWs], ww_t = L.blk[b][kWt];
   const auto x = Kokkos::subview(x_, b, Kokkos::ALL, Kokkos::ALL);
   const auto P = Kokkos::subview(P_, b, Kokkos::ALL, Kokkos::ALL);
-  Kokkos::parallel_for("att::project", Kokkos::RangePolicy<ExecSpace>(0, n), KOKKOS_LAMBDA(const int i) {
-    const int H = HC > 0 ? HC : L.H;  // compile-time for the shapes compute() dispatches
-    T xn[kAttMaxH];
-    rms_norm(&x(i, 0), p + wg_x, H, xn);
-    affine(xn, H, p + ww_s, static_cast<const T*>(nullptr), H, &P(i, 0));
-    affine(xn, H, p + ww_t, static_cast<const T*>(nullptr), H, &P(i, H));
-  });
+  const int ldp = static_cast<int>(P.stride(0));
+  Kokkos::parallel_for(
+      "att::project", Kokkos::RangePolicy<ExecSpace>(0, (n + kRowBlock - 1) / kRowBlock), KOKKOS_LAMBDA(const int ib) {
+        const int H = HC > 0 ? HC : L.H;  // compile-time for the shapes compute() dispatches
+        const int i0 = ib * kRowBlock, R = n - i0 < kRowBlock ? n - i0 : kRowBlock;
+        T xn[kRowBlock][kAttMaxH] = {};  // = {}: GCC cannot see rms_norm fill H values
+        for (int r = 0; r < R; ++r) rms_norm(&x(i0 + r, 0), p + wg_x, H, xn[r]);
+        rows_affine(xn[0], kAttMaxH, R, H, p + ww_s, static_cast<const T*>(nullptr), H, &P(i0, 0), ldp);
+        rows_affine(xn[0], kAttMaxH, R, H, p + ww_t, static_cast<const T*>(nullptr), H, &P(i0, H), ldp);
+      });
 }
 
 template <class T>
@@ -381,14 +383,19 @@ void AttentionModel<T>::compute_block(int b, const EdgeList& edges) {
         });
 #endif
       });
-  // Node update and feed-forward.
-  Kokkos::parallel_for("att::node_update", Kokkos::RangePolicy<ExecSpace>(0, n), KOKKOS_LAMBDA(const int i) {
-    const int H = HC > 0 ? HC : L.H;  // compile-time for the shapes compute() dispatches
-    T z[kAttMaxH];
-    for (int c = 0; c < H; ++c) z[c] = xp(i, c) = x(i, c) + agg(i, c) / T(L.avg);
-    ffn_residual_rows(p, H, wg_fn, ww_n1, wb_n1, ww_n2, wb_n2, 1, z, H);
-    for (int c = 0; c < H; ++c) xn1(i, c) = z[c];
-  });
+  // Node update and feed-forward, kRowBlock atoms at a time.
+  Kokkos::parallel_for(
+      "att::node_update", Kokkos::RangePolicy<ExecSpace>(0, (n + kRowBlock - 1) / kRowBlock),
+      KOKKOS_LAMBDA(const int ib) {
+        const int H = HC > 0 ? HC : L.H;  // compile-time for the shapes compute() dispatches
+        const int i0 = ib * kRowBlock, R = n - i0 < kRowBlock ? n - i0 : kRowBlock;
+        T z[kRowBlock][kAttMaxH];
+        for (int r = 0; r < R; ++r)
+          for (int c = 0; c < H; ++c) z[r][c] = xp(i0 + r, c) = x(i0 + r, c) + agg(i0 + r, c) / T(L.avg);
+        ffn_residual_rows(p, H, wg_fn, ww_n1, wb_n1, ww_n2, wb_n2, R, z[0], kAttMaxH);
+        for (int r = 0; r < R; ++r)
+          for (int c = 0; c < H; ++c) xn1(i0 + r, c) = z[r][c];
+      });
 }
 
 template <class T>

@@ -97,7 +97,7 @@ void AttentionModel<T>::fused_last_block(const EdgeList& edges, const IntView& t
           xs[L.blocks] = z;
           eatom(i) = double(readout_atom(L, p, tm(type(i)), xs, &gr(i, 0)));
           for (int c = 0; c < H; ++c) g[c] = 0;
-          reverse_ffn_residual(p, H, wg_fn, ww_n1, wb_n1, ww_n2, &xp(i, 0), &gr(i, L.blocks * H), g);
+          reverse_ffn_residual(p, H, wg_fn, ww_n1, wb_n1, ww_n2, 1, &xp(i, 0), H, &gr(i, L.blocks * H), H, &g);
           for (int c = 0; c < H; ++c) gxp(i, c) = g[c];
         });
         team.team_barrier();

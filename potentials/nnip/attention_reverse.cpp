@@ -27,22 +27,30 @@ void AttentionModel<T>::project_reverse(int b, const EdgeList& edges) {
   // Projections reversed: each atom gathers dE/dP as receiver (its own edges) and as
   // sender (the reverse edges), then through rms(x); plus the residual and readout.
   const auto rev = rev_;
-  Kokkos::parallel_for("att::project_reverse", Kokkos::RangePolicy<ExecSpace>(0, n), KOKKOS_LAMBDA(const int i) {
-    const int H = HC > 0 ? HC : L.H;  // compile-time for the shapes compute() dispatches
-    T gs[kAttMaxH], gt[kAttMaxH], gxn[kAttMaxH], g[kAttMaxH];
-    for (int c = 0; c < H; ++c) gs[c] = gt[c] = gxn[c] = 0;
-    for (int e = off(i); e < off(i + 1); ++e) {
-      const int r = rev(e);
-      for (int c = 0; c < H; ++c) gt[c] += gpre(e, c);
-      if (r >= 0)
-        for (int c = 0; c < H; ++c) gs[c] += gpre(r, c);
-    }
-    reverse_affine(gs, H, p + ww_s, H, gxn);
-    reverse_affine(gt, H, p + ww_t, H, gxn);
-    for (int c = 0; c < H; ++c) g[c] = gxp(i, c) + gr(i, b * H + c);
-    reverse_rms_norm(&x(i, 0), p + wg_x, H, gxn, g);
-    for (int c = 0; c < H; ++c) gx(i, c) = g[c];
-  });
+  Kokkos::parallel_for(
+      "att::project_reverse", Kokkos::RangePolicy<ExecSpace>(0, (n + kRowBlock - 1) / kRowBlock),
+      KOKKOS_LAMBDA(const int ib) {
+        const int H = HC > 0 ? HC : L.H;  // compile-time for the shapes compute() dispatches
+        const int i0 = ib * kRowBlock, R = n - i0 < kRowBlock ? n - i0 : kRowBlock;
+        T gs[kRowBlock][kAttMaxH], gt[kRowBlock][kAttMaxH], gxn[kRowBlock][kAttMaxH], g[kAttMaxH];
+        for (int r = 0; r < kRowBlock; ++r)
+          for (int c = 0; c < H; ++c) gs[r][c] = gt[r][c] = gxn[r][c] = 0;
+        for (int r = 0; r < R; ++r)
+          for (int e = off(i0 + r); e < off(i0 + r + 1); ++e) {
+            const int q = rev(e);
+            for (int c = 0; c < H; ++c) gt[r][c] += gpre(e, c);
+            if (q >= 0)
+              for (int c = 0; c < H; ++c) gs[r][c] += gpre(q, c);
+          }
+        rows_reverse_affine(gs[0], kAttMaxH, R, H, p + ww_s, H, gxn[0], kAttMaxH);
+        rows_reverse_affine(gt[0], kAttMaxH, R, H, p + ww_t, H, gxn[0], kAttMaxH);
+        for (int r = 0; r < R; ++r) {
+          const int i = i0 + r;
+          for (int c = 0; c < H; ++c) g[c] = gxp(i, c) + gr(i, b * H + c);
+          reverse_rms_norm(&x(i, 0), p + wg_x, H, gxn[r], g);
+          for (int c = 0; c < H; ++c) gx(i, c) = g[c];
+        }
+      });
 }
 
 template <class T>
@@ -60,14 +68,20 @@ void AttentionModel<T>::reverse_block(int b, const EdgeList& edges) {
   const auto act = Kokkos::subview(act_, b, Kokkos::ALL, Kokkos::ALL);
   const auto gx = gx_, gxp = gxp_, ge = ge_, gpre = gpre_;
   const auto gu = gu_;
-  // Node feed-forward reversed: gxp = dE/dx' from gx = dE/dx_{b+1}.
-  Kokkos::parallel_for("att::node_update_reverse", Kokkos::RangePolicy<ExecSpace>(0, n), KOKKOS_LAMBDA(const int i) {
-    const int H = HC > 0 ? HC : L.H;  // compile-time for the shapes compute() dispatches
-    T g[kAttMaxH];
-    for (int c = 0; c < H; ++c) g[c] = 0;
-    reverse_ffn_residual(p, H, wg_fn, ww_n1, wb_n1, ww_n2, &xp(i, 0), &gx(i, 0), g);
-    for (int c = 0; c < H; ++c) gxp(i, c) = g[c];
-  });
+  // Node feed-forward reversed, kRowBlock atoms at a time: gxp = dE/dx' from gx = dE/dx_{b+1}.
+  Kokkos::parallel_for(
+      "att::node_update_reverse", Kokkos::RangePolicy<ExecSpace>(0, (n + kRowBlock - 1) / kRowBlock),
+      KOKKOS_LAMBDA(const int ib) {
+        const int H = HC > 0 ? HC : L.H;  // compile-time for the shapes compute() dispatches
+        const int i0 = ib * kRowBlock, R = n - i0 < kRowBlock ? n - i0 : kRowBlock;
+        T g[kRowBlock][kAttMaxH];
+        for (int r = 0; r < kRowBlock; ++r)
+          for (int c = 0; c < H; ++c) g[r][c] = 0;
+        reverse_ffn_residual(p, H, wg_fn, ww_n1, wb_n1, ww_n2, R, &xp(i0, 0), static_cast<int>(xp.stride(0)),
+                             &gx(i0, 0), static_cast<int>(gx.stride(0)), g);
+        for (int r = 0; r < R; ++r)
+          for (int c = 0; c < H; ++c) gxp(i0 + r, c) = g[r][c];
+      });
   // The fused block reversed, per atom: the forward pass's message pre-activations, Q/K/V,
   // attention outputs and edge-FFN hidden pre-activations are read back (act_), the
   // attention weights recomputed from Q and K; reverse the edge FFN and the
