@@ -35,16 +35,19 @@ KOKKOS_FORCEINLINE_FUNCTION void message_qkv_rows(const T* p, const int* w, int 
 // Its reverse from dE/dQ, dE/dK, dE/dV (rows of H): dE/d(message pre-activation) into
 // gpre (for the projections' reverse) and dE/de through rms(e) W_e into ge, added to
 // what ge holds (the edge FFN's share) or, with `assign`, in place of it.
+// GQ, GK, GV: row r's feature c at r ldr + c ldc (rows: ldr = H, ldc = 1; the lanes
+// kernels' transposed H x Ms buffers: ldr = 1, ldc = Ms).
 template <class T, class EView, class GView>
 KOKKOS_FORCEINLINE_FUNCTION void message_qkv_reverse_rows(const T* p, const int* w, int H, int f, int R, const T* GQ,
-                                                     const T* GK, const T* GV, const T* pre, int ldp, const EView& e,
-                                                     const GView& gpre, const GView& ge, bool assign) {
+                                                          const T* GK, const T* GV, int ldr, int ldc, const T* pre,
+                                                          int ldp, const EView& e, const GView& gpre, const GView& ge,
+                                                          bool assign) {
   T gm[kRowBlock][kAttMaxH], gen[kRowBlock][kAttMaxH];
   for (int r = 0; r < kRowBlock; ++r)
     for (int c = 0; c < H; ++c) gm[r][c] = gen[r][c] = 0;
-  rows_reverse_affine(GQ, H, R, H, p + w[kWq], H, gm[0], kAttMaxH);
-  rows_reverse_affine(GK, H, R, H, p + w[kWk], H, gm[0], kAttMaxH);
-  rows_reverse_affine(GV, H, R, H, p + w[kWv], H, gm[0], kAttMaxH);
+  rows_reverse_affine(GQ, ldr, R, H, p + w[kWq], H, gm[0], kAttMaxH, ldc);
+  rows_reverse_affine(GK, ldr, R, H, p + w[kWk], H, gm[0], kAttMaxH, ldc);
+  rows_reverse_affine(GV, ldr, R, H, p + w[kWv], H, gm[0], kAttMaxH, ldc);
   for (int r = 0; r < R; ++r)
     for (int c = 0; c < H; ++c) gpre(f + r, c) = gm[r][c] *= gelu_grad(pre[r * ldp + c]);
   rows_reverse_affine(gm[0], kAttMaxH, R, H, p + w[kWe], H, gen[0], kAttMaxH);

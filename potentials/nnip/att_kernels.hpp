@@ -201,10 +201,11 @@ constexpr int kRowBlock = 1;
 #endif
 
 #ifdef AF_ATT_ROW_BLOCKS
-// Y[r] += X[r] W for r < RB (W row-major NIN x NOUT; row strides ldx, ldy).
+// Y[r] += X[r] W for r < RB (W row-major NIN x NOUT; row strides ldx, ldy; X's entries
+// in a row ldc apart: 1, or a transposed operand's column stride).
 template <class T, int NIN, int NOUT, int RB>
-inline void accumulate_row_block(const T* __restrict__ X, int ldx, const T* __restrict__ W, T* __restrict__ Y,
-                                 int ldy) {
+inline void accumulate_row_block(const T* __restrict__ X, int ldx, int ldc, const T* __restrict__ W,
+                                 T* __restrict__ Y, int ldy) {
   constexpr int L = 64 / static_cast<int>(sizeof(T)), V = NOUT / L;
   typedef T Vec __attribute__((vector_size(64)));
   Vec acc[RB][V];
@@ -214,7 +215,7 @@ inline void accumulate_row_block(const T* __restrict__ X, int ldx, const T* __re
     Vec w[V];
     for (int v = 0; v < V; ++v) __builtin_memcpy(&w[v], W + c * NOUT + v * L, 64);
     for (int r = 0; r < RB; ++r) {
-      const T a = X[r * ldx + c];
+      const T a = X[r * ldx + c * ldc];
       for (int v = 0; v < V; ++v) acc[r][v] += a * w[v];
     }
   }
@@ -225,25 +226,34 @@ inline void accumulate_row_block(const T* __restrict__ X, int ldx, const T* __re
 // within 16 of the 32 vector registers (eight 32-wide float rows: per weight row 2 loads
 // and 8 broadcasts feed 16 FMAs; four rows fed 8 with 6), then blocks of four, then rows.
 template <class T, int NIN, int NOUT>
-inline void accumulate_rows(int R, const T* __restrict__ X, int ldx, const T* __restrict__ W, T* __restrict__ Y,
-                            int ldy) {
+inline void accumulate_rows(int R, const T* __restrict__ X, int ldx, int ldc, const T* __restrict__ W,
+                            T* __restrict__ Y, int ldy) {
   constexpr int L = 64 / static_cast<int>(sizeof(T)), V = NOUT / L;
   int r = 0;
   if constexpr (NOUT % L == 0 && V <= 4) {
     constexpr int RB = kRowBlock * V <= 16 ? kRowBlock : 16 / V;
-    for (; r + RB <= R; r += RB) accumulate_row_block<T, NIN, NOUT, RB>(X + r * ldx, ldx, W, Y + r * ldy, ldy);
+    for (; r + RB <= R; r += RB)
+      accumulate_row_block<T, NIN, NOUT, RB>(X + r * ldx, ldx, ldc, W, Y + r * ldy, ldy);
     if constexpr (RB > 4)
-      for (; r + 4 <= R; r += 4) accumulate_row_block<T, NIN, NOUT, 4>(X + r * ldx, ldx, W, Y + r * ldy, ldy);
+      for (; r + 4 <= R; r += 4) accumulate_row_block<T, NIN, NOUT, 4>(X + r * ldx, ldx, ldc, W, Y + r * ldy, ldy);
   }
-  for (; r < R; ++r) accumulate_fixed<T, NIN, NOUT>(X + r * ldx, W, Y + r * ldy);
+  for (; r < R; ++r) {
+    if constexpr (NOUT % L == 0) {
+      accumulate_row_block<T, NIN, NOUT, 1>(X + r * ldx, ldx, ldc, W, Y + r * ldy, ldy);
+    } else {
+      for (int c = 0; c < NIN; ++c)
+        for (int o = 0; o < NOUT; ++o) Y[r * ldy + o] += X[r * ldx + c * ldc] * W[c * NOUT + o];
+    }
+  }
 }
 // Runs accumulate_rows for the block shapes; false for any other shape.
 template <class T>
-inline bool accumulate_rows_fixed(int R, const T* X, int ldx, const T* W, int nin, int nout, T* Y, int ldy) {
-#define AF_CALL(A, B)                                \
-  {                                                  \
-    accumulate_rows<T, A, B>(R, X, ldx, W, Y, ldy);  \
-    return true;                                     \
+inline bool accumulate_rows_fixed(int R, const T* X, int ldx, int ldc, const T* W, int nin, int nout, T* Y,
+                                  int ldy) {
+#define AF_CALL(A, B)                                     \
+  {                                                       \
+    accumulate_rows<T, A, B>(R, X, ldx, ldc, W, Y, ldy);  \
+    return true;                                          \
   }
   AF_ATT_FIXED_SHAPES(nin, nout, AF_CALL)
 #undef AF_CALL
@@ -260,20 +270,28 @@ KOKKOS_FORCEINLINE_FUNCTION void rows_affine(const T* X, int ldx, int R, int nin
   if (R > 1) {
     for (int r = 0; r < R; ++r)
       for (int o = 0; o < nout; ++o) Y[r * ldy + o] = b ? b[o] : T(0);
-    if (accumulate_rows_fixed(R, X, ldx, W, nin, nout, Y, ldy)) return;
+    if (accumulate_rows_fixed(R, X, ldx, 1, W, nin, nout, Y, ldy)) return;
   }
 #endif
   for (int r = 0; r < R; ++r) affine(X + r * ldx, nin, W, b, nout, Y + r * ldy);
 }
-// Y[r] += G[r] W^T for rows r < R (G has nout values per row, Y nin; W followed by its
-// transpose, as for reverse_affine).
+// Y[r] += G[r] W^T for rows r < R (G has nout values per row, ldc apart, Y nin; W
+// followed by its transpose, as for reverse_affine).
 template <class T>
 KOKKOS_FORCEINLINE_FUNCTION void rows_reverse_affine(const T* G, int ldg, int R, int nout, const T* W, int nin, T* Y,
-                                                int ldy) {
+                                                     int ldy, int ldc = 1) {
 #ifdef AF_ATT_ROW_BLOCKS
-  if (R > 1 && accumulate_rows_fixed(R, G, ldg, W + nin * nout, nout, nin, Y, ldy)) return;
+  if ((R > 1 || ldc != 1) && accumulate_rows_fixed(R, G, ldg, ldc, W + nin * nout, nout, nin, Y, ldy)) return;
 #endif
-  for (int r = 0; r < R; ++r) reverse_affine(G + r * ldg, nout, W, nin, Y + r * ldy);
+  for (int r = 0; r < R; ++r) {
+    if (ldc == 1) {
+      reverse_affine(G + r * ldg, nout, W, nin, Y + r * ldy);
+    } else {
+      T g[2 * kAttMaxH];
+      for (int o = 0; o < nout; ++o) g[o] = G[r * ldg + o * ldc];
+      reverse_affine(g, nout, W, nin, Y + r * ldy);
+    }
+  }
 }
 
 // Sum and maximum of kSumLanes = 16 lanes by pairwise halving: vector operations with a

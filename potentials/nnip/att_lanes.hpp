@@ -131,7 +131,9 @@ inline void tile_transpose(const T* S, int n, T* PT) {
 // the M x kLanes tiles S and G (rows k) transposed, go and q read from GOT and QT (zero
 // beyond the group's queries). Per query x, 2 dh vector FMAs against broadcast operands;
 // key by key (queries in lanes), each key's 16 queries formed two dependent chains of
-// 8-wide FMAs and its sums were added to GV and GK element by element.
+// 8-wide FMAs and its sums were added to GV and GK element by element. GK and GV are
+// kept transposed (H x Ms, as the Q/K/V reverse products read them), so the sums are
+// added as they lie (transposing them back to rows was ~5% of a call).
 template <class T, int DH>
 inline void lanes_gkv_chunk(int M, int H, int Ms, int dh_rt, int c0, int j0, int k0, const T* S, const T* G,
                             const T* QT, const T* GOT, T* GK, T* GV) {
@@ -156,27 +158,14 @@ inline void lanes_gkv_chunk(int M, int H, int Ms, int dh_rt, int c0, int j0, int
       }
     }
   }
-#ifdef AF_ATT_TRANSPOSE16
-  if constexpr (std::is_same_v<T, float> && DH == 8) {  // rows k of the transpose: 8 of dE/dV, then 8 of dE/dK
-    alignas(64) float R[kLanes * kLanes];
-    transpose16x16(&acc[0][0], kLanes, kLanes, R, kLanes);
-    for (int k = 0; k < n; ++k) {
-      T *gv = GV + (k0 + k) * H + c0, *gk = GK + (k0 + k) * H + c0;
-      const T* r = R + k * kLanes;
-      AF_SIMD
-      for (int c = 0; c < 8; ++c) {
-        gv[c] += r[c];
-        gk[c] += r[8 + c];
-      }
+  for (int c = 0; c < dh; ++c) {  // GV, GK transposed (H x Ms): feature rows, keys in lanes
+    T *gv = GV + (c0 + c) * Ms + k0, *gk = GK + (c0 + c) * Ms + k0;
+    AF_SIMD
+    for (int k = 0; k < kLanes; ++k) {  // keys past n: zero rows of the tiles, zero sums
+      gv[k] += acc[c][k];
+      gk[k] += acc[DM + c][k];
     }
-    return;
   }
-#endif
-  for (int k = 0; k < n; ++k)
-    for (int c = 0; c < dh; ++c) {
-      GV[(k0 + k) * H + c0 + c] += acc[c][k];
-      GK[(k0 + k) * H + c0 + c] += acc[DM + c][k];
-    }
 }
 
 // The weights of one head and query group, W_jk = exp(s_jk - m_j) / sum_k' u_k' exp(s_jk' -
@@ -216,7 +205,7 @@ inline void lanes_weights(int M, int dh_rt, int h, int j0, const T* QT, const T*
 }
 
 // Backward of one head and query group given its weights W (tile S, lanes_weights) and
-// GOT = dE/dO transposed (and QT): sets the group's rows of GQ, adds to GK, GV (rows) and
+// GOT = dE/dO transposed (and QT): sets the group's columns of GQ, adds to GK, GV (all three H x Ms, transposed) and
 // to gu. DV is an M x kLanes tile (dv_jk = go_j . v_k); S and DV then receive P and dE/ds
 // for lanes_gkv_chunk. As in the row kernels, D_j = sum_k P_jk dv_jk is summed
 // explicitly, and P = u W, dE/du_k = sum_j W_jk (dv_jk - D_j), dE/ds_jk = P_jk (dv_jk - D_j).
@@ -264,8 +253,12 @@ inline void lanes_backward_weighted(int M, int H, int dh_rt, int h, int j0, cons
     }
   }
   for (int k0 = 0; k0 < M; k0 += kLanes) lanes_gkv_chunk<T, DH>(M, H, Ms, dh, c0, j0, k0, S, DV, QT, GOT, GK, GV);
-  for (int x = 0; x < nq; ++x)
-    for (int c = 0; c < dh; ++c) GQ[(j0 + x) * H + c0 + c] = gq[c][x];
+  (void)nq;
+  for (int c = 0; c < dh; ++c) {  // GQ transposed (H x Ms); padding queries' sums are zero
+    T* g = GQ + (c0 + c) * Ms + j0;
+    AF_SIMD
+    for (int x = 0; x < kLanes; ++x) g[x] = gq[c][x];
+  }
 }
 
 // The forward of one head and query group through its weights, kept in S for
@@ -307,7 +300,7 @@ inline void lanes_forward(const Member& team, int M, int H, int heads, const T* 
   });
 }
 
-// Its backward: GQ, GK, GV (rows) from GO, dE/du added to gu. QT, GOT: H x Ms scratch;
+// Its backward: GQ, GK, GV (transposed, H x Ms) from GO, dE/du added to gu. QT, GOT: H x Ms scratch;
 // S, DV: M x kLanes scratch tiles. One team thread (GK, GV and gu gather over groups
 // and heads).
 template <class T, int DH, class Member>
@@ -317,7 +310,7 @@ inline void lanes_backward(const Member& team, int M, int H, int heads, const T*
   transpose_rows(team, M, H, GO, GOT, H);
   team.team_barrier();
   Kokkos::single(Kokkos::PerTeam(team), [&]() {
-    for (int q = 0; q < M * H; ++q) GK[q] = GV[q] = 0;
+    for (int q = 0; q < key_stride(M) * H; ++q) GK[q] = GV[q] = 0;  // transposed, H x Ms
     const int groups = key_stride(M) / kLanes;
     for (int h = 0; h < heads; ++h)
       for (int g = 0; g < groups; ++g) {
@@ -361,6 +354,15 @@ KOKKOS_INLINE_FUNCTION void attention_block_backward(const Member& team, int M, 
     lanes_backward<T, 0>(team, M, H, heads, Q, K, V, ld, u, GO, T1, T2, A, B, GQ, GK, GV, gu);
 #else
   attention_rows_backward(team, M, H, heads, Q, K, V, ld, u, GO, T1, T2, A, B, D, GQ, GK, GV, gu);
+#endif
+}
+// Where attention_block_backward leaves row r's feature c of GQ, GK, GV: r ldr + c ldc,
+// transposed (H x Ms) on CPU builds, rows on GPU builds.
+KOKKOS_INLINE_FUNCTION void attention_grad_strides(int H, int Ms, int& ldr, int& ldc) {
+#ifdef AF_ATT_LANES
+  (void)H, ldr = 1, ldc = Ms;
+#else
+  (void)Ms, ldr = H, ldc = 1;
 #endif
 }
 

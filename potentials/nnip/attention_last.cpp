@@ -115,7 +115,7 @@ void AttentionModel<T>::fused_last_block(const EdgeList& edges, const IntView& t
         transpose_rows(team, M, H, GO, GOT, H);
         team.team_barrier();
         Kokkos::single(Kokkos::PerTeam(team), [&]() {  // GK, GV and gu gather over heads and groups
-          for (int q = 0; q < M * H; ++q) GK[q] = GV[q] = 0;
+          for (int q = 0; q < Ms * H; ++q) GK[q] = GV[q] = 0;  // transposed, H x Ms
           for (int hg = 0; hg < L.heads * groups; ++hg) {
             const int h = hg / groups, j0 = hg % groups * kLanes;
             T* S = Wt + static_cast<std::size_t>(hg) * Ms * kLanes;
@@ -132,7 +132,7 @@ void AttentionModel<T>::fused_last_block(const EdgeList& edges, const IntView& t
         // reverse, dE/de_b into ge (the edge stream leaves the last block unused).
         Kokkos::parallel_for(Kokkos::TeamThreadRange(team, (M + kRowBlock - 1) / kRowBlock), [&](const int jb) {
           const int j0 = jb * kRowBlock, R = M - j0 < kRowBlock ? M - j0 : kRowBlock;
-          message_qkv_reverse_rows(p, w, H, e0 + j0, R, GQ + j0 * H, GK + j0 * H, GV + j0 * H, PRE + j0 * H, H, e, gpre,
+          message_qkv_reverse_rows(p, w, H, e0 + j0, R, GQ + j0, GK + j0, GV + j0, 1, Ms, PRE + j0 * H, H, e, gpre,
                                    ge, true);
         });
       });
