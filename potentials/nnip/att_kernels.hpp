@@ -262,18 +262,27 @@ inline bool accumulate_rows_fixed(int R, const T* X, int ldx, int ldc, const T* 
 #endif
 #undef AF_ATT_FIXED_SHAPES
 
-// Y[r] = X[r] W + b for rows r < R (R <= kRowBlock; X has nin values per row, Y nout).
+// Y[r] = X[r] W + b for rows r < R (R <= kRowBlock; X has nin values per row, ldc apart,
+// Y nout).
 template <class T>
 KOKKOS_FORCEINLINE_FUNCTION void rows_affine(const T* X, int ldx, int R, int nin, const T* W, const T* b, int nout, T* Y,
-                                        int ldy) {
+                                             int ldy, int ldc = 1) {
 #ifdef AF_ATT_ROW_BLOCKS
-  if (R > 1) {
+  if (R > 1 || ldc != 1) {
     for (int r = 0; r < R; ++r)
       for (int o = 0; o < nout; ++o) Y[r * ldy + o] = b ? b[o] : T(0);
-    if (accumulate_rows_fixed(R, X, ldx, 1, W, nin, nout, Y, ldy)) return;
+    if (accumulate_rows_fixed(R, X, ldx, ldc, W, nin, nout, Y, ldy)) return;
   }
 #endif
-  for (int r = 0; r < R; ++r) affine(X + r * ldx, nin, W, b, nout, Y + r * ldy);
+  for (int r = 0; r < R; ++r) {
+    if (ldc == 1) {
+      affine(X + r * ldx, nin, W, b, nout, Y + r * ldy);
+    } else {
+      T x[2 * kAttMaxH];
+      for (int c = 0; c < nin; ++c) x[c] = X[r * ldx + c * ldc];
+      affine(x, nin, W, b, nout, Y + r * ldy);
+    }
+  }
 }
 // Y[r] += G[r] W^T for rows r < R (G has nout values per row, ldc apart, Y nin; W
 // followed by its transpose, as for reverse_affine).

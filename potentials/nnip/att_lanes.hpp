@@ -108,9 +108,11 @@ inline void lanes_forward_head(int M, int H, int dh_rt, int h, int j0, const T* 
   T inv[kLanes];
   AF_SIMD
   for (int x = 0; x < kLanes; ++x) inv[x] = l[x] > T(0) ? T(1) / l[x] : T(0);  // no key with u > 0: zero
-  const int nq = M - j0 < kLanes ? M - j0 : kLanes;
-  for (int x = 0; x < nq; ++x)
-    for (int c = 0; c < dh; ++c) O[(j0 + x) * H + c0 + c] = acc[c][x] * inv[x];
+  for (int c = 0; c < dh; ++c) {  // O transposed (H x Ms); padding queries' columns unread
+    T* o = O + (c0 + c) * Ms + j0;
+    AF_SIMD
+    for (int x = 0; x < kLanes; ++x) o[x] = acc[c][x] * inv[x];
+  }
 }
 
 // PT[x][k] = S[k][x] for a kLanes x kLanes tile (rows k >= n of S read as zero).
@@ -282,9 +284,12 @@ inline void lanes_forward_weighted(int M, int H, int dh_rt, int h, int j0, const
       for (int x = 0; x < kLanes; ++x) acc[c][x] += st[x] * vc;
     }
   }
-  const int nq = M - j0 < kLanes ? M - j0 : kLanes;
-  for (int x = 0; x < nq; ++x)
-    for (int c = 0; c < dh; ++c) O[(j0 + x) * H + c0 + c] = acc[c][x];
+  const int Ms = key_stride(M);
+  for (int c = 0; c < dh; ++c) {  // O transposed (H x Ms); padding queries' columns unread
+    T* o = O + (c0 + c) * Ms + j0;
+    AF_SIMD
+    for (int x = 0; x < kLanes; ++x) o[x] = acc[c][x];
+  }
 }
 
 // One atom's attention forward: O (M x H rows) from Q, K, V rows (row stride ld); QT
@@ -356,9 +361,10 @@ KOKKOS_INLINE_FUNCTION void attention_block_backward(const Member& team, int M, 
   attention_rows_backward(team, M, H, heads, Q, K, V, ld, u, GO, T1, T2, A, B, D, GQ, GK, GV, gu);
 #endif
 }
-// Where attention_block_backward leaves row r's feature c of GQ, GK, GV: r ldr + c ldc,
-// transposed (H x Ms) on CPU builds, rows on GPU builds.
-KOKKOS_INLINE_FUNCTION void attention_grad_strides(int H, int Ms, int& ldr, int& ldc) {
+// Where attention_block_forward leaves row r's feature c of O, and attention_block_backward
+// those of GQ, GK, GV: r ldr + c ldc, transposed (H x Ms) on CPU builds, rows on GPU
+// builds.
+KOKKOS_INLINE_FUNCTION void attention_out_strides(int H, int Ms, int& ldr, int& ldc) {
 #ifdef AF_ATT_LANES
   (void)H, ldr = 1, ldc = Ms;
 #else

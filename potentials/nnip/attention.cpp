@@ -348,10 +348,12 @@ void AttentionModel<T>::compute_block(int b, const EdgeList& edges) {
         attention_block_forward(team, M, H, L.heads, A + kActQ * H, A + kActK * H, A + kActV * H, lda, u, TR, O);
         team.team_barrier();
         // Output projection, edge update and edge FFN, kRowBlock edges at a time.
+        int orr, oc;  // where the attention left O (transposed on CPU builds)
+        attention_out_strides(H, Ms, orr, oc);
         Kokkos::parallel_for(Kokkos::TeamThreadRange(team, (M + kRowBlock - 1) / kRowBlock), [&](const int jb) {
           const int j0 = jb * kRowBlock, R = M - j0 < kRowBlock ? M - j0 : kRowBlock;
           T* t = Tt + j0 * H;
-          rows_affine(O + j0 * H, H, R, H, p + ww_o, static_cast<const T*>(nullptr), H, t, H);
+          rows_affine(O + j0 * orr, orr, R, H, p + ww_o, static_cast<const T*>(nullptr), H, t, H, oc);
           for (int r = 0; r < R; ++r)
             for (int c = 0; c < H; ++c) act(e0 + j0 + r, kActT * H + c) = t[r * H + c];
           if (last) return;  // the last block's edge stream is not read again

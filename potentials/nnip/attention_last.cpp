@@ -78,7 +78,7 @@ void AttentionModel<T>::fused_last_block(const EdgeList& edges, const IntView& t
         team.team_barrier();
         Kokkos::parallel_for(Kokkos::TeamThreadRange(team, (M + kRowBlock - 1) / kRowBlock), [&](const int jb) {
           const int j0 = jb * kRowBlock, R = M - j0 < kRowBlock ? M - j0 : kRowBlock;
-          rows_affine(O + j0 * H, H, R, H, p + ww_o, static_cast<const T*>(nullptr), H, Tt + j0 * H, H);
+          rows_affine(O + j0, 1, R, H, p + ww_o, static_cast<const T*>(nullptr), H, Tt + j0 * H, H, Ms);  // O: H x Ms
         });
         team.team_barrier();
         // Node update, readout and their reverses: dE/dx' of this atom into gxp.

@@ -137,7 +137,7 @@ void AttentionModel<T>::reverse_block(int b, const EdgeList& edges) {
         team.team_barrier();
         // Q/K/V and the message reversed kRowBlock edges at a time (rows_reverse_affine).
         int gr, gc;
-        attention_grad_strides(H, Ms, gr, gc);
+        attention_out_strides(H, Ms, gr, gc);
         Kokkos::parallel_for(Kokkos::TeamThreadRange(team, (M + kRowBlock - 1) / kRowBlock), [&](const int jb) {
           const int j0 = jb * kRowBlock, R = M - j0 < kRowBlock ? M - j0 : kRowBlock;
           message_qkv_reverse_rows(p, w, H, e0 + j0, R, GQ + j0 * gr, GK + j0 * gr, GV + j0 * gr, gr, gc,

@@ -111,8 +111,8 @@ void fused(const Case& c, bool rows, Row& O, Row& GQ, Row& GK, Row& GV, Row& gu)
   Kokkos::deep_copy(kt_off, hk);
   const V wt("wt", hw(c.N) + 1), dvt("dvt", hw(c.N) + 1), kt("kt", hk(c.N) + 1), vt("vt", hk(c.N) + 1);
   // The entry point's GQ, GK, GV per atom (Ms x H: rows, or transposed on CPU builds;
-  // attention_grad_strides says which), unpacked into rows below.
-  const V gqp("gqp", hk(c.N) + 1), gkp("gkp", hk(c.N) + 1), gvp("gvp", hk(c.N) + 1);
+  // attention_out_strides says which), unpacked into rows below.
+  const V gqp("gqp", hk(c.N) + 1), gkp("gkp", hk(c.N) + 1), gvp("gvp", hk(c.N) + 1), op("op", hk(c.N) + 1);
   using Team = Kokkos::TeamPolicy<ExecSpace>::member_type;
   Kokkos::parallel_for(Kokkos::TeamPolicy<ExecSpace>(c.N, Kokkos::AUTO), KOKKOS_LAMBDA(const Team& team) {
     const int e0 = off(team.league_rank()), M = off(team.league_rank() + 1) - e0;
@@ -128,29 +128,31 @@ void fused(const Case& c, bool rows, Row& O, Row& GQ, Row& GK, Row& GV, Row& gu)
                                                  D.data() + e0 * heads, GQ, GK, GV, gud.data() + e0);
     } else {
       const long p0 = kt_off(team.league_rank());
-      af::nnip::kernels::attention_block_forward(team, M, H, heads, Q, K, Vv, ld, U, T1, O);
+      af::nnip::kernels::attention_block_forward(team, M, H, heads, Q, K, Vv, ld, U, T1, op.data() + p0);
       team.team_barrier();
       af::nnip::kernels::attention_block_backward(team, M, H, heads, Q, K, Vv, ld, U, GO, T1, T2, A, B,
                                                   D.data() + e0 * heads, gqp.data() + p0, gkp.data() + p0,
                                                   gvp.data() + p0, gud.data() + e0);
     }
   });
-  if (!rows) {  // unpack the entry point's gradients into rows of H
+  if (!rows) {  // unpack the entry point's outputs and gradients into rows of H
+    auto ho2 = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), op);
     auto hq = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), gqp);
     auto hkk = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), gkp);
     auto hv = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), gvp);
     auto rq = Kokkos::create_mirror_view(gq), rk = Kokkos::create_mirror_view(gk), rv = Kokkos::create_mirror_view(gv);
+    auto ro = Kokkos::create_mirror_view(o);
     for (int i = 0; i < c.N; ++i) {
       const int M = c.off[i + 1] - c.off[i];
       int ldr, ldc;
-      af::nnip::kernels::attention_grad_strides(H, af::nnip::kernels::key_stride(M), ldr, ldc);
+      af::nnip::kernels::attention_out_strides(H, af::nnip::kernels::key_stride(M), ldr, ldc);
       for (int j = 0; j < M; ++j)
         for (int x = 0; x < H; ++x) {
           const long s = hk(i) + j * ldr + x * ldc, d = (c.off[i] + j) * H + x;
-          rq(d) = hq(s), rk(d) = hkk(s), rv(d) = hv(s);
+          rq(d) = hq(s), rk(d) = hkk(s), rv(d) = hv(s), ro(d) = ho2(s);
         }
     }
-    Kokkos::deep_copy(gq, rq), Kokkos::deep_copy(gk, rk), Kokkos::deep_copy(gv, rv);
+    Kokkos::deep_copy(gq, rq), Kokkos::deep_copy(gk, rk), Kokkos::deep_copy(gv, rv), Kokkos::deep_copy(o, ro);
   }
   auto down = [](const V& d, Row& r) {
     auto h = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), d);
