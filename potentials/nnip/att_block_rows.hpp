@@ -8,7 +8,7 @@
 namespace af::nnip::kernels {
 
 // Edges f .. f + R - 1 (R <= kRowBlock) of atom i, block weights w (AttLayout::blk):
-// u_r = the envelope (env, column 0), message m = GELU(rms(e) W_e + b_m + P_s[sender] + P_t[i]); the
+// u_r = the envelope (env, column 0), message m = GELU(rms(e) W_e + b_m + P_s[sender] + P_t[i]); GELU' at the
 // pre-activation to pre (row stride ldp), then Q | K | V to qkv (row stride ldq,
 // columns 0, H, 2H).
 template <class T, class EView, class PView, class EnvView, class IntV>
@@ -24,8 +24,8 @@ KOKKOS_FORCEINLINE_FUNCTION void message_qkv_rows(const T* p, const int* w, int 
   for (int r = 0; r < R; ++r) {
     const int s = snd(f + r);
     T* a = pre + r * ldp;
-    for (int c = 0; c < H; ++c) a[c] = m[r][c] += P(s, c) + P(i, H + c);
-    for (int c = 0; c < H; ++c) m[r][c] = gelu(m[r][c]);
+    for (int c = 0; c < H; ++c) m[r][c] += P(s, c) + P(i, H + c);
+    for (int c = 0; c < H; ++c) gelu_with_grad(m[r][c], m[r][c], a[c]);  // keeps GELU', not the pre-activation
   }
   rows_affine(m[0], kAttMaxH, R, H, p + w[kWq], static_cast<const T*>(nullptr), H, qkv, ldq);
   rows_affine(m[0], kAttMaxH, R, H, p + w[kWk], static_cast<const T*>(nullptr), H, qkv + H, ldq);
@@ -49,7 +49,7 @@ KOKKOS_FORCEINLINE_FUNCTION void message_qkv_reverse_rows(const T* p, const int*
   rows_reverse_affine(GK, ldr, R, H, p + w[kWk], H, gm[0], kAttMaxH, ldc);
   rows_reverse_affine(GV, ldr, R, H, p + w[kWv], H, gm[0], kAttMaxH, ldc);
   for (int r = 0; r < R; ++r)
-    for (int c = 0; c < H; ++c) gpre(f + r, c) = gm[r][c] *= gelu_grad(pre[r * ldp + c]);
+    for (int c = 0; c < H; ++c) gpre(f + r, c) = gm[r][c] *= pre[r * ldp + c];  // pre: GELU' (message_qkv_rows)
   rows_reverse_affine(gm[0], kAttMaxH, R, H, p + w[kWe], H, gen[0], kAttMaxH);
   for (int r = 0; r < R; ++r) {
     T g[kAttMaxH];

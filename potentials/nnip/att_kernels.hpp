@@ -372,8 +372,9 @@ KOKKOS_FORCEINLINE_FUNCTION void reverse_rms_norm(const T* z, const T* g, int n,
 
 // Pre-norm feed-forward residual on R rows (R <= kRowBlock, row stride ldz):
 // z += GELU(rms(z; g) W1 + b1) W2 + b2 (H -> 2H -> H), the products through rows_affine.
-// The hidden pre-activations (2H per row) go to pre_out (row stride ldp) when given
-// (kept for the reverse).
+// GELU' at the hidden pre-activations (2H per row) goes to pre_out (row stride ldp) when
+// given, for the reverse: formed with GELU from one exp, where the reverse recomputing
+// it from the pre-activations took a second exp per entry.
 template <class T>
 KOKKOS_FORCEINLINE_FUNCTION void ffn_residual_rows(const T* p, int H, int g, int w1, int b1, int w2, int b2, int R, T* z,
                                               int ldz, T* pre_out = nullptr, int ldp = 0) {
@@ -382,16 +383,18 @@ KOKKOS_FORCEINLINE_FUNCTION void ffn_residual_rows(const T* p, int H, int g, int
   for (int r = 0; r < R; ++r) rms_norm(z + r * ldz, p + g, H, zn[r]);
   rows_affine(zn[0], kAttMaxH, R, H, p + w1, p + b1, 2 * H, a[0], 2 * kAttMaxH);
   for (int r = 0; r < R; ++r) {
-    if (pre_out)
-      for (int o = 0; o < 2 * H; ++o) pre_out[r * ldp + o] = a[r][o];
-    for (int o = 0; o < 2 * H; ++o) a[r][o] = gelu(a[r][o]);
+    if (pre_out) {  // GELU' of the hidden pre-activations, for the reverse (one exp for both)
+      for (int o = 0; o < 2 * H; ++o) gelu_with_grad(a[r][o], a[r][o], pre_out[r * ldp + o]);
+    } else {
+      for (int o = 0; o < 2 * H; ++o) a[r][o] = gelu(a[r][o]);
+    }
   }
   rows_affine(a[0], 2 * kAttMaxH, R, 2 * H, p + w2, p + b2, H, y[0], kAttMaxH);
   for (int r = 0; r < R; ++r)
     for (int c = 0; c < H; ++c) z[r * ldz + c] += y[r][c];
 }
 // gz += (d out / d z)^T gout for out = z + FFN(z) (the identity included) on R <=
-// kRowBlock rows together, given the hidden pre-activations pre (saved by
+// kRowBlock rows together, given GELU' at the hidden pre-activations in pre (saved by
 // ffn_residual_rows; row strides ldz, ldg, ldp; gz has kAttMaxH per row). The products go
 // through rows_reverse_affine: row by row, the 32 x 32 and 64 x 32 products had two or
 // four accumulators each and waited on FMA latency.
@@ -406,7 +409,7 @@ KOKKOS_FORCEINLINE_FUNCTION void reverse_ffn_residual_rows(const T* p, int H, in
   }
   rows_reverse_affine(gout, ldg, R, H, p + w2, 2 * H, ga[0], 2 * kAttMaxH);
   for (int r = 0; r < R; ++r)
-    for (int o = 0; o < 2 * H; ++o) ga[r][o] *= gelu_grad(pre[r * ldp + o]);
+    for (int o = 0; o < 2 * H; ++o) ga[r][o] *= pre[r * ldp + o];  // pre: GELU' (ffn_residual_rows)
   rows_reverse_affine(ga[0], 2 * kAttMaxH, R, 2 * H, p + w1, H, gzn[0], kAttMaxH);
   for (int r = 0; r < R; ++r) {
     reverse_rms_norm(z + r * ldz, p + g, H, gzn[r], gz[r]);
@@ -421,6 +424,8 @@ KOKKOS_INLINE_FUNCTION void reverse_ffn_residual(const T* p, int H, int g, int w
   T zn[kRowBlock][kAttMaxH] = {}, pre[kRowBlock][2 * kAttMaxH];  // = {}: GCC cannot see rms_norm fill H values
   for (int r = 0; r < R; ++r) rms_norm(z + r * ldz, p + g, H, zn[r]);
   rows_affine(zn[0], kAttMaxH, R, H, p + w1, p + b1, 2 * H, pre[0], 2 * kAttMaxH);
+  for (int r = 0; r < R; ++r)
+    for (int o = 0; o < 2 * H; ++o) pre[r][o] = gelu_grad(pre[r][o]);
   reverse_ffn_residual_rows(p, H, g, w1, w2, R, z, ldz, gout, ldg, pre[0], 2 * kAttMaxH, gz);
 }
 

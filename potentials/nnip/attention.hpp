@@ -59,8 +59,8 @@ class AttentionModel final : public Model {
   // and the edge stream entering each block (e).
   TView3 x_, xp_, P_, e_;
   // Per block and edge, the activations the reverse pass reads instead of recomputing
-  // them: message pre-activation, Q, K, V, attention output t (H each) and the edge FFN's
-  // hidden pre-activation (2H), at column offsets kAct* x H.
+  // them: GELU' at the message pre-activation, Q, K, V, attention output t (H each) and
+  // GELU' at the edge FFN's hidden pre-activation (2H), at column offsets kAct* x H.
   TView3 act_;
   static constexpr int kActPre = 0, kActQ = 1, kActK = 2, kActV = 3, kActT = 4, kActFfn = 5, kActWidth = 7;
   // Per edge, the input stage's values its reverse reads: z (the edge input before its
