@@ -229,22 +229,16 @@ template <class T, int NIN, int NOUT>
 inline void accumulate_rows(int R, const T* __restrict__ X, int ldx, int ldc, const T* __restrict__ W,
                             T* __restrict__ Y, int ldy) {
   constexpr int L = 64 / static_cast<int>(sizeof(T)), V = NOUT / L;
+  static_assert(NOUT % L == 0, "the block shapes' outputs fill whole 512-bit vectors");
   int r = 0;
-  if constexpr (NOUT % L == 0 && V <= 4) {
+  if constexpr (V <= 4) {
     constexpr int RB = kRowBlock * V <= 16 ? kRowBlock : 16 / V;
     for (; r + RB <= R; r += RB)
       accumulate_row_block<T, NIN, NOUT, RB>(X + r * ldx, ldx, ldc, W, Y + r * ldy, ldy);
     if constexpr (RB > 4)
       for (; r + 4 <= R; r += 4) accumulate_row_block<T, NIN, NOUT, 4>(X + r * ldx, ldx, ldc, W, Y + r * ldy, ldy);
   }
-  for (; r < R; ++r) {
-    if constexpr (NOUT % L == 0) {
-      accumulate_row_block<T, NIN, NOUT, 1>(X + r * ldx, ldx, ldc, W, Y + r * ldy, ldy);
-    } else {
-      for (int c = 0; c < NIN; ++c)
-        for (int o = 0; o < NOUT; ++o) Y[r * ldy + o] += X[r * ldx + c * ldc] * W[c * NOUT + o];
-    }
-  }
+  for (; r < R; ++r) accumulate_row_block<T, NIN, NOUT, 1>(X + r * ldx, ldx, ldc, W, Y + r * ldy, ldy);
 }
 // Runs accumulate_rows for the block shapes; false for any other shape.
 template <class T>

@@ -50,9 +50,10 @@ inline void lanes_dot(const T* r, const T* XT, int Ms, int c0, int dh, int j0, T
   for (int x = 0; x < kLanes; ++x) st[x] = (a0[x] + a1[x]) * sc;
 }
 
-// One head, queries j0 .. j0 + kLanes - 1 (QT: Q transposed; K, V, O rows of H).
+// One head, queries j0 .. j0 + kLanes - 1 (QT: Q transposed; K, V rows of stride ld; O
+// transposed, H x Ms).
 template <class T, int DH>
-inline void lanes_forward_head(int M, int H, int dh_rt, int h, int j0, const T* QT, const T* K, const T* V,
+inline void lanes_forward_head(int M, int dh_rt, int h, int j0, const T* QT, const T* K, const T* V,
                                int ld, const T* u, T* O) {
   constexpr int DM = DH > 0 ? DH : kAttMaxH;
   const int dh = DH > 0 ? DH : dh_rt, Ms = key_stride(M), c0 = h * dh;
@@ -137,7 +138,7 @@ inline void tile_transpose(const T* S, int n, T* PT) {
 // kept transposed (H x Ms, as the Q/K/V reverse products read them), so the sums are
 // added as they lie (transposing them back to rows was ~5% of a call).
 template <class T, int DH>
-inline void lanes_gkv_chunk(int M, int H, int Ms, int dh_rt, int c0, int j0, int k0, const T* S, const T* G,
+inline void lanes_gkv_chunk(int M, int Ms, int dh_rt, int c0, int j0, int k0, const T* S, const T* G,
                             const T* QT, const T* GOT, T* GK, T* GV) {
   constexpr int DM = DH > 0 ? DH : kAttMaxH;
   const int dh = DH > 0 ? DH : dh_rt, n = M - k0 < kLanes ? M - k0 : kLanes;
@@ -207,16 +208,15 @@ inline void lanes_weights(int M, int dh_rt, int h, int j0, const T* QT, const T*
 }
 
 // Backward of one head and query group given its weights W (tile S, lanes_weights) and
-// GOT = dE/dO transposed (and QT): sets the group's columns of GQ, adds to GK, GV (all three H x Ms, transposed) and
-// to gu. DV is an M x kLanes tile (dv_jk = go_j . v_k); S and DV then receive P and dE/ds
+// GOT = dE/dO transposed (and QT): sets the group's columns of GQ, adds to GK, GV (all
+// three transposed, H x Ms) and to gu. DV is an M x kLanes tile (dv_jk = go_j . v_k); S and DV then receive P and dE/ds
 // for lanes_gkv_chunk. As in the row kernels, D_j = sum_k P_jk dv_jk is summed
 // explicitly, and P = u W, dE/du_k = sum_j W_jk (dv_jk - D_j), dE/ds_jk = P_jk (dv_jk - D_j).
 template <class T, int DH>
-inline void lanes_backward_weighted(int M, int H, int dh_rt, int h, int j0, const T* QT, const T* K, const T* V,
+inline void lanes_backward_weighted(int M, int dh_rt, int h, int j0, const T* QT, const T* K, const T* V,
                                     int ld, const T* GOT, const T* u, T* S, T* DV, T* GQ, T* GK, T* GV, T* gu) {
   constexpr int DM = DH > 0 ? DH : kAttMaxH;
   const int dh = DH > 0 ? DH : dh_rt, Ms = key_stride(M), c0 = h * dh;
-  const int nq = M - j0 < kLanes ? M - j0 : kLanes;
   const T sc = T(1) / m_sqrt(T(dh));
   T D[kLanes];
   AF_SIMD
@@ -254,8 +254,7 @@ inline void lanes_backward_weighted(int M, int H, int dh_rt, int h, int j0, cons
       for (int x = 0; x < kLanes; ++x) gq[c][x] += kc * dv[x];
     }
   }
-  for (int k0 = 0; k0 < M; k0 += kLanes) lanes_gkv_chunk<T, DH>(M, H, Ms, dh, c0, j0, k0, S, DV, QT, GOT, GK, GV);
-  (void)nq;
+  for (int k0 = 0; k0 < M; k0 += kLanes) lanes_gkv_chunk<T, DH>(M, Ms, dh, c0, j0, k0, S, DV, QT, GOT, GK, GV);
   for (int c = 0; c < dh; ++c) {  // GQ transposed (H x Ms); padding queries' sums are zero
     T* g = GQ + (c0 + c) * Ms + j0;
     AF_SIMD
@@ -266,7 +265,7 @@ inline void lanes_backward_weighted(int M, int H, int dh_rt, int h, int j0, cons
 // The forward of one head and query group through its weights, kept in S for
 // lanes_backward_weighted (the last block's fused kernel): O_j = sum_k u_k W_jk v_k.
 template <class T, int DH>
-inline void lanes_forward_weighted(int M, int H, int dh_rt, int h, int j0, const T* QT, const T* K, const T* V,
+inline void lanes_forward_weighted(int M, int dh_rt, int h, int j0, const T* QT, const T* K, const T* V,
                                    int ld, const T* u, T* S, T* O) {
   constexpr int DM = DH > 0 ? DH : kAttMaxH;
   const int dh = DH > 0 ? DH : dh_rt, c0 = h * dh;
@@ -292,7 +291,7 @@ inline void lanes_forward_weighted(int M, int H, int dh_rt, int h, int j0, const
   }
 }
 
-// One atom's attention forward: O (M x H rows) from Q, K, V rows (row stride ld); QT
+// One atom's attention forward: O (transposed, H x Ms) from Q, K, V rows (row stride ld); QT
 // (H x Ms scratch) receives Q transposed.
 template <class T, int DH, class Member>
 inline void lanes_forward(const Member& team, int M, int H, int heads, const T* Q, const T* K, const T* V, int ld,
@@ -301,11 +300,12 @@ inline void lanes_forward(const Member& team, int M, int H, int heads, const T* 
   team.team_barrier();
   const int groups = key_stride(M) / kLanes;
   Kokkos::parallel_for(Kokkos::TeamThreadRange(team, heads * groups), [&](const int hg) {
-    lanes_forward_head<T, DH>(M, H, H / heads, hg / groups, hg % groups * kLanes, QT, K, V, ld, u, O);
+    lanes_forward_head<T, DH>(M, H / heads, hg / groups, hg % groups * kLanes, QT, K, V, ld, u, O);
   });
 }
 
-// Its backward: GQ, GK, GV (transposed, H x Ms) from GO, dE/du added to gu. QT, GOT: H x Ms scratch;
+// Its backward: GQ, GK, GV (transposed, H x Ms) from GO (rows), dE/du added to gu. QT,
+// GOT: H x Ms scratch;
 // S, DV: M x kLanes scratch tiles. One team thread (GK, GV and gu gather over groups
 // and heads).
 template <class T, int DH, class Member>
@@ -320,7 +320,7 @@ inline void lanes_backward(const Member& team, int M, int H, int heads, const T*
     for (int h = 0; h < heads; ++h)
       for (int g = 0; g < groups; ++g) {
         lanes_weights<T, DH>(M, H / heads, h, g * kLanes, QT, K, ld, u, S);
-        lanes_backward_weighted<T, DH>(M, H, H / heads, h, g * kLanes, QT, K, V, ld, GOT, u, S, DV, GQ, GK, GV, gu);
+        lanes_backward_weighted<T, DH>(M, H / heads, h, g * kLanes, QT, K, V, ld, GOT, u, S, DV, GQ, GK, GV, gu);
       }
   });
 }

@@ -71,9 +71,9 @@ void AttentionModel<T>::fused_last_block(const EdgeList& edges, const IntView& t
           const int h = hg / groups, j0 = hg % groups * kLanes;
           T* S = Wt + static_cast<std::size_t>(hg) * Ms * kLanes;
           if (H == 8 * L.heads)
-            lanes_forward_weighted<T, 8>(M, H, 8, h, j0, QT, QKV + H, QKV + 2 * H, ld, u, S, O);
+            lanes_forward_weighted<T, 8>(M, 8, h, j0, QT, QKV + H, QKV + 2 * H, ld, u, S, O);
           else
-            lanes_forward_weighted<T, 0>(M, H, H / L.heads, h, j0, QT, QKV + H, QKV + 2 * H, ld, u, S, O);
+            lanes_forward_weighted<T, 0>(M, H / L.heads, h, j0, QT, QKV + H, QKV + 2 * H, ld, u, S, O);
         });
         team.team_barrier();
         Kokkos::parallel_for(Kokkos::TeamThreadRange(team, (M + kRowBlock - 1) / kRowBlock), [&](const int jb) {
@@ -121,9 +121,9 @@ void AttentionModel<T>::fused_last_block(const EdgeList& edges, const IntView& t
             T* S = Wt + static_cast<std::size_t>(hg) * Ms * kLanes;
             T* g = M > 0 ? &gu(e0) : static_cast<T*>(nullptr);
             if (H == 8 * L.heads)
-              lanes_backward_weighted<T, 8>(M, H, 8, h, j0, QT, QKV + H, QKV + 2 * H, ld, GOT, u, S, DV, GQ, GK, GV, g);
+              lanes_backward_weighted<T, 8>(M, 8, h, j0, QT, QKV + H, QKV + 2 * H, ld, GOT, u, S, DV, GQ, GK, GV, g);
             else
-              lanes_backward_weighted<T, 0>(M, H, H / L.heads, h, j0, QT, QKV + H, QKV + 2 * H, ld, GOT, u, S, DV, GQ,
+              lanes_backward_weighted<T, 0>(M, H / L.heads, h, j0, QT, QKV + H, QKV + 2 * H, ld, GOT, u, S, DV, GQ,
                                             GK, GV, g);
           }
         });

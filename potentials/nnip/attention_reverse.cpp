@@ -82,8 +82,8 @@ void AttentionModel<T>::reverse_block(int b, const EdgeList& edges) {
         for (int r = 0; r < R; ++r)
           for (int c = 0; c < H; ++c) gxp(i0 + r, c) = g[r][c];
       });
-  // The fused block reversed, per atom: the forward pass's message pre-activations, Q/K/V,
-  // attention outputs and edge-FFN hidden pre-activations are read back (act_), the
+  // The fused block reversed, per atom: the forward pass's GELU' of the messages, Q/K/V,
+  // attention outputs and GELU' of the edge-FFN hidden units are read back (act_), the
   // attention weights recomputed from Q and K; reverse the edge FFN and the
   // node sum, then attention backward, then Q/K/V and the message. dE/d(message pre-activation) goes to gpre for the
   // senders' projections; dE/de_b replaces dE/de_{b+1} in ge (each team owns its rows).
