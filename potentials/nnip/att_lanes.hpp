@@ -20,14 +20,110 @@ namespace af::nnip::kernels {
 // operands QT and GOT (H x Ms, zero in the padding) hold whole groups.
 constexpr int kLanes = kAttChunk;
 
-// st[x] = sc (r . column j0 + x of XT) over one head's dh features from c0 (r: a row at
-// c0; XT: H x Ms, transposed rows): the logits of key r for the group's queries (QT), or
-// dv_x = go_x . v with GOT.
-// The sums run in two local chains (even and odd features) and st is written once: summed
-// in st itself, every step was a load, an FMA and a store (st may alias XT), a chain of
-// store forwarding and FMA latency per key (7% of a call at 1,000 atoms).
+// kLanes values of T as one vector value (GCC/Clang vector extensions; one 512-bit
+// register for float on AVX-512). The kernels' per-lane state (maxima, sums, the
+// outputs' accumulators, a head's rows of QT or GOT) is held in such values, which the
+// compiler keeps in registers: written as arrays of kLanes scalars under `omp simd`, GCC
+// vectorised the loops but left the accumulators on the stack, every key a load, an FMA
+// and a store per accumulator (with lv_exp below: the forward 25% faster, the weights
+// 10%, a float32 call at 1,000 atoms 3%).
 template <class T>
-inline void lanes_dot(const T* r, const T* XT, int Ms, int c0, int dh, int j0, T sc, T* st) {
+struct LaneVecOf {
+  typedef T type __attribute__((vector_size(kLanes * sizeof(T))));
+};
+template <class T>
+using LaneVec = typename LaneVecOf<T>::type;
+
+template <class T>
+inline LaneVec<T> lv_load(const T* p) {
+  LaneVec<T> v;
+  __builtin_memcpy(&v, p, sizeof v);
+  return v;
+}
+template <class T>
+inline void lv_store(T* p, const typename LaneVecOf<T>::type& v) {
+  __builtin_memcpy(p, &v, sizeof v);
+}
+template <class T>
+inline LaneVec<T> lv_splat(T a) {
+  return LaneVec<T>{} + a;
+}
+template <class V>
+inline V lv_max(const V& a, const V& b) {
+  return a > b ? a : b;
+}
+template <class T>
+inline T lv_sum(const LaneVec<T>& v) {
+  T x[kLanes];
+  __builtin_memcpy(x, &v, sizeof x);
+  return lane_sum(x);
+}
+#ifdef __AVX512F__
+#define AF_LANES_KEEP(v) __asm__("" : "+v"(v))
+#else
+#define AF_LANES_KEEP(v) __asm__("" : "+m"(v))
+#endif
+// fast_exp on every lane: libm's per lane in double (the float64 checks against PyTorch),
+// in float the same Cephes reduction and polynomial as fast_exp, on vectors, with n
+// rounded to nearest by the 1.5 2^23 shift (19 vector operations where fast_exp's
+// inlined loop took 25).
+inline LaneVec<double> lv_exp(LaneVec<double> x) {
+  for (int i = 0; i < kLanes; ++i) x[i] = fast_exp(x[i]);
+  return x;
+}
+inline LaneVec<float> lv_exp(LaneVec<float> x) {
+  typedef LaneVec<float> V;
+  typedef int VI __attribute__((vector_size(kLanes * sizeof(int))));
+  const V lo = lv_splat(-87.0f), hi = lv_splat(88.0f), big = lv_splat(12582912.0f);  // 1.5 2^23
+  const VI under = x < lo;  // 0 there, as fast_exp (no subnormals); NaN stays NaN
+  x = under ? lo : x;
+  x = x > hi ? hi : x;
+  // n = nearest integer to x / ln2: adding 1.5 2^23 rounds it into the low mantissa bits
+  // (2^n is then built from those bits). The empty asm statements keep t and the first
+  // part of x - n ln2 as computed: -fassociative-math (CMakeLists.txt) would cancel
+  // big - big and fold the two parts of ln2 into one rounded constant.
+  V t = x * 1.44269504088896341f + big;
+  AF_LANES_KEEP(t);
+  const V n = t - big;
+  V r = x + n * -0.693359375f;  // exact
+  AF_LANES_KEEP(r);
+  r = r + n * 2.12194440e-4f;
+  V p = lv_splat(1.9875691500e-4f);
+  p = p * r + 1.3981999507e-3f;
+  p = p * r + 8.3334519073e-3f;
+  p = p * r + 4.1665795894e-2f;
+  p = p * r + 1.6666665459e-1f;
+  p = p * r + 5.0000001201e-1f;
+  p = p * (r * r) + r + 1.0f;
+  VI e;
+  __builtin_memcpy(&e, &t, sizeof e);
+  e = (e + (127 - 0x4B400000)) << 23;  // 2^n
+  V scale;
+  __builtin_memcpy(&scale, &e, sizeof scale);
+  return under ? V{} : p * scale;
+}
+
+// r . x_c over one head's dh features (r: a row at the head's first feature; x: the
+// head's rows of a transposed operand, one vector per feature, lanes_rows): the logits of
+// key r for the group's queries (x: QT scaled by 1 / sqrt(dh)), or dv_x = go_x . v (x:
+// GOT). Two chains (even and odd features).
+template <class T>
+inline LaneVec<T> lanes_dot(const T* r, const LaneVec<T>* x, int dh) {
+  LaneVec<T> a0{}, a1{};
+  int c = 0;
+  for (; c + 1 < dh; c += 2) {
+    a0 += r[c] * x[c];
+    a1 += r[c + 1] * x[c + 1];
+  }
+  if (c < dh) a0 += r[c] * x[c];
+  return a0 + a1;
+}
+
+// The same for the dv of the backward, with XT (GOT) read from memory and the sums stored
+// to st (dv_x = go_x . v): kept there, GCC's code for the backward as a whole was 5-10%
+// faster than with the head's rows of GOT held as lane vectors.
+template <class T>
+inline void lanes_dot_store(const T* r, const T* XT, int Ms, int c0, int dh, int j0, T* st) {
   T a0[kLanes], a1[kLanes];
   AF_SIMD
   for (int x = 0; x < kLanes; ++x) a0[x] = a1[x] = 0;
@@ -47,73 +143,51 @@ inline void lanes_dot(const T* r, const T* XT, int Ms, int c0, int dh, int j0, T
     for (int x = 0; x < kLanes; ++x) a0[x] += rc * xt[x];
   }
   AF_SIMD
-  for (int x = 0; x < kLanes; ++x) st[x] = (a0[x] + a1[x]) * sc;
+  for (int x = 0; x < kLanes; ++x) st[x] = a0[x] + a1[x];
+}
+
+// The head's rows c0 .. c0 + dh - 1 of a transposed operand XT (H x Ms), columns j0 ..
+// j0 + kLanes - 1, times sc.
+template <class T>
+inline void lanes_rows(const T* XT, int Ms, int c0, int dh, int j0, T sc, LaneVec<T>* x) {
+  for (int c = 0; c < dh; ++c) x[c] = lv_load(XT + (c0 + c) * Ms + j0) * sc;
 }
 
 // One head, queries j0 .. j0 + kLanes - 1 (QT: Q transposed; K, V rows of stride ld; O
-// transposed, H x Ms).
+// transposed, H x Ms). Online softmax over chunks of kAttChunk keys.
 template <class T, int DH>
-inline void lanes_forward_head(int M, int dh_rt, int h, int j0, const T* QT, const T* K, const T* V,
-                               int ld, const T* u, T* O) {
+inline void lanes_forward_head(int M, int dh_rt, int h, int j0, const T* QT, const T* K, const T* V, int ld,
+                               const T* u, T* O) {
+  typedef LaneVec<T> Vt;
   constexpr int DM = DH > 0 ? DH : kAttMaxH;
   const int dh = DH > 0 ? DH : dh_rt, Ms = key_stride(M), c0 = h * dh;
   const T sc = T(1) / m_sqrt(T(dh));
-  T m[kLanes], l[kLanes], acc[DM][kLanes];
-  AF_SIMD
-  for (int x = 0; x < kLanes; ++x) m[x] = -T(kNoRow), l[x] = 0;
-  for (int c = 0; c < dh; ++c) {
-    AF_SIMD
-    for (int x = 0; x < kLanes; ++x) acc[c][x] = 0;
-  }
+  Vt q[DM], acc[DM];
+  lanes_rows(QT, Ms, c0, dh, j0, sc, q);
+  for (int c = 0; c < dh; ++c) acc[c] = Vt{};
+  Vt m = lv_splat(-T(kNoRow)), l{};
   for (int k0 = 0; k0 < M; k0 += kAttChunk) {
     const int n = M - k0 < kAttChunk ? M - k0 : kAttChunk;
-    T s[kAttChunk][kLanes], cm[kLanes], corr[kLanes];
-    AF_SIMD
-    for (int x = 0; x < kLanes; ++x) cm[x] = -T(kNoRow);
+    Vt s[kAttChunk], cm = lv_splat(-T(kNoRow));
     for (int t = 0; t < n; ++t) {  // the chunk's logits and their maximum over keys with u > 0
-      T* st = s[t];
-      lanes_dot(K + (k0 + t) * ld + c0, QT, Ms, c0, dh, j0, sc, st);
-      if (u[k0 + t] > T(0)) {
-        AF_SIMD
-        for (int x = 0; x < kLanes; ++x) cm[x] = st[x] > cm[x] ? st[x] : cm[x];
-      }
+      s[t] = lanes_dot(K + (k0 + t) * ld + c0, q, dh);
+      if (u[k0 + t] > T(0)) cm = lv_max(cm, s[t]);
     }
-    AF_SIMD
-    for (int x = 0; x < kLanes; ++x) {  // rescale what has accumulated to the new maximum
-      const T mn = cm[x] > m[x] ? cm[x] : m[x];
-      corr[x] = fast_exp(m[x] - mn);
-      m[x] = mn;
-      l[x] *= corr[x];
-    }
-    for (int c = 0; c < dh; ++c) {
-      AF_SIMD
-      for (int x = 0; x < kLanes; ++x) acc[c][x] *= corr[x];
-    }
+    const Vt mn = lv_max(cm, m), corr = lv_exp(m - mn);  // rescale what has accumulated to the new maximum
+    m = mn;
+    l *= corr;
+    for (int c = 0; c < dh; ++c) acc[c] *= corr;
     for (int t = 0; t < n; ++t) {
       const T uk = u[k0 + t];
       if (!(uk > T(0))) continue;
-      T pw[kLanes];
-      AF_SIMD
-      for (int x = 0; x < kLanes; ++x) {
-        pw[x] = uk * fast_exp(s[t][x] - m[x]);
-        l[x] += pw[x];
-      }
+      const Vt pw = uk * lv_exp(s[t] - m);
+      l += pw;
       const T* vr = V + (k0 + t) * ld + c0;
-      for (int c = 0; c < dh; ++c) {
-        const T vc = vr[c];
-        AF_SIMD
-        for (int x = 0; x < kLanes; ++x) acc[c][x] += pw[x] * vc;
-      }
+      for (int c = 0; c < dh; ++c) acc[c] += pw * vr[c];
     }
   }
-  T inv[kLanes];
-  AF_SIMD
-  for (int x = 0; x < kLanes; ++x) inv[x] = l[x] > T(0) ? T(1) / l[x] : T(0);  // no key with u > 0: zero
-  for (int c = 0; c < dh; ++c) {  // O transposed (H x Ms); padding queries' columns unread
-    T* o = O + (c0 + c) * Ms + j0;
-    AF_SIMD
-    for (int x = 0; x < kLanes; ++x) o[x] = acc[c][x] * inv[x];
-  }
+  const Vt inv = l > Vt{} ? T(1) / l : Vt{};  // no key with u > 0: zero
+  for (int c = 0; c < dh; ++c) lv_store(O + (c0 + c) * Ms + j0, acc[c] * inv);  // padding queries' columns unread
 }
 
 // PT[x][k] = S[k][x] for a kLanes x kLanes tile (rows k >= n of S read as zero).
@@ -132,11 +206,9 @@ inline void tile_transpose(const T* S, int n, T* PT) {
 // dE/dV and dE/dK of keys k0 .. k0 + kLanes - 1 from one head and query group, with the
 // keys in lanes: GV_kc += sum_x P_kx go_xc and GK_kc += sum_x gs_kx q_xc, P and gs from
 // the M x kLanes tiles S and G (rows k) transposed, go and q read from GOT and QT (zero
-// beyond the group's queries). Per query x, 2 dh vector FMAs against broadcast operands;
-// key by key (queries in lanes), each key's 16 queries formed two dependent chains of
-// 8-wide FMAs and its sums were added to GV and GK element by element. GK and GV are
-// kept transposed (H x Ms, as the Q/K/V reverse products read them), so the sums are
-// added as they lie (transposing them back to rows was ~5% of a call).
+// beyond the group's queries). Per query x, 2 dh vector FMAs against broadcast operands.
+// GK and GV are kept transposed (H x Ms, as the Q/K/V reverse products read them), so
+// the sums are added as they lie.
 template <class T, int DH>
 inline void lanes_gkv_chunk(int M, int Ms, int dh_rt, int c0, int j0, int k0, const T* S, const T* G,
                             const T* QT, const T* GOT, T* GK, T* GV) {
@@ -145,6 +217,8 @@ inline void lanes_gkv_chunk(int M, int Ms, int dh_rt, int c0, int j0, int k0, co
   alignas(64) T PT[kLanes * kLanes], GT[kLanes * kLanes];
   tile_transpose(S + k0 * kLanes, n, PT);
   tile_transpose(G + k0 * kLanes, n, GT);
+  // Accumulated as arrays under `omp simd` (the operands' broadcasts then fold into the
+  // FMAs): as lane vectors, GCC loaded and broadcast them separately (30% slower).
   alignas(64) T acc[2 * DM][kLanes];  // rows c: dE/dV feature c; rows DM + c: dE/dK
   for (int c = 0; c < dh; ++c) {
     AF_SIMD
@@ -176,42 +250,34 @@ inline void lanes_gkv_chunk(int M, int Ms, int dh_rt, int c0, int j0, int k0, co
 // logits (see the backward below).
 template <class T, int DH>
 inline void lanes_weights(int M, int dh_rt, int h, int j0, const T* QT, const T* K, int ld, const T* u, T* S) {
+  typedef LaneVec<T> Vt;
+  constexpr int DM = DH > 0 ? DH : kAttMaxH;
   const int dh = DH > 0 ? DH : dh_rt, Ms = key_stride(M), c0 = h * dh;
   const T sc = T(1) / m_sqrt(T(dh));
-  T m[kLanes], l[kLanes], inv[kLanes];
-  AF_SIMD
-  for (int x = 0; x < kLanes; ++x) m[x] = -T(kNoRow), l[x] = 0;
+  Vt q[DM];
+  lanes_rows(QT, Ms, c0, dh, j0, sc, q);
+  Vt m = lv_splat(-T(kNoRow)), l{};
   for (int k = 0; k < M; ++k) {  // logits and their maximum over keys with u > 0
-    T* st = S + k * kLanes;
-    lanes_dot(K + k * ld + c0, QT, Ms, c0, dh, j0, sc, st);
-    if (u[k] > T(0)) {
-      AF_SIMD
-      for (int x = 0; x < kLanes; ++x) m[x] = st[x] > m[x] ? st[x] : m[x];
-    }
+    const Vt s = lanes_dot(K + k * ld + c0, q, dh);
+    lv_store(S + k * kLanes, s);
+    if (u[k] > T(0)) m = lv_max(m, s);
   }
+  const auto any = m > lv_splat(-T(kNoRow));  // a row without keys stays zero
   for (int k = 0; k < M; ++k) {  // exp(s - m) and their u-weighted sum
-    const T uk = u[k];
-    T* st = S + k * kLanes;
-    AF_SIMD
-    for (int x = 0; x < kLanes; ++x) {
-      st[x] = m[x] > -T(kNoRow) ? fast_exp(st[x] - m[x]) : T(0);  // a row without keys stays zero
-      l[x] += uk * st[x];
-    }
+    const Vt e = any ? lv_exp(lv_load(S + k * kLanes) - m) : Vt{};
+    lv_store(S + k * kLanes, e);
+    l += u[k] * e;
   }
-  AF_SIMD
-  for (int x = 0; x < kLanes; ++x) inv[x] = l[x] > T(0) ? T(1) / l[x] : T(0);
-  for (int k = 0; k < M; ++k) {
-    T* st = S + k * kLanes;
-    AF_SIMD
-    for (int x = 0; x < kLanes; ++x) st[x] *= inv[x];
-  }
+  const Vt inv = l > Vt{} ? T(1) / l : Vt{};
+  for (int k = 0; k < M; ++k) lv_store(S + k * kLanes, lv_load(S + k * kLanes) * inv);
 }
 
 // Backward of one head and query group given its weights W (tile S, lanes_weights) and
 // GOT = dE/dO transposed (and QT): sets the group's columns of GQ, adds to GK, GV (all
-// three transposed, H x Ms) and to gu. DV is an M x kLanes tile (dv_jk = go_j . v_k); S and DV then receive P and dE/ds
-// for lanes_gkv_chunk. As in the row kernels, D_j = sum_k P_jk dv_jk is summed
-// explicitly, and P = u W, dE/du_k = sum_j W_jk (dv_jk - D_j), dE/ds_jk = P_jk (dv_jk - D_j).
+// three transposed, H x Ms) and to gu. DV is an M x kLanes tile (dv_jk = go_j . v_k); S
+// and DV then receive P and dE/ds for lanes_gkv_chunk. As in the row kernels, D_j =
+// sum_k P_jk dv_jk is summed explicitly, and P = u W, dE/du_k = sum_j W_jk (dv_jk - D_j),
+// dE/ds_jk = P_jk (dv_jk - D_j).
 template <class T, int DH>
 inline void lanes_backward_weighted(int M, int dh_rt, int h, int j0, const T* QT, const T* K, const T* V,
                                     int ld, const T* GOT, const T* u, T* S, T* DV, T* GQ, T* GK, T* GV, T* gu) {
@@ -225,7 +291,7 @@ inline void lanes_backward_weighted(int M, int dh_rt, int h, int j0, const T* QT
     const T uk = u[k];
     const T* st = S + k * kLanes;
     T* dv = DV + k * kLanes;
-    lanes_dot(V + k * ld + c0, GOT, Ms, c0, dh, j0, T(1), dv);
+    lanes_dot_store(V + k * ld + c0, GOT, Ms, c0, dh, j0, dv);
     AF_SIMD
     for (int x = 0; x < kLanes; ++x) D[x] += uk * st[x] * dv[x];
   }
@@ -267,28 +333,18 @@ inline void lanes_backward_weighted(int M, int dh_rt, int h, int j0, const T* QT
 template <class T, int DH>
 inline void lanes_forward_weighted(int M, int dh_rt, int h, int j0, const T* QT, const T* K, const T* V,
                                    int ld, const T* u, T* S, T* O) {
+  typedef LaneVec<T> Vt;
   constexpr int DM = DH > 0 ? DH : kAttMaxH;
-  const int dh = DH > 0 ? DH : dh_rt, c0 = h * dh;
+  const int dh = DH > 0 ? DH : dh_rt, c0 = h * dh, Ms = key_stride(M);
   lanes_weights<T, DH>(M, dh, h, j0, QT, K, ld, u, S);
-  T acc[DM][kLanes];
-  for (int c = 0; c < dh; ++c) {
-    AF_SIMD
-    for (int x = 0; x < kLanes; ++x) acc[c][x] = 0;
-  }
+  Vt acc[DM];
+  for (int c = 0; c < dh; ++c) acc[c] = Vt{};
   for (int k = 0; k < M; ++k) {
-    const T uk = u[k], *st = S + k * kLanes, *vr = V + k * ld + c0;
-    for (int c = 0; c < dh; ++c) {
-      const T vc = uk * vr[c];
-      AF_SIMD
-      for (int x = 0; x < kLanes; ++x) acc[c][x] += st[x] * vc;
-    }
+    const Vt st = lv_load(S + k * kLanes);
+    const T uk = u[k], *vr = V + k * ld + c0;
+    for (int c = 0; c < dh; ++c) acc[c] += st * (uk * vr[c]);
   }
-  const int Ms = key_stride(M);
-  for (int c = 0; c < dh; ++c) {  // O transposed (H x Ms); padding queries' columns unread
-    T* o = O + (c0 + c) * Ms + j0;
-    AF_SIMD
-    for (int x = 0; x < kLanes; ++x) o[x] = acc[c][x];
-  }
+  for (int c = 0; c < dh; ++c) lv_store(O + (c0 + c) * Ms + j0, acc[c]);  // padding queries' columns unread
 }
 
 // One atom's attention forward: O (transposed, H x Ms) from Q, K, V rows (row stride ld); QT
