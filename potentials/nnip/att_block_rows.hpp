@@ -15,7 +15,8 @@ template <class T, class EView, class PView, class EnvView, class IntV>
 KOKKOS_FORCEINLINE_FUNCTION void message_qkv_rows(const T* p, const int* w, int H, int i, int f, int R, const EView& e,
                                              const PView& P, const EnvView& env, const IntV& snd, T* u, T* pre,
                                              int ldp, T* qkv, int ldq) {
-  T en[kRowBlock][kAttMaxH] = {}, m[kRowBlock][kAttMaxH];  // = {}: GCC cannot see rms_norm fill H <= kAttMaxH
+  T en[kRowBlock][kAttMaxH], m[kRowBlock][kAttMaxH];
+  zero_rows(en, H);  // rows >= R read as zero
   for (int r = 0; r < R; ++r) {
     u[r] = env(f + r, 0);
     rms_norm(&e(f + r, 0), p + w[kGe], H, en[r]);

@@ -364,6 +364,18 @@ KOKKOS_FORCEINLINE_FUNCTION void reverse_rms_norm(const T* z, const T* g, int n,
   for (int c = 0; c < n; ++c) gz[c] += r * g[c] * gy[c] - k * z[c];
 }
 
+// Sets the first n columns of every row of a kRowBlock-row buffer to zero: rows past R
+// then read as zero in the blocked products. (Written `= {}`, the whole kRowBlock x
+// kAttMaxH buffer, 4 KB, was cleared with `rep stos` per block of rows.)
+template <class T>
+KOKKOS_FORCEINLINE_FUNCTION void zero_rows(T (*x)[kAttMaxH], int n) {
+#ifdef __GNUC__
+  if (!__builtin_constant_p(n)) n = kAttMaxH;  // a runtime width: the whole rows (GCC's
+#endif                                          // uninitialised-use analysis cannot follow it)
+  for (int r = 0; r < kRowBlock; ++r)
+    for (int c = 0; c < n; ++c) x[r][c] = 0;
+}
+
 // Pre-norm feed-forward residual on R rows (R <= kRowBlock, row stride ldz):
 // z += GELU(rms(z; g) W1 + b1) W2 + b2 (H -> 2H -> H), the products through rows_affine.
 // GELU' at the hidden pre-activations (2H per row) goes to pre_out (row stride ldp) when
@@ -372,8 +384,8 @@ KOKKOS_FORCEINLINE_FUNCTION void reverse_rms_norm(const T* z, const T* g, int n,
 template <class T>
 KOKKOS_FORCEINLINE_FUNCTION void ffn_residual_rows(const T* p, int H, int g, int w1, int b1, int w2, int b2, int R, T* z,
                                               int ldz, T* pre_out = nullptr, int ldp = 0) {
-  // zn = {}: GCC cannot see rms_norm fill H <= kAttMaxH values.
-  T zn[kRowBlock][kAttMaxH] = {}, a[kRowBlock][2 * kAttMaxH], y[kRowBlock][kAttMaxH];
+  T zn[kRowBlock][kAttMaxH], a[kRowBlock][2 * kAttMaxH], y[kRowBlock][kAttMaxH];
+  zero_rows(zn, H);
   for (int r = 0; r < R; ++r) rms_norm(z + r * ldz, p + g, H, zn[r]);
   rows_affine(zn[0], kAttMaxH, R, H, p + w1, p + b1, 2 * H, a[0], 2 * kAttMaxH);
   for (int r = 0; r < R; ++r) {
@@ -520,7 +532,8 @@ template <class T, class Side>
 KOKKOS_INLINE_FUNCTION void edge_input_rows(const AttLayout& L, const T* p, int R, const T* d, const int* ri,
                                             const int* sj, const Side& side, T* out, int ldo) {
   const int H = L.H;
-  T g[kRowBlock][kAttMaxGauss], dg[kRowBlock][kAttMaxGauss], pre[kRowBlock][kAttMaxH], a[kRowBlock][kAttMaxH] = {};
+  T g[kRowBlock][kAttMaxGauss], dg[kRowBlock][kAttMaxGauss], pre[kRowBlock][kAttMaxH], a[kRowBlock][kAttMaxH];
+  zero_rows(a, H);
   for (int r = 0; r < R; ++r) gaussians(L, d[r], g[r], dg[r]);
   rows_affine(g[0], kAttMaxGauss, R, L.NG, p + L.w_d, p + L.b_d, H, pre[0], kAttMaxH);
   rows_affine(dg[0], kAttMaxGauss, R, L.NG, p + L.w_d, static_cast<const T*>(nullptr), H, out + 2 * H, ldo);

@@ -67,12 +67,14 @@ inline T lv_sum(const LaneVec<T>& v) {
 // in float the same Cephes reduction and polynomial as fast_exp, on vectors, with n
 // rounded to nearest by the 1.5 2^23 shift (19 vector operations where fast_exp's
 // inlined loop took 25).
-inline LaneVec<double> lv_exp(LaneVec<double> x) {
-  for (int i = 0; i < kLanes; ++i) x[i] = fast_exp(x[i]);
-  return x;
+inline LaneVec<double> lv_exp(const LaneVec<double>& x) {
+  LaneVec<double> y;
+  for (int i = 0; i < kLanes; ++i) y[i] = fast_exp(x[i]);
+  return y;
 }
-inline LaneVec<float> lv_exp(LaneVec<float> x) {
+inline LaneVec<float> lv_exp(const LaneVec<float>& xin) {
   typedef LaneVec<float> V;
+  V x = xin;
   typedef int VI __attribute__((vector_size(kLanes * sizeof(int))));
   const V lo = lv_splat(-87.0f), hi = lv_splat(88.0f), big = lv_splat(12582912.0f);  // 1.5 2^23
   const VI under = x < lo;  // 0 there, as fast_exp (no subnormals); NaN stays NaN

@@ -290,7 +290,8 @@ void AttentionModel<T>::project(int b, int n) {
       "att::project", Kokkos::RangePolicy<ExecSpace>(0, (n + kRowBlock - 1) / kRowBlock), KOKKOS_LAMBDA(const int ib) {
         const int H = HC > 0 ? HC : L.H;  // compile-time for the shapes compute() dispatches
         const int i0 = ib * kRowBlock, R = n - i0 < kRowBlock ? n - i0 : kRowBlock;
-        T xn[kRowBlock][kAttMaxH] = {};  // = {}: GCC cannot see rms_norm fill H values
+        T xn[kRowBlock][kAttMaxH];
+        zero_rows(xn, H);
         for (int r = 0; r < R; ++r) rms_norm(&x(i0 + r, 0), p + wg_x, H, xn[r]);
         rows_affine(xn[0], kAttMaxH, R, H, p + ww_s, static_cast<const T*>(nullptr), H, &P(i0, 0), ldp);
         rows_affine(xn[0], kAttMaxH, R, H, p + ww_t, static_cast<const T*>(nullptr), H, &P(i0, H), ldp);

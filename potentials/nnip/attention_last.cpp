@@ -83,7 +83,7 @@ void AttentionModel<T>::fused_last_block(const EdgeList& edges, const IntView& t
         team.team_barrier();
         // Node update, readout and their reverses: dE/dx' of this atom into gxp.
         Kokkos::single(Kokkos::PerTeam(team), [&]() {
-          T s[kAttMaxH], z[kAttMaxH], g[kAttMaxH];
+          T s[kAttMaxH], z[kAttMaxH] = {}, g[kAttMaxH];  // z = {}: GCC cannot see it filled for the H read
           for (int c = 0; c < H; ++c) s[c] = 0;
           for (int j = 0; j < M; ++j) {
             const T uj = u[j], *t = Tt + j * H;
