@@ -369,9 +369,11 @@ KOKKOS_FORCEINLINE_FUNCTION void reverse_rms_norm(const T* z, const T* g, int n,
 // kAttMaxH buffer, 4 KB, was cleared with `rep stos` per block of rows.)
 template <class T>
 KOKKOS_FORCEINLINE_FUNCTION void zero_rows(T (*x)[kAttMaxH], int n) {
-#ifdef __GNUC__
+#ifdef AF_ATT_ROW_BLOCKS
   if (!__builtin_constant_p(n)) n = kAttMaxH;  // a runtime width: the whole rows (GCC's
-#endif                                          // uninitialised-use analysis cannot follow it)
+#else                                           // uninitialised-use analysis cannot follow it)
+  n = kAttMaxH;  // GPU builds: as before (one row, H known only at run time)
+#endif
   for (int r = 0; r < kRowBlock; ++r)
     for (int c = 0; c < n; ++c) x[r][c] = 0;
 }

@@ -4,6 +4,8 @@
 // turns those into forces and virial (scatter_edge_gradients), so models never see
 // ghosts, list kinds or Newton's third law.
 #pragma once
+#include <Kokkos_ScatterView.hpp>
+
 #include "neighbor.hpp"
 #include "potential.hpp"
 
@@ -23,12 +25,16 @@ struct EdgeList {
   void build(const Atoms& atoms, const NeighborList& list, double cutoff);
   // Scratch of the build, kept between calls.
   IntView count_;
+  // Scratch of scatter_edge_gradients: the forces of local atoms, one copy per host thread
+  // (summed at the end) or atomic on devices, as Kokkos chooses per backend.
+  using ForceScatter = Kokkos::Experimental::ScatterView<double* [3], VecView::array_layout, ExecSpace>;
+  ForceScatter fscatter_;
+  int fscatter_n_ = -1;  // its rows
 };
 
-// Forces F_i += g_e, F_j -= g_e for every edge (g = dE/dr_e; ghost rows folded into their
-// owners) into atoms.f, and the virial W = -sum_e r_e (x) g_e (LAMMPS order xx yy zz xy
-// xz yz). atoms.f is overwritten for local atoms.
-EnergyVirial scatter_edge_gradients(Atoms& atoms, const NeighborList& list, const EdgeList& edges,
-                                    const VecView& dedr);
+// Forces F_i += g_e, F_j -= g_e for every edge (g = dE/dr_e; the reaction goes to j's
+// owner, the edge's sender) into atoms.f, and the virial W = -sum_e r_e (x) g_e (LAMMPS
+// order xx yy zz xy xz yz). atoms.f is overwritten (ghost rows zero).
+EnergyVirial scatter_edge_gradients(Atoms& atoms, EdgeList& edges, const VecView& dedr);
 
 }  // namespace af::nnip

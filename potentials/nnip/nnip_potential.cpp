@@ -8,7 +8,7 @@ EnergyVirial NnipPotential::compute(Atoms& atoms, const NeighborList& list, cons
   if (static_cast<int>(eatom_.extent(0)) < atoms.nlocal) eatom_ = DblView("nnip::eatom", atoms.nlocal);
   if (dedr_.extent(0) < edges_.vec.extent(0)) dedr_ = VecView("nnip::dedr", edges_.vec.extent(0));
   model_->compute(edges_, atoms.type, eatom_, dedr_);
-  EnergyVirial ev = scatter_edge_gradients(atoms, list, edges_, dedr_);
+  EnergyVirial ev = scatter_edge_gradients(atoms, edges_, dedr_);
   const auto e = eatom_;
   double total = 0;
   Kokkos::parallel_reduce(
