@@ -43,11 +43,10 @@ void EdgeList::build(const Atoms& atoms, const NeighborList& list, double cutoff
     const int cap = nedges + nedges / 8 + 16;  // grows rarely as the system moves
     receiver = IntView("nnip::receiver", cap);
     sender = IntView("nnip::sender", cap);
-    neighbor = IntView("nnip::neighbor", cap);
     vec = VecView("nnip::vec", cap);
   }
   const auto owner = list.ghost_owner();
-  const auto rec = receiver, snd = sender, nbr = neighbor;
+  const auto rec = receiver, snd = sender;
   const auto v = vec;
   Kokkos::parallel_for("nnip::fill_edges", Kokkos::RangePolicy<ExecSpace>(0, nlocal), KOKKOS_LAMBDA(const int i) {
     int e = off(i);
@@ -57,7 +56,6 @@ void EdgeList::build(const Atoms& atoms, const NeighborList& list, double cutoff
       if (!(dx * dx + dy * dy + dz * dz < rcsq)) continue;
       rec(e) = i;
       snd(e) = j < nl ? j : owner(j - nl);
-      nbr(e) = j;
       v(e, 0) = dx;
       v(e, 1) = dy;
       v(e, 2) = dz;

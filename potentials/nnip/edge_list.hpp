@@ -18,7 +18,6 @@ struct EdgeList {
   IntView offset;    // nlocal + 1: the edges of receiver i are offset(i) .. offset(i+1)-1
   IntView receiver;  // i (local), per edge
   IntView sender;    // the local atom j stands for (its owner when j is a periodic image)
-  IntView neighbor;  // j as the neighbor list holds it (local or ghost row), for the scatter
   VecView vec;       // r_e = x_j - x_i (Cartesian, image included)
   // Rebuilds the edges from a full list (every pair from both ends) for the current
   // positions; only pairs closer than `cutoff` enter.
