@@ -330,7 +330,7 @@ constexpr int kSumLanes = 16;
 template <class T>
 KOKKOS_FORCEINLINE_FUNCTION T dot(const T* a, const T* b, const T* w, int n) {  // sum a b w
 #if !defined(KOKKOS_ENABLE_CUDA) && !defined(KOKKOS_ENABLE_HIP)
-  if (n % kSumLanes == 0) {
+  if (n > 0 && n % kSumLanes == 0) {  // whole vectors (n = 0 falls through: no terms)
     T part[kSumLanes];
     AF_SIMD
     for (int t = 0; t < kSumLanes; ++t) part[t] = a[t] * b[t] * (w ? w[t] : T(1));

@@ -41,10 +41,10 @@ void AttentionModel<T>::fused_last_block(const EdgeList& edges, const IntView& t
   const auto off = edges.offset;
   const auto snd = edges.sender;
   const auto env = env_;
-  // Per atom: u, then 12 buffers of Ms x H (message pre-activations, Q|K|V rows, Q^T,
-  // attention outputs, t, dE/dt W_o^T and its transpose, dE/dQ, dE/dK, dE/dV) and the
-  // tiles: the weights of every head and query group (heads x Ms x Ms) and one Ms x 16.
-  const std::size_t bytes = scratch_bytes(max_degree_, 12, true);
+  // Per atom: u, then 10 buffers of Ms x H (message pre-activations, Q|K|V rows, Q^T,
+  // attention outputs, dE/dO transposed, dE/dQ, dE/dK, dE/dV) and the tiles: the weights
+  // of every head and query group (heads x Ms x Ms) and one Ms x 16.
+  const std::size_t bytes = scratch_bytes(max_degree_, 10, true);
   const int level = bytes <= 32768 ? 0 : 1;
   using Scratch = Kokkos::View<T*, ExecSpace::scratch_memory_space, Kokkos::MemoryUnmanaged>;
   const T inv_avg = T(1) / T(L.avg);
@@ -54,9 +54,9 @@ void AttentionModel<T>::fused_last_block(const EdgeList& edges, const IntView& t
         const int H = HC > 0 ? HC : L.H;  // compile-time for the shapes compute() dispatches
         const int i = team.league_rank(), e0 = off(i), M = off(i + 1) - e0;
         const int Ms = key_stride(M), ld = 3 * H, groups = Ms / kLanes;
-        Scratch buf(team.team_scratch(level), static_cast<std::size_t>(Ms) * (12 * H + L.heads + 1 + 2 * Ms * L.heads));
+        Scratch buf(team.team_scratch(level), static_cast<std::size_t>(Ms) * (10 * H + L.heads + 1 + 2 * Ms * L.heads));
         T *u = buf.data(), *PRE = u + Ms, *QKV = PRE + Ms * H, *QT = QKV + 3 * Ms * H, *O = QT + Ms * H;
-        T *Tt = O + Ms * H, *GO = Tt + Ms * H, *GOT = GO + Ms * H, *GQ = GOT + Ms * H, *GK = GQ + Ms * H;
+        T *GOT = O + Ms * H, *GQ = GOT + Ms * H, *GK = GQ + Ms * H;
         T *GV = GK + Ms * H, *Wt = GV + Ms * H, *DV = Wt + Ms * Ms * L.heads;
         // Messages and Q/K/V, kRowBlock edges at a time (as compute_block).
         Kokkos::parallel_for(Kokkos::TeamThreadRange(team, (M + kRowBlock - 1) / kRowBlock), [&](const int jb) {
@@ -76,44 +76,41 @@ void AttentionModel<T>::fused_last_block(const EdgeList& edges, const IntView& t
             lanes_forward_weighted<T, 0>(M, H / L.heads, h, j0, QT, QKV + H, QKV + 2 * H, ld, u, S, O);
         });
         team.team_barrier();
-        Kokkos::parallel_for(Kokkos::TeamThreadRange(team, (M + kRowBlock - 1) / kRowBlock), [&](const int jb) {
-          const int j0 = jb * kRowBlock, R = M - j0 < kRowBlock ? M - j0 : kRowBlock;
-          rows_affine(O + j0, 1, R, H, p + ww_o, static_cast<const T*>(nullptr), H, Tt + j0 * H, H, Ms);  // O: H x Ms
-        });
-        team.team_barrier();
-        // Node update, readout and their reverses: dE/dx' of this atom into gxp.
+        // Node update, readout and their reverses: dE/dx' of this atom into gxp. The last
+        // block's t_j = O_j W_o enters only the node sum, so W_o is applied to the sum,
+        // sum_j u_j t_j = (sum_j u_j O_j) W_o, and in reverse dE/dO_j = u_j / avg (gn W_o^T)
+        // with gn = dE/dx': one product per atom each way where the block kernels have one
+        // per edge (W_o has no bias). O and GOT are transposed (H x Ms).
         Kokkos::single(Kokkos::PerTeam(team), [&]() {
-          T s[kAttMaxH], z[kAttMaxH] = {}, g[kAttMaxH];  // z = {}: GCC cannot see it filled for the H read
-          for (int c = 0; c < H; ++c) s[c] = 0;
-          for (int j = 0; j < M; ++j) {
-            const T uj = u[j], *t = Tt + j * H;
-            AF_SIMD
-            for (int c = 0; c < H; ++c) s[c] += uj * t[c];
-          }
+          T up[kAttMaxNeighbors + kAttChunk], so[kAttMaxH], s[kAttMaxH], z[kAttMaxH] = {}, g[kAttMaxH], wo[kAttMaxH];
+          for (int j = 0; j < Ms; ++j) up[j] = j < M ? u[j] : T(0);  // O's padding columns are finite
+          for (int c = 0; c < H; ++c) so[c] = dot(up, O + c * Ms, Ms);
+          affine(so, H, p + ww_o, static_cast<const T*>(nullptr), H, s);
           for (int c = 0; c < H; ++c) z[c] = xp(i, c) = x(b, i, c) + s[c] * inv_avg;
           ffn_residual_rows(p, H, wg_fn, ww_n1, wb_n1, ww_n2, wb_n2, 1, z, H);
           const T* xs[kAttMaxBlocks + 1];
           for (int q = 0; q < L.blocks; ++q) xs[q] = &x(q, i, 0);
           xs[L.blocks] = z;
           eatom(i) = double(readout_atom(L, p, tm(type(i)), xs, &gr(i, 0)));
-          for (int c = 0; c < H; ++c) g[c] = 0;
+          for (int c = 0; c < H; ++c) g[c] = wo[c] = 0;
           reverse_ffn_residual(p, H, wg_fn, ww_n1, wb_n1, ww_n2, 1, &xp(i, 0), H, &gr(i, L.blocks * H), H, &g);
           for (int c = 0; c < H; ++c) gxp(i, c) = g[c];
-        });
-        team.team_barrier();
-        // dE/dt = u dE/dx' / avg (the node sum) into GO through W_o, and dE/du of the sum.
-        Kokkos::parallel_for(Kokkos::TeamThreadRange(team, (M + kRowBlock - 1) / kRowBlock), [&](const int jb) {
-          const int j0 = jb * kRowBlock, R = M - j0 < kRowBlock ? M - j0 : kRowBlock;
-          T gt[kRowBlock][kAttMaxH];
-          for (int r = 0; r < kRowBlock; ++r)
-            for (int c = 0; c < H; ++c) gt[r][c] = 0;
-          node_sum_reverse_rows(p, w, H, e0 + j0, R, u + j0, inv_avg, &gxp(i, 0), Tt + j0 * H, H, gt, gu,
-                                GO + j0 * H);
+          reverse_affine(g, H, p + ww_o, H, wo);  // gn W_o^T
+          T gq[kAttMaxNeighbors + kAttChunk];  // dE/du_j of the node sum: O_j . (gn W_o^T) / avg
+          for (int j = 0; j < Ms; ++j) gq[j] = 0;
+          for (int c = 0; c < H; ++c) {
+            const T wc = wo[c] * inv_avg, *oc = O + c * Ms;
+            T* got = GOT + c * Ms;
+            AF_SIMD
+            for (int j = 0; j < Ms; ++j) {
+              gq[j] += wc * oc[j];
+              got[j] = wc * up[j];  // zero in the padding
+            }
+          }
+          for (int j = 0; j < M; ++j) gu(e0 + j) += gq[j];
         });
         team.team_barrier();
         // Attention backward through the kept weights.
-        transpose_rows(team, M, H, GO, GOT, H);
-        team.team_barrier();
         Kokkos::single(Kokkos::PerTeam(team), [&]() {  // GK, GV and gu gather over heads and groups
           for (int q = 0; q < Ms * H; ++q) GK[q] = GV[q] = 0;  // transposed, H x Ms
           for (int hg = 0; hg < L.heads * groups; ++hg) {
