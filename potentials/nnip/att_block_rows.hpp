@@ -10,11 +10,12 @@ namespace af::nnip::kernels {
 // Edges f .. f + R - 1 (R <= kRowBlock) of atom i, block weights w (AttLayout::blk):
 // u_r = the envelope (env, column 0), message m = GELU(rms(e) W_e + b_m + P_s[sender] + P_t[i]); GELU' at the
 // pre-activation to pre (row stride ldp), then Q | K | V to qkv (row stride ldq,
-// columns 0, H, 2H).
+// columns 0, H, 2H); with `message_for_v`, the message m itself in V's place (the fused
+// last block works with sums of m and leaves V unformed).
 template <class T, class EView, class PView, class EnvView, class IntV>
 KOKKOS_FORCEINLINE_FUNCTION void message_qkv_rows(const T* p, const int* w, int H, int i, int f, int R, const EView& e,
                                              const PView& P, const EnvView& env, const IntV& snd, T* u, T* pre,
-                                             int ldp, T* qkv, int ldq) {
+                                             int ldp, T* qkv, int ldq, bool message_for_v = false) {
   T en[kRowBlock][kAttMaxH], m[kRowBlock][kAttMaxH];
   zero_rows(en, H);  // rows >= R read as zero
   for (int r = 0; r < R; ++r) {
@@ -30,25 +31,34 @@ KOKKOS_FORCEINLINE_FUNCTION void message_qkv_rows(const T* p, const int* w, int 
   }
   rows_affine(m[0], kAttMaxH, R, H, p + w[kWq], static_cast<const T*>(nullptr), H, qkv, ldq);
   rows_affine(m[0], kAttMaxH, R, H, p + w[kWk], static_cast<const T*>(nullptr), H, qkv + H, ldq);
-  rows_affine(m[0], kAttMaxH, R, H, p + w[kWv], static_cast<const T*>(nullptr), H, qkv + 2 * H, ldq);
+  if (message_for_v) {
+    for (int r = 0; r < R; ++r)
+      for (int c = 0; c < H; ++c) qkv[r * ldq + 2 * H + c] = m[r][c];
+  } else {
+    rows_affine(m[0], kAttMaxH, R, H, p + w[kWv], static_cast<const T*>(nullptr), H, qkv + 2 * H, ldq);
+  }
 }
 
 // Its reverse from dE/dQ, dE/dK, dE/dV (rows of H): dE/d(message pre-activation) into
 // gpre (for the projections' reverse) and dE/de through rms(e) W_e into ge, added to
 // what ge holds (the edge FFN's share) or, with `assign`, in place of it.
 // GQ, GK, GV: row r's feature c at r ldr + c ldc (rows: ldr = H, ldc = 1; the lanes
-// kernels' transposed H x Ms buffers: ldr = 1, ldc = Ms).
+// kernels' transposed H x Ms buffers: ldr = 1, ldc = Ms). With GV null, gmv holds dE/dm
+// through V already (rows of H, the fused last block's rank-one form).
 template <class T, class EView, class GView>
 KOKKOS_FORCEINLINE_FUNCTION void message_qkv_reverse_rows(const T* p, const int* w, int H, int f, int R, const T* GQ,
                                                           const T* GK, const T* GV, int ldr, int ldc, const T* pre,
                                                           int ldp, const EView& e, const GView& gpre, const GView& ge,
-                                                          bool assign) {
+                                                          bool assign, const T* gmv = nullptr) {
   T gm[kRowBlock][kAttMaxH], gen[kRowBlock][kAttMaxH];
   for (int r = 0; r < kRowBlock; ++r)
     for (int c = 0; c < H; ++c) gm[r][c] = gen[r][c] = 0;
+  if (!GV)
+    for (int r = 0; r < R; ++r)
+      for (int c = 0; c < H; ++c) gm[r][c] = gmv[r * H + c];
   rows_reverse_affine(GQ, ldr, R, H, p + w[kWq], H, gm[0], kAttMaxH, ldc);
   rows_reverse_affine(GK, ldr, R, H, p + w[kWk], H, gm[0], kAttMaxH, ldc);
-  rows_reverse_affine(GV, ldr, R, H, p + w[kWv], H, gm[0], kAttMaxH, ldc);
+  if (GV) rows_reverse_affine(GV, ldr, R, H, p + w[kWv], H, gm[0], kAttMaxH, ldc);
   for (int r = 0; r < R; ++r)
     for (int c = 0; c < H; ++c) gpre(f + r, c) = gm[r][c] *= pre[r * ldp + c];  // pre: GELU' (message_qkv_rows)
   rows_reverse_affine(gm[0], kAttMaxH, R, H, p + w[kWe], H, gen[0], kAttMaxH);

@@ -211,13 +211,13 @@ inline void tile_transpose(const T* S, int n, T* PT) {
 // beyond the group's queries). Per query x, 2 dh vector FMAs against broadcast operands.
 // GK and GV are kept transposed (H x Ms, as the Q/K/V reverse products read them), so
 // the sums are added as they lie.
-template <class T, int DH>
+template <class T, int DH, bool WithV = true>
 inline void lanes_gkv_chunk(int M, int Ms, int dh_rt, int c0, int j0, int k0, const T* S, const T* G,
                             const T* QT, const T* GOT, T* GK, T* GV) {
   constexpr int DM = DH > 0 ? DH : kAttMaxH;
   const int dh = DH > 0 ? DH : dh_rt, n = M - k0 < kLanes ? M - k0 : kLanes;
   alignas(64) T PT[kLanes * kLanes], GT[kLanes * kLanes];
-  tile_transpose(S + k0 * kLanes, n, PT);
+  if (WithV) tile_transpose(S + k0 * kLanes, n, PT);
   tile_transpose(G + k0 * kLanes, n, GT);
   // Accumulated as arrays under `omp simd` (the operands' broadcasts then fold into the
   // FMAs): as lane vectors, GCC loaded and broadcast them separately (30% slower).
@@ -229,21 +229,24 @@ inline void lanes_gkv_chunk(int M, int Ms, int dh_rt, int c0, int j0, int k0, co
   for (int x = 0; x < kLanes; ++x) {
     const T *pt = PT + x * kLanes, *gt = GT + x * kLanes;
     for (int c = 0; c < dh; ++c) {
-      const T go = GOT[(c0 + c) * Ms + j0 + x], q = QT[(c0 + c) * Ms + j0 + x];
-      AF_SIMD
-      for (int k = 0; k < kLanes; ++k) {
-        acc[c][k] += go * pt[k];
-        acc[DM + c][k] += q * gt[k];
+      const T q = QT[(c0 + c) * Ms + j0 + x];
+      if (WithV) {
+        const T go = GOT[(c0 + c) * Ms + j0 + x];
+        AF_SIMD
+        for (int k = 0; k < kLanes; ++k) acc[c][k] += go * pt[k];
       }
+      AF_SIMD
+      for (int k = 0; k < kLanes; ++k) acc[DM + c][k] += q * gt[k];
     }
   }
   for (int c = 0; c < dh; ++c) {  // GV, GK transposed (H x Ms): feature rows, keys in lanes
     T *gv = GV + (c0 + c) * Ms + k0, *gk = GK + (c0 + c) * Ms + k0;
-    AF_SIMD
-    for (int k = 0; k < kLanes; ++k) {  // keys past n: zero rows of the tiles, zero sums
-      gv[k] += acc[c][k];
-      gk[k] += acc[DM + c][k];
+    if (WithV) {
+      AF_SIMD
+      for (int k = 0; k < kLanes; ++k) gv[k] += acc[c][k];  // keys past n: zero rows of the tiles, zero sums
     }
+    AF_SIMD
+    for (int k = 0; k < kLanes; ++k) gk[k] += acc[DM + c][k];
   }
 }
 
@@ -280,7 +283,7 @@ inline void lanes_weights(int M, int dh_rt, int h, int j0, const T* QT, const T*
 // and DV then receive P and dE/ds for lanes_gkv_chunk. As in the row kernels, D_j =
 // sum_k P_jk dv_jk is summed explicitly, and P = u W, dE/du_k = sum_j W_jk (dv_jk - D_j),
 // dE/ds_jk = P_jk (dv_jk - D_j).
-template <class T, int DH>
+template <class T, int DH, bool DVGiven = false>
 inline void lanes_backward_weighted(int M, int dh_rt, int h, int j0, const T* QT, const T* K, const T* V,
                                     int ld, const T* GOT, const T* u, T* S, T* DV, T* GQ, T* GK, T* GV, T* gu) {
   constexpr int DM = DH > 0 ? DH : kAttMaxH;
@@ -293,7 +296,7 @@ inline void lanes_backward_weighted(int M, int dh_rt, int h, int j0, const T* QT
     const T uk = u[k];
     const T* st = S + k * kLanes;
     T* dv = DV + k * kLanes;
-    lanes_dot_store(V + k * ld + c0, GOT, Ms, c0, dh, j0, dv);
+    if (!DVGiven) lanes_dot_store(V + k * ld + c0, GOT, Ms, c0, dh, j0, dv);
     AF_SIMD
     for (int x = 0; x < kLanes; ++x) D[x] += uk * st[x] * dv[x];
   }
@@ -322,12 +325,37 @@ inline void lanes_backward_weighted(int M, int dh_rt, int h, int j0, const T* QT
       for (int x = 0; x < kLanes; ++x) gq[c][x] += kc * dv[x];
     }
   }
-  for (int k0 = 0; k0 < M; k0 += kLanes) lanes_gkv_chunk<T, DH>(M, Ms, dh, c0, j0, k0, S, DV, QT, GOT, GK, GV);
+  for (int k0 = 0; k0 < M; k0 += kLanes)
+    lanes_gkv_chunk<T, DH, !DVGiven>(M, Ms, dh, c0, j0, k0, S, DV, QT, GOT, GK, GV);
   for (int c = 0; c < dh; ++c) {  // GQ transposed (H x Ms); padding queries' sums are zero
     T* g = GQ + (c0 + c) * Ms + j0;
     AF_SIMD
     for (int x = 0; x < kLanes; ++x) g[x] = gq[c][x];
   }
+}
+
+// The last block's dv tile when dE/dO is rank one per head, go_j = uq_j w (the node sum
+// is the block's only consumer of O): dv_jk = go_j . v_k = uq_j beta_k with beta_k = v_k . w
+// (given per key). Fills DV (M x kLanes, the queries j0 .. j0 + kLanes - 1 in lanes; uq
+// zero for padding queries) for lanes_backward_weighted<T, DH, true>, which then skips dE/dV
+// (GV_k = (sum_j uq_j P_jk) w, rank one too, formed by the caller), and adds
+// sum_k P_jk beta_k (= O_j . w) to gnode[j - j0].
+template <class T>
+inline void lanes_dv_rank1(int M, const T* S, const T* u, const T* uq, const T* beta, T* DV, T* gnode) {
+  T ob[kLanes];
+  AF_SIMD
+  for (int x = 0; x < kLanes; ++x) ob[x] = 0;
+  for (int k = 0; k < M; ++k) {
+    const T uk = u[k], bk = beta[k], *st = S + k * kLanes;
+    T* dv = DV + k * kLanes;
+    AF_SIMD
+    for (int x = 0; x < kLanes; ++x) {
+      dv[x] = uq[x] * bk;
+      ob[x] += uk * st[x] * bk;
+    }
+  }
+  AF_SIMD
+  for (int x = 0; x < kLanes; ++x) gnode[x] += ob[x];
 }
 
 // The forward of one head and query group through its weights, kept in S for

@@ -41,50 +41,78 @@ void AttentionModel<T>::fused_last_block(const EdgeList& edges, const IntView& t
   const auto off = edges.offset;
   const auto snd = edges.sender;
   const auto env = env_;
-  // Per atom: u, then 10 buffers of Ms x H (message pre-activations, Q|K|V rows, Q^T,
-  // attention outputs, dE/dO transposed, dE/dQ, dE/dK, dE/dV) and the tiles: the weights
-  // of every head and query group (heads x Ms x Ms) and one Ms x 16.
-  const std::size_t bytes = scratch_bytes(max_degree_, 10, true);
-  const int level = bytes <= 32768 ? 0 : 1;
+  const int ww_v = w[kWv];
+  // Per atom: u, then 8 buffers of Ms x H (message pre-activations, Q | K | m rows, Q^T,
+  // dE/dQ, dE/dK, dE/dm through V), per head c and beta (Ms each) and z (H), and the
+  // tiles: the weights of every head and query group (heads x Ms x Ms) and one Ms x 16.
+  const int heads = L.heads;
+  const auto scratch_count = [heads](int Ms, int H) {
+    return static_cast<std::size_t>(Ms) * (8 * H + 1 + 2 * Ms * heads) + static_cast<std::size_t>(heads) * (2 * Ms + H);
+  };
   using Scratch = Kokkos::View<T*, ExecSpace::scratch_memory_space, Kokkos::MemoryUnmanaged>;
+  const std::size_t bytes = Scratch::shmem_size(scratch_count(key_stride(max_degree_), L.H));
+  const int level = bytes <= 32768 ? 0 : 1;
   const T inv_avg = T(1) / T(L.avg);
   Kokkos::parallel_for(
       "att::last_block", Kokkos::TeamPolicy<ExecSpace>(n, Kokkos::AUTO).set_scratch_size(level, Kokkos::PerTeam(bytes)),
       KOKKOS_LAMBDA(const Team& team) {
         const int H = HC > 0 ? HC : L.H;  // compile-time for the shapes compute() dispatches
         const int i = team.league_rank(), e0 = off(i), M = off(i + 1) - e0;
-        const int Ms = key_stride(M), ld = 3 * H, groups = Ms / kLanes;
-        Scratch buf(team.team_scratch(level), static_cast<std::size_t>(Ms) * (10 * H + L.heads + 1 + 2 * Ms * L.heads));
-        T *u = buf.data(), *PRE = u + Ms, *QKV = PRE + Ms * H, *QT = QKV + 3 * Ms * H, *O = QT + Ms * H;
-        T *GOT = O + Ms * H, *GQ = GOT + Ms * H, *GK = GQ + Ms * H;
-        T *GV = GK + Ms * H, *Wt = GV + Ms * H, *DV = Wt + Ms * Ms * L.heads;
-        // Messages and Q/K/V, kRowBlock edges at a time (as compute_block).
+        const int Ms = key_stride(M), ld = 3 * H, groups = Ms / kLanes, dh = H / heads;
+        Scratch buf(team.team_scratch(level), scratch_count(Ms, H));
+        T *u = buf.data(), *PRE = u + Ms, *QKM = PRE + Ms * H, *QT = QKM + 3 * Ms * H, *GQ = QT + Ms * H;
+        T *GK = GQ + Ms * H, *GMV = GK + Ms * H, *Wt = GMV + Ms * H, *DV = Wt + Ms * Ms * heads;
+        T *C = DV + Ms * Ms * heads, *BETA = C + heads * Ms, *Z = BETA + heads * Ms;
+        // Messages and Q/K (the message m itself in V's columns), kRowBlock edges at a time.
         Kokkos::parallel_for(Kokkos::TeamThreadRange(team, (M + kRowBlock - 1) / kRowBlock), [&](const int jb) {
           const int j0 = jb * kRowBlock, R = M - j0 < kRowBlock ? M - j0 : kRowBlock;
-          message_qkv_rows(p, w, H, i, e0 + j0, R, e, P, env, snd, u + j0, PRE + j0 * H, H, QKV + j0 * ld, ld);
+          message_qkv_rows(p, w, H, i, e0 + j0, R, e, P, env, snd, u + j0, PRE + j0 * H, H, QKM + j0 * ld, ld, true);
         });
         team.team_barrier();
-        // Attention forward, each head and query group's weights kept in its tile of Wt.
-        transpose_rows(team, M, H, QKV, QT, ld);
-        team.team_barrier();
-        Kokkos::parallel_for(Kokkos::TeamThreadRange(team, L.heads * groups), [&](const int hg) {
-          const int h = hg / groups, j0 = hg % groups * kLanes;
-          T* S = Wt + static_cast<std::size_t>(hg) * Ms * kLanes;
-          if (H == 8 * L.heads)
-            lanes_forward_weighted<T, 8>(M, 8, h, j0, QT, QKV + H, QKV + 2 * H, ld, u, S, O);
-          else
-            lanes_forward_weighted<T, 0>(M, H / L.heads, h, j0, QT, QKV + H, QKV + 2 * H, ld, u, S, O);
-        });
-        team.team_barrier();
-        // Node update, readout and their reverses: dE/dx' of this atom into gxp. The last
-        // block's t_j = O_j W_o enters only the node sum, so W_o is applied to the sum,
-        // sum_j u_j t_j = (sum_j u_j O_j) W_o, and in reverse dE/dO_j = u_j / avg (gn W_o^T)
-        // with gn = dE/dx': one product per atom each way where the block kernels have one
-        // per edge (W_o has no bias). O and GOT are transposed (H x Ms).
+        // The block's t_j = O_j W_o enters only the node sum, and O is linear in V = m W_v
+        // (no biases): sum_j u_j t_j = concat_h[(sum_k c_hk m_k) W_v,h] W_o with
+        // c_hk = sum_j u_j P^h_jk. So neither V nor O is formed: the attention gives the
+        // weights of each head and query group (kept in Wt for the reverse) and c.
+        transpose_rows(team, M, H, QKM, QT, ld);
         Kokkos::single(Kokkos::PerTeam(team), [&]() {
-          T up[kAttMaxNeighbors + kAttChunk], so[kAttMaxH], s[kAttMaxH], z[kAttMaxH] = {}, g[kAttMaxH], wo[kAttMaxH];
-          for (int j = 0; j < Ms; ++j) up[j] = j < M ? u[j] : T(0);  // O's padding columns are finite
-          for (int c = 0; c < H; ++c) so[c] = dot(up, O + c * Ms, Ms);
+          for (int j = M; j < Ms; ++j) u[j] = 0;  // queries' weights, zero in the padding
+          for (int q = 0; q < heads * Ms; ++q) C[q] = 0;
+        });
+        team.team_barrier();
+        Kokkos::single(Kokkos::PerTeam(team), [&]() {
+          for (int hg = 0; hg < heads * groups; ++hg) {
+            const int h = hg / groups, j0 = hg % groups * kLanes;
+            T* S = Wt + static_cast<std::size_t>(hg) * Ms * kLanes;
+            if (H == 8 * heads)
+              lanes_weights<T, 8>(M, 8, h, j0, QT, QKM + H, ld, u, S);
+            else
+              lanes_weights<T, 0>(M, dh, h, j0, QT, QKM + H, ld, u, S);
+            for (int k = 0; k < M; ++k) {  // c_hk += u_k sum_x u_x W_xk over this group's queries
+              const T* st = S + k * kLanes;
+              T part[kLanes];
+              AF_SIMD
+              for (int q = 0; q < kLanes; ++q) part[q] = u[j0 + q] * st[q];
+              C[h * Ms + k] += u[k] * lane_sum(part);
+            }
+          }
+        });
+        team.team_barrier();
+        // Node update, readout and their reverses (dE/dx' of this atom into gxp), then the
+        // rank-one reverse of the node sum: dE/dO_j = u_j w with w = gn W_o^T / avg, so
+        // per head z_h = W_v,h w_h, beta_hk = m_k . z_h (= v_k . w_h), dE/dm_k through V
+        // = sum_h c_hk z_h, and dE/du_j of the sum = O_j . w (lanes_dv_rank1).
+        Kokkos::single(Kokkos::PerTeam(team), [&]() {
+          T so[kAttMaxH] = {}, s[kAttMaxH], z[kAttMaxH] = {}, g[kAttMaxH], wo[kAttMaxH], a[kAttMaxH];  // = {}: filled for H
+          const T* WvT = p + ww_v + H * H;  // W_v^T (the model keeps each matrix's transpose after it)
+          for (int h = 0; h < heads; ++h) {
+            for (int q = 0; q < H; ++q) a[q] = 0;
+            for (int k = 0; k < M; ++k) {
+              const T ck = C[h * Ms + k], *mk = QKM + k * ld + 2 * H;
+              AF_SIMD
+              for (int q = 0; q < H; ++q) a[q] += ck * mk[q];
+            }
+            for (int c = h * dh; c < (h + 1) * dh; ++c) so[c] = dot(a, WvT + c * H, H);  // a_h W_v,h
+          }
           affine(so, H, p + ww_o, static_cast<const T*>(nullptr), H, s);
           for (int c = 0; c < H; ++c) z[c] = xp(i, c) = x(b, i, c) + s[c] * inv_avg;
           ffn_residual_rows(p, H, wg_fn, ww_n1, wb_n1, ww_n2, wb_n2, 1, z, H);
@@ -96,41 +124,53 @@ void AttentionModel<T>::fused_last_block(const EdgeList& edges, const IntView& t
           reverse_ffn_residual(p, H, wg_fn, ww_n1, wb_n1, ww_n2, 1, &xp(i, 0), H, &gr(i, L.blocks * H), H, &g);
           for (int c = 0; c < H; ++c) gxp(i, c) = g[c];
           reverse_affine(g, H, p + ww_o, H, wo);  // gn W_o^T
-          T gq[kAttMaxNeighbors + kAttChunk];  // dE/du_j of the node sum: O_j . (gn W_o^T) / avg
-          for (int j = 0; j < Ms; ++j) gq[j] = 0;
-          for (int c = 0; c < H; ++c) {
-            const T wc = wo[c] * inv_avg, *oc = O + c * Ms;
-            T* got = GOT + c * Ms;
-            AF_SIMD
-            for (int j = 0; j < Ms; ++j) {
-              gq[j] += wc * oc[j];
-              got[j] = wc * up[j];  // zero in the padding
+          for (int h = 0; h < heads; ++h) {
+            T* zh = Z + h * H;  // W_v,h w_h = sum over the head's columns c of w_c (row c of W_v^T)
+            for (int q = 0; q < H; ++q) zh[q] = 0;
+            for (int c = h * dh; c < (h + 1) * dh; ++c) {
+              const T wc = wo[c] * inv_avg, *row = WvT + c * H;
+              AF_SIMD
+              for (int q = 0; q < H; ++q) zh[q] += wc * row[q];
+            }
+            for (int k = 0; k < M; ++k) BETA[h * Ms + k] = dot(QKM + k * ld + 2 * H, zh, H);
+          }
+          for (int k = 0; k < M; ++k) {
+            T* gm = GMV + k * H;
+            for (int q = 0; q < H; ++q) gm[q] = 0;
+            for (int h = 0; h < heads; ++h) {
+              const T ck = C[h * Ms + k], *zh = Z + h * H;
+              AF_SIMD
+              for (int q = 0; q < H; ++q) gm[q] += ck * zh[q];
             }
           }
-          for (int j = 0; j < M; ++j) gu(e0 + j) += gq[j];
         });
         team.team_barrier();
-        // Attention backward through the kept weights.
-        Kokkos::single(Kokkos::PerTeam(team), [&]() {  // GK, GV and gu gather over heads and groups
-          for (int q = 0; q < Ms * H; ++q) GK[q] = GV[q] = 0;  // transposed, H x Ms
-          for (int hg = 0; hg < L.heads * groups; ++hg) {
+        // Attention backward through the kept weights, from the rank-one dv.
+        Kokkos::single(Kokkos::PerTeam(team), [&]() {  // GK and gu gather over heads and groups
+          for (int q = 0; q < Ms * H; ++q) GK[q] = 0;  // transposed, H x Ms
+          T gnode[kAttMaxNeighbors + kAttChunk];
+          for (int j = 0; j < Ms; ++j) gnode[j] = 0;
+          T* g = M > 0 ? &gu(e0) : static_cast<T*>(nullptr);
+          for (int hg = 0; hg < heads * groups; ++hg) {
             const int h = hg / groups, j0 = hg % groups * kLanes;
             T* S = Wt + static_cast<std::size_t>(hg) * Ms * kLanes;
-            T* g = M > 0 ? &gu(e0) : static_cast<T*>(nullptr);
-            if (H == 8 * L.heads)
-              lanes_backward_weighted<T, 8>(M, 8, h, j0, QT, QKV + H, QKV + 2 * H, ld, GOT, u, S, DV, GQ, GK, GV, g);
+            lanes_dv_rank1(M, S, u, u + j0, BETA + h * Ms, DV, gnode + j0);
+            if (H == 8 * heads)
+              lanes_backward_weighted<T, 8, true>(M, 8, h, j0, QT, QKM + H, nullptr, ld, nullptr, u, S, DV, GQ, GK,
+                                                  nullptr, g);
             else
-              lanes_backward_weighted<T, 0>(M, H / L.heads, h, j0, QT, QKV + H, QKV + 2 * H, ld, GOT, u, S, DV, GQ,
-                                            GK, GV, g);
+              lanes_backward_weighted<T, 0, true>(M, dh, h, j0, QT, QKM + H, nullptr, ld, nullptr, u, S, DV, GQ, GK,
+                                                  nullptr, g);
           }
+          for (int j = 0; j < M; ++j) gu(e0 + j) += gnode[j];
         });
         team.team_barrier();
-        // Q/K/V and the message reversed (as reverse_block): gpre for the projections'
-        // reverse, dE/de_b into ge (the edge stream leaves the last block unused).
+        // Q/K and the message reversed (as reverse_block, V's share from GMV): gpre for the
+        // projections' reverse, dE/de_b into ge (the edge stream leaves the last block unused).
         Kokkos::parallel_for(Kokkos::TeamThreadRange(team, (M + kRowBlock - 1) / kRowBlock), [&](const int jb) {
           const int j0 = jb * kRowBlock, R = M - j0 < kRowBlock ? M - j0 : kRowBlock;
-          message_qkv_reverse_rows(p, w, H, e0 + j0, R, GQ + j0, GK + j0, GV + j0, 1, Ms, PRE + j0 * H, H, e, gpre,
-                                   ge, true);
+          message_qkv_reverse_rows(p, w, H, e0 + j0, R, GQ + j0, GK + j0, static_cast<const T*>(nullptr), 1, Ms,
+                                   PRE + j0 * H, H, e, gpre, ge, true, GMV + j0 * H);
         });
       });
   project_reverse<HC>(b, edges);
