@@ -22,7 +22,7 @@ constexpr int kLanes = kAttChunk;
 
 // kLanes values of T as one vector value (GCC/Clang vector extensions; one 512-bit
 // register for float on AVX-512). The kernels' per-lane state (maxima, sums, the
-// outputs' accumulators, a head's rows of QT or GOT) is held in such values, which the
+// outputs' accumulators, a head's rows of QT) is held in such values, which the
 // compiler keeps in registers: written as arrays of kLanes scalars under `omp simd`, GCC
 // vectorised the loops but left the accumulators on the stack, every key a load, an FMA
 // and a store per accumulator (with lv_exp below: the forward 25% faster, the weights
@@ -51,12 +51,6 @@ inline LaneVec<T> lv_splat(T a) {
 template <class V>
 inline V lv_max(const V& a, const V& b) {
   return a > b ? a : b;
-}
-template <class T>
-inline T lv_sum(const LaneVec<T>& v) {
-  T x[kLanes];
-  __builtin_memcpy(x, &v, sizeof x);
-  return lane_sum(x);
 }
 #ifdef __AVX512F__
 #define AF_LANES_KEEP(v) __asm__("" : "+v"(v))
@@ -356,25 +350,6 @@ inline void lanes_dv_rank1(int M, const T* S, const T* u, const T* uq, const T* 
   }
   AF_SIMD
   for (int x = 0; x < kLanes; ++x) gnode[x] += ob[x];
-}
-
-// The forward of one head and query group through its weights, kept in S for
-// lanes_backward_weighted (the last block's fused kernel): O_j = sum_k u_k W_jk v_k.
-template <class T, int DH>
-inline void lanes_forward_weighted(int M, int dh_rt, int h, int j0, const T* QT, const T* K, const T* V,
-                                   int ld, const T* u, T* S, T* O) {
-  typedef LaneVec<T> Vt;
-  constexpr int DM = DH > 0 ? DH : kAttMaxH;
-  const int dh = DH > 0 ? DH : dh_rt, c0 = h * dh, Ms = key_stride(M);
-  lanes_weights<T, DH>(M, dh, h, j0, QT, K, ld, u, S);
-  Vt acc[DM];
-  for (int c = 0; c < dh; ++c) acc[c] = Vt{};
-  for (int k = 0; k < M; ++k) {
-    const Vt st = lv_load(S + k * kLanes);
-    const T uk = u[k], *vr = V + k * ld + c0;
-    for (int c = 0; c < dh; ++c) acc[c] += st * (uk * vr[c]);
-  }
-  for (int c = 0; c < dh; ++c) lv_store(O + (c0 + c) * Ms + j0, acc[c]);  // padding queries' columns unread
 }
 
 // One atom's attention forward: O (transposed, H x Ms) from Q, K, V rows (row stride ld); QT

@@ -74,12 +74,10 @@ void AttentionModel<T>::fused_last_block(const EdgeList& edges, const IntView& t
         // c_hk = sum_j u_j P^h_jk. So neither V nor O is formed: the attention gives the
         // weights of each head and query group (kept in Wt for the reverse) and c.
         transpose_rows(team, M, H, QKM, QT, ld);
+        team.team_barrier();
         Kokkos::single(Kokkos::PerTeam(team), [&]() {
           for (int j = M; j < Ms; ++j) u[j] = 0;  // queries' weights, zero in the padding
           for (int q = 0; q < heads * Ms; ++q) C[q] = 0;
-        });
-        team.team_barrier();
-        Kokkos::single(Kokkos::PerTeam(team), [&]() {
           for (int hg = 0; hg < heads * groups; ++hg) {
             const int h = hg / groups, j0 = hg % groups * kLanes;
             T* S = Wt + static_cast<std::size_t>(hg) * Ms * kLanes;

@@ -73,7 +73,7 @@ EnergyVirial scatter_edge_gradients(Atoms& atoms, EdgeList& edges, const VecView
   // attention model's call), atomics on devices. Ghost rows stay zero: no fold.
   const VecView fl(f.data(), nlocal);
   if (edges.fscatter_n_ != nlocal) {
-    edges.fscatter_ = EdgeList::ForceScatter(VecView("nnip::fscatter", nlocal));
+    edges.fscatter_ = EdgeList::ForceScatter("nnip::fscatter", nlocal);
     edges.fscatter_n_ = nlocal;
   } else {
     edges.fscatter_.reset();
