@@ -164,8 +164,10 @@ KOKKOS_INLINE_FUNCTION void affine(const T* __restrict__ in, int nin, const T* _
     for (int t = 0; t < 8; ++t) out[o0 + t] = acc[t];
   }
   for (int o = o0; o < nout; ++o) out[o] = b ? b[o] : T(0);
-  for (int c = 0; c < nin; ++c)
-    for (int o = o0; o < nout; ++o) out[o] += in[c] * W[c * nout + o];
+  for (int c = 0; c < nin; ++c) {
+    const T* w = W + c * nout;
+    for (int o = o0; o < nout; ++o) out[o] += in[c] * w[o];
+  }
 }
 // gin += gout W^T. The model stores every matrix followed by its transpose (nout, nin),
 // so this too is a sum of contiguous rows rather than of dot products, which compilers
@@ -528,12 +530,12 @@ KOKKOS_INLINE_FUNCTION void edge_input_sides(const AttLayout& L, const T* p, int
 // with pre = g W_d + b_d, and what its reverse needs, GELU'(pre) and dpre/dd (H each),
 // so that the reverse pass forms no Gaussians: dE/dd = sum_c dE/da_c GELU'(pre_c)
 // dpre_c/dd. Row r of `out` (stride ldo) receives [z, GELU'(pre), dpre/dd]; d, ri, sj
-// give each edge's length, receiver and sender. The rows go through the products
-// together (rows_affine): edge by edge, each step waited on the previous one's chain.
+// give each edge's length, receiver and sender; H = L.H, passed so that a compile-time
+// width reaches the loops. The rows go through the products together (rows_affine):
+// edge by edge, each step waited on the previous one's chain.
 template <class T, class Side>
-KOKKOS_INLINE_FUNCTION void edge_input_rows(const AttLayout& L, const T* p, int R, const T* d, const int* ri,
-                                            const int* sj, const Side& side, T* out, int ldo) {
-  const int H = L.H;
+KOKKOS_FORCEINLINE_FUNCTION void edge_input_rows(const AttLayout& L, const T* p, int H, int R, const T* d,
+                                                 const int* ri, const int* sj, const Side& side, T* out, int ldo) {
   T g[kRowBlock][kAttMaxGauss], dg[kRowBlock][kAttMaxGauss], pre[kRowBlock][kAttMaxH], a[kRowBlock][kAttMaxH];
   zero_rows(a, H);
   for (int r = 0; r < R; ++r) gaussians(L, d[r], g[r], dg[r]);

@@ -141,16 +141,19 @@ void AttentionModel<T>::compute(const EdgeList& edges, const IntView& type, cons
                      std::to_string(lay_.rc) + ", more than the kernels' " + std::to_string(kAttMaxNeighbors) +
                      " (collapsed system?)");
   find_reverse_edges(edges);
-  compute_input(edges, type);
-  // Every loop over a row's H features in the blocks gets a compile-time length where the
-  // width is 32 (CPU builds, measured there; GPU builds keep the one generic instantiation,
-  // as nvcc's compile time would double and the effect on a device is unmeasured).
+  // Every loop over a row's H features gets a compile-time length where the width is 32
+  // (CPU builds, measured there; GPU builds keep the one generic instantiation, as nvcc's
+  // compile time would double and the effect on a device is unmeasured).
 #if defined(KOKKOS_ENABLE_CUDA) || defined(KOKKOS_ENABLE_HIP)
   constexpr bool fixed = false;
 #else
   constexpr bool fixed = true;
 #endif
   const bool h32 = fixed && lay_.H == 32;
+  if constexpr (fixed)
+    h32 ? compute_input<32>(edges, type) : compute_input<0>(edges, type);
+  else
+    compute_input<0>(edges, type);
   // CPU builds run the last block forward and backward in one kernel (attention_last.cpp)
   // unless the deck says fuse_last_block: false.
   const int last = lay_.blocks - 1, unfused = fuse_last_ ? last : lay_.blocks;
@@ -174,7 +177,10 @@ void AttentionModel<T>::compute(const EdgeList& edges, const IntView& type, cons
     else
       reverse_block<0>(b, edges);
   }
-  reverse_input(edges, type, dedr);
+  if constexpr (fixed)
+    h32 ? reverse_input<32>(edges, type, dedr) : reverse_input<0>(edges, type, dedr);
+  else
+    reverse_input<0>(edges, type, dedr);
 }
 
 template <class T>
@@ -199,6 +205,7 @@ void AttentionModel<T>::find_reverse_edges(const EdgeList& edges) {
 }
 
 template <class T>
+template <int HC>
 void AttentionModel<T>::compute_input(const EdgeList& edges, const IntView& type) {
   const AttLayout L = lay_;
   const T* p = params_.data();
@@ -262,6 +269,7 @@ void AttentionModel<T>::compute_input(const EdgeList& edges, const IntView& type
   Kokkos::parallel_for(
       "att::edge_input", Kokkos::RangePolicy<ExecSpace>(0, (ne + kRowBlock - 1) / kRowBlock),
       KOKKOS_LAMBDA(const int eb) {
+        const int H = HC > 0 ? HC : L.H;  // compile-time for the shapes compute() dispatches
         const int f = eb * kRowBlock, R = ne - f < kRowBlock ? ne - f : kRowBlock;
         T d[kRowBlock] = {};  // = {}: GCC cannot see that only rows r < R are read
         int ri[kRowBlock] = {}, sj[kRowBlock] = {};
@@ -271,8 +279,8 @@ void AttentionModel<T>::compute_input(const EdgeList& edges, const IntView& type
           ri[r] = rec(e);
           sj[r] = snd(e);
         }
-        edge_input_rows(L, p, R, d, ri, sj, side, &ein(f, 0), lde);
-        for (int r = 0; r < R; ++r) rms_norm(&ein(f + r, 0), p + L.g_in, L.H, &e0(f + r, 0));
+        edge_input_rows(L, p, H, R, d, ri, sj, side, &ein(f, 0), lde);
+        for (int r = 0; r < R; ++r) rms_norm(&ein(f + r, 0), p + L.g_in, H, &e0(f + r, 0));
       });
 }
 

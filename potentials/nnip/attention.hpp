@@ -28,9 +28,10 @@ class AttentionModel final : public Model {
 
   // Stages (public for nvcc's device lambdas).
   void find_reverse_edges(const EdgeList& edges);
-  void compute_input(const EdgeList& edges, const IntView& type);
-  // The blocks for hidden width HC known at compile time (0: any width, read from the
+  // The stages for hidden width HC known at compile time (0: any width, read from the
   // layout); compute() runs HC = 32, the shipped model's, on CPU builds.
+  template <int HC>
+  void compute_input(const EdgeList& edges, const IntView& type);
   template <int HC>
   void project(int b, int n);
   template <int HC>
@@ -43,6 +44,7 @@ class AttentionModel final : public Model {
   void project_reverse(int b, const EdgeList& edges);
   template <int HC>
   void fused_last_block(const EdgeList& edges, const IntView& type, const DblView& eatom);
+  template <int HC>
   void reverse_input(const EdgeList& edges, const IntView& type, const VecView& dedr);
 
  private:

@@ -148,6 +148,7 @@ void AttentionModel<T>::reverse_block(int b, const EdgeList& edges) {
 }
 
 template <class T>
+template <int HC>
 void AttentionModel<T>::reverse_input(const EdgeList& edges, const IntView& type, const VecView& dedr) {
   const AttLayout L = lay_;
   const T* p = params_.data();
@@ -166,19 +167,20 @@ void AttentionModel<T>::reverse_input(const EdgeList& edges, const IntView& type
   Kokkos::parallel_for(
       "att::edge_input_reverse", Kokkos::RangePolicy<ExecSpace>(0, (ne + kRowBlock - 1) / kRowBlock),
       KOKKOS_LAMBDA(const int eb) {
+        const int H = HC > 0 ? HC : L.H;  // compile-time for the shapes compute() dispatches
         const int f = eb * kRowBlock, R = ne - f < kRowBlock ? ne - f : kRowBlock;
         T gz[kRowBlock][kAttMaxH], ga[kRowBlock][kAttMaxH];
         for (int r = 0; r < kRowBlock; ++r)
-          for (int c = 0; c < L.H; ++c) gz[r][c] = ga[r][c] = 0;
+          for (int c = 0; c < H; ++c) gz[r][c] = ga[r][c] = 0;
         for (int r = 0; r < R; ++r) {
-          reverse_rms_norm(&ein(f + r, 0), p + L.g_in, L.H, &ge(f + r, 0), gz[r]);
-          for (int c = 0; c < L.H; ++c) gz_e(f + r, c) = gz[r][c];
+          reverse_rms_norm(&ein(f + r, 0), p + L.g_in, H, &ge(f + r, 0), gz[r]);
+          for (int c = 0; c < H; ++c) gz_e(f + r, c) = gz[r][c];
         }
         // ga = gz W_in[0:H]^T (its contiguous copy w_in0)
-        rows_reverse_affine(gz[0], kAttMaxH, R, L.H, p + L.w_in0, L.H, ga[0], kAttMaxH);
+        rows_reverse_affine(gz[0], kAttMaxH, R, H, p + L.w_in0, H, ga[0], kAttMaxH);
         for (int r = 0; r < R; ++r) {
-          const T *gelu_d = &ein(f + r, L.H), *dpre = gelu_d + L.H;
-          gd(f + r) = dot(ga[r], gelu_d, dpre, L.H);
+          const T *gelu_d = &ein(f + r, H), *dpre = gelu_d + H;
+          gd(f + r) = dot(ga[r], gelu_d, dpre, H);
         }
       });
   // Per atom: dE/dT_i (own edges) and dE/dS_i (reverse edges) to dE/dboo_i, then through
@@ -186,18 +188,19 @@ void AttentionModel<T>::reverse_input(const EdgeList& edges, const IntView& type
   // and direction, giving dE/dr_e.
   const auto rev = rev_;
   Kokkos::parallel_for("att::boo_reverse", Kokkos::RangePolicy<ExecSpace>(0, edges.nlocal), KOKKOS_LAMBDA(const int i) {
+    const int H = HC > 0 ? HC : L.H;
     T gb[kAttMaxBoo], Q[kAttMaxBooC][16], gS[kAttMaxH], gT[kAttMaxH];
-    for (int c = 0; c < L.H; ++c) gS[c] = gT[c] = 0;
+    for (int c = 0; c < H; ++c) gS[c] = gT[c] = 0;
     for (int e = off(i); e < off(i + 1); ++e) {
       const int r = rev(e);
-      for (int c = 0; c < L.H; ++c) gT[c] += gz_e(e, c);
+      for (int c = 0; c < H; ++c) gT[c] += gz_e(e, c);
       if (r >= 0)
-        for (int c = 0; c < L.H; ++c) gS[c] += gz_e(r, c);
+        for (int c = 0; c < H; ++c) gS[c] += gz_e(r, c);
     }
     for (int q = 0; q < L.NBOO; ++q) {
-      const T* ws = p + L.w_in + (3 * L.H + q) * L.H;
-      const T* wt = p + L.w_in + (3 * L.H + L.NBOO + q) * L.H;
-      gb[q] = dot(gS, ws, L.H) + dot(gT, wt, L.H);
+      const T* ws = p + L.w_in + (3 * H + q) * H;
+      const T* wt = p + L.w_in + (3 * H + L.NBOO + q) * H;
+      gb[q] = dot(gS, ws, H) + dot(gT, wt, H);
     }
     // dE/dQ, in place of Q (zero beyond degree l_boo).
     for (int c = 0; c < L.CB; ++c)
@@ -259,11 +262,12 @@ void AttentionModel<T>::reverse_input(const EdgeList& edges, const IntView& type
   template void AttentionModel<T>::reverse_block<0>(int, const EdgeList&); \
   template void AttentionModel<T>::reverse_block<32>(int, const EdgeList&); \
   template void AttentionModel<T>::project_reverse<0>(int, const EdgeList&); \
-  template void AttentionModel<T>::project_reverse<32>(int, const EdgeList&);
+  template void AttentionModel<T>::project_reverse<32>(int, const EdgeList&); \
+  template void AttentionModel<T>::reverse_input<32>(const EdgeList&, const IntView&, const VecView&);
 #endif
 #define AF_ATTENTION_REVERSE(T)                                                    \
   AF_ATTENTION_REVERSE_BLOCKS(T)                                                   \
-  template void AttentionModel<T>::reverse_input(const EdgeList&, const IntView&, const VecView&);
+  template void AttentionModel<T>::reverse_input<0>(const EdgeList&, const IntView&, const VecView&);
 AF_ATTENTION_REVERSE(double)
 AF_ATTENTION_REVERSE(float)
 #undef AF_ATTENTION_REVERSE
