@@ -27,7 +27,7 @@ KOKKOS_FORCEINLINE_FUNCTION void message_qkv_rows(const T* p, const int* w, int 
     const int s = snd(f + r);
     T* a = pre + r * ldp;
     for (int c = 0; c < H; ++c) m[r][c] += P(s, c) + P(i, H + c);
-    for (int c = 0; c < H; ++c) gelu_with_grad(m[r][c], m[r][c], a[c]);  // keeps GELU', not the pre-activation
+    gelu_row_with_grad(m[r], m[r], a, H);  // keeps GELU', not the pre-activation
   }
   rows_affine(m[0], kAttMaxH, R, H, p + w[kWq], static_cast<const T*>(nullptr), H, qkv, ldq);
   rows_affine(m[0], kAttMaxH, R, H, p + w[kWk], static_cast<const T*>(nullptr), H, qkv + H, ldq);

@@ -132,3 +132,24 @@ TEST(Nnip, AttentionTranspose16x16EqualsElementCopy) {
   GTEST_SKIP() << "no 16 x 16 register transpose in this build";
 #endif
 }
+
+// The row GELU of the float kernels (vector exp and reciprocal on CPU builds) against the
+// scalar gelu_with_grad (inline exp and a division), from the far negative tail (exactly
+// 0 there, no subnormals) through the positive range, in place as the kernels call it.
+// Tolerance: 1e-6 relative plus the exp's conditioning, 3 |a| float epsilons for the
+// argument a = -c2 (z + 0.044715 z^3), which the two forms may round differently.
+TEST(Nnip, AttentionRowGeluEqualsScalarGelu) {
+  const int n = 4096;
+  std::vector<float> z(n), y(n), dy(n);
+  for (int c = 0; c < n; ++c) z[c] = -60.0f + 80.0f * float(c) / float(n - 1);
+  y = z;
+  af::nnip::kernels::gelu_row_with_grad(y.data(), y.data(), dy.data(), n);
+  for (int c = 0; c < n; ++c) {
+    float ys, dys;
+    af::nnip::kernels::gelu_with_grad(z[c], ys, dys);
+    const double a = 2 * 0.7978845608028654 * std::fabs(z[c] + 0.044715 * z[c] * z[c] * z[c]);
+    const double rel = 1e-6 + 3 * a * 1.1920929e-7;
+    ASSERT_NEAR(y[c], ys, rel * std::fabs(ys)) << "z = " << z[c];
+    ASSERT_NEAR(dy[c], dys, rel * std::fabs(dys)) << "z = " << z[c];
+  }
+}
