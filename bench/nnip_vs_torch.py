@@ -144,6 +144,7 @@ def main():
     print("| atoms | edges | PyTorch s/call | PyTorch MB | atomforge (mlp) s/call | (spline) s/call | atomforge MB "
           "| speed-up mlp / spline | memory ratio | GFLOP/s torch / af mlp |")
     print("|---|---|---|---|---|---|---|---|---|---|")
+    paired = []
     for rep in (5, 10):  # 1,000 and 8,000 atoms
         atoms = 8 * rep ** 3
         runs = {"t": [], "a": [], "s": []}
@@ -153,12 +154,18 @@ def main():
             if spline:
                 runs["s"].append(run_atomforge(rep, args.threads, args.precision, "spline"))
         t, a, s = (median_run(runs[k]) if runs[k] else None for k in ("t", "a", "s"))
+        # Each repeat's own speed-up (its PyTorch and atomforge runs back to back): the
+        # host's speed wanders by tens of percent over minutes, and the spread of these
+        # says how far the table's ratio of medians can be trusted.
+        ratios = sorted(x["seconds"] / y["seconds"] for x, y in zip(runs["t"], runs["a"]))
+        paired.append(f"{atoms:,} atoms: " + ", ".join(f"{r:.2f}x" for r in ratios))
         flops, _ = model_flops(t["edges"], atoms)
         s_time = f"{s['seconds']:.3f}" if s else "-"
         s_speed = f"{t['seconds'] / s['seconds']:.2f}x" if s else "-"
         print(f"| {atoms:,} | {t['edges']:,} | {t['seconds']:.3f} | {t['rss_mb']:.0f} | {a['seconds']:.3f} | "
               f"{s_time} | {a['rss_mb']:.0f} | {t['seconds'] / a['seconds']:.2f}x / {s_speed} | "
               f"{t['rss_mb'] / a['rss_mb']:.1f}x | {flops / t['seconds'] / 1e9:.2f} / {flops / a['seconds'] / 1e9:.2f} |")
+    print("\nPer-repeat speed-ups (mlp), sorted: " + "; ".join(paired))
 
 
 if __name__ == "__main__":
