@@ -85,40 +85,40 @@ inline void boo_forward_lanes(const AttLayout& L, const T* p, int e0, int n, con
   const int CB = L.CB;
   const T* W = p + L.w_b;
   const T sigma = T(L.sigma), inv = T(1) / sigma;
-  T RT[2 * kAttMaxBooC][kLanes];
-  for (int c = 0; c < 2 * CB; ++c) {
-    AF_SIMD
-    for (int x = 0; x < kLanes; ++x) RT[c][x] = 0;
-  }
+  T G[kAttMaxGauss][kLanes], DG[kAttMaxGauss][kLanes];
   for (int k = 0; k < L.NG; ++k) {
-    T g[kLanes], dg[kLanes];
     AF_SIMD
     for (int x = 0; x < kLanes; ++x) {
       const T t = (d[x] - T(k) * sigma) * inv;
-      g[x] = fast_exp(T(-0.5) * t * t);
-      dg[x] = -g[x] * t * inv;
+      G[k][x] = fast_exp(T(-0.5) * t * t);
+      DG[k][x] = -G[k][x] * t * inv;
     }
-    for (int c = 0; c < CB; ++c) {
+  }
+  // Each channel's two sums over the Gaussians in registers (LaneVec): accumulated in
+  // the tile over k, every step was a load, an FMA and a store per channel.
+  T RT[2 * kAttMaxBooC][kLanes];
+  for (int c = 0; c < CB; ++c) {
+    LaneVec<T> r{}, dr{};
+    for (int k = 0; k < L.NG; ++k) {
       const T w = W[k * CB + c];
-      AF_SIMD
-      for (int x = 0; x < kLanes; ++x) {
-        RT[c][x] += g[x] * w;
-        RT[CB + c][x] += dg[x] * w;
-      }
+      r += w * lv_load(G[k]);
+      dr += w * lv_load(DG[k]);
     }
+    lv_store(RT[c], r);
+    lv_store(RT[CB + c], dr);
   }
   for (int x = 0; x < n; ++x)
     for (int c = 0; c < 2 * CB; ++c) RdR[x * ld + c] = RT[c][x];
-  // Q_cq += (u R_c) Y_q, edge by edge with the 16 components in lanes.
+  // Q_cq += sum over edges x of (u R_c)_x Y_qx, channel by channel with the 16 components
+  // in lanes and the sum over edges in a register.
   T YT[kLanes][16];
   for (int q = 0; q < 16; ++q)
     for (int x = 0; x < kLanes; ++x) YT[x][q] = q < L.LB * L.LB ? Y[q][x] : T(0);  // degrees <= l_boo
-  for (int x = 0; x < n; ++x)
-    for (int c = 0; c < CB; ++c) {
-      const T a = u[x] * RT[c][x];
-      AF_SIMD
-      for (int q = 0; q < 16; ++q) Q[c][q] += a * YT[x][q];
-    }
+  for (int c = 0; c < CB; ++c) {
+    LaneVec<T> acc{};
+    for (int x = 0; x < n; ++x) acc += (u[x] * RT[c][x]) * lv_load(YT[x]);
+    lv_store(Q[c], lv_load(Q[c]) + acc);
+  }
 }
 
 // dE/dr of edges e0 .. e0 + n - 1 (n <= kLanes) of one atom through its order parameters:
@@ -145,19 +145,16 @@ inline void boo_reverse_lanes(int CB, const T (*G)[16], const T* RdR, int ld, in
   columns_to_lanes(RdR, ld, n, 2 * CB, RT);
   // QR_q = sum_c G_cq R_c, QdR_q = sum_c G_cq dR_c/dd.
   T QR[16][kLanes], QdR[16][kLanes];
-  for (int q = 0; q < 16; ++q) {
-    AF_SIMD
-    for (int x = 0; x < kLanes; ++x) QR[q][x] = QdR[q][x] = 0;
-  }
-  for (int c = 0; c < CB; ++c)
-    for (int q = 0; q < 16; ++q) {
+  for (int q = 0; q < 16; ++q) {  // the sums over channels in registers (LaneVec)
+    LaneVec<T> r{}, dr{};
+    for (int c = 0; c < CB; ++c) {
       const T a = G[c][q];
-      AF_SIMD
-      for (int x = 0; x < kLanes; ++x) {
-        QR[q][x] += a * RT[c][x];
-        QdR[q][x] += a * RT[CB + c][x];
-      }
+      r += a * lv_load(RT[c]);
+      dr += a * lv_load(RT[CB + c]);
     }
+    lv_store(QR[q], r);
+    lv_store(QdR[q], dr);
+  }
   // dE/du = sum_q Y_q QR_q, dE/dd through R = u sum_q Y_q QdR_q, dE/dY_q = u QR_q.
   T out[3][kLanes];
   AF_SIMD
