@@ -327,6 +327,35 @@ constexpr int kRowBlock = 8;
 constexpr int kRowBlock = 1;
 #endif
 
+// Prefetch of rows [first, first + count) of a per-edge array (row-major View), for
+// reading (RW = 0) or writing (RW = 1). The per-edge arrays (~2 MB each at 1,000 atoms)
+// come from memory, and this VM's hardware prefetching left their first touches as
+// demand misses (a 216-atom system ran 18% faster per atom). Measured with the kernel
+// timer: the team kernels prefetch the rows their atom reads when it starts (block
+// backward 0.86x, last block 0.93x, block forward 0.89x); prefetching the rows they
+// write, or the next atom's, was slower. The range kernels prefetch their next block or
+// atom (edge-input reverse 0.79x, edge input 0.84-0.96x, BOO reverse 0.90x). No-op in
+// GPU builds.
+template <int RW, class View>
+KOKKOS_FORCEINLINE_FUNCTION void prefetch_rows(const View& v, int first, int count) {
+#ifdef AF_ATT_ROW_BLOCKS
+  const char* a = reinterpret_cast<const char*>(v.data() + std::size_t(first) * v.stride(0));
+  const std::size_t bytes = std::size_t(count) * v.stride(0) * sizeof(typename View::value_type);
+  for (std::size_t q = 0; q < bytes; q += 64) __builtin_prefetch(a + q, RW);
+#else
+  (void)v, (void)first, (void)count;
+#endif
+}
+// The same for the cache line holding column c of each row (a row's few values).
+template <int RW, class View>
+KOKKOS_FORCEINLINE_FUNCTION void prefetch_column(const View& v, int first, int count, int c) {
+#ifdef AF_ATT_ROW_BLOCKS
+  for (int r = first; r < first + count; ++r) __builtin_prefetch(&v(r, c), RW);
+#else
+  (void)v, (void)first, (void)count, (void)c;
+#endif
+}
+
 #ifdef AF_ATT_ROW_BLOCKS
 // Y[r] += X[r] W for r < RB (W row-major NIN x NOUT; row strides ldx, ldy; X's entries
 // in a row ldc apart: 1, or a transposed operand's column stride).

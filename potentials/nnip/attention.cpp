@@ -238,7 +238,12 @@ void AttentionModel<T>::compute_input(const EdgeList& edges, const IntView& type
   const auto booq = booq_;
   const auto env = env_;
   const int er = ein_r();
-  Kokkos::parallel_for("att::boo", Kokkos::RangePolicy<ExecSpace>(0, edges.nlocal), KOKKOS_LAMBDA(const int i) {
+  const int nloc = edges.nlocal;
+  Kokkos::parallel_for("att::boo", Kokkos::RangePolicy<ExecSpace>(0, nloc), KOKKOS_LAMBDA(const int i) {
+    if (i + 1 < nloc) {  // the next atom's rows (prefetch_rows)
+      prefetch_rows<0>(vec, off(i + 1), off(i + 2) - off(i + 1));
+      prefetch_column<1>(ein, off(i + 1), off(i + 2) - off(i + 1), er);
+    }
     T Q[kAttMaxBooC][16];
     for (int c = 0; c < L.CB; ++c)
       for (int q = 0; q < 16; ++q) Q[c][q] = 0;
@@ -285,6 +290,11 @@ void AttentionModel<T>::compute_input(const EdgeList& edges, const IntView& type
       KOKKOS_LAMBDA(const int eb) {
         const int H = HC > 0 ? HC : L.H;  // compile-time for the shapes compute() dispatches
         const int f = eb * kRowBlock, R = ne - f < kRowBlock ? ne - f : kRowBlock;
+        if (f + 2 * kRowBlock <= ne) {  // the next block's rows (prefetch_rows)
+          prefetch_rows<0>(vec, f + kRowBlock, kRowBlock);
+          prefetch_rows<1>(ein, f + kRowBlock, kRowBlock);
+          prefetch_rows<1>(e0, f + kRowBlock, kRowBlock);
+        }
         T d[kRowBlock] = {};  // = {}: GCC cannot see that only rows r < R are read
         int ri[kRowBlock] = {}, sj[kRowBlock] = {};
         for (int r = 0; r < R; ++r) {
@@ -361,6 +371,7 @@ void AttentionModel<T>::compute_block(int b, const EdgeList& edges) {
         // the attention reads transposed (Q on CPUs, K on GPUs).
         T *Tt = buf.data(), *O = Tt + Ms * H, *TR = O + Ms * H, *u = TR + Ms * H;
         T* A = act.data() + static_cast<std::size_t>(e0) * lda;
+        prefetch_rows<0>(e, e0, M);
         // Messages and Q/K/V, kRowBlock edges at a time (rows_affine).
         Kokkos::parallel_for(Kokkos::TeamThreadRange(team, (M + kRowBlock - 1) / kRowBlock), [&](const int jb) {
           const int j0 = jb * kRowBlock, R = M - j0 < kRowBlock ? M - j0 : kRowBlock;

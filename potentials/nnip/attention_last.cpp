@@ -63,6 +63,7 @@ void AttentionModel<T>::fused_last_block(const EdgeList& edges, const IntView& t
         T *u = buf.data(), *PRE = u + Ms, *QKM = PRE + Ms * H, *QT = QKM + 3 * Ms * H, *GQ = QT + Ms * H;
         T *GK = GQ + Ms * H, *GMV = GK + Ms * H, *Wt = GMV + Ms * H, *DV = Wt + Ms * Ms * heads;
         T *C = DV + Ms * Ms * heads, *BETA = C + heads * Ms, *Z = BETA + heads * Ms;
+        prefetch_rows<0>(e, e0, M);
         // Messages and Q/K (the message m itself in V's columns), kRowBlock edges at a time.
         Kokkos::parallel_for(Kokkos::TeamThreadRange(team, (M + kRowBlock - 1) / kRowBlock), [&](const int jb) {
           const int j0 = jb * kRowBlock, R = M - j0 < kRowBlock ? M - j0 : kRowBlock;

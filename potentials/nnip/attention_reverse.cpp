@@ -108,6 +108,8 @@ void AttentionModel<T>::reverse_block(int b, const EdgeList& edges) {
         T *T1 = buf.data(), *T2 = T1 + Ms * H, *GO = T2 + Ms * H;
         T *GQ = GO + Ms * H, *GK = GQ + Ms * H, *GV = GK + Ms * H, *D = GV + Ms * H, *u = D + Ms * L.heads;
         T *Wt = u + Ms, *DV = Wt + Ms * Ms * L.heads;
+        prefetch_rows<0>(act, e0, M);
+        prefetch_rows<0>(e, e0, M);
         Kokkos::parallel_for(Kokkos::TeamThreadRange(team, M), [&](const int j) {
           u[j] = env(e0 + j, 0);
         });
@@ -169,6 +171,10 @@ void AttentionModel<T>::reverse_input(const EdgeList& edges, const IntView& type
       KOKKOS_LAMBDA(const int eb) {
         const int H = HC > 0 ? HC : L.H;  // compile-time for the shapes compute() dispatches
         const int f = eb * kRowBlock, R = ne - f < kRowBlock ? ne - f : kRowBlock;
+        if (f + 2 * kRowBlock <= ne) {
+          prefetch_rows<0>(ein, f + kRowBlock, kRowBlock);
+          prefetch_rows<0>(ge, f + kRowBlock, kRowBlock);
+        }
         T gz[kRowBlock][kAttMaxH], ga[kRowBlock][kAttMaxH];
         for (int r = 0; r < kRowBlock; ++r)
           for (int c = 0; c < H; ++c) gz[r][c] = ga[r][c] = 0;
@@ -187,8 +193,16 @@ void AttentionModel<T>::reverse_input(const EdgeList& edges, const IntView& type
   // the order parameters (the saved sums Q and each edge's R, dR/dd) to every edge's u
   // and direction, giving dE/dr_e.
   const auto rev = rev_;
-  Kokkos::parallel_for("att::boo_reverse", Kokkos::RangePolicy<ExecSpace>(0, edges.nlocal), KOKKOS_LAMBDA(const int i) {
+  const int nloc = edges.nlocal;
+  Kokkos::parallel_for("att::boo_reverse", Kokkos::RangePolicy<ExecSpace>(0, nloc), KOKKOS_LAMBDA(const int i) {
     const int H = HC > 0 ? HC : L.H;
+    if (i + 1 < nloc) {  // the next atom's rows (prefetch_rows)
+      const int e1 = off(i + 1), m1 = off(i + 2) - e1;
+      prefetch_rows<0>(vec, e1, m1);
+      prefetch_column<0>(ein, e1, m1, er);
+      prefetch_rows<0>(gz_e, e1, m1);
+      prefetch_rows<1>(dedr, e1, m1);
+    }
     T gb[kAttMaxBoo], Q[kAttMaxBooC][16], gS[kAttMaxH], gT[kAttMaxH];
     for (int c = 0; c < H; ++c) gS[c] = gT[c] = 0;
     for (int e = off(i); e < off(i + 1); ++e) {
