@@ -246,6 +246,9 @@ void parse_output(MapReader& m, Deck& d) {
     d.trajectory.file = f.as_string();
     check_writable(f, d.trajectory.file);
     if (d.trajectory.file == d.thermo.file) f.fail("output.trajectory.file is the same file as output.thermo.file");
+    const std::string& tf = d.trajectory.file;
+    if (tf.size() < 5 || tf.compare(tf.size() - 5, 5, ".h5md") != 0)
+      d.warnings.push_back(f.located("warning: '" + tf + "' does not end in .h5md; MDAnalysis recognises H5MD files by that extension"));
     if (auto fl = tr.find("fields")) {
       d.trajectory.position = d.trajectory.velocity = d.trajectory.force = d.trajectory.image = false;
       const std::vector<std::string> known = {"position", "velocity", "force", "image", "energy"};

@@ -66,6 +66,7 @@ struct Deck {
   GuardSettings guards;
   std::vector<int> deck_masses;  // types whose mass system.masses gave
   AnalysisSettings analysis;
+  std::vector<std::string> warnings;  // one line each ("file:line:col: ..."); the caller prints them
 
   long total_steps() const;
 };

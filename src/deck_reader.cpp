@@ -60,10 +60,12 @@ void fail_choice(const DeckNode& at, const std::string& what, const std::string&
 DeckNode::DeckNode(YAML::Node node, std::shared_ptr<const std::string> file, std::string where)
     : node_(std::move(node)), file_(std::move(file)), where_(std::move(where)) {}
 
-void DeckNode::fail(const std::string& msg) const {
+void DeckNode::fail(const std::string& msg) const { throw InputError(located(msg)); }
+
+std::string DeckNode::located(const std::string& msg) const {
   const auto m = node_.Mark();
   const bool known = m.line >= 0;
-  throw InputError::at(*file_, known ? m.line + 1 : 0, known ? m.column + 1 : 0, msg);
+  return InputError::at(*file_, known ? m.line + 1 : 0, known ? m.column + 1 : 0, msg).what();
 }
 
 static std::string describe_kind(const YAML::Node& n) {

@@ -32,6 +32,8 @@ class DeckNode {
  public:
   DeckNode(YAML::Node node, std::shared_ptr<const std::string> file, std::string where);
   [[noreturn]] void fail(const std::string& msg) const;
+  // "file:line:col: msg", as fail() words it (for warnings).
+  std::string located(const std::string& msg) const;
   const YAML::Node& yaml() const { return node_; }
   const std::string& file() const { return *file_; }
   const std::string& where() const { return where_; }

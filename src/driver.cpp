@@ -91,7 +91,7 @@ int run_simulation(const Deck& deck, const RunOptions& opt) {
   NeighborList list;
   list.setup(choose_list_kind(deck.neighbor, potential->list_kind(), potential->supports_clusters()),
              potential->cutoff(), deck.neighbor);
-  Outputs out(deck, atoms, box, restarting ? ck.step : -1);
+  Outputs out(deck, atoms, box, restarting ? ck.step : -1, opt.restart_new_files);
   const long natoms = atoms.nlocal;
   if (!opt.quiet)
     std::printf("atomforge %s: %ld atoms, %d species, units %s, potential %s (cutoff %g, skin %g), %s\n",
@@ -114,14 +114,29 @@ int run_simulation(const Deck& deck, const RunOptions& opt) {
   };
   atom_energies(out.frame_due(step));
   EnergyVirial ev = potential->compute(atoms, list, flags, eatom);
-  auto emit_thermo = [&](Progress* bar) {
-    const std::string line = out.thermo(compute_thermo(step, time, atoms, box, deck.units, ev));
+  // Energy and virial for an output that is due off the regular schedule (a stage's
+  // last step): a second call whose forces are discarded, so the forces that move the
+  // atoms come from the kernels the schedule alone selects and a longer run passing
+  // this step, or a restart from it, stays bit-identical.
+  VecView f_keep;
+  auto tallies_only = [&]() {
+    if (f_keep.extent(0) != atoms.f.extent(0)) f_keep = VecView("f_keep", atoms.f.extent(0));
+    Kokkos::deep_copy(f_keep, atoms.f);
+    ComputeFlags all;
+    all.per_atom_energy = false;
+    const EnergyVirial e = potential->compute(atoms, list, all, eatom);
+    Kokkos::deep_copy(atoms.f, f_keep);
+    return e;
+  };
+  auto emit_thermo_with = [&](Progress* bar, const EnergyVirial& e) {
+    const std::string line = out.thermo(compute_thermo(step, time, atoms, box, deck.units, e));
     if (!opt.quiet) {
       if (bar) bar->clear();
       std::printf("%s\n", line.c_str());
       std::fflush(stdout);
     }
   };
+  auto emit_thermo = [&](Progress* bar) { emit_thermo_with(bar, ev); };
   // ev must hold energy and virial of this step.
   long last_frame_step = -1;
   auto emit_frame = [&](Outputs::Frames which) {
@@ -138,13 +153,15 @@ int run_simulation(const Deck& deck, const RunOptions& opt) {
     // kernels compiled for other tallies may round differently (FMA contraction), and
     // the continuation must be bit for bit the uninterrupted run.
     const StageSpec& st = deck.stages[ck.stage];
+    const bool thermo_sched = out.thermo_due(step, false);
     const bool thermo_then = out.thermo_due(step, st.minimize || ck.stage_step == st.steps);
     const bool frame_then = out.frame_due(step);
-    flags.energy = thermo_then || frame_then;
+    flags.energy = thermo_sched || frame_then;
     flags.virial = flags.energy || (!st.minimize && st.integrator->create(deck.units)->needs_virial());
     atom_energies(frame_then);
     ev = potential->compute(atoms, list, flags, eatom);
-    if (thermo_then) out.thermo(compute_thermo(step, time, atoms, box, deck.units, ev));  // CSV row, as before
+    if (thermo_then)  // CSV row, as before
+      out.thermo(compute_thermo(step, time, atoms, box, deck.units, flags.energy ? ev : tallies_only()));
   } else {
     emit_thermo(nullptr);
     if (out.analysis_due(step)) out.analysis(step, time, atoms, box, false);
@@ -231,16 +248,18 @@ int run_simulation(const Deck& deck, const RunOptions& opt) {
         list.update_ghosts(atoms, box);
       if (rebuilt || (thermo_now && deck.guards.min_distance > 0)) guards.check_structure(step, atoms, box, list);
       timers.stop(PhaseTimers::Neigh);
-      flags.energy = thermo_now || frame_now;
-      flags.virial = thermo_now || frame_now || integrator->needs_virial();
+      flags.energy = out.thermo_due(step, false) || frame_now;
+      flags.virial = flags.energy || integrator->needs_virial();
       atom_energies(frame_now);
       ev = potential->compute(atoms, list, flags, eatom);
+      // Before final_integrate: a barostat may move atoms and cell there.
+      const EnergyVirial ev_row = thermo_now && !flags.energy ? tallies_only() : ev;
       timers.stop(PhaseTimers::Force);
       integrator->final_integrate(atoms, box, ctx);
       time += dt;
       guards.check_step(step, atoms, box);
       timers.stop(PhaseTimers::Integrate);
-      if (thermo_now) emit_thermo(&bar);
+      if (thermo_now) emit_thermo_with(&bar, ev_row);
       if (out.analysis_due(step)) out.analysis(step, time, atoms, box);
       if (frame_now) emit_frame(Outputs::Frames::Due);
       if (out.checkpoint_due(step) || (stage_end && k + 1 == int(deck.stages.size()) && deck.checkpoint.every > 0))

@@ -17,7 +17,8 @@ std::string restart_name(const std::string& path, long step) {
 
 }  // namespace
 
-Outputs::Outputs(const Deck& deck, const Atoms& atoms, const Box& box, long restart_step) : deck_(deck) {
+Outputs::Outputs(const Deck& deck, const Atoms& atoms, const Box& box, long restart_step, bool new_files)
+    : deck_(deck) {
   if (!deck.thermo.file.empty())
     // Rows up to the step before; the driver writes the restart step's row if it is due
     // (an early stop also wrote one that the uninterrupted run would not have).
@@ -33,8 +34,14 @@ Outputs::Outputs(const Deck& deck, const Atoms& atoms, const Box& box, long rest
     sorted_types_[k] = s.type[order[k]];
     sorted_ids_[k] = s.id[order[k]];
   }
-  if (deck.dump.every > 0) dump_ = std::make_unique<DumpWriter>(restart_name(deck.dump.file, restart_step));
-  if (deck.extxyz.every > 0) xyz_ = std::make_unique<ExtxyzWriter>(restart_name(deck.extxyz.file, restart_step));
+  const bool append = restart_step >= 0 && !new_files;
+  const long frames_from = new_files ? restart_step : -1;  // new files' names carry the step
+  if (deck.dump.every > 0)
+    dump_ = append ? std::make_unique<DumpWriter>(deck.dump.file, restart_step, deck.dump.every)
+                   : std::make_unique<DumpWriter>(restart_name(deck.dump.file, frames_from));
+  if (deck.extxyz.every > 0)
+    xyz_ = append ? std::make_unique<ExtxyzWriter>(deck.extxyz.file, restart_step, deck.extxyz.every)
+                  : std::make_unique<ExtxyzWriter>(restart_name(deck.extxyz.file, frames_from));
   if (deck.trajectory.every > 0) {
     H5mdFields fl;
     fl.position = deck.trajectory.position;
@@ -42,8 +49,10 @@ Outputs::Outputs(const Deck& deck, const Atoms& atoms, const Box& box, long rest
     fl.force = deck.trajectory.force;
     fl.image = deck.trajectory.image;
     fl.energy = deck.trajectory.energy;
-    traj_ = std::make_unique<H5mdWriter>(restart_name(deck.trajectory.file, restart_step), deck.units, s.species, sorted_types_, sorted_ids_,
-                                         box.periodic, fl, deck.text);
+    H5mdWriter::Resume resume;
+    if (append) resume = {restart_step, deck.trajectory.every};
+    traj_ = std::make_unique<H5mdWriter>(restart_name(deck.trajectory.file, frames_from), deck.units, s.species,
+                                         sorted_types_, sorted_ids_, box.periodic, fl, deck.text, resume);
   }
   if (deck.analysis.every > 0) {
     AnalysisSettings a = deck.analysis;

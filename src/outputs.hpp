@@ -19,10 +19,13 @@ namespace af {
 
 class Outputs {
  public:
-  // restart_step >= 0: continuing from a checkpoint at that step. The thermo CSV goes on
-  // (rows from that step on dropped); trajectory and analysis files are started afresh
-  // under "<name>.restart-<step>.<ext>" so the first run's files are kept intact.
-  Outputs(const Deck& deck, const Atoms& atoms, const Box& box, long restart_step = -1);
+  // restart_step >= 0: continuing from a checkpoint at that step. The thermo CSV and the
+  // trajectories (H5MD, dump, extxyz) go on in the same files: frames after that step
+  // (and an early stop's extra frame at it) are dropped, then new ones appended, as
+  // GROMACS appends. With new_files, trajectories start afresh under
+  // "<name>.restart-<step>.<ext>" instead. Analysis CSVs always do: their RDF averages
+  // and MSD origin are not in the checkpoint.
+  Outputs(const Deck& deck, const Atoms& atoms, const Box& box, long restart_step = -1, bool new_files = false);
   bool checkpoint_due(long step) const { return deck_.checkpoint.every > 0 && step % deck_.checkpoint.every == 0; }
   bool thermo_due(long step, bool stage_end) const {
     return stage_end || (deck_.thermo.every > 0 && step % deck_.thermo.every == 0);

@@ -83,6 +83,9 @@ int main(int argc, char** argv) {
   long until = -1;
   run->add_option("--until", until, "Stop cleanly after this step, writing outputs and a checkpoint")
       ->check(CLI::NonNegativeNumber);
+  bool restart_new_files = false;
+  run->add_flag("--restart-new-files", restart_new_files,
+                "On --restart, write trajectories to NAME.restart-STEP.EXT instead of continuing them");
 
   std::string validate_path;
   auto* validate = app.add_subcommand("validate", "Check a deck without running it");
@@ -113,6 +116,7 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "%s\n", e.what());
     return 2;
   }
+  for (const auto& w : deck.warnings) std::fprintf(stderr, "%s\n", w.c_str());
   if (validate->parsed()) {
     std::printf("%s: OK (%zu atoms, %zu stage(s), %ld steps)\n", path.c_str(), deck.structure.natoms(),
                 deck.stages.size(), deck.total_steps());
@@ -124,7 +128,7 @@ int main(int argc, char** argv) {
   init_kokkos(threads);
   int rc = 0;
   try {
-    rc = af::run_simulation(deck, af::RunOptions{quiet, restart, until});
+    rc = af::run_simulation(deck, af::RunOptions{quiet, restart, until, restart_new_files});
   } catch (const af::InputError& e) {  // e.g. a checkpoint that does not fit the deck
     std::fprintf(stderr, "%s\n", e.what());
     rc = 2;

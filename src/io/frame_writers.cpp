@@ -1,6 +1,10 @@
 #include "io/frame_writers.hpp"
 
+#include <unistd.h>
+
 #include <algorithm>
+#include <cstdlib>
+#include <cstring>
 #include <stdexcept>
 
 #include "deck_reader.hpp"
@@ -9,6 +13,65 @@ namespace af {
 
 FrameFile::FrameFile(const std::string& path) : path_(path), f_(std::fopen(path.c_str(), "w")) {
   if (!f_) throw InputError(path + ": cannot write");
+}
+
+namespace {
+
+// Byte offset of the first frame to drop: one after `step`, or at it when `step` is not
+// a multiple of `every` (an early stop's extra frame); the file's size if none.
+long first_dropped(std::FILE* in, FrameFile::Kind kind, long step, long every) {
+  char* line = nullptr;
+  std::size_t cap = 0;
+  long start = 0, skip = 0;  // extxyz: atom lines left in the current frame
+  long drop = -1;
+  bool want_step = false;  // dump: the next line is a frame's step
+  for (;;) {
+    const long at = std::ftell(in);
+    if (getline(&line, &cap, in) < 0) break;
+    long frame_step = -1;
+    if (kind == FrameFile::Kind::Dump) {
+      if (want_step) {
+        frame_step = std::strtol(line, nullptr, 10);
+        want_step = false;
+      } else if (std::strncmp(line, "ITEM: TIMESTEP", 14) == 0) {
+        start = at;
+        want_step = true;
+      }
+    } else if (skip > 0) {
+      --skip;
+    } else if (skip == 0) {  // a frame's atom count, then its comment line
+      start = at;
+      skip = std::strtol(line, nullptr, 10);
+      if (getline(&line, &cap, in) < 0) break;
+      const char* s = std::strstr(line, " step=");
+      frame_step = s ? std::strtol(s + 6, nullptr, 10) : -1;
+    }
+    if (frame_step >= 0 && (frame_step > step || (frame_step == step && step % every != 0))) {
+      drop = start;
+      break;
+    }
+  }
+  std::free(line);
+  if (drop < 0) {
+    std::fseek(in, 0, SEEK_END);
+    drop = std::ftell(in);
+  }
+  return drop;
+}
+
+}  // namespace
+
+FrameFile::FrameFile(const std::string& path, Kind kind, long resume_step, long every) : path_(path) {
+  std::FILE* in = std::fopen(path.c_str(), "r");
+  if (!in) {
+    f_ = std::fopen(path.c_str(), "w");
+    if (!f_) throw InputError(path + ": cannot write");
+    return;
+  }
+  const long keep = first_dropped(in, kind, resume_step, every);
+  std::fclose(in);
+  if (truncate(path.c_str(), keep) != 0 || !(f_ = std::fopen(path.c_str(), "a")))
+    throw InputError(path + ": cannot continue this trajectory after the restart");
 }
 
 FrameFile::~FrameFile() {

@@ -30,6 +30,12 @@ struct FrameData {
 class FrameFile {
  public:
   explicit FrameFile(const std::string& path);
+  // Continues `path` after a restart at `resume_step` (a missing file starts afresh):
+  // keeps the frames an uninterrupted run writes up to that step (drops those after it,
+  // and an early stop's extra frame at it, one whose step is not a multiple of `every`),
+  // then appends.
+  enum class Kind { Dump, Extxyz };
+  FrameFile(const std::string& path, Kind kind, long resume_step, long every);
   ~FrameFile();
   FrameFile(const FrameFile&) = delete;
   FrameFile& operator=(const FrameFile&) = delete;
@@ -43,12 +49,15 @@ class FrameFile {
 class DumpWriter : public FrameFile {
  public:
   using FrameFile::FrameFile;
+  DumpWriter(const std::string& path, long resume_step, long every) : FrameFile(path, Kind::Dump, resume_step, every) {}
   void write(const FrameData& fr);
 };
 
 class ExtxyzWriter : public FrameFile {
  public:
   using FrameFile::FrameFile;
+  ExtxyzWriter(const std::string& path, long resume_step, long every)
+      : FrameFile(path, Kind::Extxyz, resume_step, every) {}
   // energy in the run's energy unit; stress = -virial / V (ASE's sign: the potential
   // part, as an ASE calculator's get_stress) in energy/length^3, all 9 components.
   void write(const FrameData& fr);

@@ -1,6 +1,11 @@
 #include "io/h5md_writer.hpp"
 
+#include "deck_reader.hpp"  // InputError
+
+#include <unistd.h>
+
 #include <stdexcept>
+#include <utility>
 
 namespace af {
 
@@ -82,8 +87,94 @@ void dataset_string(hid_t parent, const char* name, const std::string& s) {
 H5mdWriter::H5mdWriter(const std::string& path, const Units& units, const std::vector<std::string>& species_names,
                        const std::vector<int>& species_index, const std::vector<long>& ids, const bool periodic[3],
                        H5mdFields fields, const std::string& deck_text)
+    : H5mdWriter(path, units, species_names, species_index, ids, periodic, fields, deck_text, Resume{}) {}
+
+H5mdWriter::H5mdWriter(const std::string& path, const Units& units, const std::vector<std::string>& species_names,
+                       const std::vector<int>& species_index, const std::vector<long>& ids, const bool periodic[3],
+                       H5mdFields fields, const std::string& deck_text, Resume resume)
     : path_(path), units_(units), natoms_(ids.size()), fields_(fields) {
   H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);  // errors are reported as one line by us
+  if (resume.step >= 0 && access(path.c_str(), F_OK) == 0) {
+    try {
+      reopen(resume);
+    } catch (...) {
+      close_all();  // the destructor does not run for a constructor that throws
+      throw;
+    }
+    return;
+  }
+  create(species_names, species_index, ids, periodic, deck_text);
+}
+
+void H5mdWriter::reopen(Resume r) {
+  auto refuse = [&](const std::string& why) {
+    throw InputError(path_ + ": cannot continue this trajectory after the restart (" + why +
+                     "); move it away or run with --restart-new-files");
+  };
+  file_ = H5Fopen(path_.c_str(), H5F_ACC_RDWR, H5P_DEFAULT);
+  if (file_ < 0) refuse("not an HDF5 file this process can write");
+  particles_ = H5Gopen2(file_, "particles/trajectory", H5P_DEFAULT);
+  observables_ = H5Gopen2(file_, "observables", H5P_DEFAULT);
+  if (particles_ < 0 || observables_ < 0) refuse("no particles/trajectory or observables group");
+  const std::pair<Series*, const char*> fields[] = {{&position_, "position"}, {&velocity_, "velocity"},
+                                                    {&force_, "force"},       {&image_, "image"},
+                                                    {&energy_, "potential_energy"}};
+  const bool wanted[] = {fields_.position, fields_.velocity, fields_.force, fields_.image, fields_.energy};
+  for (int k = 0; k < 5; ++k) {
+    const bool there = H5Lexists(particles_, fields[k].second, H5P_DEFAULT) > 0;
+    if (there != wanted[k]) refuse(std::string(there ? "it has " : "it lacks ") + fields[k].second + ", the deck " +
+                                   (wanted[k] ? "asks for it" : "does not"));
+    if (there) {
+      *fields[k].first = open_series(particles_, fields[k].second, r);
+      if (fields[k].first->shape[0] != natoms_) refuse("another number of atoms");
+    }
+  }
+  hid_t box = H5Gopen2(particles_, "box", H5P_DEFAULT);
+  if (box < 0) refuse("no box group");
+  edges_ = open_series(box, "edges", r);
+  H5Gclose(box);
+  // Every observable series (thermo columns, analysis), by name.
+  std::vector<std::string> names;
+  H5Literate(observables_, H5_INDEX_NAME, H5_ITER_INC, nullptr,
+             [](hid_t, const char* name, const H5L_info_t*, void* out) -> herr_t {
+               static_cast<std::vector<std::string>*>(out)->push_back(name);
+               return 0;
+             },
+             &names);
+  for (const auto& n : names) obs_.emplace(n, open_series(observables_, n.c_str(), r));
+  flush();
+}
+
+H5mdWriter::Series H5mdWriter::open_series(hid_t parent, const char* name, Resume r) {
+  Series s;
+  s.group = check_id(H5Gopen2(parent, name, H5P_DEFAULT), path_, (std::string("opening ") + name).c_str());
+  s.value = check_id(H5Dopen2(s.group, "value", H5P_DEFAULT), path_, "opening a dataset");
+  s.step = check_id(H5Dopen2(s.group, "step", H5P_DEFAULT), path_, "opening a dataset");
+  s.time = check_id(H5Dopen2(s.group, "time", H5P_DEFAULT), path_, "opening a dataset");
+  hid_t sp = H5Dget_space(s.value);
+  hsize_t dims[3] = {0, 0, 0};
+  s.rank = H5Sget_simple_extent_ndims(sp) - 1;
+  H5Sget_simple_extent_dims(sp, dims, nullptr);
+  H5Sclose(sp);
+  for (int k = 0; k < s.rank && k < 2; ++k) s.shape[k] = dims[k + 1];
+  std::vector<long long> steps(dims[0]);
+  if (!steps.empty())
+    check(H5Dread(s.step, H5T_NATIVE_LLONG, H5S_ALL, H5S_ALL, H5P_DEFAULT, steps.data()), path_, "reading steps");
+  hsize_t keep = 0;
+  while (keep < steps.size() && (steps[keep] < r.step || (steps[keep] == r.step && r.step % r.every == 0))) ++keep;
+  dims[0] = keep;
+  check(H5Dset_extent(s.value, dims), path_, "dropping frames");
+  check(H5Dset_extent(s.step, &keep), path_, "dropping frames");
+  check(H5Dset_extent(s.time, &keep), path_, "dropping frames");
+  s.frames = keep;
+  return s;
+}
+
+void H5mdWriter::create(const std::vector<std::string>& species_names, const std::vector<int>& species_index,
+                        const std::vector<long>& ids, const bool periodic[3], const std::string& deck_text) {
+  const std::string& path = path_;
+  const Units& units = units_;
+  const H5mdFields& fields = fields_;
   file_ = check_id(H5Fcreate(path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT), path, "creating the file");
   const bool lj = units.name == "lj";  // reduced units are dimensionless: no unit attributes
 
@@ -251,7 +342,9 @@ void H5mdWriter::close_series(Series& s) {
   s.group = -1;
 }
 
-H5mdWriter::~H5mdWriter() {
+H5mdWriter::~H5mdWriter() { close_all(); }
+
+void H5mdWriter::close_all() {
   close_series(position_);
   close_series(velocity_);
   close_series(force_);
@@ -259,9 +352,11 @@ H5mdWriter::~H5mdWriter() {
   close_series(energy_);
   close_series(edges_);
   for (auto& kv : obs_) close_series(kv.second);
+  obs_.clear();
   if (observables_ >= 0) H5Gclose(observables_);
   if (particles_ >= 0) H5Gclose(particles_);
   if (file_ >= 0) H5Fclose(file_);
+  observables_ = particles_ = file_ = -1;
 }
 
 }  // namespace af

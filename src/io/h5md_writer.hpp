@@ -27,6 +27,17 @@ class H5mdWriter {
   H5mdWriter(const std::string& path, const Units& units, const std::vector<std::string>& species_names,
              const std::vector<int>& species_index, const std::vector<long>& ids, const bool periodic[3],
              H5mdFields fields, const std::string& deck_text);
+  // Continues an existing file after a restart at `resume_step` (a missing file starts
+  // afresh, as above): keeps the frames an uninterrupted run writes up to that step,
+  // i.e. drops those after it and an early stop's extra frame at it (a step that is not
+  // a multiple of `every`), then appends. The file must hold the same atoms and fields.
+  struct Resume {
+    long step = -1;
+    long every = 1;
+  };
+  H5mdWriter(const std::string& path, const Units& units, const std::vector<std::string>& species_names,
+             const std::vector<int>& species_index, const std::vector<long>& ids, const bool periodic[3],
+             H5mdFields fields, const std::string& deck_text, Resume resume);
   ~H5mdWriter();
   H5mdWriter(const H5mdWriter&) = delete;
   H5mdWriter& operator=(const H5mdWriter&) = delete;
@@ -50,8 +61,14 @@ class H5mdWriter {
     hsize_t frames = 0;
   };
   Series make_series(hid_t parent, const char* name, int rank, const hsize_t* shape, hid_t type, const char* unit);
+  void create(const std::vector<std::string>& species_names, const std::vector<int>& species_index,
+              const std::vector<long>& ids, const bool periodic[3], const std::string& deck_text);
+  void reopen(Resume r);
+  // Opens parent/name's value, step and time and keeps its first rows up to r.
+  Series open_series(hid_t parent, const char* name, Resume r);
   void append(Series& s, long step, double time, const void* data, hid_t memtype);
   void close_series(Series& s);
+  void close_all();
 
   std::string path_;
   hid_t file_ = -1;

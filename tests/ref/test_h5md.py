@@ -151,6 +151,16 @@ def main():
     run_atomforge(["run", "deck_pv.yaml", "-q"], wd)
     pv = os.path.join(wd, "traj_pv.h5md")
     c.check(mda_matches(pv, False), "plain mda.Universe(path) on a position+velocity trajectory: positions, box, time, step equal")
+
+    # A trajectory named otherwise gets one warning line naming the deck's key.
+    deck["output"]["trajectory"]["file"] = "traj_pv.h5"
+    write_deck(deck, os.path.join(wd, "deck_h5.yaml"))
+    for cmd in (["validate", "deck_h5.yaml"], ["run", "deck_h5.yaml", "-q"]):
+        p = run_atomforge(cmd, wd)
+        err = [ln for ln in p.stderr.strip().splitlines() if not ln.startswith("progress:")]
+        c.check(len(err) == 1 and err[0].startswith("deck_h5.yaml:") and "warning" in err[0]
+                and "MDAnalysis recognises H5MD files by that extension" in err[0],
+                f"{cmd[0]}: trajectory file traj_pv.h5 warned about in one line: '{err[0] if err else ''}'")
     c.done()
 
 
