@@ -597,7 +597,8 @@ KOKKOS_INLINE_FUNCTION void reverse_ffn_residual(const T* p, int H, int g, int w
 // blocks and after each): E = scale_s GELU([x^0 .. x^B] W_h + b_h) . w_out + shift_s.
 // With gr given, also dE/d[x^0 .. x^B] into gr ((B + 1) H values).
 template <class T>
-KOKKOS_INLINE_FUNCTION T readout_atom(const AttLayout& L, const T* p, int s, const T* const* xs, T* gr) {
+// seed: dE_total/dE_i, 1 for a contributing node and 0 for a ghost/padding copy.
+KOKKOS_INLINE_FUNCTION T readout_atom(const AttLayout& L, const T* p, int s, const T* const* xs, T* gr, T seed = T(1)) {
   T a[kAttMaxH], t[kAttMaxH];
   for (int o = 0; o < L.H; ++o) a[o] = p[L.b_h + o];
   for (int b = 0; b <= L.blocks; ++b) {  // one block of W_h's rows at a time
@@ -608,7 +609,8 @@ KOKKOS_INLINE_FUNCTION T readout_atom(const AttLayout& L, const T* p, int s, con
   for (int o = 0; o < L.H; ++o) out += gelu(a[o]) * p[L.w_out + o];
   const T sc = p[L.scale + s];
   if (gr) {
-    for (int o = 0; o < L.H; ++o) a[o] = sc * p[L.w_out + o] * gelu_grad(a[o]);
+    const T sg = seed * sc;  // exactly sc for a contributing node
+    for (int o = 0; o < L.H; ++o) a[o] = sg * p[L.w_out + o] * gelu_grad(a[o]);
     for (int q = 0; q < (L.blocks + 1) * L.H; ++q) gr[q] = 0;
     reverse_affine(a, L.H, p + L.w_h, (L.blocks + 1) * L.H, gr);
   }

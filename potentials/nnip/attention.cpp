@@ -3,8 +3,8 @@
 #include <string>
 #include <type_traits>
 
-#include "guards.hpp"
-#include "huge_pages.hpp"
+#include "potentials/nnip/error.hpp"
+#include "potentials/nnip/huge_pages.hpp"
 #include "potentials/nnip/att_block_rows.hpp"
 #include "potentials/nnip/att_input_lanes.hpp"
 
@@ -33,7 +33,7 @@ V edge_array(const char* label, N... n) {
 }  // namespace
 
 template <class T>
-AttentionModel<T>::AttentionModel(const ModelFile& f, const std::vector<int>& type_map, bool fuse_last) {
+AttentionModel<T>::AttentionModel(const ModelFile& f, bool fuse_last) {
 #ifdef AF_ATT_LANES
   fuse_last_ = fuse_last;
 #else
@@ -100,10 +100,6 @@ AttentionModel<T>::AttentionModel(const ModelFile& f, const std::vector<int>& ty
   auto hp = Kokkos::create_mirror_view(params_);
   for (std::size_t k = 0; k < p.size(); ++k) hp(k) = T(p[k]);
   Kokkos::deep_copy(params_, hp);
-  type_map_ = IntView("att::type_map", type_map.size());
-  auto ht = Kokkos::create_mirror_view(type_map_);
-  for (std::size_t k = 0; k < type_map.size(); ++k) ht(k) = type_map[k];
-  Kokkos::deep_copy(type_map_, ht);
 }
 
 template <class T>
@@ -146,12 +142,13 @@ std::size_t AttentionModel<T>::scratch_bytes(int rows, int buffers, bool tile) c
 }
 
 template <class T>
-void AttentionModel<T>::compute(const EdgeList& edges, const IntView& type, const DblView& eatom, const VecView& dedr) {
-  const int n = edges.nlocal;
+void AttentionModel<T>::compute(const Graph& edges, const DblView& eatom, const VecView& dedr) {
+  const int n = edges.nnodes;
+  const IntView& species = edges.species;
   reserve(n, edges.nedges);
   max_degree_ = edges.max_degree;
   if (max_degree_ > kAttMaxNeighbors)
-    throw GuardError("attention model: an atom has " + std::to_string(max_degree_) + " neighbors within r_c = " +
+    throw Error("attention model: an atom has " + std::to_string(max_degree_) + " neighbors within r_c = " +
                      std::to_string(lay_.rc) + ", more than the kernels' " + std::to_string(kAttMaxNeighbors) +
                      " (collapsed system?)");
   find_reverse_edges(edges);
@@ -165,9 +162,9 @@ void AttentionModel<T>::compute(const EdgeList& edges, const IntView& type, cons
 #endif
   const bool h32 = fixed && lay_.H == 32;
   if constexpr (fixed)
-    h32 ? compute_input<32>(edges, type) : compute_input<0>(edges, type);
+    h32 ? compute_input<32>(edges, species) : compute_input<0>(edges, species);
   else
-    compute_input<0>(edges, type);
+    compute_input<0>(edges, species);
   // CPU builds run the last block forward and backward in one kernel (attention_last.cpp)
   // unless the deck says fuse_last_block: false.
   const int last = lay_.blocks - 1, unfused = fuse_last_ ? last : lay_.blocks;
@@ -178,12 +175,12 @@ void AttentionModel<T>::compute(const EdgeList& edges, const IntView& type, cons
       compute_block<0>(b, edges);
   }
   if (!fuse_last_) {
-    compute_readout(n, type, eatom);
-    reverse_readout(n, type);
+    compute_readout(n, species, eatom);
+    reverse_readout(n, species, edges.contributing);
   }
   Kokkos::deep_copy(gu_, T(0));
 #ifdef AF_ATT_LANES
-  if (fuse_last_) h32 ? fused_last_block<32>(edges, type, eatom) : fused_last_block<0>(edges, type, eatom);
+  if (fuse_last_) h32 ? fused_last_block<32>(edges, species, eatom) : fused_last_block<0>(edges, species, eatom);
 #endif
   for (int b = unfused - 1; b >= 0; --b) {
     if constexpr (fixed)
@@ -192,18 +189,18 @@ void AttentionModel<T>::compute(const EdgeList& edges, const IntView& type, cons
       reverse_block<0>(b, edges);
   }
   if constexpr (fixed)
-    h32 ? reverse_input<32>(edges, type, dedr) : reverse_input<0>(edges, type, dedr);
+    h32 ? reverse_input<32>(edges, species, dedr) : reverse_input<0>(edges, species, dedr);
   else
-    reverse_input<0>(edges, type, dedr);
+    reverse_input<0>(edges, species, dedr);
 }
 
 template <class T>
-void AttentionModel<T>::find_reverse_edges(const EdgeList& edges) {
+void AttentionModel<T>::find_reverse_edges(const Graph& edges) {
   const auto off = edges.offset;
   const auto snd = edges.sender;
   const auto vec = edges.vec;
   const auto rev = rev_;
-  Kokkos::parallel_for("att::reverse_edges", Kokkos::RangePolicy<ExecSpace>(0, edges.nlocal), KOKKOS_LAMBDA(const int i) {
+  Kokkos::parallel_for("att::reverse_edges", Kokkos::RangePolicy<ExecSpace>(0, edges.nnodes), KOKKOS_LAMBDA(const int i) {
     for (int e = off(i); e < off(i + 1); ++e) {
       const int j = snd(e);
       rev(e) = -1;
@@ -220,10 +217,9 @@ void AttentionModel<T>::find_reverse_edges(const EdgeList& edges) {
 
 template <class T>
 template <int HC>
-void AttentionModel<T>::compute_input(const EdgeList& edges, const IntView& type) {
+void AttentionModel<T>::compute_input(const Graph& edges, const IntView& species) {
   const AttLayout L = lay_;
   const T* p = params_.data();
-  const auto tm = type_map_;
   const auto off = edges.offset;
   const auto rec = edges.receiver;
   const auto snd = edges.sender;
@@ -238,7 +234,7 @@ void AttentionModel<T>::compute_input(const EdgeList& edges, const IntView& type
   const auto booq = booq_;
   const auto env = env_;
   const int er = ein_r();
-  const int nloc = edges.nlocal;
+  const int nloc = edges.nnodes;
   Kokkos::parallel_for("att::boo", Kokkos::RangePolicy<ExecSpace>(0, nloc), KOKKOS_LAMBDA(const int i) {
     if (i + 1 < nloc) {  // the next atom's rows (prefetch_rows)
       prefetch_rows<0>(vec, off(i + 1), off(i + 2) - off(i + 1));
@@ -273,15 +269,15 @@ void AttentionModel<T>::compute_input(const EdgeList& edges, const IntView& type
         for (int q = l * l; q < (l + 1) * (l + 1); ++q) s += Q[c][q] * Q[c][q];
         boo(i, c * L.LB + l) = s / T(L.avg * L.avg * (2 * l + 1));
       }
-    const int s = tm(type(i));
+    const int s = species(i);
     for (int c = 0; c < L.H; ++c) x0(i, c) = p[L.w_emb + s * L.H + c];
   });
   // The per-atom halves of the edge input (att_kernels.hpp, edge_input_sides).
   const auto side = side_;
-  Kokkos::parallel_for("att::edge_input_sides", Kokkos::RangePolicy<ExecSpace>(0, edges.nlocal), KOKKOS_LAMBDA(const int i) {
+  Kokkos::parallel_for("att::edge_input_sides", Kokkos::RangePolicy<ExecSpace>(0, edges.nnodes), KOKKOS_LAMBDA(const int i) {
     T b[kAttMaxBoo];
     for (int q = 0; q < L.NBOO; ++q) b[q] = boo(i, q);
-    edge_input_sides(L, p, tm(type(i)), b, &side(i, 0), &side(i, L.H));
+    edge_input_sides(L, p, species(i), b, &side(i, 0), &side(i, L.H));
   });
   const auto e0 = Kokkos::subview(e_, 0, Kokkos::ALL, Kokkos::ALL);
   const int ne = edges.nedges, lde = static_cast<int>(ein.stride(0));
@@ -332,9 +328,9 @@ void AttentionModel<T>::project(int b, int n) {
 
 template <class T>
 template <int HC>
-void AttentionModel<T>::compute_block(int b, const EdgeList& edges) {
+void AttentionModel<T>::compute_block(int b, const Graph& edges) {
   const AttLayout L = lay_;
-  const int n = edges.nlocal;
+  const int n = edges.nnodes;
   const T* p = params_.data();
   const int* w = L.blk[b];
   const int ww_o = w[kWo];
@@ -435,29 +431,28 @@ void AttentionModel<T>::compute_block(int b, const EdgeList& edges) {
 }
 
 template <class T>
-void AttentionModel<T>::compute_readout(int n, const IntView& type, const DblView& eatom) {
+void AttentionModel<T>::compute_readout(int n, const IntView& species, const DblView& eatom) {
   const AttLayout L = lay_;
   const T* p = params_.data();
-  const auto tm = type_map_;
   const auto x = x_;
   Kokkos::parallel_for("att::readout", Kokkos::RangePolicy<ExecSpace>(0, n), KOKKOS_LAMBDA(const int i) {
     const T* xs[kAttMaxBlocks + 1];
     for (int b = 0; b <= L.blocks; ++b) xs[b] = &x(b, i, 0);
-    eatom(i) = double(readout_atom(L, p, tm(type(i)), xs, static_cast<T*>(nullptr)));
+    eatom(i) = double(readout_atom(L, p, species(i), xs, static_cast<T*>(nullptr)));
   });
 }
 
 template <class T>
-void AttentionModel<T>::reverse_readout(int n, const IntView& type) {
+void AttentionModel<T>::reverse_readout(int n, const IntView& species, const IntView& contributing) {
   const AttLayout L = lay_;
   const T* p = params_.data();
-  const auto tm = type_map_;
   const auto x = x_;
   const auto gr = gr_, gx = gx_;
+  const bool masked = contributing.extent(0) > 0;
   Kokkos::parallel_for("att::readout_reverse", Kokkos::RangePolicy<ExecSpace>(0, n), KOKKOS_LAMBDA(const int i) {
     const T* xs[kAttMaxBlocks + 1];
     for (int b = 0; b <= L.blocks; ++b) xs[b] = &x(b, i, 0);
-    readout_atom(L, p, tm(type(i)), xs, &gr(i, 0));
+    readout_atom(L, p, species(i), xs, &gr(i, 0), masked ? T(contributing(i)) : T(1));
     for (int c = 0; c < L.H; ++c) gx(i, c) = gr(i, L.blocks * L.H + c);
   });
 }

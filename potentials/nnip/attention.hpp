@@ -10,7 +10,7 @@
 
 #include "potentials/nnip/att_layout.hpp"
 #include "potentials/nnip/model_file.hpp"
-#include "potentials/nnip/nnip_potential.hpp"
+#include "potentials/nnip/model.hpp"
 
 namespace af::nnip {
 
@@ -21,31 +21,33 @@ class AttentionModel final : public Model {
  public:
   // fuse_last: run the last block forward and reverse in one kernel (CPU builds; GPU
   // builds ignore it).
-  AttentionModel(const ModelFile& file, const std::vector<int>& type_map, bool fuse_last = true);
+  explicit AttentionModel(const ModelFile& file, bool fuse_last = true);
   std::string name() const override { return sizeof(T) == 4 ? "attention (float32)" : "attention"; }
   double cutoff() const override { return lay_.rc; }
-  void compute(const EdgeList& edges, const IntView& type, const DblView& eatom, const VecView& dedr) override;
+  // Each edge's input holds the sender's bond-orientational features (its own neighbours).
+  int receptive_cutoffs() const override { return lay_.blocks + 1; }
+  void compute(const Graph& edges, const DblView& eatom, const VecView& dedr) override;
 
   // Stages (public for nvcc's device lambdas).
-  void find_reverse_edges(const EdgeList& edges);
+  void find_reverse_edges(const Graph& edges);
   // The stages for hidden width HC known at compile time (0: any width, read from the
   // layout); compute() runs HC = 32, the shipped model's, on CPU builds.
   template <int HC>
-  void compute_input(const EdgeList& edges, const IntView& type);
+  void compute_input(const Graph& edges, const IntView& species);
   template <int HC>
   void project(int b, int n);
   template <int HC>
-  void compute_block(int b, const EdgeList& edges);
-  void compute_readout(int n, const IntView& type, const DblView& eatom);
-  void reverse_readout(int n, const IntView& type);
+  void compute_block(int b, const Graph& edges);
+  void compute_readout(int n, const IntView& species, const DblView& eatom);
+  void reverse_readout(int n, const IntView& species, const IntView& contributing);
   template <int HC>
-  void reverse_block(int b, const EdgeList& edges);
+  void reverse_block(int b, const Graph& edges);
   template <int HC>
-  void project_reverse(int b, const EdgeList& edges);
+  void project_reverse(int b, const Graph& edges);
   template <int HC>
-  void fused_last_block(const EdgeList& edges, const IntView& type, const DblView& eatom);
+  void fused_last_block(const Graph& edges, const IntView& species, const DblView& eatom);
   template <int HC>
-  void reverse_input(const EdgeList& edges, const IntView& type, const VecView& dedr);
+  void reverse_input(const Graph& edges, const IntView& species, const VecView& dedr);
 
  private:
   using TView = Kokkos::View<T*, Device>;
@@ -53,7 +55,6 @@ class AttentionModel final : public Model {
   using TView3 = Kokkos::View<T***, Kokkos::LayoutRight, Device>;
   AttLayout lay_;
   TView params_;
-  IntView type_map_;
   int max_degree_ = 0;
   bool fuse_last_ = false;
   // Saved forward state: node stream per block input and output (x), after the

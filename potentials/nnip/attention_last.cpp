@@ -23,9 +23,11 @@ using Team = Kokkos::TeamPolicy<ExecSpace>::member_type;
 
 template <class T>
 template <int HC>
-void AttentionModel<T>::fused_last_block(const EdgeList& edges, const IntView& type, const DblView& eatom) {
+void AttentionModel<T>::fused_last_block(const Graph& edges, const IntView& species, const DblView& eatom) {
   const AttLayout L = lay_;
-  const int n = edges.nlocal, b = L.blocks - 1;
+  const int n = edges.nnodes, b = L.blocks - 1;
+  const auto contributing = edges.contributing;
+  const bool masked = contributing.extent(0) > 0;
   const T* p = params_.data();
   const int* w = L.blk[b];
   const int ww_o = w[kWo];
@@ -35,7 +37,6 @@ void AttentionModel<T>::fused_last_block(const EdgeList& edges, const IntView& t
   const auto xp = Kokkos::subview(xp_, b, Kokkos::ALL, Kokkos::ALL);
   const auto P = Kokkos::subview(P_, b, Kokkos::ALL, Kokkos::ALL);
   const auto e = Kokkos::subview(e_, b, Kokkos::ALL, Kokkos::ALL);
-  const auto tm = type_map_;
   const auto gxp = gxp_, ge = ge_, gpre = gpre_, gr = gr_;
   const auto gu = gu_;
   const auto off = edges.offset;
@@ -118,7 +119,7 @@ void AttentionModel<T>::fused_last_block(const EdgeList& edges, const IntView& t
           const T* xs[kAttMaxBlocks + 1];
           for (int q = 0; q < L.blocks; ++q) xs[q] = &x(q, i, 0);
           xs[L.blocks] = z;
-          eatom(i) = double(readout_atom(L, p, tm(type(i)), xs, &gr(i, 0)));
+          eatom(i) = double(readout_atom(L, p, species(i), xs, &gr(i, 0), masked ? T(contributing(i)) : T(1)));
           for (int c = 0; c < H; ++c) g[c] = wo[c] = 0;
           reverse_ffn_residual(p, H, wg_fn, ww_n1, wb_n1, ww_n2, 1, &xp(i, 0), H, &gr(i, L.blocks * H), H, &g);
           for (int c = 0; c < H; ++c) gxp(i, c) = g[c];
@@ -175,10 +176,10 @@ void AttentionModel<T>::fused_last_block(const EdgeList& edges, const IntView& t
   project_reverse<HC>(b, edges);
 }
 
-template void AttentionModel<double>::fused_last_block<0>(const EdgeList&, const IntView&, const DblView&);
-template void AttentionModel<double>::fused_last_block<32>(const EdgeList&, const IntView&, const DblView&);
-template void AttentionModel<float>::fused_last_block<0>(const EdgeList&, const IntView&, const DblView&);
-template void AttentionModel<float>::fused_last_block<32>(const EdgeList&, const IntView&, const DblView&);
+template void AttentionModel<double>::fused_last_block<0>(const Graph&, const IntView&, const DblView&);
+template void AttentionModel<double>::fused_last_block<32>(const Graph&, const IntView&, const DblView&);
+template void AttentionModel<float>::fused_last_block<0>(const Graph&, const IntView&, const DblView&);
+template void AttentionModel<float>::fused_last_block<32>(const Graph&, const IntView&, const DblView&);
 
 }  // namespace af::nnip
 #endif

@@ -16,9 +16,9 @@ using Team = Kokkos::TeamPolicy<ExecSpace>::member_type;
 
 template <class T>
 template <int HC>
-void AttentionModel<T>::project_reverse(int b, const EdgeList& edges) {
+void AttentionModel<T>::project_reverse(int b, const Graph& edges) {
   const AttLayout L = lay_;
-  const int n = edges.nlocal;
+  const int n = edges.nnodes;
   const T* p = params_.data();
   const int wg_x = L.blk[b][kGx], ww_s = L.blk[b][kWs], ww_t = L.blk[b][kWt];
   const auto x = Kokkos::subview(x_, b, Kokkos::ALL, Kokkos::ALL);
@@ -55,9 +55,9 @@ void AttentionModel<T>::project_reverse(int b, const EdgeList& edges) {
 
 template <class T>
 template <int HC>
-void AttentionModel<T>::reverse_block(int b, const EdgeList& edges) {
+void AttentionModel<T>::reverse_block(int b, const Graph& edges) {
   const AttLayout L = lay_;
-  const int n = edges.nlocal;
+  const int n = edges.nnodes;
   const T* p = params_.data();
   const int* w = L.blk[b];
   const int wg_fe = w[kGfe], ww_f1 = w[kWf1], ww_f2 = w[kWf2];
@@ -151,7 +151,7 @@ void AttentionModel<T>::reverse_block(int b, const EdgeList& edges) {
 
 template <class T>
 template <int HC>
-void AttentionModel<T>::reverse_input(const EdgeList& edges, const IntView& type, const VecView& dedr) {
+void AttentionModel<T>::reverse_input(const Graph& edges, const IntView& species, const VecView& dedr) {
   const AttLayout L = lay_;
   const T* p = params_.data();
   const auto off = edges.offset;
@@ -193,7 +193,7 @@ void AttentionModel<T>::reverse_input(const EdgeList& edges, const IntView& type
   // the order parameters (the saved sums Q and each edge's R, dR/dd) to every edge's u
   // and direction, giving dE/dr_e.
   const auto rev = rev_;
-  const int nloc = edges.nlocal;
+  const int nloc = edges.nnodes;
   Kokkos::parallel_for("att::boo_reverse", Kokkos::RangePolicy<ExecSpace>(0, nloc), KOKKOS_LAMBDA(const int i) {
     const int H = HC > 0 ? HC : L.H;
     if (i + 1 < nloc) {  // the next atom's rows (prefetch_rows)
@@ -269,19 +269,19 @@ void AttentionModel<T>::reverse_input(const EdgeList& edges, const IntView& type
 
 #if defined(KOKKOS_ENABLE_CUDA) || defined(KOKKOS_ENABLE_HIP)
 #define AF_ATTENTION_REVERSE_BLOCKS(T)                                      \
-  template void AttentionModel<T>::reverse_block<0>(int, const EdgeList&); \
-  template void AttentionModel<T>::project_reverse<0>(int, const EdgeList&);
+  template void AttentionModel<T>::reverse_block<0>(int, const Graph&); \
+  template void AttentionModel<T>::project_reverse<0>(int, const Graph&);
 #else
 #define AF_ATTENTION_REVERSE_BLOCKS(T)                                      \
-  template void AttentionModel<T>::reverse_block<0>(int, const EdgeList&); \
-  template void AttentionModel<T>::reverse_block<32>(int, const EdgeList&); \
-  template void AttentionModel<T>::project_reverse<0>(int, const EdgeList&); \
-  template void AttentionModel<T>::project_reverse<32>(int, const EdgeList&); \
-  template void AttentionModel<T>::reverse_input<32>(const EdgeList&, const IntView&, const VecView&);
+  template void AttentionModel<T>::reverse_block<0>(int, const Graph&); \
+  template void AttentionModel<T>::reverse_block<32>(int, const Graph&); \
+  template void AttentionModel<T>::project_reverse<0>(int, const Graph&); \
+  template void AttentionModel<T>::project_reverse<32>(int, const Graph&); \
+  template void AttentionModel<T>::reverse_input<32>(const Graph&, const IntView&, const VecView&);
 #endif
 #define AF_ATTENTION_REVERSE(T)                                                    \
   AF_ATTENTION_REVERSE_BLOCKS(T)                                                   \
-  template void AttentionModel<T>::reverse_input<0>(const EdgeList&, const IntView&, const VecView&);
+  template void AttentionModel<T>::reverse_input<0>(const Graph&, const IntView&, const VecView&);
 AF_ATTENTION_REVERSE(double)
 AF_ATTENTION_REVERSE(float)
 #undef AF_ATTENTION_REVERSE

@@ -11,8 +11,7 @@ namespace af::nnip {
 using namespace kernels;  // NOLINT: the model's own building blocks
 
 template <class T>
-EquivariantModel<T>::EquivariantModel(const ModelFile& f, const std::vector<int>& type_map, int spline_knots,
-                                      bool grid) {
+EquivariantModel<T>::EquivariantModel(const ModelFile& f, int spline_knots, bool grid) {
   EqLayout& L = lay_;
   L.S = static_cast<int>(f.species().size());
   L.C = static_cast<int>(f.hyper_int("channels"));
@@ -91,7 +90,6 @@ EquivariantModel<T>::EquivariantModel(const ModelFile& f, const std::vector<int>
   params_ = to_device(p, TView("eq::params", p.size()));
   cg_v_ = to_device(cg_v, TView("eq::cg_v", cg_v.size()));
   cg_abk_ = to_device(cg_abk, IntView("eq::cg_abk", cg_abk.size()));
-  type_map_ = to_device(type_map, IntView("eq::type_map", type_map.size()));
   if (spline_knots > 0) build_spline(spline_knots);
   if (grid) {
     std::vector<double> yg, wg;
@@ -170,34 +168,34 @@ void EquivariantModel<T>::reserve(int n) {
 }
 
 template <class T>
-void EquivariantModel<T>::compute(const EdgeList& edges, const IntView& type, const DblView& eatom, const VecView& dedr) {
-  const int n = edges.nlocal;
+void EquivariantModel<T>::compute(const Graph& edges, const DblView& eatom, const VecView& dedr) {
+  const int n = edges.nnodes;
+  const IntView& species = edges.species;
   reserve(n);
-  compute_embedding(n, type);
+  compute_embedding(n, species);
   for (int b = 0; b < lay_.blocks; ++b) compute_block(b, edges);
-  compute_readout(n, type, eatom);
+  compute_readout(n, species, eatom);
   Kokkos::deep_copy(Kokkos::subview(dedr, std::make_pair(0, edges.nedges), Kokkos::ALL), 0.0);
-  reverse_readout(n, type);
+  reverse_readout(n, species, edges.contributing);
   for (int b = lay_.blocks - 1; b >= 0; --b) reverse_block(b, edges, dedr);
 }
 
 template <class T>
-void EquivariantModel<T>::compute_embedding(int n, const IntView& type) {
+void EquivariantModel<T>::compute_embedding(int n, const IntView& species) {
   const EqLayout L = lay_;
   const auto w = params_;
-  const auto tm = type_map_;
   const auto h = Kokkos::subview(h_, 0, Kokkos::ALL, Kokkos::ALL);
   Kokkos::parallel_for("eq::embedding", Kokkos::RangePolicy<ExecSpace>(0, n), KOKKOS_LAMBDA(const int i) {
-    const int s = tm(type(i));
+    const int s = species(i);
     for (int q = 0; q < L.F; ++q) h(i, q) = 0;
     for (int c = 0; c < L.C; ++c) h(i, L.at(0, c, 0)) = w(L.emb + s * L.C + c);
   });
 }
 
 template <class T>
-void EquivariantModel<T>::compute_block(int b, const EdgeList& edges) {
+void EquivariantModel<T>::compute_block(int b, const Graph& edges) {
   const EqLayout L = lay_;
-  const int n = edges.nlocal;
+  const int n = edges.nnodes;
   const auto w = params_;
   const auto h = Kokkos::subview(h_, b, Kokkos::ALL, Kokkos::ALL);
   const auto hn = Kokkos::subview(h_, b + 1, Kokkos::ALL, Kokkos::ALL);
@@ -277,13 +275,12 @@ void EquivariantModel<T>::compute_block(int b, const EdgeList& edges) {
 }
 
 template <class T>
-void EquivariantModel<T>::compute_readout(int n, const IntView& type, const DblView& eatom) {
+void EquivariantModel<T>::compute_readout(int n, const IntView& species, const DblView& eatom) {
   const EqLayout L = lay_;
   const auto w = params_;
-  const auto tm = type_map_;
   const auto h = Kokkos::subview(h_, L.blocks, Kokkos::ALL, Kokkos::ALL);
   Kokkos::parallel_for("eq::readout", Kokkos::RangePolicy<ExecSpace>(0, n), KOKKOS_LAMBDA(const int i) {
-    const int s = tm(type(i));
+    const int s = species(i);
     T e = 0;
     for (int c = 0; c < L.C; ++c) e += h(i, L.at(0, c, 0)) * w(L.readout + c);
     eatom(i) = double(w(L.scale + s) * (e / m_sqrt(T(L.C))) + w(L.shift + s));
@@ -291,22 +288,23 @@ void EquivariantModel<T>::compute_readout(int n, const IntView& type, const DblV
 }
 
 template <class T>
-void EquivariantModel<T>::reverse_readout(int n, const IntView& type) {
+void EquivariantModel<T>::reverse_readout(int n, const IntView& species, const IntView& contributing) {
   const EqLayout L = lay_;
   const auto w = params_;
-  const auto tm = type_map_;
   const auto gh = gh_;
+  const bool masked = contributing.extent(0) > 0;
   Kokkos::parallel_for("eq::readout_reverse", Kokkos::RangePolicy<ExecSpace>(0, n), KOKKOS_LAMBDA(const int i) {
-    const int s = tm(type(i));
+    const int s = species(i);
     for (int q = 0; q < L.F; ++q) gh(i, q) = 0;
-    for (int c = 0; c < L.C; ++c) gh(i, L.at(0, c, 0)) = w(L.scale + s) * w(L.readout + c) / m_sqrt(T(L.C));
+    const T seed = masked ? T(contributing(i)) : T(1);  // dE_total/dE_i: 0 for ghost/padding copies
+    for (int c = 0; c < L.C; ++c) gh(i, L.at(0, c, 0)) = seed * w(L.scale + s) * w(L.readout + c) / m_sqrt(T(L.C));
   });
 }
 
 template <class T>
-void EquivariantModel<T>::reverse_block(int b, const EdgeList& edges, const VecView& dedr) {
+void EquivariantModel<T>::reverse_block(int b, const Graph& edges, const VecView& dedr) {
   const EqLayout L = lay_;
-  const int n = edges.nlocal;
+  const int n = edges.nnodes;
   const auto w = params_;
   const auto x = Kokkos::subview(x_, b, Kokkos::ALL, Kokkos::ALL);
   const auto y = Kokkos::subview(y_, b, Kokkos::ALL, Kokkos::ALL);

@@ -8,7 +8,7 @@
 
 #include "potentials/nnip/eq_layout.hpp"
 #include "potentials/nnip/model_file.hpp"
-#include "potentials/nnip/nnip_potential.hpp"
+#include "potentials/nnip/model.hpp"
 #include "potentials/nnip/tp_grid.hpp"
 
 namespace af::nnip {
@@ -18,20 +18,21 @@ namespace af::nnip {
 template <class T>
 class EquivariantModel final : public Model {
  public:
-  // type_map: engine type -> model species index; spline_knots > 0 tabulates the radial
-  // MLP (cubic Hermite, that many intervals) instead of evaluating it per edge.
-  // grid: the spherical-grid tensor product for the paths it can compute.
-  EquivariantModel(const ModelFile& file, const std::vector<int>& type_map, int spline_knots = 0, bool grid = false);
+  // spline_knots > 0 tabulates the radial MLP (cubic Hermite, that many intervals)
+  // instead of evaluating it per edge. grid: the spherical-grid tensor product for the
+  // paths it can compute.
+  explicit EquivariantModel(const ModelFile& file, int spline_knots = 0, bool grid = false);
   std::string name() const override { return sizeof(T) == 4 ? "equivariant (float32)" : "equivariant"; }
   double cutoff() const override { return lay_.rc; }
-  void compute(const EdgeList& edges, const IntView& type, const DblView& eatom, const VecView& dedr) override;
+  int receptive_cutoffs() const override { return lay_.blocks; }
+  void compute(const Graph& edges, const DblView& eatom, const VecView& dedr) override;
 
   // Stages (public for nvcc's device lambdas).
-  void compute_embedding(int n, const IntView& type);
-  void compute_block(int b, const EdgeList& edges);
-  void compute_readout(int n, const IntView& type, const DblView& eatom);
-  void reverse_readout(int n, const IntView& type);
-  void reverse_block(int b, const EdgeList& edges, const VecView& dedr);
+  void compute_embedding(int n, const IntView& species);
+  void compute_block(int b, const Graph& edges);
+  void compute_readout(int n, const IntView& species, const DblView& eatom);
+  void reverse_readout(int n, const IntView& species, const IntView& contributing);
+  void reverse_block(int b, const Graph& edges, const VecView& dedr);
 
  private:
   using TView = Kokkos::View<T*, Device>;
@@ -44,7 +45,6 @@ class EquivariantModel final : public Model {
   Kokkos::View<T**, Kokkos::LayoutRight, Device> grid_y_;  // (point, harmonic)
   Kokkos::View<double*, Device> grid_w_;
   void build_spline(int knots);
-  IntView type_map_;
   // Per-block saved activations (node rows of F or G values) and gradients.
   Kokkos::View<T***, Kokkos::LayoutRight, Device> h_, x_, m_, y_;
   Kokkos::View<T**, Kokkos::LayoutRight, Device> gh_, gm_, gx_;

@@ -1,11 +1,12 @@
 #include "potentials/nnip/model_file.hpp"
 
 #include <hdf5.h>
+#include <sys/stat.h>
 
 #include <cmath>
 #include <cstring>
 
-#include "deck_reader.hpp"
+#include "potentials/nnip/error.hpp"
 
 namespace af::nnip {
 
@@ -72,11 +73,13 @@ herr_t collect(hid_t loc, const char* name, const H5O_info_t* info, void* data) 
 
 }  // namespace
 
-void ModelFile::fail(const std::string& msg) const { throw InputError(path_ + ": " + msg); }
+void ModelFile::fail(const std::string& msg) const { throw Error(path_ + ": " + msg); }
 
 ModelFile::ModelFile(const std::string& path) : path_(path) {
   H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
-  require_regular_file(path);
+  // A device or pipe (/dev/zero, /dev/stdin) would never end or block forever.
+  struct stat st;
+  if (stat(path.c_str(), &st) == 0 && !S_ISREG(st.st_mode)) fail("not a regular file");
   Handle f{H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), H5Fclose};
   if (f.id < 0) fail("cannot open model file (not an HDF5 file?)");
   const auto format = string_attribute(f.id, "format");

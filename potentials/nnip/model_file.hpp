@@ -15,7 +15,7 @@ struct Tensor {
 class ModelFile {
  public:
   static constexpr int kVersion = 1;
-  // Opens and checks format, version and the common attributes; throws InputError.
+  // Opens and checks format, version and the common attributes; throws Error (error.hpp).
   explicit ModelFile(const std::string& path);
 
   const std::string& path() const { return path_; }

@@ -1,14 +1,17 @@
 // The engine side of the neural potentials: edges from the full list and forces/virial
 // from per-edge dE/dr. A Lennard-Jones "model" written against the NNIP interface must
 // reproduce the engine's own LJ potential (energy, per-atom energies, forces, virial),
-// including cells smaller than the cutoff.
+// including cells smaller than the cutoff. Both shipped models called on a periodic cell
+// replicated explicitly, with the copies marked non-contributing, must give the cell's
+// energy and forces (the padding-node contract of potentials/nnip/graph.hpp).
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <random>
 #include <vector>
 
 #include "potentials/nnip/att_fused.hpp"
-#include "potentials/nnip/nnip_potential.hpp"
+#include "nnip/nnip_potential.hpp"
 #include "test_support.hpp"
 
 namespace {
@@ -23,14 +26,15 @@ class LJModel final : public af::nnip::Model {
   explicit LJModel(const LJTable& t, double rc) : t_(t), rc_(rc) {}
   std::string name() const override { return "lj-test"; }
   double cutoff() const override { return rc_; }
-  void compute(const af::nnip::EdgeList& edges, const af::IntView& type, const af::DblView& eatom,
-               const af::VecView& dedr) override {
+  int receptive_cutoffs() const override { return 1; }
+  void compute(const af::nnip::Graph& edges, const af::DblView& eatom, const af::VecView& dedr) override {
     const LJTable t = t_;
     const auto off = edges.offset;
     const auto snd = edges.sender;
     const auto v = edges.vec;
+    const auto type = edges.species;
     Kokkos::parallel_for(
-        "lj_model", Kokkos::RangePolicy<af::ExecSpace>(0, edges.nlocal), KOKKOS_LAMBDA(const int i) {
+        "lj_model", Kokkos::RangePolicy<af::ExecSpace>(0, edges.nnodes), KOKKOS_LAMBDA(const int i) {
           double e = 0;
           for (int k = off(i); k < off(i + 1); ++k) {
             const int a = type(i), b = type(snd(k));
@@ -67,7 +71,7 @@ stages: [{integrator: {style: nve}, steps: 0}]
 
 std::unique_ptr<af::nnip::NnipPotential> lj_as_nnip() {
   LJTable t{{{0.0104, 0.015}, {0.015, 0.02}}, {{3.4, 3.2}, {3.2, 3.0}}, {{6.0, 5.5}, {5.5, 5.0}}};
-  return std::make_unique<af::nnip::NnipPotential>(std::make_unique<LJModel>(t, 6.0));
+  return std::make_unique<af::nnip::NnipPotential>(std::make_unique<LJModel>(t, 6.0), std::vector<int>{0, 1});
 }
 
 void compare_with_lj(const std::string& data, const std::string& name) {
@@ -108,6 +112,89 @@ TEST(Nnip, PairModelEqualsLJ) {
 TEST(Nnip, PairModelEqualsLJInCellSmallerThanCutoff) {
   // 5 x 5.5 x 4.5 triclinic cell, cutoff 6: every atom sees many images of itself.
   compare_with_lj(aft::random_data_file("nnip6.data", 6, 5.0, 1.0, -0.7, 0.4, 2.2, 5), "nnip6.yaml");
+}
+
+namespace {
+
+// A shaken 8-atom diamond Si cell, or its rep^3 replica (atom id = copy * 8 + k + 1).
+std::string diamond_data(const std::string& name, int rep) {
+  const double a = 5.43;
+  const double base[8][3] = {{0, 0, 0}, {0, .5, .5}, {.5, 0, .5}, {.5, .5, 0},
+                             {.25, .25, .25}, {.25, .75, .75}, {.75, .25, .75}, {.75, .75, .25}};
+  std::mt19937 g(7);
+  std::uniform_real_distribution<double> u(-0.15, 0.15);
+  double x[8][3];
+  for (int k = 0; k < 8; ++k)
+    for (int c = 0; c < 3; ++c) x[k][c] = base[k][c] * a + u(g);
+  std::string s = "shaken diamond\n\n" + std::to_string(8 * rep * rep * rep) + " atoms\n1 atom types\n";
+  char buf[256];
+  for (int c = 0; c < 3; ++c) {
+    std::snprintf(buf, sizeof buf, "0 %.17g %clo %chi\n", a * rep, 'x' + c, 'x' + c);
+    s += buf;
+  }
+  s += "\nAtoms # atomic\n\n";
+  int id = 1;
+  for (int p = 0; p < rep; ++p)
+    for (int q = 0; q < rep; ++q)
+      for (int r = 0; r < rep; ++r)
+        for (int k = 0; k < 8; ++k) {
+          std::snprintf(buf, sizeof buf, "%d 1 %.17g %.17g %.17g\n", id++, x[k][0] + p * a, x[k][1] + q * a,
+                        x[k][2] + r * a);
+          s += buf;
+        }
+  return aft::write_file(name, s);
+}
+
+std::string nnip_deck(const std::string& name, const std::string& data, const std::string& model) {
+  return aft::write_file(name, "units: metal\nsystem: {read: " + data + ", species: [Si], masses: {Si: 28.0855}}\n"
+                               "potential: {style: nnip, model: " + std::string(ATOMFORGE_SOURCE_DIR) +
+                               "/examples/models/" + model + "}\nstages: [{integrator: {style: nve}, steps: 0}]\n");
+}
+
+}  // namespace
+
+TEST(Nnip, PaddingNodesGiveThePeriodicCell) {
+  for (const std::string model : {"si_equivariant.h5", "si_attention.h5"}) {
+    aft::System cell(nnip_deck("pad_cell_" + model + ".yaml", diamond_data("pad_cell.data", 1), model));
+    aft::System sup(nnip_deck("pad_sup_" + model + ".yaml", diamond_data("pad_sup.data", 3), model));
+    const af::EnergyVirial ref = cell.compute();
+    const auto f_cell = cell.host(cell.atoms.f);
+    const auto id_cell = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), cell.atoms.id);
+    std::vector<double> f_ref(24);
+    for (int i = 0; i < 8; ++i)
+      for (int c = 0; c < 3; ++c) f_ref[3 * (id_cell(i) - 1) + c] = f_cell[3 * i + c];
+
+    // The replica's graph (every node with its complete edge list), copy 0 contributing.
+    auto* nn = dynamic_cast<af::nnip::NnipPotential*>(sup.pot.get());
+    ASSERT_NE(nn, nullptr);
+    sup.compute();
+    af::nnip::EdgeList g = nn->edges();
+    const auto id = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), sup.atoms.id);
+    af::IntView contributing("contributing", g.nnodes);
+    auto hc = Kokkos::create_mirror_view(contributing);
+    for (int i = 0; i < g.nnodes; ++i) hc(i) = id(i) <= 8;
+    Kokkos::deep_copy(contributing, hc);
+    g.contributing = contributing;
+    af::DblView e("e", g.nnodes);
+    af::VecView dedr("dedr", g.nedges);
+    nn->model().compute(g, e, dedr);
+    const auto he = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), e);
+    double energy = 0;
+    for (int i = 0; i < g.nnodes; ++i) energy += hc(i) ? he(i) : 0.0;
+    af::nnip::scatter_edge_gradients(sup.atoms, g, dedr);
+    const auto f_sup = sup.host(sup.atoms.f);
+    std::vector<double> f(24, 0.0);  // each copy's force folded onto its cell atom
+    for (int i = 0; i < g.nnodes; ++i)
+      for (int c = 0; c < 3; ++c) f[3 * ((id(i) - 1) % 8) + c] += f_sup[3 * i + c];
+    double fmax = 0, df = 0;
+    for (int k = 0; k < 24; ++k) {
+      fmax = std::max(fmax, std::fabs(f_ref[k]));
+      df = std::max(df, std::fabs(f[k] - f_ref[k]));
+    }
+    EXPECT_NEAR(energy, ref.e, 1e-12 * std::fabs(ref.e)) << model;
+    EXPECT_LT(df, 1e-12 * fmax) << model << ": max |dF| " << df << " of max |F| " << fmax;
+    EXPECT_GT(fmax, 0.1) << model;
+  }
 }
 
 // The attention kernels' 16 x 16 register transpose (float, AVX-512 CPU builds) against

@@ -1,27 +1,23 @@
-// The narrow interface between the engine and a neural potential: a per-atom (CSR) list
-// of directed edges i <- j inside the model's cutoff, built from the full neighbor list.
-// A model maps edges to per-atom energies and per-edge gradients dE/dr_e; the engine
-// turns those into forces and virial (scatter_edge_gradients), so models never see
-// ghosts, list kinds or Newton's third law.
+// The engine's side of the NNIP model contract (potentials/nnip/graph.hpp): the graph of
+// the local atoms, each with its directed edges i <- j inside the model's cutoff, built
+// from the full neighbor list; a periodic image j enters as its owner, so every node is
+// a local atom with its complete edge list and every node contributes. The model maps
+// it to per-atom energies and per-edge dE/dr_e; scatter_edge_gradients turns those into
+// forces and virial, so models never see ghosts, list kinds or Newton's third law.
 #pragma once
 #include <Kokkos_ScatterView.hpp>
 
 #include "neighbor.hpp"
 #include "potential.hpp"
+#include "potentials/nnip/graph.hpp"
 
 namespace af::nnip {
 
-struct EdgeList {
-  int nlocal = 0;
-  int nedges = 0;
-  int max_degree = 0;  // the most edges any receiver has (sizes per-atom scratch)
-  IntView offset;    // nlocal + 1: the edges of receiver i are offset(i) .. offset(i+1)-1
-  IntView receiver;  // i (local), per edge
-  IntView sender;    // the local atom j stands for (its owner when j is a periodic image)
-  VecView vec;       // r_e = x_j - x_i (Cartesian, image included)
+struct EdgeList : Graph {
   // Rebuilds the edges from a full list (every pair from both ends) for the current
-  // positions; only pairs closer than `cutoff` enter.
-  void build(const Atoms& atoms, const NeighborList& list, double cutoff);
+  // positions; only pairs closer than `cutoff` enter. species_of_type maps the engine's
+  // types to the model's species.
+  void build(const Atoms& atoms, const NeighborList& list, double cutoff, const IntView& species_of_type);
   // Scratch of the build, kept between calls.
   IntView count_;
   // Scratch of scatter_edge_gradients: the forces of local atoms, one copy per host thread

@@ -1,12 +1,19 @@
-#include "potentials/nnip/edge_list.hpp"
+#include "nnip/edge_list.hpp"
 
 namespace af::nnip {
 
-void EdgeList::build(const Atoms& atoms, const NeighborList& list, double cutoff) {
-  nlocal = atoms.nlocal;
+void EdgeList::build(const Atoms& atoms, const NeighborList& list, double cutoff, const IntView& species_of_type) {
+  const int nlocal = atoms.nlocal;
+  nnodes = nlocal;
   if (static_cast<int>(offset.extent(0)) < nlocal + 1) {
     offset = IntView("nnip::offset", nlocal + 1);
     count_ = IntView("nnip::count", nlocal);
+    species = IntView("nnip::species", nlocal);
+  }
+  {
+    const auto sp = species, type = atoms.type;
+    Kokkos::parallel_for("nnip::species", Kokkos::RangePolicy<ExecSpace>(0, nlocal),
+                         KOKKOS_LAMBDA(const int i) { sp(i) = species_of_type(type(i)); });
   }
   const auto x = atoms.x;
   const auto nv = list.view();
@@ -66,7 +73,7 @@ void EdgeList::build(const Atoms& atoms, const NeighborList& list, double cutoff
 
 EnergyVirial scatter_edge_gradients(Atoms& atoms, EdgeList& edges, const VecView& dedr) {
   const auto f = atoms.f;
-  const int nlocal = edges.nlocal;
+  const int nlocal = edges.nnodes;
   Kokkos::deep_copy(Kokkos::subview(f, std::make_pair(0, atoms.nall()), Kokkos::ALL), 0.0);
   // The reaction on j goes to its owner (the sender) through a ScatterView: per-thread
   // copies on the host (the atomics this had were a CAS loop per component, ~1.5% of an

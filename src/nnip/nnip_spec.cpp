@@ -2,10 +2,7 @@
 // file names its architecture; each architecture is one line in the map below.
 #include <sys/stat.h>
 
-#include <map>
-
-#include "potentials/nnip/attention.hpp"
-#include "potentials/nnip/equivariant.hpp"
+#include "nnip/nnip_potential.hpp"
 #include "registry.hpp"
 
 namespace af {
@@ -13,45 +10,24 @@ namespace af {
 namespace {
 
 using nnip::ModelFile;
-// What the deck chose beside the model file (docs/decks.md).
-struct ModelOptions {
-  int knots = 0;           // radial: spline, its intervals (equivariant)
-  bool single = false;     // precision: float32
-  bool grid = false;       // tensor_product: grid (equivariant)
-  bool fuse_last = true;   // fuse_last_block (attention, CPU builds)
-};
-using Factory = std::unique_ptr<nnip::Model> (*)(const ModelFile&, const std::vector<int>&, const ModelOptions&);
-
-const std::map<std::string, Factory>& architectures() {
-  static const std::map<std::string, Factory> m = {
-      {"equivariant",
-       [](const ModelFile& f, const std::vector<int>& tm, const ModelOptions& o) -> std::unique_ptr<nnip::Model> {
-         if (o.single) return std::make_unique<nnip::EquivariantModel<float>>(f, tm, o.knots, o.grid);
-         return std::make_unique<nnip::EquivariantModel<double>>(f, tm, o.knots, o.grid);
-       }},
-      {"attention",
-       [](const ModelFile& f, const std::vector<int>& tm, const ModelOptions& o) -> std::unique_ptr<nnip::Model> {
-         if (o.single) return std::make_unique<nnip::AttentionModel<float>>(f, tm, o.fuse_last);
-         return std::make_unique<nnip::AttentionModel<double>>(f, tm, o.fuse_last);
-       }},
-  };
-  return m;
-}
 
 class NnipSpec final : public PotentialSpec {
  public:
-  NnipSpec(std::shared_ptr<const ModelFile> f, std::vector<int> type_map, Factory make, const ModelOptions& opt)
-      : file_(std::move(f)), type_map_(std::move(type_map)), make_(make), opt_(opt) {}
+  NnipSpec(std::shared_ptr<const ModelFile> f, std::vector<int> species_of_type, const nnip::ModelOptions& opt)
+      : file_(std::move(f)), species_of_type_(std::move(species_of_type)), opt_(opt) {}
   std::unique_ptr<Potential> create() const override {
-    return std::make_unique<nnip::NnipPotential>(make_(*file_, type_map_, opt_));
+    try {
+      return std::make_unique<nnip::NnipPotential>(nnip::make_model(*file_, opt_), species_of_type_);
+    } catch (const nnip::Error& e) {  // a weight of the wrong shape: the file's problem
+      throw InputError(e.what());
+    }
   }
   bool needs_full_list() const override { return true; }
 
  private:
   std::shared_ptr<const ModelFile> file_;
-  std::vector<int> type_map_;
-  Factory make_;
-  ModelOptions opt_;
+  std::vector<int> species_of_type_;
+  nnip::ModelOptions opt_;
 };
 
 }  // namespace
@@ -77,9 +53,14 @@ std::shared_ptr<const PotentialSpec> parse_nnip(MapReader& sec, const DeckContex
   // fuse_last_block: the attention model's last block forward and reverse in one kernel
   // (CPU builds; default true; false runs it as every other block, as GPU builds do).
   const bool fuse_last = sec.get_bool("fuse_last_block", true);
-  auto file = std::make_shared<const ModelFile>(path);
-  const auto it = architectures().find(file->architecture());
-  if (it == architectures().end()) file->fail("unknown architecture '" + file->architecture() + "'");
+  std::shared_ptr<const ModelFile> file;
+  try {
+    file = std::make_shared<const ModelFile>(path);
+  } catch (const nnip::Error& e) {
+    throw InputError(e.what());
+  }
+  if (file->architecture() != "equivariant" && file->architecture() != "attention")
+    throw InputError(path + ": unknown architecture '" + file->architecture() + "'");
   if (file->architecture() != "equivariant" && radial != "mlp") sec.get("radial").fail("radial: spline is for equivariant models");
   if (file->architecture() != "equivariant" && tp != "cg")
     sec.get("tensor_product").fail("tensor_product is for equivariant models");
@@ -97,12 +78,12 @@ std::shared_ptr<const PotentialSpec> parse_nnip(MapReader& sec, const DeckContex
     }
     type_map.push_back(k);
   }
-  ModelOptions opt;
+  nnip::ModelOptions opt;
   opt.knots = static_cast<int>(knots);
   opt.single = precision == "float32";
   opt.grid = tp == "grid";
   opt.fuse_last = fuse_last;
-  return std::make_shared<NnipSpec>(file, type_map, it->second, opt);
+  return std::make_shared<NnipSpec>(file, type_map, opt);
 }
 
 }  // namespace af

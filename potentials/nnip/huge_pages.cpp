@@ -1,4 +1,4 @@
-#include "huge_pages.hpp"
+#include "potentials/nnip/huge_pages.hpp"
 
 #include <cstdint>
 #if defined(__linux__)

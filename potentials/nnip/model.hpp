@@ -1,0 +1,42 @@
+// A neural interatomic potential as a function of a Graph: per-node energies and the
+// per-edge gradient dE/dr_e of E = sum of the contributing nodes' energies. Callers turn
+// dE/dr into forces (F_i += g, F_j -= g) and virial (W = -sum r (x) g). Both model
+// families (equivariant, attention) implement it; load_model picks one by the file's
+// architecture.
+#pragma once
+#include <memory>
+#include <string>
+
+#include "potentials/nnip/error.hpp"
+#include "potentials/nnip/graph.hpp"
+#include "potentials/nnip/model_file.hpp"
+
+namespace af::nnip {
+
+class Model {
+ public:
+  virtual ~Model() = default;
+  virtual std::string name() const = 0;
+  virtual double cutoff() const = 0;
+  // A node's energy depends on nodes up to receptive_cutoffs() * cutoff() away: a ghost
+  // or padding region that deep gives contributing nodes their exact energies and
+  // gradients (each node inside it must carry its complete edge list).
+  virtual int receptive_cutoffs() const = 0;
+  // Per-node energies into energy (extent >= nnodes, every node, contributing or not) and
+  // dE/dr_e for every edge into dedr (extent >= nedges). Throws Error when the graph is
+  // beyond the kernels' bounds (e.g. a node with too many edges).
+  virtual void compute(const Graph& graph, const DblView& energy, const VecView& dedr) = 0;
+};
+
+// What a caller chose beside the model file (docs/decks.md: the nnip potential's keys).
+struct ModelOptions {
+  bool single = false;     // float32 compute (positions, energies, dE/dr stay double)
+  int knots = 0;           // equivariant: radial MLP as a cubic Hermite table of that many intervals (0: exact)
+  bool grid = false;       // equivariant: spherical-grid tensor product
+  bool fuse_last = true;   // attention: last block forward + reverse in one kernel (CPU builds)
+};
+
+// The model the file describes (its `architecture`); throws Error for an unknown one.
+std::unique_ptr<Model> make_model(const ModelFile& file, const ModelOptions& options);
+
+}  // namespace af::nnip
