@@ -271,16 +271,26 @@ void parse_output(MapReader& m, Deck& d) {
 
 }  // namespace
 
-Deck load_deck(const std::string& path) {
-  DeckNode root = load_yaml(path);
-  Deck d;
-  d.path = path;
-  {
-    std::ifstream in(path);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    d.text = ss.str();
+std::string assign_masses(Structure& s, const PotentialSpec& pot, const Units& units, const std::vector<int>& keep) {
+  const auto pm = pot.masses();
+  for (int t = 0; t < s.ntypes(); ++t) {
+    const bool kept = std::find(keep.begin(), keep.end(), t) != keep.end();
+    if (!kept && t < static_cast<int>(pm.size()) && pm[t] > 0) s.masses[t] = pm[t];
+    if (s.masses[t] > 0) continue;
+    const double m = units.name != "lj" ? element_mass(s.species[t]) : 0.0;
+    if (m <= 0) return s.species[t];
+    s.masses[t] = m;
   }
+  return "";
+}
+
+Deck load_deck(const std::string& path) { return load_deck_text(read_text_file(path), path); }
+
+Deck load_deck_text(const std::string& text, const std::string& name) {
+  DeckNode root = parse_yaml(text, name, "deck");
+  Deck d;
+  d.path = name;
+  d.text = text;
   MapReader top(root);
   const std::string units = top.get_string("units", "lj");
   if (!Units::lookup(units, d.units)) fail_choice(top.get("units"), "units", units, Units::names());
@@ -305,16 +315,8 @@ Deck load_deck(const std::string& path) {
   // pair_coeff overrides a data file's Masses with them), else the structure file's,
   // else standard atomic weights for element names.
   {
-    const auto pm = d.potential->masses();
-    for (int t = 0; t < d.structure.ntypes(); ++t) {
-      const bool from_deck = std::find(d.deck_masses.begin(), d.deck_masses.end(), t) != d.deck_masses.end();
-      if (!from_deck && t < static_cast<int>(pm.size()) && pm[t] > 0) d.structure.masses[t] = pm[t];
-      if (d.structure.masses[t] > 0) continue;
-      double m = 0.0;
-      if (m <= 0 && d.units.name != "lj") m = element_mass(d.structure.species[t]);
-      if (m <= 0) top.get("system").fail("system: no mass for species '" + d.structure.species[t] + "' (add it under system.masses)");
-      d.structure.masses[t] = m;
-    }
+    const std::string missing = assign_masses(d.structure, *d.potential, d.units, d.deck_masses);
+    if (!missing.empty()) top.get("system").fail("system: no mass for species '" + missing + "' (add it under system.masses)");
   }
   if (auto n = top.find("neighbor")) {
     MapReader nr(*n);

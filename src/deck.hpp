@@ -73,5 +73,14 @@ struct Deck {
 
 // Parses and validates; throws InputError ("file:line:col: problem") on any problem.
 Deck load_deck(const std::string& path);
+// The same from text already in memory; `name` stands for the file in messages and
+// relative paths inside (structure and potential files) are the working directory's.
+Deck load_deck_text(const std::string& text, const std::string& name = "<deck>");
+
+// Masses per type: those in `keep` as they are, else the potential file's (EAM files
+// carry them, as LAMMPS's pair_coeff sets them), else the structure's, else standard
+// atomic weights of element names (not in lj units). Returns a species left without a
+// mass ("" when every type has one).
+std::string assign_masses(Structure& s, const PotentialSpec& pot, const Units& units, const std::vector<int>& keep);
 
 }  // namespace af

@@ -221,22 +221,31 @@ void require_regular_file(const std::string& path) {
   if (stat(path.c_str(), &st) == 0 && !S_ISREG(st.st_mode)) throw InputError::at(path, 0, 0, "not a regular file");
 }
 
-DeckNode load_yaml(const std::string& path) {
-  auto file = std::make_shared<const std::string>(path);
+std::string read_text_file(const std::string& path) {
   require_regular_file(path);
   std::ifstream in(path);
   if (!in) throw InputError::at(path, 0, 0, "cannot open file");
   std::stringstream ss;
   ss << in.rdbuf();
+  return ss.str();
+}
+
+DeckNode parse_yaml(const std::string& text, const std::string& name, const std::string& what) {
   YAML::Node root;
   try {
-    root = YAML::Load(ss.str());
+    root = YAML::Load(text);
   } catch (const YAML::ParserException& e) {
-    throw InputError::at(path, e.mark.line + 1, e.mark.column + 1, "YAML syntax error: " + e.msg);
+    throw InputError::at(name, e.mark.line + 1, e.mark.column + 1, "YAML syntax error: " + e.msg);
   }
-  if (!root.IsDefined() || root.IsNull()) throw InputError::at(path, 1, 1, "deck is empty");
-  if (!root.IsMap()) throw InputError::at(path, root.Mark().line + 1, root.Mark().column + 1, "deck must be a mapping of sections (units:, system:, ...)");
-  return DeckNode(root, file, "");
+  if (!root.IsDefined() || root.IsNull()) throw InputError::at(name, 1, 1, what + " is empty");
+  if (!root.IsMap())
+    throw InputError::at(name, root.Mark().line + 1, root.Mark().column + 1,
+                         what + (what == "deck" ? " must be a mapping of sections (units:, system:, ...)" : " must be a mapping"));
+  return DeckNode(root, std::make_shared<const std::string>(name), "");
+}
+
+DeckNode load_yaml(const std::string& path) {
+  return parse_yaml(read_text_file(path), path, "deck");
 }
 
 }  // namespace af

@@ -88,6 +88,11 @@ class MapReader {
 // Fails (InputError) if path exists but is not a regular file.
 void require_regular_file(const std::string& path);
 
+// A file's text; a missing, unreadable or special file becomes InputError.
+std::string read_text_file(const std::string& path);
+// Parses YAML text that must be a mapping; errors name `name`:line:column. `what` names
+// the text in messages ("deck", "potential").
+DeckNode parse_yaml(const std::string& text, const std::string& name, const std::string& what);
 // Loads and parses a YAML file; syntax errors and empty files become InputError.
 DeckNode load_yaml(const std::string& path);
 

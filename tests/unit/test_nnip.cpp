@@ -165,7 +165,7 @@ TEST(Nnip, PaddingNodesGiveThePeriodicCell) {
       for (int c = 0; c < 3; ++c) f_ref[3 * (id_cell(i) - 1) + c] = f_cell[3 * i + c];
 
     // The replica's graph (every node with its complete edge list), copy 0 contributing.
-    auto* nn = dynamic_cast<af::nnip::NnipPotential*>(sup.pot.get());
+    auto* nn = dynamic_cast<af::nnip::NnipPotential*>(sup.pot);
     ASSERT_NE(nn, nullptr);
     sup.compute();
     af::nnip::EdgeList g = nn->edges();

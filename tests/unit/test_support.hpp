@@ -13,6 +13,7 @@
 #include "lattice.hpp"
 #include "neighbor.hpp"
 #include "potential.hpp"
+#include "system.hpp"
 
 namespace aft {
 
@@ -89,22 +90,31 @@ inline std::string lattice_data_file(const std::string& name, const std::string&
   return write_file(name, out);
 }
 
-// A system ready for force evaluations: atoms, box, potential and a built list.
+inline af::SystemSettings settings_of(const af::Deck& d) {
+  af::SystemSettings s;
+  s.units = d.units.name;
+  s.neighbor = d.neighbor;
+  s.seed = d.seed;
+  return s;
+}
+
+// A deck's system through the in-memory API (af::System), with its parts exposed for
+// tests that move atoms and cells by hand (compute() then only moves the ghosts).
 struct System {
   af::Deck deck;
-  af::Box box;
-  af::Atoms atoms;
-  std::unique_ptr<af::Potential> pot;
-  af::NeighborList list;
+  af::System engine;
+  af::Box& box;
+  af::Atoms& atoms;
+  af::NeighborList& list;
+  af::Potential* pot;
 
-  explicit System(const std::string& deck_path) : deck(af::load_deck(deck_path)) {
-    box = deck.structure.box;
-    atoms = af::Atoms::from_structure(deck.structure);
-    pot = deck.potential->create();
-    list.setup(af::choose_list_kind(deck.neighbor, pot->list_kind(), pot->supports_clusters()), pot->cutoff(),
-               deck.neighbor);
-    list.build(atoms, box, 0);
-  }
+  explicit System(const std::string& deck_path)
+      : deck(af::load_deck(deck_path)),
+        engine(deck.structure, deck.potential, settings_of(deck)),
+        box(engine.box()),
+        atoms(engine.atoms()),
+        list(engine.neighbor_list()),
+        pot(&engine.potential()) {}
   af::EnergyVirial compute() {
     list.update_ghosts(atoms, box);
     af::ComputeFlags fl;
