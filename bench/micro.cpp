@@ -7,9 +7,9 @@
 #include <fstream>
 #include <memory>
 
-#include "deck.hpp"
-#include "neighbor.hpp"
-#include "potential.hpp"
+#include "atomforge/src/deck.hpp"
+#include "atomforge/src/neighbor.hpp"
+#include "atomforge/src/potential.hpp"
 
 namespace {
 

@@ -1,5 +1,5 @@
 // Building blocks shared by the integrators.
-#include "integrators/common.hpp"
+#include "atomforge/integrators/common.hpp"
 
 namespace af {
 namespace verlet {

@@ -1,7 +1,7 @@
 // Pieces shared by integrators: velocity-Verlet kernels and temperature ramps.
 #pragma once
-#include "deck_reader.hpp"
-#include "integrator.hpp"
+#include "atomforge/src/deck_reader.hpp"
+#include "atomforge/src/integrator.hpp"
 
 namespace af {
 

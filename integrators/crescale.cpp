@@ -9,10 +9,10 @@
 // exp(d eps) and velocities by its inverse.
 #include <cmath>
 
-#include "integrators/common.hpp"
-#include "registry.hpp"
-#include "rng.hpp"
-#include "velocity.hpp"
+#include "atomforge/integrators/common.hpp"
+#include "atomforge/src/registry.hpp"
+#include "atomforge/src/rng.hpp"
+#include "atomforge/src/velocity.hpp"
 
 namespace af {
 

@@ -5,10 +5,10 @@
 // (seed, step), so a seed reproduces a run exactly.
 #include <cmath>
 
-#include "integrators/common.hpp"
-#include "registry.hpp"
-#include "rng.hpp"
-#include "velocity.hpp"
+#include "atomforge/integrators/common.hpp"
+#include "atomforge/src/registry.hpp"
+#include "atomforge/src/rng.hpp"
+#include "atomforge/src/velocity.hpp"
 
 namespace af {
 

@@ -4,9 +4,9 @@
 // seed reproduces the trajectory exactly, whatever the thread count.
 #include <cmath>
 
-#include "integrators/common.hpp"
-#include "registry.hpp"
-#include "rng.hpp"
+#include "atomforge/integrators/common.hpp"
+#include "atomforge/src/registry.hpp"
+#include "atomforge/src/rng.hpp"
 
 namespace af {
 

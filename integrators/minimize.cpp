@@ -1,7 +1,7 @@
 // FIRE 2.0 (Guenole et al., Comput. Mater. Sci. 175, 109584 (2020)) and Polak-Ribiere
 // conjugate gradients with a derivative-based line search, on atom positions and,
 // optionally, the cell. See src/minimize.hpp for the coordinates.
-#include "minimize.hpp"
+#include "atomforge/src/minimize.hpp"
 
 #include <algorithm>
 #include <cmath>

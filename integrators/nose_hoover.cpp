@@ -10,10 +10,10 @@
 #include <stdexcept>
 #include <vector>
 
-#include "integrators/common.hpp"
-#include "registry.hpp"
-#include "thermo.hpp"
-#include "velocity.hpp"
+#include "atomforge/integrators/common.hpp"
+#include "atomforge/src/registry.hpp"
+#include "atomforge/src/thermo.hpp"
+#include "atomforge/src/velocity.hpp"
 
 namespace af {
 

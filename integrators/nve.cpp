@@ -1,6 +1,6 @@
 // Microcanonical velocity Verlet, step for step as LAMMPS fix nve.
-#include "integrators/common.hpp"
-#include "registry.hpp"
+#include "atomforge/integrators/common.hpp"
+#include "atomforge/src/registry.hpp"
 
 namespace af {
 

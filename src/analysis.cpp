@@ -1,10 +1,10 @@
-#include "analysis.hpp"
+#include "atomforge/src/analysis.hpp"
 
 #include <algorithm>
 #include <cmath>
 #include <map>
 
-#include "neighbor.hpp"
+#include "atomforge/src/neighbor.hpp"
 
 namespace af {
 

@@ -15,11 +15,11 @@
 #include <string>
 #include <vector>
 
-#include "atoms.hpp"
-#include "box.hpp"
-#include "io/csv_writer.hpp"
-#include "io/h5md_writer.hpp"
-#include "units.hpp"
+#include "atomforge/src/atoms.hpp"
+#include "atomforge/src/box.hpp"
+#include "atomforge/src/io/csv_writer.hpp"
+#include "atomforge/src/io/h5md_writer.hpp"
+#include "atomforge/src/units.hpp"
 
 namespace af {
 

@@ -1,6 +1,6 @@
-#include "atoms.hpp"
+#include "atomforge/src/atoms.hpp"
 
-#include "potential.hpp"
+#include "atomforge/src/potential.hpp"
 
 namespace af {
 

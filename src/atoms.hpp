@@ -5,8 +5,8 @@
 #include <string>
 #include <vector>
 
-#include "structure.hpp"
-#include "types.hpp"
+#include "atomforge/src/structure.hpp"
+#include "atomforge/src/types.hpp"
 
 namespace af {
 

@@ -1,4 +1,4 @@
-#include "box.hpp"
+#include "atomforge/src/box.hpp"
 
 #include <cmath>
 #include <cstdio>

@@ -1,11 +1,11 @@
-#include "cluster_list.hpp"
+#include "atomforge/src/cluster_list.hpp"
 
 
 #include <algorithm>
 #include <cmath>
 #include <numeric>
 
-#include "simd.hpp"
+#include "atomforge/src/simd.hpp"
 
 namespace af {
 

@@ -15,8 +15,8 @@
 #include <array>
 #include <vector>
 
-#include "atoms.hpp"
-#include "box.hpp"
+#include "atomforge/src/atoms.hpp"
+#include "atomforge/src/box.hpp"
 
 namespace af {
 

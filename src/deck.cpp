@@ -1,4 +1,4 @@
-#include "deck.hpp"
+#include "atomforge/src/deck.hpp"
 
 #include <sys/stat.h>
 #include <unistd.h>
@@ -8,9 +8,9 @@
 #include <fstream>
 #include <sstream>
 
-#include "elements.hpp"
-#include "io/structure_io.hpp"
-#include "lattice.hpp"
+#include "atomforge/src/elements.hpp"
+#include "atomforge/src/io/structure_io.hpp"
+#include "atomforge/src/lattice.hpp"
 
 namespace af {
 

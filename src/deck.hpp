@@ -6,14 +6,14 @@
 #include <string>
 #include <vector>
 
-#include "guards.hpp"
+#include "atomforge/src/guards.hpp"
 
-#include "analysis.hpp"
-#include "minimize.hpp"
-#include "neighbor.hpp"
-#include "registry.hpp"
-#include "structure.hpp"
-#include "units.hpp"
+#include "atomforge/src/analysis.hpp"
+#include "atomforge/src/minimize.hpp"
+#include "atomforge/src/neighbor.hpp"
+#include "atomforge/src/registry.hpp"
+#include "atomforge/src/structure.hpp"
+#include "atomforge/src/units.hpp"
 
 namespace af {
 

@@ -1,4 +1,4 @@
-#include "deck_reader.hpp"
+#include "atomforge/src/deck_reader.hpp"
 
 #include <sys/stat.h>
 

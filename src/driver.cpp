@@ -1,15 +1,15 @@
-#include "driver.hpp"
+#include "atomforge/src/driver.hpp"
 
 #include <chrono>
 #include <csignal>
 #include <cstdio>
 #include <string>
 
-#include "io/checkpoint.hpp"
-#include "minimize.hpp"
-#include "outputs.hpp"
-#include "progress.hpp"
-#include "velocity.hpp"
+#include "atomforge/src/io/checkpoint.hpp"
+#include "atomforge/src/minimize.hpp"
+#include "atomforge/src/outputs.hpp"
+#include "atomforge/src/progress.hpp"
+#include "atomforge/src/velocity.hpp"
 
 namespace af {
 

@@ -2,7 +2,7 @@
 //   initial_integrate -> [rebuild neighbors | move ghosts] -> forces -> final_integrate
 // and calls the observers.
 #pragma once
-#include "deck.hpp"
+#include "atomforge/src/deck.hpp"
 
 namespace af {
 

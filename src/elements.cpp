@@ -1,4 +1,4 @@
-#include "elements.hpp"
+#include "atomforge/src/elements.hpp"
 
 #include <map>
 

@@ -1,4 +1,4 @@
-#include "force_sink.hpp"
+#include "atomforge/src/force_sink.hpp"
 
 namespace af {
 

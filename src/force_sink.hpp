@@ -4,7 +4,7 @@
 #pragma once
 #include <type_traits>
 
-#include "neighbor.hpp"
+#include "atomforge/src/neighbor.hpp"
 
 namespace af {
 

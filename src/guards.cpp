@@ -1,4 +1,4 @@
-#include "guards.hpp"
+#include "atomforge/src/guards.hpp"
 
 #include <climits>
 #include <cmath>

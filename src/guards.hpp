@@ -9,9 +9,9 @@
 #include <stdexcept>
 #include <string>
 
-#include "atoms.hpp"
-#include "box.hpp"
-#include "neighbor.hpp"
+#include "atomforge/src/atoms.hpp"
+#include "atomforge/src/box.hpp"
+#include "atomforge/src/neighbor.hpp"
 
 namespace af {
 

@@ -7,9 +7,9 @@
 #include <string>
 #include <vector>
 
-#include "atoms.hpp"
-#include "box.hpp"
-#include "units.hpp"
+#include "atomforge/src/atoms.hpp"
+#include "atomforge/src/box.hpp"
+#include "atomforge/src/units.hpp"
 
 namespace af {
 

@@ -1,4 +1,4 @@
-#include "lattice.hpp"
+#include "atomforge/src/lattice.hpp"
 
 #include <stdexcept>
 

@@ -4,7 +4,7 @@
 #include <string>
 #include <vector>
 
-#include "structure.hpp"
+#include "atomforge/src/structure.hpp"
 
 namespace af {
 

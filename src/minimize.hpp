@@ -11,11 +11,11 @@
 #include <memory>
 #include <string>
 
-#include "atoms.hpp"
-#include "box.hpp"
-#include "neighbor.hpp"
-#include "potential.hpp"
-#include "units.hpp"
+#include "atomforge/src/atoms.hpp"
+#include "atomforge/src/box.hpp"
+#include "atomforge/src/neighbor.hpp"
+#include "atomforge/src/potential.hpp"
+#include "atomforge/src/units.hpp"
 
 namespace af {
 

@@ -1,4 +1,4 @@
-#include "neighbor.hpp"
+#include "atomforge/src/neighbor.hpp"
 
 #include <algorithm>
 #include <cmath>

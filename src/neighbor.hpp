@@ -11,9 +11,9 @@
 #pragma once
 #include <algorithm>
 #include <vector>
-#include "atoms.hpp"
-#include "box.hpp"
-#include "cluster_list.hpp"
+#include "atomforge/src/atoms.hpp"
+#include "atomforge/src/box.hpp"
+#include "atomforge/src/cluster_list.hpp"
 
 namespace af {
 

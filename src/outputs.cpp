@@ -1,4 +1,4 @@
-#include "outputs.hpp"
+#include "atomforge/src/outputs.hpp"
 
 #include <algorithm>
 

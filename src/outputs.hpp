@@ -8,12 +8,12 @@
 #include <string>
 #include <vector>
 
-#include "analysis.hpp"
-#include "deck.hpp"
-#include "io/csv_writer.hpp"
-#include "io/frame_writers.hpp"
-#include "io/h5md_writer.hpp"
-#include "thermo.hpp"
+#include "atomforge/src/analysis.hpp"
+#include "atomforge/src/deck.hpp"
+#include "atomforge/src/io/csv_writer.hpp"
+#include "atomforge/src/io/frame_writers.hpp"
+#include "atomforge/src/io/h5md_writer.hpp"
+#include "atomforge/src/thermo.hpp"
 
 namespace af {
 

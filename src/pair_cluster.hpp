@@ -6,9 +6,9 @@
 // pair_driver.hpp, runs on Kokkos's host execution space.
 #pragma once
 
-#include "cluster_list.hpp"
-#include "potential.hpp"
-#include "simd.hpp"
+#include "atomforge/src/cluster_list.hpp"
+#include "atomforge/src/potential.hpp"
+#include "atomforge/src/simd.hpp"
 
 namespace af {
 namespace pair_detail {

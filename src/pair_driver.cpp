@@ -1,4 +1,4 @@
-#include "pair_driver.hpp"
+#include "atomforge/src/pair_driver.hpp"
 
 namespace af {
 namespace pair_detail {

@@ -16,8 +16,8 @@
 #include <stdexcept>
 #include <type_traits>
 
-#include "potential.hpp"
-#include "pair_cluster.hpp"
+#include "atomforge/src/potential.hpp"
+#include "atomforge/src/pair_cluster.hpp"
 
 namespace af {
 

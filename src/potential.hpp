@@ -5,8 +5,8 @@
 #include <memory>
 #include <string>
 
-#include "atoms.hpp"
-#include "neighbor.hpp"
+#include "atomforge/src/atoms.hpp"
+#include "atomforge/src/neighbor.hpp"
 
 namespace af {
 

@@ -1,4 +1,4 @@
-#include "progress.hpp"
+#include "atomforge/src/progress.hpp"
 
 #include <unistd.h>
 

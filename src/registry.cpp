@@ -1,4 +1,4 @@
-#include "registry.hpp"
+#include "atomforge/src/registry.hpp"
 
 #include <sys/stat.h>
 #include <unistd.h>

@@ -8,11 +8,11 @@
 #include <string>
 #include <vector>
 
-#include "deck_reader.hpp"
-#include "integrator.hpp"
-#include "potential.hpp"
-#include "structure.hpp"
-#include "units.hpp"
+#include "atomforge/src/deck_reader.hpp"
+#include "atomforge/src/integrator.hpp"
+#include "atomforge/src/potential.hpp"
+#include "atomforge/src/structure.hpp"
+#include "atomforge/src/units.hpp"
 
 namespace af {
 

@@ -1,4 +1,4 @@
-#include "structure.hpp"
+#include "atomforge/src/structure.hpp"
 
 #include <cmath>
 

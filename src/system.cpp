@@ -1,6 +1,6 @@
-#include "system.hpp"
+#include "atomforge/src/system.hpp"
 
-#include "deck.hpp"
+#include "atomforge/src/deck.hpp"
 
 namespace af {
 

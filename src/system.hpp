@@ -14,11 +14,11 @@
 #include <string>
 #include <vector>
 
-#include "minimize.hpp"
-#include "neighbor.hpp"
-#include "registry.hpp"
-#include "structure.hpp"
-#include "units.hpp"
+#include "atomforge/src/minimize.hpp"
+#include "atomforge/src/neighbor.hpp"
+#include "atomforge/src/registry.hpp"
+#include "atomforge/src/structure.hpp"
+#include "atomforge/src/units.hpp"
 
 namespace af {
 

@@ -1,6 +1,6 @@
-#include "thermo.hpp"
+#include "atomforge/src/thermo.hpp"
 
-#include "velocity.hpp"
+#include "atomforge/src/velocity.hpp"
 
 namespace af {
 

@@ -5,10 +5,10 @@
 #include <string>
 #include <vector>
 
-#include "atoms.hpp"
-#include "box.hpp"
-#include "potential.hpp"
-#include "units.hpp"
+#include "atomforge/src/atoms.hpp"
+#include "atomforge/src/box.hpp"
+#include "atomforge/src/potential.hpp"
+#include "atomforge/src/units.hpp"
 
 namespace af {
 

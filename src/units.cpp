@@ -1,4 +1,4 @@
-#include "units.hpp"
+#include "atomforge/src/units.hpp"
 
 namespace af {
 

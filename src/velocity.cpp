@@ -1,8 +1,8 @@
-#include "velocity.hpp"
+#include "atomforge/src/velocity.hpp"
 
 #include <cmath>
 
-#include "rng.hpp"
+#include "atomforge/src/rng.hpp"
 
 namespace af {
 

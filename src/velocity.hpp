@@ -4,8 +4,8 @@
 #pragma once
 #include <cstdint>
 
-#include "atoms.hpp"
-#include "units.hpp"
+#include "atomforge/src/atoms.hpp"
+#include "atomforge/src/units.hpp"
 
 namespace af {
 

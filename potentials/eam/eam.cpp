@@ -8,9 +8,9 @@
 #include <cstdlib>
 #include <sys/stat.h>
 
-#include "pair_driver.hpp"
-#include "potentials/eam/eam_file.hpp"
-#include "registry.hpp"
+#include "atomforge/src/pair_driver.hpp"
+#include "atomforge/potentials/eam/eam_file.hpp"
+#include "atomforge/src/registry.hpp"
 
 namespace af {
 

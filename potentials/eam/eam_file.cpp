@@ -1,9 +1,9 @@
-#include "potentials/eam/eam_file.hpp"
+#include "atomforge/potentials/eam/eam_file.hpp"
 
 #include <algorithm>
 #include <cmath>
 
-#include "io/text_reader.hpp"
+#include "atomforge/src/io/text_reader.hpp"
 
 namespace af {
 

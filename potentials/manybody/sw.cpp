@@ -6,10 +6,10 @@
 #include <cmath>
 #include <stdexcept>
 
-#include "force_sink.hpp"
-#include "potential.hpp"
-#include "potentials/manybody/triplet_file.hpp"
-#include "registry.hpp"
+#include "atomforge/src/force_sink.hpp"
+#include "atomforge/src/potential.hpp"
+#include "atomforge/potentials/manybody/triplet_file.hpp"
+#include "atomforge/src/registry.hpp"
 
 namespace af {
 

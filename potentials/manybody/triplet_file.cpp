@@ -1,6 +1,6 @@
-#include "potentials/manybody/triplet_file.hpp"
+#include "atomforge/potentials/manybody/triplet_file.hpp"
 
-#include "io/text_reader.hpp"
+#include "atomforge/src/io/text_reader.hpp"
 
 namespace af {
 

@@ -8,9 +8,9 @@
 #pragma once
 #include <vector>
 
-#include "potentials/nnip/att_layout.hpp"
-#include "potentials/nnip/model_file.hpp"
-#include "potentials/nnip/model.hpp"
+#include "atomforge/potentials/nnip/att_layout.hpp"
+#include "atomforge/potentials/nnip/model_file.hpp"
+#include "atomforge/potentials/nnip/model.hpp"
 
 namespace af::nnip {
 

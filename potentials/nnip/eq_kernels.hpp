@@ -4,9 +4,9 @@
 #pragma once
 #include <cmath>
 
-#include "potentials/nnip/eq_layout.hpp"
-#include "potentials/nnip/so3.hpp"
-#include "types.hpp"
+#include "atomforge/potentials/nnip/eq_layout.hpp"
+#include "atomforge/potentials/nnip/so3.hpp"
+#include "atomforge/src/types.hpp"
 
 namespace af::nnip::kernels {
 

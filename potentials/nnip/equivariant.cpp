@@ -1,10 +1,10 @@
-#include "potentials/nnip/equivariant.hpp"
+#include "atomforge/potentials/nnip/equivariant.hpp"
 
 #include <cmath>
 #include <vector>
 
-#include "potentials/nnip/eq_kernels.hpp"
-#include "potentials/nnip/so3.hpp"
+#include "atomforge/potentials/nnip/eq_kernels.hpp"
+#include "atomforge/potentials/nnip/so3.hpp"
 
 namespace af::nnip {
 

@@ -5,7 +5,7 @@
 // lists and are computed, but contributing(i) = 0 keeps their energies out of the total
 // whose gradient the model returns.
 #pragma once
-#include "types.hpp"
+#include "atomforge/src/types.hpp"
 
 namespace af::nnip {
 

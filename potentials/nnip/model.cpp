@@ -1,7 +1,7 @@
-#include "potentials/nnip/model.hpp"
+#include "atomforge/potentials/nnip/model.hpp"
 
-#include "potentials/nnip/attention.hpp"
-#include "potentials/nnip/equivariant.hpp"
+#include "atomforge/potentials/nnip/attention.hpp"
+#include "atomforge/potentials/nnip/equivariant.hpp"
 
 namespace af::nnip {
 

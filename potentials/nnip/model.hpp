@@ -7,9 +7,9 @@
 #include <memory>
 #include <string>
 
-#include "potentials/nnip/error.hpp"
-#include "potentials/nnip/graph.hpp"
-#include "potentials/nnip/model_file.hpp"
+#include "atomforge/potentials/nnip/error.hpp"
+#include "atomforge/potentials/nnip/graph.hpp"
+#include "atomforge/potentials/nnip/model_file.hpp"
 
 namespace af::nnip {
 

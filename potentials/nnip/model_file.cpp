@@ -1,4 +1,4 @@
-#include "potentials/nnip/model_file.hpp"
+#include "atomforge/potentials/nnip/model_file.hpp"
 
 #include <hdf5.h>
 #include <sys/stat.h>
@@ -6,7 +6,7 @@
 #include <cmath>
 #include <cstring>
 
-#include "potentials/nnip/error.hpp"
+#include "atomforge/potentials/nnip/error.hpp"
 
 namespace af::nnip {
 

@@ -1,4 +1,4 @@
-#include "potentials/nnip/so3.hpp"
+#include "atomforge/potentials/nnip/so3.hpp"
 
 #include <cmath>
 #include <complex>

@@ -1,9 +1,9 @@
-#include "potentials/nnip/tp_grid.hpp"
+#include "atomforge/potentials/nnip/tp_grid.hpp"
 
 #include <cmath>
 #include <stdexcept>
 
-#include "potentials/nnip/so3.hpp"
+#include "atomforge/potentials/nnip/so3.hpp"
 
 namespace af::nnip {
 

@@ -3,7 +3,7 @@
 // geometric mixing for pairs not given.
 #include <cmath>
 
-#include "potentials/pair/pair_table.hpp"
+#include "atomforge/potentials/pair/pair_table.hpp"
 
 namespace af {
 

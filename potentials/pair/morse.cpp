@@ -2,7 +2,7 @@
 // optionally shifted to zero at the cutoff; every species pair given explicitly.
 #include <cmath>
 
-#include "potentials/pair/pair_table.hpp"
+#include "atomforge/potentials/pair/pair_table.hpp"
 
 namespace af {
 

@@ -5,8 +5,8 @@
 #include <optional>
 #include <vector>
 
-#include "pair_driver.hpp"
-#include "registry.hpp"
+#include "atomforge/src/pair_driver.hpp"
+#include "atomforge/src/registry.hpp"
 
 namespace af {
 

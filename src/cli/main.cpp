@@ -6,9 +6,9 @@
 #include <string>
 #include <vector>
 
-#include "deck.hpp"
-#include "driver.hpp"
-#include "io/structure_io.hpp"
+#include "atomforge/src/deck.hpp"
+#include "atomforge/src/driver.hpp"
+#include "atomforge/src/io/structure_io.hpp"
 
 namespace {
 

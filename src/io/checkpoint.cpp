@@ -1,4 +1,4 @@
-#include "io/checkpoint.hpp"
+#include "atomforge/src/io/checkpoint.hpp"
 
 #include <fcntl.h>
 #include <hdf5.h>
@@ -7,7 +7,7 @@
 #include <cstdio>
 #include <stdexcept>
 
-#include "deck_reader.hpp"
+#include "atomforge/src/deck_reader.hpp"
 
 namespace af {
 

@@ -8,8 +8,8 @@
 #include <string>
 #include <vector>
 
-#include "neighbor.hpp"
-#include "structure.hpp"
+#include "atomforge/src/neighbor.hpp"
+#include "atomforge/src/structure.hpp"
 
 namespace af {
 

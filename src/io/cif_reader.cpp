@@ -8,9 +8,9 @@
 #include <map>
 #include <unordered_map>
 
-#include "elements.hpp"
-#include "io/cif.hpp"
-#include "io/text_reader.hpp"
+#include "atomforge/src/elements.hpp"
+#include "atomforge/src/io/cif.hpp"
+#include "atomforge/src/io/text_reader.hpp"
 
 namespace af {
 

@@ -6,8 +6,8 @@
 #include <cmath>
 #include <cstdio>
 
-#include "deck_reader.hpp"
-#include "io/cif.hpp"
+#include "atomforge/src/deck_reader.hpp"
+#include "atomforge/src/io/cif.hpp"
 
 namespace af {
 

@@ -1,4 +1,4 @@
-#include "io/csv_writer.hpp"
+#include "atomforge/src/io/csv_writer.hpp"
 
 #include <cerrno>
 #include <cmath>

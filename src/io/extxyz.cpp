@@ -1,11 +1,11 @@
-#include "io/extxyz.hpp"
+#include "atomforge/src/io/extxyz.hpp"
 
 #include <algorithm>
 #include <cctype>
 #include <cstdio>
 #include <map>
 
-#include "io/text_reader.hpp"
+#include "atomforge/src/io/text_reader.hpp"
 
 namespace af {
 

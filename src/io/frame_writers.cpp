@@ -1,4 +1,4 @@
-#include "io/frame_writers.hpp"
+#include "atomforge/src/io/frame_writers.hpp"
 
 #include <unistd.h>
 
@@ -7,7 +7,7 @@
 #include <cstring>
 #include <stdexcept>
 
-#include "deck_reader.hpp"
+#include "atomforge/src/deck_reader.hpp"
 
 namespace af {
 

@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "box.hpp"
+#include "atomforge/src/box.hpp"
 
 namespace af {
 

@@ -1,4 +1,4 @@
-#include "io/h5md_reader.hpp"
+#include "atomforge/src/io/h5md_reader.hpp"
 
 #include <hdf5.h>
 
@@ -8,7 +8,7 @@
 #include <type_traits>
 #include <vector>
 
-#include "deck_reader.hpp"
+#include "atomforge/src/deck_reader.hpp"
 
 namespace af {
 

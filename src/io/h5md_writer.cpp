@@ -1,6 +1,6 @@
-#include "io/h5md_writer.hpp"
+#include "atomforge/src/io/h5md_writer.hpp"
 
-#include "deck_reader.hpp"  // InputError
+#include "atomforge/src/deck_reader.hpp"  // InputError
 
 #include <unistd.h>
 

@@ -12,8 +12,8 @@
 #include <string>
 #include <vector>
 
-#include "box.hpp"
-#include "units.hpp"
+#include "atomforge/src/box.hpp"
+#include "atomforge/src/units.hpp"
 
 namespace af {
 

@@ -1,12 +1,12 @@
-#include "io/lammps_data.hpp"
+#include "atomforge/src/io/lammps_data.hpp"
 
 #include <cctype>
 #include <map>
 #include <cstdio>
 #include <set>
 
-#include "elements.hpp"
-#include "io/text_reader.hpp"
+#include "atomforge/src/elements.hpp"
+#include "atomforge/src/io/text_reader.hpp"
 
 namespace af {
 

@@ -1,10 +1,10 @@
-#include "io/poscar.hpp"
+#include "atomforge/src/io/poscar.hpp"
 
 #include <cctype>
 #include <cmath>
 #include <cstdio>
 
-#include "io/text_reader.hpp"
+#include "atomforge/src/io/text_reader.hpp"
 
 namespace af {
 

@@ -4,7 +4,7 @@
 #pragma once
 #include <string>
 
-#include "structure.hpp"
+#include "atomforge/src/structure.hpp"
 
 namespace af {
 

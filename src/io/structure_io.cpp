@@ -1,10 +1,10 @@
-#include "io/structure_io.hpp"
+#include "atomforge/src/io/structure_io.hpp"
 
-#include "io/cif.hpp"
-#include "io/extxyz.hpp"
-#include "io/h5md_reader.hpp"
-#include "io/lammps_data.hpp"
-#include "io/poscar.hpp"
+#include "atomforge/src/io/cif.hpp"
+#include "atomforge/src/io/extxyz.hpp"
+#include "atomforge/src/io/h5md_reader.hpp"
+#include "atomforge/src/io/lammps_data.hpp"
+#include "atomforge/src/io/poscar.hpp"
 
 namespace af {
 

@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "structure.hpp"
+#include "atomforge/src/structure.hpp"
 
 namespace af {
 

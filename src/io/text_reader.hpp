@@ -4,7 +4,7 @@
 #include <string>
 #include <vector>
 
-#include "deck_reader.hpp"
+#include "atomforge/src/deck_reader.hpp"
 
 namespace af {
 

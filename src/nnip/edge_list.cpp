@@ -1,4 +1,4 @@
-#include "nnip/edge_list.hpp"
+#include "atomforge/src/nnip/edge_list.hpp"
 
 namespace af::nnip {
 

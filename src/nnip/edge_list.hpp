@@ -7,9 +7,9 @@
 #pragma once
 #include <Kokkos_ScatterView.hpp>
 
-#include "neighbor.hpp"
-#include "potential.hpp"
-#include "potentials/nnip/graph.hpp"
+#include "atomforge/src/neighbor.hpp"
+#include "atomforge/src/potential.hpp"
+#include "atomforge/potentials/nnip/graph.hpp"
 
 namespace af::nnip {
 

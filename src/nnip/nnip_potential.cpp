@@ -1,6 +1,6 @@
-#include "nnip/nnip_potential.hpp"
+#include "atomforge/src/nnip/nnip_potential.hpp"
 
-#include "guards.hpp"
+#include "atomforge/src/guards.hpp"
 
 namespace af::nnip {
 

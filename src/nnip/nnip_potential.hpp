@@ -5,8 +5,8 @@
 #include <memory>
 #include <string>
 
-#include "nnip/edge_list.hpp"
-#include "potentials/nnip/model.hpp"
+#include "atomforge/src/nnip/edge_list.hpp"
+#include "atomforge/potentials/nnip/model.hpp"
 
 namespace af::nnip {
 

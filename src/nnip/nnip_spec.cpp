@@ -2,8 +2,8 @@
 // file names its architecture; each architecture is one line in the map below.
 #include <sys/stat.h>
 
-#include "nnip/nnip_potential.hpp"
-#include "registry.hpp"
+#include "atomforge/src/nnip/nnip_potential.hpp"
+#include "atomforge/src/registry.hpp"
 
 namespace af {
 

@@ -8,9 +8,9 @@
 #include <cstdio>
 #include <string>
 
-#include "deck.hpp"
-#include "io/structure_io.hpp"
-#include "structure.hpp"
+#include "atomforge/src/deck.hpp"
+#include "atomforge/src/io/structure_io.hpp"
+#include "atomforge/src/structure.hpp"
 
 namespace {
 

@@ -4,8 +4,8 @@
 // the kernels' polynomial gradients dY/dx, dY/dy, dY/dz (float64, 25 x 3 row-major).
 #include <cstdio>
 
-#include "potentials/nnip/eq_kernels.hpp"
-#include "potentials/nnip/so3.hpp"
+#include "atomforge/potentials/nnip/eq_kernels.hpp"
+#include "atomforge/potentials/nnip/so3.hpp"
 
 int main() {
   using af::nnip::kShN;

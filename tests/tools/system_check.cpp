@@ -15,7 +15,7 @@
 #include <sstream>
 #include <string>
 
-#include "system.hpp"
+#include "atomforge/src/system.hpp"
 
 int main(int argc, char** argv) {
   Kokkos::ScopeGuard kokkos(argc, argv);

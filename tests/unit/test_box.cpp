@@ -3,8 +3,8 @@
 #include <cmath>
 #include <random>
 
-#include "box.hpp"
-#include "structure.hpp"
+#include "atomforge/src/box.hpp"
+#include "atomforge/src/structure.hpp"
 
 using af::Box;
 

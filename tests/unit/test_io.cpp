@@ -1,8 +1,8 @@
 #include <gtest/gtest.h>
 
-#include "io/cif.hpp"
-#include "io/extxyz.hpp"
-#include "io/lammps_data.hpp"
+#include "atomforge/src/io/cif.hpp"
+#include "atomforge/src/io/extxyz.hpp"
+#include "atomforge/src/io/lammps_data.hpp"
 #include "test_support.hpp"
 
 TEST(LammpsData, ReadsTriclinicWithImagesAndVelocities) {

@@ -6,9 +6,9 @@
 #include <set>
 #include <tuple>
 
-#include "atoms.hpp"
-#include "lattice.hpp"
-#include "neighbor.hpp"
+#include "atomforge/src/atoms.hpp"
+#include "atomforge/src/lattice.hpp"
+#include "atomforge/src/neighbor.hpp"
 
 namespace {
 

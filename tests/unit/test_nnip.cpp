@@ -10,8 +10,8 @@
 #include <random>
 #include <vector>
 
-#include "potentials/nnip/att_fused.hpp"
-#include "nnip/nnip_potential.hpp"
+#include "atomforge/potentials/nnip/att_fused.hpp"
+#include "atomforge/src/nnip/nnip_potential.hpp"
 #include "test_support.hpp"
 
 namespace {

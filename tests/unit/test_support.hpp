@@ -8,12 +8,12 @@
 #include <string>
 #include <vector>
 
-#include "atoms.hpp"
-#include "deck.hpp"
-#include "lattice.hpp"
-#include "neighbor.hpp"
-#include "potential.hpp"
-#include "system.hpp"
+#include "atomforge/src/atoms.hpp"
+#include "atomforge/src/deck.hpp"
+#include "atomforge/src/lattice.hpp"
+#include "atomforge/src/neighbor.hpp"
+#include "atomforge/src/potential.hpp"
+#include "atomforge/src/system.hpp"
 
 namespace aft {
 

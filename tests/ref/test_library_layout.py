@@ -1,7 +1,8 @@
-"""atomforge_nnip stands alone: the model library depends on Kokkos and HDF5 only. Its
+"""The libraries' layout. atomforge_nnip stands alone: the model library depends on Kokkos and HDF5 only. Its
 archive (or shared object) refers to no engine, deck, YAML or spglib symbol, and no
 header or source under potentials/nnip/ includes an engine header (the one shared
-header is src/types.hpp, Kokkos aliases only)."""
+header is src/types.hpp, Kokkos aliases only). Project headers are included as
+"atomforge/<path in the repository>"."""
 import glob
 import os
 import re
@@ -21,16 +22,27 @@ def main():
     if lib.endswith(".so"):
         ldd = subprocess.run(["ldd", lib], capture_output=True, text=True, check=True).stdout
         c.check("yaml" not in ldd and "symspg" not in ldd, "ldd: links neither yaml-cpp nor spglib")
-    engine = {os.path.basename(p) for p in glob.glob(os.path.join(SOURCE_DIR, "src", "**", "*.hpp"), recursive=True)}
-    engine.discard("types.hpp")
     offenders = []
     for p in glob.glob(os.path.join(SOURCE_DIR, "potentials", "nnip", "*.[ch]pp")):
         for inc in re.findall(r'#include "([^"]+)"', open(p).read()):
-            if not inc.startswith("potentials/nnip/") and inc != "types.hpp":
-                offenders.append(f"{os.path.basename(p)}: {inc}")
-            elif os.path.basename(inc) in engine and not inc.startswith("potentials/nnip/"):
+            if not inc.startswith("atomforge/potentials/nnip/") and inc != "atomforge/src/types.hpp":
                 offenders.append(f"{os.path.basename(p)}: {inc}")
     c.check(not offenders, f"potentials/nnip/ includes only its own headers and types.hpp ({offenders[:5]})")
+
+    # One include scheme: "atomforge/<path in the repository>" for every project header
+    # (a test's own helper header beside it excepted).
+    tracked = subprocess.run(["git", "ls-files", "*.cpp", "*.hpp"], cwd=SOURCE_DIR, capture_output=True, text=True)
+    unprefixed = []
+    for rel in tracked.stdout.split():
+        p = os.path.join(SOURCE_DIR, rel)
+        for inc in re.findall(r'#include "([^"]+)"', open(p).read()):
+            local = os.path.exists(os.path.join(os.path.dirname(p), inc)) and rel.startswith("tests/")
+            if not inc.startswith("atomforge/") and not local:
+                unprefixed.append(f"{rel}: {inc}")
+            elif inc.startswith("atomforge/") and not os.path.exists(os.path.join(SOURCE_DIR, inc[len("atomforge/"):])):
+                unprefixed.append(f"{rel}: {inc} (no such file)")
+    c.check(tracked.returncode == 0 and not unprefixed,
+            f"every project header included as atomforge/<path> ({len(unprefixed)} not: {unprefixed[:5]})")
     c.done()
 
 
