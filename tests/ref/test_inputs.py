@@ -6,7 +6,7 @@ import shutil
 
 from common import Checks, SOURCE_DIR, run_atomforge, workdir
 
-OWN_TEST = {"si_heat_quench.yaml": "test_si_quench.py"}
+OWN_TEST = {"si_heat_quench.yaml": "test_si_quench.py", "si_vink_heat_quench.yaml": "test_si_quench.py vink"}
 
 
 def main():
@@ -17,7 +17,8 @@ def main():
         name = os.path.basename(d)
         wd = workdir("input")
         shutil.copy(d, wd)
-        for extra in glob.glob(os.path.join(SOURCE_DIR, "inputs", "*.data")):
+        for extra in glob.glob(os.path.join(SOURCE_DIR, "inputs", "*.data")) + \
+                glob.glob(os.path.join(SOURCE_DIR, "inputs", "*.sw")):
             shutil.copy(extra, wd)
         v = run_atomforge(["validate", name], wd, check=False)
         c.check(v.returncode == 0, f"{name}: validates ({v.stdout.strip() or v.stderr.strip()})")

@@ -14,7 +14,14 @@ asserted. A ten times slower quench does not reach it either: the same deck at 1
 reason Vink et al. 2001 refit its three-body term for a-Si) is the likelier limit than
 the rate.
 
-Also runs examples/amorphous_si/plot.py on the output and checks that it writes a PNG."""
+Also runs examples/amorphous_si/plot.py on the output and checks that it writes a PNG.
+
+With the argument `vink`: inputs/si_vink_heat_quench.yaml, the Stillinger-Weber
+parameters Vink, Barkema, van der Weg and Mousseau fitted to a-Si (inputs/Si.vbwm.sw),
+melted at 4000 K (the crystal stays solid at 3000 K with them) and quenched at the same
+1e13 K/s. There the mean coordination must lie in [3.9, 4.15], the first RDF peak in
+[2.30, 2.40] A, and LAMMPS with the same file and protocol must agree on the
+coordination within 0.03."""
 import os
 import shutil
 import subprocess
@@ -31,17 +38,17 @@ region box block 0 4 0 4 0 4
 create_box 1 box
 create_atoms 1 box
 pair_style sw
-pair_coeff * * Si.sw Si
+pair_coeff * * POTFILE Si
 mass 1 28.0855
-velocity all create 3000.0 4928459 dist gaussian
+velocity all create TMELT 4928459 dist gaussian
 neighbor 1.0 bin
 timestep 0.001
-fix 1 all nvt temp 3000.0 3000.0 0.1
+fix 1 all nvt temp TMELT TMELT 0.1
 thermo 10000
 run 20000
 unfix 1
-fix 1 all nvt temp 3000.0 300.0 0.1
-run 270000
+fix 1 all nvt temp TMELT 300.0 0.1
+run QUENCH
 unfix 1
 fix 3 all box/relax iso 0.0
 min_style cg
@@ -54,17 +61,28 @@ print "RESULT $(pe/atoms:%.8f) $(c_cnm:%.6f)"
 """
 
 
+# deck, potential file (None: Debian's), melt temperature, quench steps
+VARIANTS = {"sw": ("si_heat_quench.yaml", None, 3000.0, 270000),
+            "vink": ("si_vink_heat_quench.yaml", "Si.vbwm.sw", 4000.0, 370000)}
+
+
 def main():
-    c = Checks("si_quench")
+    variant = sys.argv[1] if len(sys.argv) > 1 else "sw"
+    deck, potfile, tmelt, quench = VARIANTS[variant]
+    c = Checks(f"si_quench {variant}")
     wd = workdir("si_quench")
-    shutil.copy(os.path.join(SOURCE_DIR, "inputs", "si_heat_quench.yaml"), wd)
-    # LAMMPS's run (about 5 minutes) goes on beside ours.
     lwd = workdir("si_quench_lammps")
+    shutil.copy(os.path.join(SOURCE_DIR, "inputs", deck), wd)
+    if potfile:
+        for d in (wd, lwd):
+            shutil.copy(os.path.join(SOURCE_DIR, "inputs", potfile), d)
+    # LAMMPS's run (about 5 minutes) goes on beside ours.
     with open(os.path.join(lwd, "in.lammps"), "w") as f:
-        f.write(LAMMPS)
+        f.write(LAMMPS.replace("TMELT", f"{tmelt:.1f}").replace("QUENCH", str(quench))
+                .replace("POTFILE", potfile or "Si.sw"))
     lmp = subprocess.Popen(["lmp", "-in", "in.lammps", "-log", "none", "-nocite"], cwd=lwd, text=True,
                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=dict(os.environ, OMP_NUM_THREADS="1"))
-    p = run_atomforge(["run", "si_heat_quench.yaml", "-q"], wd, threads=1, timeout=3000)
+    p = run_atomforge(["run", deck, "-q"], wd, threads=1, timeout=3000)
     c.check(p.returncode == 0, "deck runs to completion")
     out, _ = lmp.communicate(timeout=3000)
     if lmp.returncode != 0:
@@ -76,7 +94,10 @@ def main():
     g = np.array([row["g_Si-Si"] for row in relaxed])
     dr = r[1] - r[0]
     peak = r[np.argmax(g)]
-    c.check(abs(peak - 2.35) <= 0.5 * dr + 0.03, f"first RDF peak at {peak:.3f} A (Si-Si bond 2.35 A)")
+    if variant == "vink":
+        c.check(2.30 <= peak <= 2.40, f"first RDF peak at {peak:.3f} A, in [2.30, 2.40]")
+    else:
+        c.check(abs(peak - 2.35) <= 0.5 * dr + 0.03, f"first RDF peak at {peak:.3f} A (Si-Si bond 2.35 A)")
 
     cn = read_csv(os.path.join(wd, "coordination.csv"))
     final = cn[-1]["cn"]
@@ -84,11 +105,18 @@ def main():
     pe = thermo[-1]["pe"] / 512
     line = [ln for ln in out.splitlines() if ln.startswith("RESULT")][0]
     pe_lmp, cn_lmp = (float(v) for v in line.split()[1:])
-    c.check(abs(final - cn_lmp) < 0.1,
-            f"mean coordination (r < 3.0 A) {final:.3f}, LAMMPS same protocol {cn_lmp:.3f}")
-    c.check(abs(pe - pe_lmp) < 0.01, f"relaxed energy {pe:.4f} eV/atom, LAMMPS {pe_lmp:.4f} (crystal -4.3366)")
-    print(f"info the issue's coordination range [4.0, 4.3]: {'met' if 4.0 <= final <= 4.3 else 'not met'} "
-          f"({final:.3f}; see the docstring)")
+    if variant == "vink":
+        c.check(3.9 <= final <= 4.15, f"mean coordination (r < 3.0 A) {final:.3f}, in [3.9, 4.15]")
+        c.check(abs(final - cn_lmp) <= 0.03, f"LAMMPS same file and protocol {cn_lmp:.3f} (within 0.03)")
+        # Two independent 512-atom glasses of this potential differ by ~0.02 eV/atom
+        # (-3.0685 and -3.0499 on 2026-12-06): reported, not asserted.
+        print(f"info relaxed energy {pe:.4f} eV/atom, LAMMPS {pe_lmp:.4f} (crystal -3.2967)")
+    else:
+        c.check(abs(final - cn_lmp) < 0.1,
+                f"mean coordination (r < 3.0 A) {final:.3f}, LAMMPS same protocol {cn_lmp:.3f}")
+        c.check(abs(pe - pe_lmp) < 0.01, f"relaxed energy {pe:.4f} eV/atom, LAMMPS {pe_lmp:.4f} (crystal -4.3366)")
+        print(f"info the issue's coordination range [4.0, 4.3]: {'met' if 4.0 <= final <= 4.3 else 'not met'} "
+              f"({final:.3f}; see the docstring)")
 
     msd = read_csv(os.path.join(wd, "msd.csv"))
     melt_end = [row for row in msd if row["step"] == 20000][0]["msd"]
@@ -97,6 +125,9 @@ def main():
     c.check(third < 1.5, f"no diamond third shell: max g(4.4-4.6 A) = {third:.2f}")
 
 
+    if variant == "vink":
+        c.done()
+        return
     png = os.path.join(wd, "si.png")
     q = subprocess.run([sys.executable, os.path.join(SOURCE_DIR, "examples", "amorphous_si", "plot.py"), wd, png],
                        capture_output=True, text=True)
