@@ -2,7 +2,7 @@
 # Builds Kokkos 3.4.01 from Debian's trilinos source package (Debian ships Kokkos
 # only inside Trilinos) and installs it under PREFIX.
 #
-#   scripts/build-kokkos.sh PREFIX            Serial + OpenMP (the CPU engine)
+#   scripts/build-kokkos.sh PREFIX            Serial + OpenMP (the CPU engine), shared libraries
 #   scripts/build-kokkos.sh --cuda PREFIX     Serial + CUDA (nvcc_wrapper; patched for CUDA 13)
 #   scripts/build-kokkos.sh --source-only DIR just leave the patched Kokkos source in DIR
 #
@@ -16,8 +16,13 @@ if [ "${1:-}" = "--source-only" ]; then mode=source; shift; fi
 PREFIX=${1:?usage: build-kokkos.sh [--cuda|--source-only] PREFIX}
 PREFIX=$(realpath -m "$PREFIX")
 
+# The CPU build is shared (one Kokkos in a process that loads atomforge's shared
+# libraries, a LAMMPS plug-in or a Python module); an older static install is replaced.
 if [ "$mode" != source ] && [ -f "$PREFIX/lib/cmake/Kokkos/KokkosConfig.cmake" ]; then
-  echo "build-kokkos: reusing $PREFIX"; exit 0
+  if [ "$mode" = cuda ] || ls "$PREFIX"/lib*/libkokkoscore.so >/dev/null 2>&1; then
+    echo "build-kokkos: reusing $PREFIX"; exit 0
+  fi
+  echo "build-kokkos: replacing the static Kokkos in $PREFIX with shared libraries"; rm -rf "$PREFIX"
 fi
 
 SUDO=""; if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
@@ -86,17 +91,16 @@ fi
 bld="$PREFIX-build"; rm -rf "$bld"
 gen=(); command -v ninja >/dev/null && gen=(-G Ninja)
 opts=(-DCMAKE_BUILD_TYPE=Release -DCMAKE_CXX_STANDARD=17 -DCMAKE_INSTALL_PREFIX="$PREFIX"
-      -DKokkos_ENABLE_SERIAL=ON -DKokkos_ENABLE_TESTS=OFF -DBUILD_SHARED_LIBS=OFF
-      -DCMAKE_POSITION_INDEPENDENT_CODE=ON)
+      -DKokkos_ENABLE_SERIAL=ON -DKokkos_ENABLE_TESTS=OFF -DCMAKE_POSITION_INDEPENDENT_CODE=ON)
 if [ "$mode" = cuda ]; then
   work="$cache/kokkos-cuda-src"; rm -rf "$work"; cp -r "$src" "$work"; patch_cuda "$work"; src=$work
   export NVCC_WRAPPER_DEFAULT_COMPILER=${NVCC_WRAPPER_DEFAULT_COMPILER:-g++}
   export NVCC_WRAPPER_DEFAULT_ARCH=${NVCC_WRAPPER_DEFAULT_ARCH:-sm_80}
   export PATH=$PATH:/usr/local/cuda/bin
   opts+=(-DCMAKE_CXX_COMPILER="$src/bin/nvcc_wrapper" -DKokkos_ENABLE_CUDA=ON
-         -DKokkos_ENABLE_CUDA_LAMBDA=ON -DKokkos_ARCH_${KOKKOS_CUDA_ARCH:-AMPERE80}=ON)
+         -DKokkos_ENABLE_CUDA_LAMBDA=ON -DKokkos_ARCH_${KOKKOS_CUDA_ARCH:-AMPERE80}=ON -DBUILD_SHARED_LIBS=OFF)
 else
-  opts+=(-DKokkos_ENABLE_OPENMP=ON)
+  opts+=(-DKokkos_ENABLE_OPENMP=ON -DBUILD_SHARED_LIBS=ON)
 fi
 cmake -S "$src" -B "$bld" "${gen[@]}" "${opts[@]}" >"$bld.log" 2>&1 || { tail -30 "$bld.log"; exit 1; }
 cmake --build "$bld" --target install -j"$(nproc)" >>"$bld.log" 2>&1 || { tail -30 "$bld.log"; exit 1; }

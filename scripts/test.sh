@@ -5,5 +5,6 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/bootstrap.sh
 (cd build && ctest --output-on-failure -j2 --timeout 1200)
+scripts/shared-check.sh            # ATOMFORGE_SHARED=ON: shared libraries, unit tests, ldd
 tests/fuzz/run.sh 20000            # every input reader under libFuzzer + ASan/UBSan, fixed count
 scripts/cuda-compile-check.sh

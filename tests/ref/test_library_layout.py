@@ -14,7 +14,7 @@ FORBIDDEN = re.compile(r"YAML::|\bspg_|af::(Atoms|NeighborList|Box|Deck|InputErr
 
 
 def main():
-    c = Checks("nnip_library")
+    c = Checks("library_layout")
     lib = os.environ["AF_NNIP_LIBRARY"]
     und = subprocess.run(["nm", "-C", "--undefined-only", lib], capture_output=True, text=True, check=True).stdout
     bad = sorted({ln.split(None, 1)[-1] for ln in und.splitlines() if FORBIDDEN.search(ln)})
