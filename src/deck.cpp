@@ -22,17 +22,6 @@ long Deck::total_steps() const {
 
 namespace {
 
-// Style name -> parser, with a did-you-mean error naming the choices.
-template <class Map>
-typename Map::mapped_type pick_style(const Map& styles, const DeckNode& at, const char* what) {
-  const std::string name = at.as_string();
-  auto it = styles.find(name);
-  if (it != styles.end()) return it->second;
-  std::vector<std::string> names;
-  for (const auto& kv : styles) names.push_back(kv.first);
-  fail_choice(at, std::string(what) + " style", name, names);
-}
-
 Structure read_structure(const DeckNode& at) {
   const std::string path = at.as_string();
   struct stat st;
@@ -307,8 +296,9 @@ Deck load_deck_text(const std::string& text, const std::string& name) {
     MapReader pot(top.get("potential"));
     const DeckNode style = pot.get("style");
     d.potential_style = style.as_string();
-    auto parser = pick_style(potential_styles(), style, "potential");
-    d.potential = parser(pot, ctx);
+    const auto& st = potential_styles().pick(style);
+    d.potential = st.parse(pot, ctx);
+    check_declared_keys(st.name, st.keys, pot);
     pot.finish();
   }
   // Masses: the deck's, else the potential file's (EAM files carry them and LAMMPS's
@@ -356,8 +346,9 @@ Deck load_deck_text(const std::string& text, const std::string& name) {
       MapReader integ(st.get("integrator"));
       const DeckNode style = integ.get("style");
       s.style = style.as_string();
-      auto parser = pick_style(integrator_styles(), style, "integrator");
-      s.integrator = parser(integ, ctx);
+      const auto& ist = integrator_styles().pick(style);
+      s.integrator = ist.parse(integ, ctx);
+      check_declared_keys(ist.name, ist.keys, integ);
       integ.finish();
       st.finish();
       d.stages.push_back(std::move(s));

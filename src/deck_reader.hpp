@@ -79,6 +79,8 @@ class MapReader {
   void allow(const std::vector<std::string>& keys) { known_.insert(keys.begin(), keys.end()); }
   // Fails on the first key that no read asked for.
   void finish() const;
+  // The keys read or allowed so far.
+  const std::set<std::string>& known() const { return known_; }
 
  private:
   DeckNode node_;

@@ -3,7 +3,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
+#include <stdexcept>
 #include <vector>
 
 namespace af {
@@ -17,6 +19,7 @@ std::shared_ptr<const PotentialSpec> parse_eam_fs(MapReader&, const DeckContext&
 std::shared_ptr<const PotentialSpec> parse_sw(MapReader&, const DeckContext&);
 std::shared_ptr<const PotentialSpec> parse_tersoff(MapReader&, const DeckContext&);
 std::shared_ptr<const PotentialSpec> parse_nnip(MapReader&, const DeckContext&);
+std::vector<std::string> nnip_keys();  // model, precision and every architecture's own (nnip_spec.cpp)
 std::shared_ptr<const IntegratorSpec> parse_nve(MapReader&, const DeckContext&);
 std::shared_ptr<const IntegratorSpec> parse_langevin(MapReader&, const DeckContext&);
 std::shared_ptr<const IntegratorSpec> parse_nvt(MapReader&, const DeckContext&);
@@ -24,30 +27,105 @@ std::shared_ptr<const IntegratorSpec> parse_csvr(MapReader&, const DeckContext&)
 std::shared_ptr<const IntegratorSpec> parse_npt(MapReader&, const DeckContext&);
 std::shared_ptr<const IntegratorSpec> parse_crescale(MapReader&, const DeckContext&);
 
-const std::map<std::string, PotentialParser>& potential_styles() {
-  static const std::map<std::string, PotentialParser> m = {
-      {"lj", parse_lj},
-      {"morse", parse_morse},
-      {"eam", parse_eam},
-      {"eam/alloy", parse_eam_alloy},
-      {"eam/fs", parse_eam_fs},
-      {"sw", parse_sw},
-      {"tersoff", parse_tersoff},
-      {"nnip", parse_nnip},
-  };
-  return m;
+template <class Parser>
+std::vector<std::string> StyleTable<Parser>::names() const {
+  std::vector<std::string> out;
+  for (const auto& st : styles_) out.push_back(st.name);
+  std::sort(out.begin(), out.end());
+  return out;
+}
+template class StyleTable<PotentialParser>;
+template class StyleTable<IntegratorParser>;
+template class StyleTable<std::nullptr_t>;
+
+void check_declared_keys(const std::string& style, const std::vector<std::string>& keys, const MapReader& section) {
+  for (const auto& k : section.known()) {
+    if (k == "style") continue;
+    bool declared = false;
+    for (const auto& d : keys) declared = declared || d == k || d.compare(0, k.size() + 1, k + ".") == 0;
+    if (!declared) throw std::logic_error("style '" + style + "' reads key '" + k + "' that its registration does not declare");
+  }
 }
 
-const std::map<std::string, IntegratorParser>& integrator_styles() {
-  static const std::map<std::string, IntegratorParser> m = {
-      {"nve", parse_nve},
-      {"langevin", parse_langevin},
-      {"nvt", parse_nvt},
-      {"csvr", parse_csvr},
-      {"npt", parse_npt},
-      {"crescale", parse_crescale},
+namespace {
+const std::vector<std::string> kPairKeys = {"cutoff", "shift", "pairs", "pairs.species", "pairs.cutoff"};
+std::vector<std::string> with(std::vector<std::string> a, const std::vector<std::string>& b) {
+  a.insert(a.end(), b.begin(), b.end());
+  return a;
+}
+const std::vector<std::string> kTemperature = {"timestep", "temperature", "temperature.start", "temperature.stop",
+                                               "damping"};
+const std::vector<std::string> kPressure = {"pressure", "pressure.start", "pressure.stop", "pressure_damping",
+                                            "couple"};
+}  // namespace
+
+const StyleTable<PotentialParser>& potential_styles() {
+  static const StyleTable<PotentialParser> t(
+      "potential", {
+                       {"lj", parse_lj, with(kPairKeys, {"mixing", "pairs.epsilon", "pairs.sigma"})},
+                       {"morse", parse_morse, with(kPairKeys, {"pairs.d0", "pairs.alpha", "pairs.r0"})},
+                       {"eam", parse_eam, {"file", "files"}},
+                       {"eam/alloy", parse_eam_alloy, {"file", "species"}},
+                       {"eam/fs", parse_eam_fs, {"file", "species"}},
+                       {"sw", parse_sw, {"file", "species"}},
+                       {"tersoff", parse_tersoff, {"file", "species"}},
+                       {"nnip", parse_nnip, nnip_keys()},
+                   });
+  return t;
+}
+
+const StyleTable<IntegratorParser>& integrator_styles() {
+  static const StyleTable<IntegratorParser> t(
+      "integrator", {
+                        {"nve", parse_nve, {"timestep"}},
+                        {"langevin", parse_langevin, with(kTemperature, {"seed"})},
+                        {"nvt", parse_nvt, with(kTemperature, {"chain", "loops"})},
+                        {"csvr", parse_csvr, with(kTemperature, {"seed"})},
+                        {"npt", parse_npt, with(with(kTemperature, {"chain", "loops"}), with(kPressure, {"pressure_chain"}))},
+                        {"crescale", parse_crescale, with(with(kTemperature, kPressure), {"compressibility", "seed"})},
+                    });
+  return t;
+}
+
+std::vector<StyleInfo> nnip_architecture_styles();  // src/nnip/nnip_spec.cpp
+
+std::vector<StyleInfo> registered_styles() {
+  std::vector<StyleInfo> out;
+  auto add = [&](const auto& table) {
+    for (const auto& st : table.styles()) out.push_back({table.kind(), st.name, st.keys});
   };
-  return m;
+  add(potential_styles());
+  for (auto& a : nnip_architecture_styles()) out.push_back(std::move(a));
+  add(integrator_styles());
+  add(minimizer_styles());
+  add(stage_kinds());
+  add(output_kinds());
+  return out;
+}
+
+const KeyTable& minimizer_styles() {
+  static const std::vector<std::string> keys = {"fmax", "max_iterations", "max_move", "cell", "cell.pressure",
+                                                "cell.ptol", "cell.couple"};
+  static const KeyTable t("minimizer", {{"fire", nullptr, keys}, {"cg", nullptr, keys}});
+  return t;
+}
+
+const KeyTable& stage_kinds() {
+  static const KeyTable t("stage", {{"md", nullptr, {"name", "integrator", "steps"}},
+                                    {"minimize", nullptr, {"name", "minimize"}}});
+  return t;
+}
+
+const KeyTable& output_kinds() {
+  static const KeyTable t(
+      "output", {{"thermo", nullptr, {"every", "file"}},
+                 {"trajectory", nullptr, {"every", "file", "fields"}},
+                 {"dump", nullptr, {"every", "file"}},
+                 {"extxyz", nullptr, {"every", "file"}},
+                 {"checkpoint", nullptr, {"every", "file"}},
+                 {"analysis", nullptr, {"every", "rdf", "rdf.cutoff", "rdf.bins", "rdf.file", "msd", "msd.file",
+                                        "coordination", "coordination.cutoff", "coordination.file"}}});
+  return t;
 }
 
 std::string find_potential_file(const DeckNode& at) {

@@ -1,6 +1,9 @@
-// Factory maps from deck style names to parsers. Each parser reads its own deck
-// section into a typed spec (validation happens there, before anything runs); the
-// spec later creates the runtime object. Adding a style = one line in registry.cpp.
+// Deck styles, one table per extension kind (potentials, integrators, minimisers, NNIP
+// architectures; stage kinds and outputs list their keys here too). A style is a name, a
+// parser that reads its own deck section into a typed spec (all validation there, before
+// anything runs), and the keys that section takes, which docs/decks.md must document
+// (tests/ref/test_styles_documented.py). Adding a style: its file in its own folder and
+// one line in the kind's table (registry.cpp; NNIP architectures: src/nnip/nnip_spec.cpp).
 #pragma once
 #include <cstdint>
 #include <map>
@@ -51,7 +54,59 @@ class IntegratorSpec {
 using PotentialParser = std::shared_ptr<const PotentialSpec> (*)(MapReader& section, const DeckContext& ctx);
 using IntegratorParser = std::shared_ptr<const IntegratorSpec> (*)(MapReader& section, const DeckContext& ctx);
 
-const std::map<std::string, PotentialParser>& potential_styles();
-const std::map<std::string, IntegratorParser>& integrator_styles();
+// One style of a kind: `keys` are its section's keys besides `style` (nested ones as
+// parent.child), in the order docs/decks.md gives them.
+template <class Parser>
+struct Style {
+  std::string name;
+  Parser parse;
+  std::vector<std::string> keys;
+};
+
+template <class Parser>
+class StyleTable {
+ public:
+  StyleTable(std::string kind, std::vector<Style<Parser>> styles) : kind_(std::move(kind)), styles_(std::move(styles)) {}
+  const std::string& kind() const { return kind_; }
+  const std::vector<Style<Parser>>& styles() const { return styles_; }
+  const Style<Parser>* find(const std::string& name) const {
+    for (const auto& s : styles_)
+      if (s.name == name) return &s;
+    return nullptr;
+  }
+  // The style named at `at`; otherwise fails there with a did-you-mean and the names.
+  const Style<Parser>& pick(const DeckNode& at) const {
+    const std::string name = at.as_string();
+    if (const auto* s = find(name)) return *s;
+    fail_choice(at, kind_ + " style", name, names());
+  }
+  std::vector<std::string> names() const;  // sorted
+
+ private:
+  std::string kind_;
+  std::vector<Style<Parser>> styles_;
+};
+
+// A style's parser read only keys its registration declares (so docs/decks.md, which the
+// declared keys are checked against, covers every key a deck can use). Throws
+// std::logic_error naming the style and key otherwise: a programming error.
+void check_declared_keys(const std::string& style, const std::vector<std::string>& keys, const MapReader& section);
+
+const StyleTable<PotentialParser>& potential_styles();
+const StyleTable<IntegratorParser>& integrator_styles();
+
+// Kinds whose sections are parsed in deck.cpp, listed with their keys for the docs check:
+// minimizer styles, stage kinds (by the key that selects them) and outputs.
+using KeyTable = StyleTable<std::nullptr_t>;
+const KeyTable& minimizer_styles();
+const KeyTable& stage_kinds();
+const KeyTable& output_kinds();
+
+// Every registered style of every kind with its keys (`atomforge styles` prints them).
+struct StyleInfo {
+  std::string kind, name;
+  std::vector<std::string> keys;
+};
+std::vector<StyleInfo> registered_styles();
 
 }  // namespace af

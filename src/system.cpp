@@ -30,15 +30,9 @@ std::shared_ptr<const PotentialSpec> parse_potential(const std::string& text, co
                                                      const Structure& s, std::uint64_t seed) {
   MapReader pot(parse_yaml(text, "potential", "potential"));
   const DeckNode style = pot.get("style");
-  const std::string name = style.as_string();
-  const auto& styles = potential_styles();
-  const auto it = styles.find(name);
-  if (it == styles.end()) {
-    std::vector<std::string> known;
-    for (const auto& kv : styles) known.push_back(kv.first);
-    fail_choice(style, "potential style", name, known);
-  }
-  auto spec = it->second(pot, DeckContext{units, s, seed});
+  const auto& st = potential_styles().pick(style);
+  auto spec = st.parse(pot, DeckContext{units, s, seed});
+  check_declared_keys(st.name, st.keys, pot);
   pot.finish();
   return spec;
 }

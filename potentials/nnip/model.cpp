@@ -5,15 +5,19 @@
 
 namespace af::nnip {
 
-std::unique_ptr<Model> make_model(const ModelFile& f, const ModelOptions& o) {
-  if (f.architecture() == "equivariant") {
-    if (o.single) return std::make_unique<EquivariantModel<float>>(f, o.knots, o.grid);
-    return std::make_unique<EquivariantModel<double>>(f, o.knots, o.grid);
-  }
-  if (f.architecture() == "attention") {
-    if (o.single) return std::make_unique<AttentionModel<float>>(f, o.fuse_last);
-    return std::make_unique<AttentionModel<double>>(f, o.fuse_last);
-  }
+std::unique_ptr<Model> make_equivariant(const ModelFile& f, const EquivariantOptions& o) {
+  if (o.single) return std::make_unique<EquivariantModel<float>>(f, o.knots, o.grid);
+  return std::make_unique<EquivariantModel<double>>(f, o.knots, o.grid);
+}
+
+std::unique_ptr<Model> make_attention(const ModelFile& f, const AttentionOptions& o) {
+  if (o.single) return std::make_unique<AttentionModel<float>>(f, o.fuse_last);
+  return std::make_unique<AttentionModel<double>>(f, o.fuse_last);
+}
+
+std::unique_ptr<Model> make_model(const ModelFile& f) {
+  if (f.architecture() == "equivariant") return make_equivariant(f);
+  if (f.architecture() == "attention") return make_attention(f);
   f.fail("unknown architecture '" + f.architecture() + "' (known: equivariant, attention)");
 }
 

@@ -28,15 +28,22 @@ class Model {
   virtual void compute(const Graph& graph, const DblView& energy, const VecView& dedr) = 0;
 };
 
-// What a caller chose beside the model file (docs/decks.md: the nnip potential's keys).
-struct ModelOptions {
-  bool single = false;     // float32 compute (positions, energies, dE/dr stay double)
-  int knots = 0;           // equivariant: radial MLP as a cubic Hermite table of that many intervals (0: exact)
-  bool grid = false;       // equivariant: spherical-grid tensor product
-  bool fuse_last = true;   // attention: last block forward + reverse in one kernel (CPU builds)
+// Each architecture's own options (docs/decks.md: the nnip potential's keys). single:
+// float32 compute (positions, energies and dE/dr stay double).
+struct EquivariantOptions {
+  bool single = false;
+  int knots = 0;      // the radial MLP as a cubic Hermite table of that many intervals (0: exact)
+  bool grid = false;  // spherical-grid tensor product for the paths it can compute
 };
+struct AttentionOptions {
+  bool single = false;
+  bool fuse_last = true;  // last block forward and reverse in one kernel (CPU builds)
+};
+std::unique_ptr<Model> make_equivariant(const ModelFile& file, const EquivariantOptions& options = {});
+std::unique_ptr<Model> make_attention(const ModelFile& file, const AttentionOptions& options = {});
 
-// The model the file describes (its `architecture`); throws Error for an unknown one.
-std::unique_ptr<Model> make_model(const ModelFile& file, const ModelOptions& options);
+// The model the file describes (its `architecture`) with that architecture's default
+// options; throws Error for an unknown architecture.
+std::unique_ptr<Model> make_model(const ModelFile& file);
 
 }  // namespace af::nnip

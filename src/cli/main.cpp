@@ -9,6 +9,7 @@
 #include "atomforge/src/deck.hpp"
 #include "atomforge/src/driver.hpp"
 #include "atomforge/src/io/structure_io.hpp"
+#include "atomforge/src/registry.hpp"
 
 namespace {
 
@@ -91,6 +92,8 @@ int main(int argc, char** argv) {
   auto* validate = app.add_subcommand("validate", "Check a deck without running it");
   validate->add_option("deck", validate_path, "Input deck (YAML)")->required();
 
+  auto* styles = app.add_subcommand("styles", "List every deck style (potentials, integrators, ...) and its keys");
+
   std::string convert_in, convert_out;
   auto* convert = app.add_subcommand("convert", "Convert a structure file to another format (by file name)");
   convert->add_option("input", convert_in, "Structure to read")->required();
@@ -107,6 +110,14 @@ int main(int argc, char** argv) {
   }
 
   if (convert->parsed()) return convert_structure(convert_in, convert_out, convert_species);
+  if (styles->parsed()) {  // kind <tab> style <tab> keys
+    for (const auto& st : af::registered_styles()) {
+      std::string keys;
+      for (const auto& k : st.keys) keys += (keys.empty() ? "" : " ") + k;
+      std::printf("%s\t%s\t%s\n", st.kind.c_str(), st.name.c_str(), keys.c_str());
+    }
+    return 0;
+  }
 
   const std::string& path = run->parsed() ? deck_path : validate_path;
   af::Deck deck;

@@ -1,6 +1,9 @@
 // Deck entry for neural potentials: potential: {style: nnip, model: FILE.h5}. The model
-// file names its architecture; each architecture is one line in the map below.
+// file names its architecture; each architecture parses its own keys and is one line
+// in architectures() below.
 #include <sys/stat.h>
+
+#include <functional>
 
 #include "atomforge/src/nnip/nnip_potential.hpp"
 #include "atomforge/src/registry.hpp"
@@ -10,14 +13,51 @@ namespace af {
 namespace {
 
 using nnip::ModelFile;
+using ModelMaker = std::function<std::unique_ptr<nnip::Model>(const ModelFile&)>;
+// An architecture reads its own keys of the nnip section (single: precision float32).
+using ArchitectureParser = ModelMaker (*)(MapReader& section, bool single);
+
+ModelMaker parse_equivariant(MapReader& sec, bool single) {
+  nnip::EquivariantOptions o;
+  o.single = single;
+  // radial: mlp (exact) or spline (a cubic Hermite table of the radial MLP, `knots`
+  // intervals; its error is measured in tests/ref/test_equivariant_engine.py).
+  const std::string radial = sec.get_string("radial", "mlp");
+  if (radial != "mlp" && radial != "spline") sec.get("radial").fail("radial: mlp or spline");
+  const long knots = radial == "spline" ? sec.get_int("knots", 2048) : 0;
+  if (radial == "spline" && (knots < 16 || knots > 1000000)) sec.get("knots").fail("knots: 16..1000000");
+  o.knots = static_cast<int>(knots);
+  // tensor_product: cg (sparse Clebsch-Gordan) or grid (spherical-grid Gaunt product for
+  // the parity-even paths, CG for the rest); both give the same model.
+  const std::string tp = sec.get_string("tensor_product", "cg");
+  if (tp != "cg" && tp != "grid") sec.get("tensor_product").fail("tensor_product: cg or grid");
+  o.grid = tp == "grid";
+  return [o](const ModelFile& f) { return nnip::make_equivariant(f, o); };
+}
+
+ModelMaker parse_attention(MapReader& sec, bool single) {
+  nnip::AttentionOptions o;
+  o.single = single;
+  // fuse_last_block: the last block forward and reverse in one kernel (CPU builds;
+  // default true; false runs it as every other block, as GPU builds do).
+  o.fuse_last = sec.get_bool("fuse_last_block", true);
+  return [o](const ModelFile& f) { return nnip::make_attention(f, o); };
+}
+
+const StyleTable<ArchitectureParser>& architectures() {
+  static const StyleTable<ArchitectureParser> t(
+      "nnip architecture", {{"equivariant", parse_equivariant, {"radial", "knots", "tensor_product"}},
+                            {"attention", parse_attention, {"fuse_last_block"}}});
+  return t;
+}
 
 class NnipSpec final : public PotentialSpec {
  public:
-  NnipSpec(std::shared_ptr<const ModelFile> f, std::vector<int> species_of_type, const nnip::ModelOptions& opt)
-      : file_(std::move(f)), species_of_type_(std::move(species_of_type)), opt_(opt) {}
+  NnipSpec(std::shared_ptr<const ModelFile> f, std::vector<int> species_of_type, ModelMaker make)
+      : file_(std::move(f)), species_of_type_(std::move(species_of_type)), make_(std::move(make)) {}
   std::unique_ptr<Potential> create() const override {
     try {
-      return std::make_unique<nnip::NnipPotential>(nnip::make_model(*file_, opt_), species_of_type_);
+      return std::make_unique<nnip::NnipPotential>(make_(*file_), species_of_type_);
     } catch (const nnip::Error& e) {  // a weight of the wrong shape: the file's problem
       throw InputError(e.what());
     }
@@ -27,10 +67,22 @@ class NnipSpec final : public PotentialSpec {
  private:
   std::shared_ptr<const ModelFile> file_;
   std::vector<int> species_of_type_;
-  nnip::ModelOptions opt_;
+  ModelMaker make_;
 };
 
 }  // namespace
+
+std::vector<StyleInfo> nnip_architecture_styles() {
+  std::vector<StyleInfo> out;
+  for (const auto& a : architectures().styles()) out.push_back({architectures().kind(), a.name, a.keys});
+  return out;
+}
+
+std::vector<std::string> nnip_keys() {
+  std::vector<std::string> keys = {"model", "precision"};
+  for (const auto& a : architectures().styles()) keys.insert(keys.end(), a.keys.begin(), a.keys.end());
+  return keys;
+}
 
 std::shared_ptr<const PotentialSpec> parse_nnip(MapReader& sec, const DeckContext& ctx) {
   if (ctx.units.name != "metal") sec.node().fail("nnip models are in metal units (eV, Angstrom); set 'units: metal'");
@@ -40,32 +92,22 @@ std::shared_ptr<const PotentialSpec> parse_nnip(MapReader& sec, const DeckContex
   if (stat(path.c_str(), &st) != 0) mnode.fail("cannot find model file '" + path + "'");
   const std::string precision = sec.get_string("precision", "float64");
   if (precision != "float64" && precision != "float32") sec.get("precision").fail("precision: float64 or float32");
-  // radial: mlp (exact) or spline (a cubic Hermite table of the radial MLP, `knots`
-  // intervals; its error is measured in tests/ref/test_equivariant_engine.py).
-  const std::string radial = sec.get_string("radial", "mlp");
-  if (radial != "mlp" && radial != "spline") sec.get("radial").fail("radial: mlp or spline");
-  const long knots = radial == "spline" ? sec.get_int("knots", 2048) : 0;
-  if (radial == "spline" && (knots < 16 || knots > 1000000)) sec.get("knots").fail("knots: 16..1000000");
-  // tensor_product: cg (sparse Clebsch-Gordan) or grid (spherical-grid Gaunt product for
-  // the parity-even paths, CG for the rest); both give the same model.
-  const std::string tp = sec.get_string("tensor_product", "cg");
-  if (tp != "cg" && tp != "grid") sec.get("tensor_product").fail("tensor_product: cg or grid");
-  // fuse_last_block: the attention model's last block forward and reverse in one kernel
-  // (CPU builds; default true; false runs it as every other block, as GPU builds do).
-  const bool fuse_last = sec.get_bool("fuse_last_block", true);
   std::shared_ptr<const ModelFile> file;
   try {
     file = std::make_shared<const ModelFile>(path);
   } catch (const nnip::Error& e) {
     throw InputError(e.what());
   }
-  if (file->architecture() != "equivariant" && file->architecture() != "attention")
-    throw InputError(path + ": unknown architecture '" + file->architecture() + "'");
-  if (file->architecture() != "equivariant" && radial != "mlp") sec.get("radial").fail("radial: spline is for equivariant models");
-  if (file->architecture() != "equivariant" && tp != "cg")
-    sec.get("tensor_product").fail("tensor_product is for equivariant models");
-  if (file->architecture() != "attention" && !fuse_last)
-    sec.get("fuse_last_block").fail("fuse_last_block is for attention models");
+  const auto* arch = architectures().find(file->architecture());
+  if (!arch) throw InputError(path + ": unknown architecture '" + file->architecture() + "'");
+  // Another architecture's key: say whose it is.
+  for (const auto& other : architectures().styles())
+    for (const auto& key : other.keys)
+      if (other.name != arch->name && sec.has(key)) {
+        const DeckNode v = sec.get(key);
+        v.fail(key + (v.is_scalar() ? ": " + v.as_string() : std::string()) + " is for " + other.name + " models");
+      }
+  ModelMaker make = arch->parse(sec, precision == "float32");
   std::vector<int> type_map;
   for (const auto& name : ctx.structure.species) {
     int k = -1;
@@ -78,12 +120,7 @@ std::shared_ptr<const PotentialSpec> parse_nnip(MapReader& sec, const DeckContex
     }
     type_map.push_back(k);
   }
-  nnip::ModelOptions opt;
-  opt.knots = static_cast<int>(knots);
-  opt.single = precision == "float32";
-  opt.grid = tp == "grid";
-  opt.fuse_last = fuse_last;
-  return std::make_shared<NnipSpec>(file, type_map, opt);
+  return std::make_shared<NnipSpec>(file, type_map, std::move(make));
 }
 
 }  // namespace af

@@ -31,7 +31,7 @@ int main(int argc, char** argv) {
         }
   try {
     af::nnip::ModelFile file(argv[1]);
-    auto model = af::nnip::make_model(file, af::nnip::ModelOptions{});
+    auto model = af::nnip::make_model(file);
     const double rc = model->cutoff();
     std::vector<int> offset = {0}, sender;
     std::vector<double> vec;
