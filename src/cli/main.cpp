@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "atomforge/src/deck.hpp"
-#include "atomforge/src/driver.hpp"
+#include "atomforge/src/cli/console.hpp"
 #include "atomforge/src/io/structure_io.hpp"
 #include "atomforge/src/registry.hpp"
 
@@ -139,7 +139,13 @@ int main(int argc, char** argv) {
   init_kokkos(threads);
   int rc = 0;
   try {
-    rc = af::run_simulation(deck, af::RunOptions{quiet, restart, until, restart_new_files});
+    // The run itself prints nothing: the console observer shows it, SIGINT/SIGTERM stop it.
+    const af::RunOptions options{restart, until, restart_new_files};
+    af::cli::ConsoleObserver console(deck, options, quiet);
+    af::cli::StopOnSignals stop;
+    const af::RunResult result = af::run_simulation(deck, options, console);
+    console.close();
+    rc = af::cli::report(deck, result);
   } catch (const af::InputError& e) {  // e.g. a checkpoint that does not fit the deck
     std::fprintf(stderr, "%s\n", e.what());
     rc = 2;

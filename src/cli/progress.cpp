@@ -1,4 +1,4 @@
-#include "atomforge/src/progress.hpp"
+#include "atomforge/src/cli/progress.hpp"
 
 #include <unistd.h>
 
