@@ -1,7 +1,7 @@
 #include "atomforge/potentials/nnip/model.hpp"
 
-#include "atomforge/potentials/nnip/attention.hpp"
-#include "atomforge/potentials/nnip/equivariant.hpp"
+#include "atomforge/potentials/nnip/attention/attention.hpp"
+#include "atomforge/potentials/nnip/equivariant/equivariant.hpp"
 
 namespace af::nnip {
 

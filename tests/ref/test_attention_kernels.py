@@ -1,5 +1,5 @@
 """The fused attention kernels (team per atom, online softmax forward, FlashAttention-2
-backward; on CPUs potentials/nnip/att_lanes.hpp, queries in vector lanes, and the row
+backward; on CPUs potentials/nnip/attention/att_lanes.hpp, queries in vector lanes, and the row
 kernels of att_fused.hpp that GPU builds run) against a naive kernel that materialises the
 weights (tests/tools/attention_check.cpp) and against PyTorch autograd of the reference
 (aftrain.attention.neighbor_attention), float64, to 1e-12 (issue 6, acceptance 1).

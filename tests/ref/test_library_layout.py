@@ -23,7 +23,7 @@ def main():
         ldd = subprocess.run(["ldd", lib], capture_output=True, text=True, check=True).stdout
         c.check("yaml" not in ldd and "symspg" not in ldd, "ldd: links neither yaml-cpp nor spglib")
     offenders = []
-    for p in glob.glob(os.path.join(SOURCE_DIR, "potentials", "nnip", "*.[ch]pp")):
+    for p in glob.glob(os.path.join(SOURCE_DIR, "potentials", "nnip", "**", "*.[ch]pp"), recursive=True):
         for inc in re.findall(r'#include "([^"]+)"', open(p).read()):
             if not inc.startswith("atomforge/potentials/nnip/") and inc != "atomforge/src/types.hpp":
                 offenders.append(f"{os.path.basename(p)}: {inc}")

@@ -12,7 +12,7 @@
 #include <string>
 #include <vector>
 
-#include "atomforge/potentials/nnip/att_lanes.hpp"
+#include "atomforge/potentials/nnip/attention/att_lanes.hpp"
 
 using af::ExecSpace;
 using Row = std::vector<double>;

@@ -4,7 +4,7 @@
 // the kernels' polynomial gradients dY/dx, dY/dy, dY/dz (float64, 25 x 3 row-major).
 #include <cstdio>
 
-#include "atomforge/potentials/nnip/eq_kernels.hpp"
+#include "atomforge/potentials/nnip/equivariant/eq_kernels.hpp"
 #include "atomforge/potentials/nnip/so3.hpp"
 
 int main() {

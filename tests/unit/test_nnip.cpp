@@ -10,7 +10,7 @@
 #include <random>
 #include <vector>
 
-#include "atomforge/potentials/nnip/att_fused.hpp"
+#include "atomforge/potentials/nnip/attention/att_fused.hpp"
 #include "atomforge/src/nnip/nnip_potential.hpp"
 #include "test_support.hpp"
 

@@ -1,5 +1,5 @@
 """The attention-based potential (EScAIP family), as the PyTorch reference the engine's
-Kokkos kernels (potentials/nnip/attention.cpp) must reproduce. Deviations from the
+Kokkos kernels (potentials/nnip/attention/attention.cpp) must reproduce. Deviations from the
 EScAIP v1 paper are listed in docs/nnip_attention.md.
 
 Each atom i sees the sequence of its edges i <- j inside the cutoff (padded to the

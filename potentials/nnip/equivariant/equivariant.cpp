@@ -1,9 +1,9 @@
-#include "atomforge/potentials/nnip/equivariant.hpp"
+#include "atomforge/potentials/nnip/equivariant/equivariant.hpp"
 
 #include <cmath>
 #include <vector>
 
-#include "atomforge/potentials/nnip/eq_kernels.hpp"
+#include "atomforge/potentials/nnip/equivariant/eq_kernels.hpp"
 #include "atomforge/potentials/nnip/so3.hpp"
 
 namespace af::nnip {

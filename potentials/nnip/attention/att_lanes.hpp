@@ -9,7 +9,7 @@
 // and never stores an N x M x M array (its tiles are M x kLanes, one head and group at
 // a time). Compiled for CPU builds only.
 #pragma once
-#include "atomforge/potentials/nnip/att_fused.hpp"
+#include "atomforge/potentials/nnip/attention/att_fused.hpp"
 
 #if !defined(KOKKOS_ENABLE_CUDA) && !defined(KOKKOS_ENABLE_HIP)
 #define AF_ATT_LANES 1

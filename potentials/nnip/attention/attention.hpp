@@ -8,7 +8,7 @@
 #pragma once
 #include <vector>
 
-#include "atomforge/potentials/nnip/att_layout.hpp"
+#include "atomforge/potentials/nnip/attention/att_layout.hpp"
 #include "atomforge/potentials/nnip/model_file.hpp"
 #include "atomforge/potentials/nnip/model.hpp"
 

@@ -5,7 +5,7 @@
 // lanes. Compiled for CPU builds only (att_lanes.hpp); GPU builds keep the per-edge loop
 // of attention_reverse.cpp.
 #pragma once
-#include "atomforge/potentials/nnip/att_lanes.hpp"
+#include "atomforge/potentials/nnip/attention/att_lanes.hpp"
 
 #ifdef AF_ATT_LANES
 namespace af::nnip::kernels {

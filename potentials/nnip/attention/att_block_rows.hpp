@@ -3,7 +3,7 @@
 // attention_reverse.cpp) and the fused last block (attention_last.cpp), which differ
 // only in where the rows live (saved activations or team scratch).
 #pragma once
-#include "atomforge/potentials/nnip/att_kernels.hpp"
+#include "atomforge/potentials/nnip/attention/att_kernels.hpp"
 
 namespace af::nnip::kernels {
 

@@ -5,8 +5,8 @@
 #pragma once
 #include <type_traits>
 
-#include "atomforge/potentials/nnip/att_layout.hpp"
-#include "atomforge/potentials/nnip/eq_kernels.hpp"
+#include "atomforge/potentials/nnip/attention/att_layout.hpp"
+#include "atomforge/potentials/nnip/equivariant/eq_kernels.hpp"
 
 // Short fixed-length loops (a chunk of keys, eight outputs): vectorise them. GCC
 // otherwise unrolls such loops completely before its loop vectoriser runs and leaves scalar code where the

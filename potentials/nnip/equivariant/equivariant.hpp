@@ -6,10 +6,10 @@
 #include <memory>
 #include <vector>
 
-#include "atomforge/potentials/nnip/eq_layout.hpp"
+#include "atomforge/potentials/nnip/equivariant/eq_layout.hpp"
 #include "atomforge/potentials/nnip/model_file.hpp"
 #include "atomforge/potentials/nnip/model.hpp"
-#include "atomforge/potentials/nnip/tp_grid.hpp"
+#include "atomforge/potentials/nnip/equivariant/tp_grid.hpp"
 
 namespace af::nnip {
 

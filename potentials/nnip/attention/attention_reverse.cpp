@@ -2,9 +2,9 @@
 // the blocks to dE/dr for every edge. Per-edge activations (O(E H)) are read back from the
 // forward pass; the attention weights are recomputed per atom from Q and K (one exp per
 // entry, into a per-team tile), so nothing of size edges x neighbors is ever stored.
-#include "atomforge/potentials/nnip/att_block_rows.hpp"
-#include "atomforge/potentials/nnip/att_input_lanes.hpp"
-#include "atomforge/potentials/nnip/attention.hpp"
+#include "atomforge/potentials/nnip/attention/att_block_rows.hpp"
+#include "atomforge/potentials/nnip/attention/att_input_lanes.hpp"
+#include "atomforge/potentials/nnip/attention/attention.hpp"
 
 namespace af::nnip {
 

@@ -1,12 +1,12 @@
-#include "atomforge/potentials/nnip/attention.hpp"
+#include "atomforge/potentials/nnip/attention/attention.hpp"
 
 #include <string>
 #include <type_traits>
 
 #include "atomforge/potentials/nnip/error.hpp"
 #include "atomforge/potentials/nnip/huge_pages.hpp"
-#include "atomforge/potentials/nnip/att_block_rows.hpp"
-#include "atomforge/potentials/nnip/att_input_lanes.hpp"
+#include "atomforge/potentials/nnip/attention/att_block_rows.hpp"
+#include "atomforge/potentials/nnip/attention/att_input_lanes.hpp"
 
 namespace af::nnip {
 

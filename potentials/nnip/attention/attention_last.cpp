@@ -8,9 +8,9 @@
 // exps nor reads Q, K, V and the block's other activations back from memory, and
 // nothing of the block's per-edge state is written to act_. GPU builds, and CPU runs
 // with `fuse_last_block: false`, use compute_block / reverse_block as for every other block.
-#include "atomforge/potentials/nnip/att_block_rows.hpp"
-#include "atomforge/potentials/nnip/att_lanes.hpp"
-#include "atomforge/potentials/nnip/attention.hpp"
+#include "atomforge/potentials/nnip/attention/att_block_rows.hpp"
+#include "atomforge/potentials/nnip/attention/att_lanes.hpp"
+#include "atomforge/potentials/nnip/attention/attention.hpp"
 
 #ifdef AF_ATT_LANES
 namespace af::nnip {

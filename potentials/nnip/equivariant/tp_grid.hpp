@@ -9,7 +9,7 @@
 #pragma once
 #include <vector>
 
-#include "atomforge/potentials/nnip/eq_layout.hpp"
+#include "atomforge/potentials/nnip/equivariant/eq_layout.hpp"
 
 namespace af::nnip {
 

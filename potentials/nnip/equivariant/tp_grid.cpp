@@ -1,4 +1,4 @@
-#include "atomforge/potentials/nnip/tp_grid.hpp"
+#include "atomforge/potentials/nnip/equivariant/tp_grid.hpp"
 
 #include <cmath>
 #include <stdexcept>

@@ -4,7 +4,7 @@
 #pragma once
 #include <cmath>
 
-#include "atomforge/potentials/nnip/eq_layout.hpp"
+#include "atomforge/potentials/nnip/equivariant/eq_layout.hpp"
 #include "atomforge/potentials/nnip/so3.hpp"
 #include "atomforge/src/types.hpp"
 

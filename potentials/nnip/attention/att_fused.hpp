@@ -5,7 +5,7 @@
 // compilers vectorise them, and the shared pieces (transposes, lane sums). Header-only
 // so the block kernels (attention.cpp, attention_reverse.cpp) inline it.
 #pragma once
-#include "atomforge/potentials/nnip/att_kernels.hpp"
+#include "atomforge/potentials/nnip/attention/att_kernels.hpp"
 
 #include <type_traits>
 
