@@ -27,19 +27,15 @@ KOKKOS_INLINE_FUNCTION float m_log(float x) { return logf(x); }
 // exp for the attention kernels: libm's in double (the float64 path is checked against
 // PyTorch to 1e-9); in float, Cephes' expf written inline (Cody-Waite reduction and a
 // degree-6 polynomial, within 2 ulp of expf on [-87, 88]), so loops over it vectorise
-// and it costs no call: libm's expf was 15% of a float32 energy+forces call. Below -87
-// it returns 0 rather than a subnormal (expf's values there are below FLT_MIN): on x86
-// every operation that reads or makes a subnormal float takes a microcode assist of
-// ~100 cycles, and the far Gaussians and GELU's tails made them by the thousand (7.5 of
-// the input stage's 11 ms per call at 1,000 atoms, measured with flush-to-zero set).
+// and it costs no call. Below -87 it returns 0 rather than a subnormal: subnormal floats
+// take microcode assists on x86 (docs/perf/attention_cpu.md has the figures).
 KOKKOS_FORCEINLINE_FUNCTION double fast_exp(double x) { return exp(x); }
 KOKKOS_FORCEINLINE_FUNCTION float fast_exp(float x) {
   const bool under = x < -87.0f;
   x = under ? -87.0f : (x > 88.0f ? 88.0f : x);
   const float n = floorf(x * 1.44269504088896341f + 0.5f);
-  // x - n ln2 in two parts as FMAs: the attention files are built with
-  // -fassociative-math (CMakeLists.txt), which would fold written-out parts into one
-  // rounded constant (measured: 3.7e-6 relative error instead of 8e-8).
+  // x - n ln2 in two parts as FMAs: -fassociative-math (CMakeLists.txt) would fold
+  // written-out parts into one rounded constant (3.7e-6 relative error instead of 8e-8).
   const float r = fmaf(n, 2.12194440e-4f, fmaf(n, -0.693359375f, x));
   float p = 1.9875691500e-4f;
   p = p * r + 1.3981999507e-3f;
@@ -65,10 +61,8 @@ constexpr int kVecLanes = 16;
 // kVecLanes values of T as one vector value (GCC/Clang vector extensions; one 512-bit
 // register for float on AVX-512). The kernels' per-lane state (maxima, sums, the
 // outputs' accumulators, a head's rows of QT) is held in such values, which the
-// compiler keeps in registers: written as arrays of kVecLanes scalars under `omp simd`, GCC
-// vectorised the loops but left the accumulators on the stack, every key a load, an FMA
-// and a store per accumulator (with lv_exp below: att_lanes.hpp's forward 25% faster,
-// the weights 10%, a float32 call at 1,000 atoms 3%).
+// compiler keeps in registers (as `omp simd` arrays GCC left them on the stack: a load,
+// an FMA and a store per key and accumulator).
 template <class T>
 struct LaneVecOf {
   typedef T type __attribute__((vector_size(kVecLanes * sizeof(T))));
@@ -217,7 +211,7 @@ KOKKOS_FORCEINLINE_FUNCTION void gelu_row_with_grad(const T* z, T* y, T* dy, int
 // out = in W (+ b), W row-major (nin, nout); inner loops run over contiguous outputs
 // (vectorised; no reductions). The shapes of the blocks' products (H x H, H x 2H,
 // 2H x H for H = 16, 32, 64) run with sizes known at compile time, which lets the
-// compiler keep the output row in registers (twice the throughput measured on AVX-512).
+// compiler keep the output row in registers.
 template <class T, int NIN, int NOUT>
 KOKKOS_INLINE_FUNCTION void affine_fixed(const T* __restrict__ in, const T* __restrict__ W, const T* b,
                                          T* __restrict__ out) {
@@ -328,14 +322,10 @@ constexpr int kRowBlock = 1;
 #endif
 
 // Prefetch of rows [first, first + count) of a per-edge array (row-major View), for
-// reading (RW = 0) or writing (RW = 1). The per-edge arrays (~2 MB each at 1,000 atoms)
-// come from memory, and this VM's hardware prefetching left their first touches as
-// demand misses (a 216-atom system ran 18% faster per atom). Measured with the kernel
-// timer: the team kernels prefetch the rows their atom reads when it starts (block
-// backward 0.86x, last block 0.93x, block forward 0.89x); prefetching the rows they
-// write, or the next atom's, was slower. The range kernels prefetch their next block or
-// atom (edge-input reverse 0.79x, edge input 0.84-0.96x, BOO reverse 0.90x). No-op in
-// GPU builds.
+// reading (RW = 0) or writing (RW = 1): the per-edge arrays come from memory and the
+// hardware prefetcher leaves their first touches as demand misses. Team kernels prefetch
+// the rows their atom reads, range kernels their next block or atom (what was measured,
+// and what was slower: docs/perf/attention_cpu.md). No-op in GPU builds.
 template <int RW, class View>
 KOKKOS_FORCEINLINE_FUNCTION void prefetch_rows(const View& v, int first, int count) {
 #ifdef AF_ATT_ROW_BLOCKS

@@ -38,8 +38,8 @@ inline LaneVec<T> lanes_dot(const T* r, const LaneVec<T>* x, int dh) {
 }
 
 // The same for the dv of the backward, with XT (GOT) read from memory and the sums stored
-// to st (dv_x = go_x . v): kept there, GCC's code for the backward as a whole was 5-10%
-// faster than with the head's rows of GOT held as lane vectors.
+// to st (dv_x = go_x . v): GCC compiles the backward better this way than with the
+// head's rows of GOT held as lane vectors.
 template <class T>
 inline void lanes_dot_store(const T* r, const T* XT, int Ms, int c0, int dh, int j0, T* st) {
   T a0[kLanes], a1[kLanes];
@@ -135,8 +135,8 @@ inline void lanes_gkv_chunk(int M, int Ms, int dh_rt, int c0, int j0, int k0, co
   alignas(64) T PT[kLanes * kLanes], GT[kLanes * kLanes];
   if (WithV) tile_transpose(S + k0 * kLanes, n, PT);
   tile_transpose(G + k0 * kLanes, n, GT);
-  // Accumulated as arrays under `omp simd` (the operands' broadcasts then fold into the
-  // FMAs): as lane vectors, GCC loaded and broadcast them separately (30% slower).
+  // Accumulated as arrays under `omp simd`, so the operands' broadcasts fold into the
+  // FMAs (as lane vectors GCC loads and broadcasts them separately).
   alignas(64) T acc[2 * DM][kLanes];  // rows c: dE/dV feature c; rows DM + c: dE/dK
   for (int c = 0; c < dh; ++c) {
     AF_SIMD

@@ -19,9 +19,8 @@ const char* const kBlockNames[kNumBlockWeights] = {"g_x", "g_e", "g_fn", "g_fe",
                                                    "w_n2", "b_n2", "w_f1", "b_f1", "w_f2", "b_f2"};
 using Team = Kokkos::TeamPolicy<ExecSpace>::member_type;
 
-// A per-edge work array, zeroed, in transparent huge pages on the host: at 1,000 atoms
-// these arrays span ~30 MB, 8,000 4 KiB pages that the kernels stream through, and the
-// TLB misses cost ~2% of a float32 call (paired runs).
+// A per-edge work array, zeroed, in transparent huge pages on the host: the kernels
+// stream through tens of MB of them, and 4 KiB pages cost TLB misses.
 template <class V, class... N>
 V edge_array(const char* label, N... n) {
   V v(Kokkos::view_alloc(Kokkos::WithoutInitializing, std::string(label)), n...);
