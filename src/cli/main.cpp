@@ -126,6 +126,9 @@ int main(int argc, char** argv) {
   } catch (const af::InputError& e) {
     std::fprintf(stderr, "%s\n", e.what());
     return 2;
+  } catch (const std::exception& e) {  // a programming error (e.g. a style's undeclared key)
+    std::fprintf(stderr, "atomforge: internal error: %s\n", e.what());
+    return 1;
   }
   for (const auto& w : deck.warnings) std::fprintf(stderr, "%s\n", w.c_str());
   if (validate->parsed()) {
