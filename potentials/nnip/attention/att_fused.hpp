@@ -25,7 +25,7 @@ constexpr int kAttChunk = 16;
 // (key_stride), the padding zero and masked, so every loop over keys runs kAttChunk
 // iterations known at compile time: one or two vector registers with no remainder code.
 // GPUs keep the exact M (a thread per row; padding would only add work there).
-#if defined(KOKKOS_ENABLE_CUDA) || defined(KOKKOS_ENABLE_HIP)
+#ifndef AF_ATT_HOST
 constexpr bool kAttPadKeys = false;
 #else
 constexpr bool kAttPadKeys = true;
@@ -39,9 +39,7 @@ KOKKOS_INLINE_FUNCTION int chunk_len(int total, int k0) {
   return kAttPadKeys ? kAttChunk : (total - k0 < kAttChunk ? total - k0 : kAttChunk);
 }
 
-#if defined(__AVX512F__) && !defined(KOKKOS_ENABLE_CUDA) && !defined(KOKKOS_ENABLE_HIP) && defined(__has_builtin)
-#if __has_builtin(__builtin_shufflevector)
-#define AF_ATT_TRANSPOSE16 1
+#ifdef AF_ATT_TRANSPOSE16
 // dst[c ldd + r] = src[r lds + c] for a 16 x 16 float block, rows r >= n of src read as
 // zero: sixteen loads, 64 two-register shuffles and sixteen stores, where the element
 // loop made 256 strided loads and stores (a twentieth of a float32 call). Written with
@@ -79,7 +77,6 @@ inline void transpose16x16(const float* src, int lds, int n, float* dst, int ldd
     for (int l = 0; l < 4; ++l) __builtin_memcpy(dst + (4 * l + j) * ldd, &o[l], 64);
   }
 }
-#endif
 #endif
 
 // AT[c Ms + k] = A[k lda + c] for c < H (Ms = key_stride(M); the padding columns set to zero).
@@ -315,7 +312,7 @@ KOKKOS_INLINE_FUNCTION void attention_backward_dh(const Member& team, int M, int
     }
   });
   team.team_barrier();
-#if defined(KOKKOS_ENABLE_CUDA) || defined(KOKKOS_ENABLE_HIP)
+#ifndef AF_ATT_HOST
   (void)KT;
   Kokkos::parallel_for(Kokkos::TeamThreadRange(team, M), [&](const int k) {
     T guk = 0;
@@ -389,7 +386,7 @@ KOKKOS_INLINE_FUNCTION void attention_backward_dh(const Member& team, int M, int
 
 // The three kernels with the head width dh = H / heads known at compile time where it is
 // 8 (CPU builds), the generic loops otherwise.
-#if defined(KOKKOS_ENABLE_CUDA) || defined(KOKKOS_ENABLE_HIP)
+#ifndef AF_ATT_HOST
 #define AF_ATT_DH_DISPATCH(FN, ...) FN<T, 0>(__VA_ARGS__)
 #else
 #define AF_ATT_DH_DISPATCH(FN, ...) \

@@ -5,17 +5,11 @@
 #pragma once
 #include <type_traits>
 
+#include "atomforge/potentials/nnip/attention/att_config.hpp"
 #include "atomforge/potentials/nnip/attention/att_layout.hpp"
 #include "atomforge/potentials/nnip/equivariant/eq_kernels.hpp"
 
-// Short fixed-length loops (a chunk of keys, eight outputs): vectorise them. GCC
-// otherwise unrolls such loops completely before its loop vectoriser runs and leaves scalar code where the
-// pointers might alias; `omp simd` asserts they do not. Empty on GPUs and without OpenMP.
-#if defined(_OPENMP) && !defined(KOKKOS_ENABLE_CUDA) && !defined(KOKKOS_ENABLE_HIP)
-#define AF_SIMD _Pragma("omp simd")
-#else
-#define AF_SIMD
-#endif
+// Short fixed-length loops (a chunk of keys, eight outputs) carry AF_SIMD (att_config.hpp).
 
 namespace af::nnip::kernels {
 
@@ -54,8 +48,7 @@ KOKKOS_FORCEINLINE_FUNCTION float fast_exp(float x) {
 
 // CPU builds (GCC/Clang): 16-lane vector values for the attention kernels (att_lanes.hpp)
 // and the row helpers' GELU.
-#if !defined(KOKKOS_ENABLE_CUDA) && !defined(KOKKOS_ENABLE_HIP) && defined(__GNUC__)
-#define AF_ATT_LANE_VECTORS 1
+#ifdef AF_ATT_LANE_VECTORS
 constexpr int kVecLanes = 16;
 
 // kVecLanes values of T as one vector value (GCC/Clang vector extensions; one 512-bit
@@ -88,7 +81,7 @@ template <class V>
 inline V lv_max(const V& a, const V& b) {
   return a > b ? a : b;
 }
-#ifdef __AVX512F__
+#ifdef AF_ATT_AVX512
 #define AF_LANES_KEEP(v) __asm__("" : "+v"(v))
 #else
 #define AF_LANES_KEEP(v) __asm__("" : "+m"(v))
@@ -139,7 +132,7 @@ inline LaneVec<float> lv_exp(const LaneVec<float>& xin) {
 // step (relative error ~1e-7, within 2 ulp of the division), where vdivps takes one
 // lane group per ~10 cycles on a single port; GELU's sigmoid had one per value.
 inline LaneVec<float> lv_recip(const LaneVec<float>& d) {
-#ifdef __AVX512F__
+#ifdef AF_ATT_AVX512
   const LaneVec<float> r = __builtin_ia32_rcp14ps512_mask(d, LaneVec<float>{}, static_cast<unsigned short>(0xFFFF));
   return r * (2.0f - d * r);
 #else
@@ -239,7 +232,7 @@ KOKKOS_INLINE_FUNCTION void accumulate_fixed(const T* __restrict__ in, const T* 
 // A CPU optimisation: nvcc took six minutes per file on the nine unrolled shapes
 // inlined at every call site, so GPU builds keep the generic loops (their speed there
 // is still to be measured on a device).
-#if defined(KOKKOS_ENABLE_CUDA) || defined(KOKKOS_ENABLE_HIP)
+#ifndef AF_ATT_HOST
 #define AF_ATT_FIXED_SHAPES(ni, no, CALL)
 #else
 #define AF_ATT_FIXED_SHAPES(ni, no, CALL)                        \
@@ -314,8 +307,7 @@ KOKKOS_INLINE_FUNCTION void reverse_affine(const T* __restrict__ gout, int nout,
 // extensions), so each weight row is loaded once per four edges and feeds independent
 // FMA chains (row by row, the products ran into their weight loads and FMA latency).
 // GPU builds (a thread per row) and other shapes go row by row.
-#if !defined(KOKKOS_ENABLE_CUDA) && !defined(KOKKOS_ENABLE_HIP) && defined(__GNUC__)
-#define AF_ATT_ROW_BLOCKS 1
+#ifdef AF_ATT_ROW_BLOCKS
 constexpr int kRowBlock = 8;
 #else
 constexpr int kRowBlock = 1;
@@ -475,7 +467,7 @@ constexpr int kSumLanes = 16;
 // in every RMSNorm (forward and reverse) and the other per-row dot products.
 template <class T>
 KOKKOS_FORCEINLINE_FUNCTION T dot(const T* a, const T* b, const T* w, int n) {  // sum a b w
-#if !defined(KOKKOS_ENABLE_CUDA) && !defined(KOKKOS_ENABLE_HIP)
+#ifdef AF_ATT_HOST
   if (n > 0 && n % kSumLanes == 0) {  // whole vectors (n = 0 falls through: no terms)
     T part[kSumLanes];
     AF_SIMD

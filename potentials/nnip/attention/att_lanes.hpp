@@ -11,8 +11,7 @@
 #pragma once
 #include "atomforge/potentials/nnip/attention/att_fused.hpp"
 
-#if !defined(KOKKOS_ENABLE_CUDA) && !defined(KOKKOS_ENABLE_HIP)
-#define AF_ATT_LANES 1
+#ifdef AF_ATT_LANES
 
 namespace af::nnip::kernels {
 

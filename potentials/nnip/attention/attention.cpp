@@ -154,7 +154,7 @@ void AttentionModel<T>::compute(const Graph& edges, const DblView& eatom, const 
   // Every loop over a row's H features gets a compile-time length where the width is 32
   // (CPU builds, measured there; GPU builds keep the one generic instantiation, as nvcc's
   // compile time would double and the effect on a device is unmeasured).
-#if defined(KOKKOS_ENABLE_CUDA) || defined(KOKKOS_ENABLE_HIP)
+#ifndef AF_ATT_HOST
   constexpr bool fixed = false;
 #else
   constexpr bool fixed = true;
@@ -460,7 +460,7 @@ template class AttentionModel<double>;
 template class AttentionModel<float>;
 template void AttentionModel<double>::project<0>(int, int);
 template void AttentionModel<float>::project<0>(int, int);
-#if !defined(KOKKOS_ENABLE_CUDA) && !defined(KOKKOS_ENABLE_HIP)
+#ifdef AF_ATT_HOST
 template void AttentionModel<double>::project<32>(int, int);
 template void AttentionModel<float>::project<32>(int, int);
 #endif

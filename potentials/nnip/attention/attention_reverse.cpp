@@ -267,7 +267,7 @@ void AttentionModel<T>::reverse_input(const Graph& edges, const IntView& species
   });
 }
 
-#if defined(KOKKOS_ENABLE_CUDA) || defined(KOKKOS_ENABLE_HIP)
+#ifndef AF_ATT_HOST
 #define AF_ATTENTION_REVERSE_BLOCKS(T)                                      \
   template void AttentionModel<T>::reverse_block<0>(int, const Graph&); \
   template void AttentionModel<T>::project_reverse<0>(int, const Graph&);
