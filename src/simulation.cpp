@@ -89,7 +89,6 @@ RunResult run_simulation(const Deck& deck, const RunOptions& opt, RunObserver& o
     if (f_keep.extent(0) != atoms.f.extent(0)) f_keep = VecView("f_keep", atoms.f.extent(0));
     Kokkos::deep_copy(f_keep, atoms.f);
     ComputeFlags all;
-    all.per_atom_energy = false;
     const EnergyVirial e = potential->compute(atoms, list, all, eatom);
     Kokkos::deep_copy(atoms.f, f_keep);
     return e;

@@ -39,7 +39,7 @@ long first_dropped(std::FILE* in, FrameFile::Kind kind, long step, long every) {
       }
     } else if (skip > 0) {
       --skip;
-    } else if (skip == 0) {  // a frame's atom count, then its comment line
+    } else {  // a frame's atom count, then its comment line
       start = at;
       skip = std::strtol(line, nullptr, 10);
       if (getline(&line, &cap, in) < 0) break;
