@@ -19,7 +19,7 @@ std::shared_ptr<const PotentialSpec> parse_eam_fs(MapReader&, const DeckContext&
 std::shared_ptr<const PotentialSpec> parse_sw(MapReader&, const DeckContext&);
 std::shared_ptr<const PotentialSpec> parse_tersoff(MapReader&, const DeckContext&);
 std::shared_ptr<const PotentialSpec> parse_nnip(MapReader&, const DeckContext&);
-std::vector<std::string> nnip_keys();  // model, precision and every architecture's own (nnip_spec.cpp)
+std::vector<std::string> nnip_keys();  // model, precision, backend and every architecture's own (nnip_spec.cpp)
 std::shared_ptr<const IntegratorSpec> parse_nve(MapReader&, const DeckContext&);
 std::shared_ptr<const IntegratorSpec> parse_langevin(MapReader&, const DeckContext&);
 std::shared_ptr<const IntegratorSpec> parse_nvt(MapReader&, const DeckContext&);

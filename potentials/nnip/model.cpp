@@ -11,8 +11,11 @@ std::unique_ptr<Model> make_equivariant(const ModelFile& f, const EquivariantOpt
 }
 
 std::unique_ptr<Model> make_attention(const ModelFile& f, const AttentionOptions& o) {
-  if (o.single) return std::make_unique<AttentionModel<float>>(f, o.fuse_last);
-  return std::make_unique<AttentionModel<double>>(f, o.fuse_last);
+  if (o.backend == Backend::portable) return make_attention_portable(f, o);
+  if constexpr (kHostBackendBuilt)
+    return make_attention_host(f, o);
+  else
+    throw Error("backend: host is for CPU builds; this build runs the portable back end only");
 }
 
 std::unique_ptr<Model> make_model(const ModelFile& f) {

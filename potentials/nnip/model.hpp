@@ -7,6 +7,7 @@
 #include <memory>
 #include <string>
 
+#include "atomforge/potentials/nnip/backend.hpp"
 #include "atomforge/potentials/nnip/error.hpp"
 #include "atomforge/potentials/nnip/graph.hpp"
 #include "atomforge/potentials/nnip/model_file.hpp"
@@ -37,7 +38,8 @@ struct EquivariantOptions {
 };
 struct AttentionOptions {
   bool single = false;
-  bool fuse_last = true;  // last block forward and reverse in one kernel (CPU builds)
+  Backend backend = kDefaultBackend;  // host: CPU builds only (make_attention throws otherwise)
+  bool fuse_last = true;              // last block forward and reverse in one kernel (host back end)
 };
 std::unique_ptr<Model> make_equivariant(const ModelFile& file, const EquivariantOptions& options = {});
 std::unique_ptr<Model> make_attention(const ModelFile& file, const AttentionOptions& options = {});

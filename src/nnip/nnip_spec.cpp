@@ -14,12 +14,18 @@ namespace {
 
 using nnip::ModelFile;
 using ModelMaker = std::function<std::unique_ptr<nnip::Model>(const ModelFile&)>;
-// An architecture reads its own keys of the nnip section (single: precision float32).
-using ArchitectureParser = ModelMaker (*)(MapReader& section, bool single);
+// The keys every architecture shares: precision and backend.
+struct CommonOptions {
+  bool single = false;  // precision: float32
+  nnip::Backend backend = nnip::kDefaultBackend;
+};
+// An architecture reads its own keys of the nnip section.
+using ArchitectureParser = ModelMaker (*)(MapReader& section, const CommonOptions& common);
 
-ModelMaker parse_equivariant(MapReader& sec, bool single) {
+// One implementation, which every build runs (`backend` selects nothing here).
+ModelMaker parse_equivariant(MapReader& sec, const CommonOptions& common) {
   nnip::EquivariantOptions o;
-  o.single = single;
+  o.single = common.single;
   // radial: mlp (exact) or spline (a cubic Hermite table of the radial MLP, `knots`
   // intervals; its error is measured in tests/ref/test_equivariant_engine.py).
   const std::string radial = sec.get_string("radial", "mlp");
@@ -35,11 +41,12 @@ ModelMaker parse_equivariant(MapReader& sec, bool single) {
   return [o](const ModelFile& f) { return nnip::make_equivariant(f, o); };
 }
 
-ModelMaker parse_attention(MapReader& sec, bool single) {
+ModelMaker parse_attention(MapReader& sec, const CommonOptions& common) {
   nnip::AttentionOptions o;
-  o.single = single;
-  // fuse_last_block: the last block forward and reverse in one kernel (CPU builds;
-  // default true; false runs it as every other block, as GPU builds do).
+  o.single = common.single;
+  o.backend = common.backend;
+  // fuse_last_block: the last block forward and reverse in one kernel (host back end;
+  // default true; false runs it as every other block, as the portable back end does).
   o.fuse_last = sec.get_bool("fuse_last_block", true);
   return [o](const ModelFile& f) { return nnip::make_attention(f, o); };
 }
@@ -79,7 +86,7 @@ std::vector<StyleInfo> nnip_architecture_styles() {
 }
 
 std::vector<std::string> nnip_keys() {
-  std::vector<std::string> keys = {"model", "precision"};
+  std::vector<std::string> keys = {"model", "precision", "backend"};
   for (const auto& a : architectures().styles()) keys.insert(keys.end(), a.keys.begin(), a.keys.end());
   return keys;
 }
@@ -92,6 +99,15 @@ std::shared_ptr<const PotentialSpec> parse_nnip(MapReader& sec, const DeckContex
   if (stat(path.c_str(), &st) != 0) mnode.fail("cannot find model file '" + path + "'");
   const std::string precision = sec.get_string("precision", "float64");
   if (precision != "float64" && precision != "float32") sec.get("precision").fail("precision: float64 or float32");
+  CommonOptions common;
+  common.single = precision == "float32";
+  // backend: host (the tuned CPU kernels; CPU builds' default) or portable (what GPU
+  // builds run; potentials/nnip/backend.hpp).
+  const std::string backend = sec.get_string("backend", nnip::backend_name(nnip::kDefaultBackend));
+  if (backend != "host" && backend != "portable") sec.get("backend").fail("backend: portable or host");
+  if (backend == "host" && !nnip::kHostBackendBuilt)
+    sec.get("backend").fail("backend: host is for CPU builds; this build runs the portable back end only");
+  common.backend = backend == "host" ? nnip::Backend::host : nnip::Backend::portable;
   std::shared_ptr<const ModelFile> file;
   try {
     file = std::make_shared<const ModelFile>(path);
@@ -107,7 +123,7 @@ std::shared_ptr<const PotentialSpec> parse_nnip(MapReader& sec, const DeckContex
         const DeckNode v = sec.get(key);
         v.fail(key + (v.is_scalar() ? ": " + v.as_string() : std::string()) + " is for " + other.name + " models");
       }
-  ModelMaker make = arch->parse(sec, precision == "float32");
+  ModelMaker make = arch->parse(sec, common);
   std::vector<int> type_map;
   for (const auto& name : ctx.structure.species) {
     int k = -1;

@@ -10,9 +10,11 @@ exported weights, through the real deck path (issue 6, acceptance 2 and 3):
 - energy and forces continuous as a neighbor crosses the cutoff (both sides of r_c); two
   copies farther apart than the cutoff have twice the energy (1e-12);
 - the loader's one-line errors (a wrong weight shape, an equivariant-only option, a
-  bad fuse_last_block).
-CPU builds run the last block fused (forward and reverse in one kernel); the H 32 model is
-also checked with fuse_last_block: false, the path GPU builds take."""
+  bad fuse_last_block or backend).
+CPU builds run the host back end with the last block fused (forward and reverse in one
+kernel); the H 32 model is also checked with fuse_last_block: false, and both widths with
+backend: portable (the kernels GPU builds run), which must also equal the host back end
+to 1e-10 relative."""
 import os
 import sys
 
@@ -45,15 +47,18 @@ def make_model(wd, hidden, name):
 
 
 def against_pytorch(c, wd, h, model, path, tag, **options):
-    """Engine = PyTorch on the 20 structures, float64 and float32 (deck options added)."""
+    """Engine = PyTorch on the 20 structures, float64 and float32 (deck options added);
+    returns the engine's float64 frames."""
     worst = {"energy": 0.0, "forces": 0.0, "stress": 0.0}
     f32 = 0.0
+    frames = []
     for k, at in enumerate(structures()):
         d = os.path.join(wd, f"{tag}{k}")
         os.makedirs(d)
         write(os.path.join(d, "in.extxyz"), at, format="extxyz")
         at = read(os.path.join(d, "in.extxyz"))
         got = engine(d, "in.extxyz", path, "exact", **options)
+        frames.append(got)
         ref = model(**as_tensors(at, h.species, h.r_cut))
         e_ref, f_ref, s_ref = ref["energy"].item(), ref["forces"].detach().numpy(), ref["stress"].detach().numpy()
         R = np.linalg.solve(at.cell[:], got.cell[:])  # the engine may rotate a cell into LAMMPS's frame
@@ -69,6 +74,17 @@ def against_pytorch(c, wd, h, model, path, tag, **options):
         c.check(v <= 1e-9, f"{label}, 20 structures: {key} equal PyTorch to {v:.1e} relative (<= 1e-9)")
     c.check(f32 <= 1e-4, f"{label}, precision float32: energy and forces within {f32:.1e} relative of PyTorch "
             "float64 (<= 1e-4)")
+    return frames
+
+
+def same_frames(c, label, a, b):
+    """Two back ends' float64 frames agree to 1e-10 relative (energy, forces, stress)."""
+    de = max(abs(x.get_potential_energy() - y.get_potential_energy()) / abs(y.get_potential_energy())
+             for x, y in zip(a, b))
+    df = max(np.abs(x.get_forces() - y.get_forces()).max() / np.abs(y.get_forces()).max() for x, y in zip(a, b))
+    ds = max(np.abs(x.get_stress() - y.get_stress()).max() / np.abs(y.get_stress()).max() for x, y in zip(a, b))
+    c.check(max(de, df, ds) <= 1e-10, f"{label}, 20 structures: energy {de:.1e}, forces {df:.1e}, stress {ds:.1e} "
+            "relative (<= 1e-10)")
 
 
 def main():
@@ -77,11 +93,17 @@ def main():
     # H 16 runs the kernels' generic widths; H 32 the compile-time one CPU builds dispatch.
     # CPU builds fuse the last block's forward and reverse (attention_last.cpp); the
     # unfused path, which GPU builds run, is checked too.
+    # The portable back end (the code GPU builds run, compiled for the CPU) against
+    # PyTorch and against the host back end.
     h32, model32, path32 = make_model(wd, 32, "model32.h5")
-    against_pytorch(c, wd, h32, model32, path32, "w")
+    host32 = against_pytorch(c, wd, h32, model32, path32, "w")
     against_pytorch(c, wd, h32, model32, path32, "u", fuse_last_block=False)
+    portable32 = against_pytorch(c, wd, h32, model32, path32, "p", backend="portable")
+    same_frames(c, "H 32, portable back end = host back end", portable32, host32)
     h, model, path = make_model(wd, 16, "model.h5")
-    against_pytorch(c, wd, h, model, path, "s")
+    host16 = against_pytorch(c, wd, h, model, path, "s")
+    portable16 = against_pytorch(c, wd, h, model, path, "q", backend="portable")
+    same_frames(c, "H 16, portable back end = host back end", portable16, host16)
 
     # Rotation, translation and permutation of a cluster in vacuum.
     de, df = cluster_symmetry(wd, path, "a")
@@ -100,7 +122,8 @@ def main():
     for model_path, options, expected in (
             (bad, {}, "shape.h5: weights/block1/w_q has shape 16x8, expected 16x16"),
             (path, {"radial": "spline"}, "radial: spline is for equivariant models"),
-            (path, {"fuse_last_block": "maybe"}, "fuse_last_block")):
+            (path, {"fuse_last_block": "maybe"}, "fuse_last_block"),
+            (path, {"backend": "gpu"}, "backend: portable or host")):
         write_deck({"units": "metal", "system": {"read": "in.extxyz"},
                     "potential": {"style": "nnip", "model": model_path, **options},
                     "stages": [{"integrator": {"style": "nve"}, "steps": 0}]}, os.path.join(wd, "bad.yaml"))

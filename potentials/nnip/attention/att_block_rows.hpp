@@ -6,6 +6,7 @@
 #include "atomforge/potentials/nnip/attention/att_kernels.hpp"
 
 namespace af::nnip::kernels {
+inline namespace AF_ATT_NS {  // backend.hpp: one back end per object file
 
 // Edges f .. f + R - 1 (R <= kRowBlock) of atom i, block weights w (AttLayout::blk):
 // u_r = the envelope (env, column 0), message m = GELU(rms(e) W_e + b_m + P_s[sender] + P_t[i]); GELU' at the
@@ -86,4 +87,5 @@ KOKKOS_FORCEINLINE_FUNCTION void node_sum_reverse_rows(const T* p, const int* w,
   rows_reverse_affine(gt[0], kAttMaxH, R, H, p + w[kWo], H, GO, H);
 }
 
+}  // namespace AF_ATT_NS
 }  // namespace af::nnip::kernels

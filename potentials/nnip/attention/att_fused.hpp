@@ -10,6 +10,7 @@
 #include <type_traits>
 
 namespace af::nnip::kernels {
+inline namespace AF_ATT_NS {  // backend.hpp: one back end per object file
 
 // Fused neighbor attention of one atom, a team over its M edges. Rows of Q, K, V, O
 // (M x H, scratch) are the edges; head h owns columns [h dh, (h+1) dh). Keys are
@@ -38,46 +39,6 @@ KOKKOS_INLINE_FUNCTION int key_stride(int M) {
 KOKKOS_INLINE_FUNCTION int chunk_len(int total, int k0) {
   return kAttPadKeys ? kAttChunk : (total - k0 < kAttChunk ? total - k0 : kAttChunk);
 }
-
-#ifdef AF_ATT_TRANSPOSE16
-// dst[c ldd + r] = src[r lds + c] for a 16 x 16 float block, rows r >= n of src read as
-// zero: sixteen loads, 64 two-register shuffles and sixteen stores, where the element
-// loop made 256 strided loads and stores (a twentieth of a float32 call). Written with
-// vector extensions (GCC 12's AVX-512 intrinsics warn of their own undefined values).
-inline void transpose16x16(const float* src, int lds, int n, float* dst, int ldd) {
-  typedef float V __attribute__((vector_size(64)));
-  V r[16], a[16];
-  for (int i = 0; i < 16; ++i) {
-    r[i] = V{};
-    if (i < n) __builtin_memcpy(&r[i], src + i * lds, 64);
-  }
-  for (int i = 0; i < 8; ++i) {  // 128-bit lane l of a[2i]: r2i[4l], r2i+1[4l], r2i[4l+1], r2i+1[4l+1]
-    const V x = r[2 * i], y = r[2 * i + 1];
-    a[2 * i] = __builtin_shufflevector(x, y, 0, 16, 1, 17, 4, 20, 5, 21, 8, 24, 9, 25, 12, 28, 13, 29);
-    a[2 * i + 1] = __builtin_shufflevector(x, y, 2, 18, 3, 19, 6, 22, 7, 23, 10, 26, 11, 27, 14, 30, 15, 31);
-  }
-  for (int g = 0; g < 4; ++g) {  // lane l of r[4g + j]: column 4l + j of rows 4g .. 4g + 3
-    const V lo0 = a[4 * g], lo1 = a[4 * g + 2], hi0 = a[4 * g + 1], hi1 = a[4 * g + 3];
-    r[4 * g] = __builtin_shufflevector(lo0, lo1, 0, 1, 16, 17, 4, 5, 20, 21, 8, 9, 24, 25, 12, 13, 28, 29);
-    r[4 * g + 1] = __builtin_shufflevector(lo0, lo1, 2, 3, 18, 19, 6, 7, 22, 23, 10, 11, 26, 27, 14, 15, 30, 31);
-    r[4 * g + 2] = __builtin_shufflevector(hi0, hi1, 0, 1, 16, 17, 4, 5, 20, 21, 8, 9, 24, 25, 12, 13, 28, 29);
-    r[4 * g + 3] = __builtin_shufflevector(hi0, hi1, 2, 3, 18, 19, 6, 7, 22, 23, 10, 11, 26, 27, 14, 15, 30, 31);
-  }
-  for (int j = 0; j < 4; ++j) {  // a 4 x 4 transpose of 128-bit lanes: column 4l + j gets lane l of each group
-    const V x0 = __builtin_shufflevector(r[j], r[4 + j], 0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23);
-    const V x1 = __builtin_shufflevector(r[j], r[4 + j], 8, 9, 10, 11, 12, 13, 14, 15, 24, 25, 26, 27, 28, 29, 30, 31);
-    const V x2 = __builtin_shufflevector(r[8 + j], r[12 + j], 0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23);
-    const V x3 =
-        __builtin_shufflevector(r[8 + j], r[12 + j], 8, 9, 10, 11, 12, 13, 14, 15, 24, 25, 26, 27, 28, 29, 30, 31);
-    const V o[4] = {
-        __builtin_shufflevector(x0, x2, 0, 1, 2, 3, 8, 9, 10, 11, 16, 17, 18, 19, 24, 25, 26, 27),
-        __builtin_shufflevector(x0, x2, 4, 5, 6, 7, 12, 13, 14, 15, 20, 21, 22, 23, 28, 29, 30, 31),
-        __builtin_shufflevector(x1, x3, 0, 1, 2, 3, 8, 9, 10, 11, 16, 17, 18, 19, 24, 25, 26, 27),
-        __builtin_shufflevector(x1, x3, 4, 5, 6, 7, 12, 13, 14, 15, 20, 21, 22, 23, 28, 29, 30, 31)};
-    for (int l = 0; l < 4; ++l) __builtin_memcpy(dst + (4 * l + j) * ldd, &o[l], 64);
-  }
-}
-#endif
 
 // AT[c Ms + k] = A[k lda + c] for c < H (Ms = key_stride(M); the padding columns set to zero).
 template <class T, class Member>
@@ -436,4 +397,5 @@ KOKKOS_INLINE_FUNCTION void attention_rows_backward(const Member& team, int M, i
   attention_backward(team, M, H, heads, Q, K, ld, KT, VT, u, Wt, GO, D, DV, GQ, GK, GV, gu);
 }
 
+}  // namespace AF_ATT_NS
 }  // namespace af::nnip::kernels

@@ -9,6 +9,7 @@
 
 #ifdef AF_ATT_LANES
 namespace af::nnip::kernels {
+inline namespace AF_ATT_NS {  // backend.hpp: one back end per object file
 
 // XT[c][x] = X[x][c] for rows x < n (stride ld) and columns c < nc (nc <= 2 kAttMaxBooC);
 // rows x >= n read as row 0 (their lanes are computed and discarded).
@@ -178,5 +179,6 @@ inline void boo_reverse_lanes(int CB, const T (*G)[16], const T* RdR, int ld, in
     for (int c = 0; c < 3; ++c) dedr(e0 + x, c) = double(out[c][x]);
 }
 
+}  // namespace AF_ATT_NS
 }  // namespace af::nnip::kernels
 #endif

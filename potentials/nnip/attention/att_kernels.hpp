@@ -5,13 +5,19 @@
 #pragma once
 #include <type_traits>
 
-#include "atomforge/potentials/nnip/attention/att_config.hpp"
 #include "atomforge/potentials/nnip/attention/att_layout.hpp"
+#include "atomforge/potentials/nnip/backend.hpp"
 #include "atomforge/potentials/nnip/equivariant/eq_kernels.hpp"
+#include "atomforge/potentials/nnip/host/lanes.hpp"
 
-// Short fixed-length loops (a chunk of keys, eight outputs) carry AF_SIMD (att_config.hpp).
+// Short fixed-length loops (a chunk of keys, eight outputs) carry AF_SIMD (backend.hpp).
 
 namespace af::nnip::kernels {
+inline namespace AF_ATT_NS {  // backend.hpp: one back end per object file
+
+#ifdef AF_ATT_LANE_VECTORS
+using namespace host;  // NOLINT: the host back end's vector values (host/lanes.hpp)
+#endif
 
 KOKKOS_INLINE_FUNCTION double m_tanh(double x) { return tanh(x); }
 KOKKOS_INLINE_FUNCTION float m_tanh(float x) { return tanhf(x); }
@@ -46,100 +52,6 @@ KOKKOS_FORCEINLINE_FUNCTION float fast_exp(float x) {
   return under ? 0.0f : p * scale.f;
 }
 
-// CPU builds (GCC/Clang): 16-lane vector values for the attention kernels (att_lanes.hpp)
-// and the row helpers' GELU.
-#ifdef AF_ATT_LANE_VECTORS
-constexpr int kVecLanes = 16;
-
-// kVecLanes values of T as one vector value (GCC/Clang vector extensions; one 512-bit
-// register for float on AVX-512). The kernels' per-lane state (maxima, sums, the
-// outputs' accumulators, a head's rows of QT) is held in such values, which the
-// compiler keeps in registers (as `omp simd` arrays GCC left them on the stack: a load,
-// an FMA and a store per key and accumulator).
-template <class T>
-struct LaneVecOf {
-  typedef T type __attribute__((vector_size(kVecLanes * sizeof(T))));
-};
-template <class T>
-using LaneVec = typename LaneVecOf<T>::type;
-
-template <class T>
-inline LaneVec<T> lv_load(const T* p) {
-  LaneVec<T> v;
-  __builtin_memcpy(&v, p, sizeof v);
-  return v;
-}
-template <class T>
-inline void lv_store(T* p, const typename LaneVecOf<T>::type& v) {
-  __builtin_memcpy(p, &v, sizeof v);
-}
-template <class T>
-inline LaneVec<T> lv_splat(T a) {
-  return LaneVec<T>{} + a;
-}
-template <class V>
-inline V lv_max(const V& a, const V& b) {
-  return a > b ? a : b;
-}
-#ifdef AF_ATT_AVX512
-#define AF_LANES_KEEP(v) __asm__("" : "+v"(v))
-#else
-#define AF_LANES_KEEP(v) __asm__("" : "+m"(v))
-#endif
-// fast_exp on every lane: libm's per lane in double (the float64 checks against PyTorch),
-// in float the same Cephes reduction and polynomial as fast_exp, on vectors, with n
-// rounded to nearest by the 1.5 2^23 shift (19 vector operations where fast_exp's
-// inlined loop took 25).
-inline LaneVec<double> lv_exp(const LaneVec<double>& x) {
-  LaneVec<double> y;
-  for (int i = 0; i < kVecLanes; ++i) y[i] = fast_exp(x[i]);
-  return y;
-}
-inline LaneVec<float> lv_exp(const LaneVec<float>& xin) {
-  typedef LaneVec<float> V;
-  V x = xin;
-  typedef int VI __attribute__((vector_size(kVecLanes * sizeof(int))));
-  const V lo = lv_splat(-87.0f), hi = lv_splat(88.0f), big = lv_splat(12582912.0f);  // 1.5 2^23
-  const VI under = x < lo;  // 0 there, as fast_exp (no subnormals); NaN stays NaN
-  x = under ? lo : x;
-  x = x > hi ? hi : x;
-  // n = nearest integer to x / ln2: adding 1.5 2^23 rounds it into the low mantissa bits
-  // (2^n is then built from those bits). The empty asm statements keep t and the first
-  // part of x - n ln2 as computed: -fassociative-math (CMakeLists.txt) would cancel
-  // big - big and fold the two parts of ln2 into one rounded constant.
-  V t = x * 1.44269504088896341f + big;
-  AF_LANES_KEEP(t);
-  const V n = t - big;
-  V r = x + n * -0.693359375f;  // exact
-  AF_LANES_KEEP(r);
-  r = r + n * 2.12194440e-4f;
-  V p = lv_splat(1.9875691500e-4f);
-  p = p * r + 1.3981999507e-3f;
-  p = p * r + 8.3334519073e-3f;
-  p = p * r + 4.1665795894e-2f;
-  p = p * r + 1.6666665459e-1f;
-  p = p * r + 5.0000001201e-1f;
-  p = p * (r * r) + r + 1.0f;
-  VI e;
-  __builtin_memcpy(&e, &t, sizeof e);
-  e = (e + (127 - 0x4B400000)) << 23;  // 2^n
-  V scale;
-  __builtin_memcpy(&scale, &e, sizeof scale);
-  return under ? V{} : p * scale;
-}
-
-// 1 / d on every float lane: on AVX-512 the 14-bit reciprocal estimate and one Newton
-// step (relative error ~1e-7, within 2 ulp of the division), where vdivps takes one
-// lane group per ~10 cycles on a single port; GELU's sigmoid had one per value.
-inline LaneVec<float> lv_recip(const LaneVec<float>& d) {
-#ifdef AF_ATT_AVX512
-  const LaneVec<float> r = __builtin_ia32_rcp14ps512_mask(d, LaneVec<float>{}, static_cast<unsigned short>(0xFFFF));
-  return r * (2.0f - d * r);
-#else
-  return 1.0f / d;
-#endif
-}
-#endif  // AF_ATT_LANE_VECTORS
 
 constexpr double kRmsEps = 1e-6;  // aftrain/attention.py EPS_RMS
 constexpr double kNoRow = 1e30;   // below any logit: the running maximum's start
@@ -321,9 +233,8 @@ constexpr int kRowBlock = 1;
 template <int RW, class View>
 KOKKOS_FORCEINLINE_FUNCTION void prefetch_rows(const View& v, int first, int count) {
 #ifdef AF_ATT_ROW_BLOCKS
-  const char* a = reinterpret_cast<const char*>(v.data() + std::size_t(first) * v.stride(0));
-  const std::size_t bytes = std::size_t(count) * v.stride(0) * sizeof(typename View::value_type);
-  for (std::size_t q = 0; q < bytes; q += 64) __builtin_prefetch(a + q, RW);
+  host::prefetch_bytes<RW>(v.data() + std::size_t(first) * v.stride(0),
+                           std::size_t(count) * v.stride(0) * sizeof(typename View::value_type));
 #else
   (void)v, (void)first, (void)count;
 #endif
@@ -332,7 +243,7 @@ KOKKOS_FORCEINLINE_FUNCTION void prefetch_rows(const View& v, int first, int cou
 template <int RW, class View>
 KOKKOS_FORCEINLINE_FUNCTION void prefetch_column(const View& v, int first, int count, int c) {
 #ifdef AF_ATT_ROW_BLOCKS
-  for (int r = first; r < first + count; ++r) __builtin_prefetch(&v(r, c), RW);
+  for (int r = first; r < first + count; ++r) host::prefetch_line<RW>(&v(r, c));
 #else
   (void)v, (void)first, (void)count, (void)c;
 #endif
@@ -686,4 +597,5 @@ KOKKOS_FORCEINLINE_FUNCTION void edge_input_rows(const AttLayout& L, const T* p,
     for (int c = 0; c < H; ++c) out[r * ldo + c] += side(sj[r], c) + side(ri[r], H + c);
 }
 
+}  // namespace AF_ATT_NS
 }  // namespace af::nnip::kernels

@@ -14,6 +14,7 @@
 #ifdef AF_ATT_LANES
 
 namespace af::nnip::kernels {
+inline namespace AF_ATT_NS {  // backend.hpp: one back end per object file
 
 // Queries per group: the padded key stride (key_stride) is a multiple, so the transposed
 // operands QT and GOT (H x Ms, zero in the padding) hold whole groups.
@@ -307,10 +308,12 @@ inline void lanes_backward(const Member& team, int M, int H, int heads, const T*
   });
 }
 
+}  // namespace AF_ATT_NS
 }  // namespace af::nnip::kernels
 #endif
 
 namespace af::nnip::kernels {
+inline namespace AF_ATT_NS {  // backend.hpp: one back end per object file
 
 // The block kernels' entry points, one atom's attention per team: CPU builds run the
 // lanes kernels above, GPU builds the row kernels (attention_rows_*, att_fused.hpp).
@@ -354,4 +357,5 @@ KOKKOS_INLINE_FUNCTION void attention_out_strides(int H, int Ms, int& ldr, int& 
 #endif
 }
 
+}  // namespace AF_ATT_NS
 }  // namespace af::nnip::kernels

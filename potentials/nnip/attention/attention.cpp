@@ -4,7 +4,7 @@
 #include <type_traits>
 
 #include "atomforge/potentials/nnip/error.hpp"
-#include "atomforge/potentials/nnip/huge_pages.hpp"
+#include "atomforge/potentials/nnip/host/huge_pages.hpp"
 #include "atomforge/potentials/nnip/attention/att_block_rows.hpp"
 #include "atomforge/potentials/nnip/attention/att_input_lanes.hpp"
 
@@ -36,7 +36,7 @@ AttentionModel<T>::AttentionModel(const ModelFile& f, bool fuse_last) {
 #ifdef AF_ATT_LANES
   fuse_last_ = fuse_last;
 #else
-  (void)fuse_last;  // the fused last block runs the CPU lanes kernels only
+  (void)fuse_last;  // the fused last block runs the host back end's lanes kernels only
 #endif
   AttLayout& L = lay_;
   L.S = static_cast<int>(f.species().size());
@@ -458,6 +458,16 @@ void AttentionModel<T>::reverse_readout(int n, const IntView& species, const Int
 
 template class AttentionModel<double>;
 template class AttentionModel<float>;
+
+// This object's back end (backend.hpp).
+#ifdef AF_ATT_HOST
+std::unique_ptr<Model> make_attention_host(const ModelFile& f, const AttentionOptions& o) {
+#else
+std::unique_ptr<Model> make_attention_portable(const ModelFile& f, const AttentionOptions& o) {
+#endif
+  if (o.single) return std::make_unique<AttentionModel<float>>(f, o.fuse_last);
+  return std::make_unique<AttentionModel<double>>(f, o.fuse_last);
+}
 template void AttentionModel<double>::project<0>(int, int);
 template void AttentionModel<float>::project<0>(int, int);
 #ifdef AF_ATT_HOST

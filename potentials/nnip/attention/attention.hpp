@@ -2,25 +2,37 @@
 // potentials/nnip/training/aftrain/attention.py, deviations from the paper in
 // docs/nnip_attention.md). Stages are compute_X / reverse_X pairs over Kokkos Views;
 // each block is one fused team-per-atom kernel forward and one backward (the attention
-// in them: att_lanes.hpp on CPUs, att_fused.hpp's row kernels on GPUs); on CPUs the last
-// block's two are one kernel (attention_last.cpp). The model maps the edge list to
-// per-atom energies and per-edge dE/dr, exact gradients of its energy.
+// in them: att_lanes.hpp on the host back end, att_fused.hpp's row kernels on the
+// portable one); on the host back end the last block's two are one kernel
+// (attention_last.cpp). The model maps the edge list to per-atom energies and per-edge
+// dE/dr, exact gradients of its energy. Each object file compiles one back end
+// (backend.hpp), the class in that back end's inline namespace; the engine reaches them
+// through make_attention (model.hpp).
 #pragma once
+#include <memory>
 #include <vector>
 
 #include "atomforge/potentials/nnip/attention/att_layout.hpp"
+#include "atomforge/potentials/nnip/backend.hpp"
 #include "atomforge/potentials/nnip/model_file.hpp"
 #include "atomforge/potentials/nnip/model.hpp"
 
 namespace af::nnip {
+
+// The model on each back end (model.cpp picks one): the portable objects define the
+// first, the host objects (CPU builds) the second.
+std::unique_ptr<Model> make_attention_portable(const ModelFile& file, const AttentionOptions& options);
+std::unique_ptr<Model> make_attention_host(const ModelFile& file, const AttentionOptions& options);
+
+inline namespace AF_ATT_NS {
 
 // T: the compute precision (double or float); positions, edge vectors, energies and
 // dE/dr stay double.
 template <class T>
 class AttentionModel final : public Model {
  public:
-  // fuse_last: run the last block forward and reverse in one kernel (CPU builds; GPU
-  // builds ignore it).
+  // fuse_last: run the last block forward and reverse in one kernel (the host back end;
+  // the portable one ignores it).
   explicit AttentionModel(const ModelFile& file, bool fuse_last = true);
   std::string name() const override { return sizeof(T) == 4 ? "attention (float32)" : "attention"; }
   double cutoff() const override { return lay_.rc; }
@@ -31,7 +43,7 @@ class AttentionModel final : public Model {
   // Stages (public for nvcc's device lambdas).
   void find_reverse_edges(const Graph& edges);
   // The stages for hidden width HC known at compile time (0: any width, read from the
-  // layout); compute() runs HC = 32, the shipped model's, on CPU builds.
+  // layout); compute() runs HC = 32, the shipped model's, on the host back end.
   template <int HC>
   void compute_input(const Graph& edges, const IntView& species);
   template <int HC>
@@ -84,4 +96,5 @@ class AttentionModel final : public Model {
   std::size_t scratch_bytes(int rows, int buffers, bool tile) const;
 };
 
+}  // namespace AF_ATT_NS
 }  // namespace af::nnip

@@ -1,4 +1,4 @@
-#include "atomforge/potentials/nnip/huge_pages.hpp"
+#include "atomforge/potentials/nnip/host/huge_pages.hpp"
 
 #include <cstdint>
 #if defined(__linux__)
