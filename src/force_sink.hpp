@@ -1,6 +1,8 @@
-// Where many-body kernels put forces (and per-atom energies) on atoms other than the
-// one a thread works on: per-thread copies on host backends (no atomics, summed after
-// the kernel), atomics on devices. Ghost rows are folded into their owners at the end.
+// The engine's one force-scatter mechanism: where a kernel puts forces (and per-atom
+// energies) on atoms other than the one a thread works on. The pair driver's half-list
+// kernel, the many-body kernels and the NNIP scatter all use it. Host backends: per-thread
+// copies (no atomics; summed after the kernel), or the arrays themselves when one thread
+// runs; devices: atomics. Ghost rows are folded into their owners at the end.
 #pragma once
 #include <type_traits>
 
@@ -31,7 +33,7 @@ struct ForceSink {
   KOKKOS_INLINE_FUNCTION Slot open() const {
     if constexpr (kHostExec) {
       const int t = token.acquire();
-      return {t, &fc(t, 0, 0), ec.extent(0) ? &ec(t, 0) : nullptr};
+      return {t, fc.extent(0) ? &fc(t, 0, 0) : nullptr, ec.extent(0) ? &ec(t, 0) : nullptr};
     } else {
       return {0, nullptr, nullptr};
     }
@@ -57,18 +59,24 @@ struct ForceSink {
   }
 };
 
-// Owns the per-thread copies between steps.
+// Owns the per-thread copies between steps (allocated once, not per step).
 class ForceSinkOwner {
  public:
-  // Zeroes atoms.f (and eatom, if given) over locals and ghosts; returns the sink.
-  ForceSink begin(Atoms& atoms, const DblView& eatom);
-  // Sums thread copies into atoms.f / eatom and folds ghost rows into owners.
+  // Zeroes what the kernel adds into: rows [0, n) of f and e (either may be empty: a
+  // sink of forces only, or of per-atom sums only, e.g. EAM densities), or their thread
+  // copies. Returns the sink.
+  ForceSink begin(const VecView& f, const DblView& e, int n);
+  // Sets rows [0, n) of f and e to the sums of the thread copies.
+  void end(const VecView& f, const DblView& e, int n) const;
+  // atoms.f and eatom (if given) over locals and ghosts; end folds ghost rows into owners.
+  ForceSink begin(Atoms& atoms, const DblView& eatom) { return begin(atoms.f, eatom, atoms.nall()); }
   void end(Atoms& atoms, const NeighborList& list, const DblView& eatom);
 
  private:
   ForceSink::Copies3 fc_;
   ForceSink::Copies1 ec_;
-  bool with_energy_ = false;
+  bool with_forces_ = false, with_energy_ = false;
+  int copies_ = 0;  // thread copies in use (0: devices; 1: the arrays themselves)
 };
 
 }  // namespace af

@@ -16,8 +16,9 @@
 #include <stdexcept>
 #include <type_traits>
 
-#include "atomforge/src/potential.hpp"
+#include "atomforge/src/force_sink.hpp"
 #include "atomforge/src/pair_cluster.hpp"
+#include "atomforge/src/potential.hpp"
 
 namespace af {
 
@@ -32,9 +33,9 @@ KOKKOS_INLINE_FUNCTION void eval_pair(const P& p, int i, int j, int ti, int tj, 
     p.template eval<E>(ti, tj, rsq, fpair, e);
 }
 
-// Half list: each pair once, Newton's third law. On the host each thread scatters into
-// its own copy of the force array (ghost rows included; folded into owners afterwards);
-// on devices atomically. (Vectorised variants of this loop were slower here: the
+// Half list: each pair once, Newton's third law; forces and per-atom energies go through
+// a ForceSink (force_sink.hpp: thread copies on the host, atomics on devices; ghost rows
+// folded into owners afterwards). (Vectorised variants of this loop were slower here: the
 // gathers it needs are microcoded on current x86 parts; the cluster kernel in
 // pair_cluster.hpp is the fast CPU path.)
 // Thread ids for per-thread copies on the host; devices use atomics and need none.
@@ -50,21 +51,10 @@ struct HalfKernel {
   VecView x;
   IntView type;
   NeighView nl;
-  Kokkos::View<double***, Kokkos::LayoutRight, Device> fdup;  // host: (thread copy, atom, xyz)
-  Kokkos::View<double**, Kokkos::LayoutRight, Device> edup;   // host: (thread copy, atom)
-  VecView f;                                                  // device: forces, atomically
-  DblView eatom;                                              // device: per-atom energies
-  ThreadToken token;
+  ForceSink sink;
 
   KOKKOS_INLINE_FUNCTION void operator()(const int i, EnergyVirial& ev) const {
-    int t = 0;
-    double* fh = nullptr;
-    double* eh = nullptr;
-    if (kHostExec) {
-      t = token.acquire();
-      fh = &fdup(t, 0, 0);
-      if (EATOM) eh = &edup(t, 0);
-    }
+    const auto slot = sink.open();
     const double xi = x(i, 0), yi = x(i, 1), zi = x(i, 2);
     const int ti = type(i);
     const int nn = nl.num(i);
@@ -81,17 +71,8 @@ struct HalfKernel {
       fxi += fx;
       fyi += fy;
       fzi += fz;
-      if (kHostExec) {
-        fh[3 * j] -= fx;
-        fh[3 * j + 1] -= fy;
-        fh[3 * j + 2] -= fz;
-        if (EATOM) eh[j] += 0.5 * e;
-      } else {
-        Kokkos::atomic_add(&f(j, 0), -fx);
-        Kokkos::atomic_add(&f(j, 1), -fy);
-        Kokkos::atomic_add(&f(j, 2), -fz);
-        if (EATOM) Kokkos::atomic_add(&eatom(j), 0.5 * e);
-      }
+      sink.force(slot, j, -fx, -fy, -fz);
+      if (EATOM) sink.energy(slot, j, 0.5 * e);
       if (EFLAG || EATOM) esum += e;
       if (VFLAG) {
         v0 += dx * fx;
@@ -102,18 +83,9 @@ struct HalfKernel {
         v5 += dy * fz;
       }
     }
-    if (kHostExec) {
-      fh[3 * i] += fxi;
-      fh[3 * i + 1] += fyi;
-      fh[3 * i + 2] += fzi;
-      if (EATOM) eh[i] += 0.5 * esum;
-      token.release(t);
-    } else {
-      Kokkos::atomic_add(&f(i, 0), fxi);
-      Kokkos::atomic_add(&f(i, 1), fyi);
-      Kokkos::atomic_add(&f(i, 2), fzi);
-      if (EATOM) Kokkos::atomic_add(&eatom(i), 0.5 * esum);
-    }
+    sink.force(slot, i, fxi, fyi, fzi);
+    if (EATOM) sink.energy(slot, i, 0.5 * esum);
+    sink.close(slot);
     if (EFLAG) ev.e += esum;
     if (VFLAG) {
       ev.v[0] += v0;
@@ -171,15 +143,6 @@ struct FullKernel {
   }
 };
 
-using ForceCopies = Kokkos::View<double***, Kokkos::LayoutRight, Device>;
-using EnergyCopies = Kokkos::View<double**, Kokkos::LayoutRight, Device>;
-void zero_thread_copies(const ForceCopies& f, const EnergyCopies& e, int nall, bool eatom);
-// f(i) = sum over copies (and e likewise), for i < nall.
-void sum_thread_copies(const ForceCopies& fc, const EnergyCopies& ec, const VecView& f, const DblView& e, int nall,
-                       bool eatom);
-// out(i) = sum over rows of c(row, i), for i < n.
-void sum_rows(const EnergyCopies& c, const DblView& out, int n);
-
 // Per-atom sums over pairs (e.g. EAM densities): fn(i, j, ti, tj, rsq, a, b) gives the
 // contribution a to atom i and b to atom j of one listed pair (zero beyond
 // fn.cutsq(ti, tj)). With SHORT, the pairs inside fn.cutsq are first recorded, in list
@@ -191,20 +154,15 @@ struct PairSumKernel {
   VecView x;
   IntView type;
   NeighView nl;
-  EnergyCopies copies;  // host, half lists: one row per thread
-  DblView out;          // full lists, or devices with half lists (atomics)
-  ThreadToken token;
+  ForceSink sink;  // half lists: the sums through its per-atom (energy) channel
+  DblView out;     // full lists
   NeighView shortl;
 
   KOKKOS_INLINE_FUNCTION void operator()(const int i) const {
     const double xi = x(i, 0), yi = x(i, 1), zi = x(i, 2);
     const int ti = type(i);
-    double* oh = nullptr;
-    int t = 0;
-    if (HALF && kHostExec) {
-      t = token.acquire();
-      oh = &copies(t, 0);
-    }
+    ForceSink::Slot slot{};
+    if (HALF) slot = sink.open();
     double sum = 0;
     int nn = nl.num(i);
     NeighView l = nl;
@@ -228,18 +186,13 @@ struct PairSumKernel {
       double a = 0, b = 0;
       fn(i, j, ti, type(j), dx * dx + dy * dy + dz * dz, a, b);
       sum += a;
-      if (HALF) {
-        if (kHostExec) oh[j] += b;
-        else Kokkos::atomic_add(&out(j), b);
-      }
+      if (HALF) sink.energy(slot, j, b);
     }
     if (!HALF) {
       out(i) = sum;
-    } else if (kHostExec) {
-      oh[i] += sum;
-      token.release(t);
     } else {
-      Kokkos::atomic_add(&out(i), sum);
+      sink.energy(slot, i, sum);
+      sink.close(slot);
     }
   }
 };
@@ -284,23 +237,13 @@ class PairDriver {
     using namespace pair_detail;
     const int n = atoms.nlocal, nall = atoms.nall();
     if (list.kind() == ListKind::Full) {
-      PairSumKernel<Fn, false, SHORT> k{fn, atoms.x, atoms.type, list.view(), {}, out, {}, shortl};
+      PairSumKernel<Fn, false, SHORT> k{fn, atoms.x, atoms.type, list.view(), {}, out, shortl};
       Kokkos::parallel_for("pair::sums_full", Kokkos::RangePolicy<ExecSpace>(0, n), k);
       return;
     }
-    Kokkos::deep_copy(Kokkos::subview(out, Kokkos::make_pair(0, nall)), 0.0);
-    PairSumKernel<Fn, true, SHORT> k{fn, atoms.x, atoms.type, list.view(), {}, out, {}, shortl};
-    const int copies = kHostExec ? ExecSpace().concurrency() : 0;
-    if (copies == 1) {
-      k.copies = EnergyCopies(out.data(), 1, out.extent(0));
-    } else if (copies > 1) {
-      if (sdup_.extent(0) != std::size_t(copies) || sdup_.extent(1) < std::size_t(nall))
-        sdup_ = EnergyCopies("pair::sum_copies", copies, nall + nall / 8 + 16);
-      Kokkos::deep_copy(sdup_, 0.0);
-      k.copies = sdup_;
-    }
+    PairSumKernel<Fn, true, SHORT> k{fn, atoms.x, atoms.type, list.view(), sums_.begin(VecView(), out, nall), out, shortl};
     Kokkos::parallel_for("pair::sums_half", Kokkos::RangePolicy<ExecSpace>(0, n), k);
-    if (copies > 1) sum_rows(sdup_, out, nall);
+    sums_.end(VecView(), out, nall);
     list.fold_ghosts(atoms, out);
   }
 
@@ -325,28 +268,10 @@ class PairDriver {
       Kokkos::parallel_reduce("pair::full", Kokkos::RangePolicy<ExecSpace>(0, n), k, ev);
       return ev;
     }
-    const int nall = atoms.nall();
-    Kokkos::deep_copy(Kokkos::subview(atoms.f, Kokkos::make_pair(0, nall), Kokkos::ALL()), 0.0);
-    if (EATOM) Kokkos::deep_copy(Kokkos::subview(eatom, Kokkos::make_pair(0, nall)), 0.0);
-    HalfKernel<Physics, EFLAG, VFLAG, EATOM> k{phys, atoms.x, atoms.type, nl, {}, {}, atoms.f, eatom, {}};
-    const int copies = kHostExec ? ExecSpace().concurrency() : 0;
-    if (copies == 1) {
-      // One thread: scatter straight into the (row-major, host) arrays.
-      k.fdup = decltype(k.fdup)(atoms.f.data(), 1, atoms.f.extent(0), 3);
-      if (EATOM) k.edup = decltype(k.edup)(eatom.data(), 1, eatom.extent(0));
-    } else if (copies > 1) {
-      if (fdup_.extent(0) != std::size_t(copies) || fdup_.extent(1) < std::size_t(nall))
-        fdup_ = decltype(fdup_)("pair::fdup", copies, nall + nall / 8 + 16, 3);
-      if (EATOM && (edup_.extent(0) != std::size_t(copies) || edup_.extent(1) < std::size_t(nall)))
-        edup_ = decltype(edup_)("pair::edup", copies, nall + nall / 8 + 16);
-      zero_thread_copies(fdup_, edup_, nall, EATOM);
-      k.fdup = fdup_;
-      k.edup = edup_;
-    }
+    HalfKernel<Physics, EFLAG, VFLAG, EATOM> k{phys, atoms.x, atoms.type, nl,
+                                               sink_.begin(atoms, EATOM ? eatom : DblView())};
     Kokkos::parallel_reduce("pair::half", Kokkos::RangePolicy<ExecSpace>(0, n), k, ev);
-    if (copies > 1) sum_thread_copies(fdup_, edup_, atoms.f, eatom, nall, EATOM);
-    list.fold_ghosts(atoms, atoms.f);
-    if (EATOM) list.fold_ghosts(atoms, eatom);
+    sink_.end(atoms, list, EATOM ? eatom : DblView());
     return ev;
   }
 
@@ -369,10 +294,9 @@ class PairDriver {
     return ev;
   }
 
-  pair_detail::ForceCopies fdup_;
-  pair_detail::EnergyCopies edup_;
+  ForceSinkOwner sink_;
   pair_detail::ClusterCopies cfc_, cec_;
-  pair_detail::EnergyCopies sdup_;
+  ForceSinkOwner sums_;
 };
 
 }  // namespace af

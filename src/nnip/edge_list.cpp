@@ -74,18 +74,10 @@ void EdgeList::build(const Atoms& atoms, const NeighborList& list, double cutoff
 EnergyVirial scatter_edge_gradients(Atoms& atoms, EdgeList& edges, const VecView& dedr) {
   const auto f = atoms.f;
   const int nlocal = edges.nnodes;
-  Kokkos::deep_copy(Kokkos::subview(f, std::make_pair(0, atoms.nall()), Kokkos::ALL), 0.0);
-  // The reaction on j goes to its owner (the sender) through a ScatterView: per-thread
-  // copies on the host (the atomics this had were a CAS loop per component, ~1.5% of an
-  // attention model's call), atomics on devices. Ghost rows stay zero: no fold.
-  const VecView fl(f.data(), nlocal);
-  if (edges.fscatter_n_ != nlocal) {
-    edges.fscatter_ = EdgeList::ForceScatter("nnip::fscatter", nlocal);
-    edges.fscatter_n_ = nlocal;
-  } else {
-    edges.fscatter_.reset();
-  }
-  const auto sf = edges.fscatter_;
+  // The reaction on j goes to its owner (the sender) through a ForceSink over the local
+  // rows (thread copies on the host, atomics on devices); ghost rows stay zero: no fold.
+  Kokkos::deep_copy(Kokkos::subview(f, std::make_pair(nlocal, atoms.nall()), Kokkos::ALL), 0.0);
+  const ForceSink sink = edges.sink_.begin(f, DblView(), nlocal);
   const auto off = edges.offset;
   const auto snd = edges.sender;
   const auto v = edges.vec;
@@ -93,15 +85,12 @@ EnergyVirial scatter_edge_gradients(Atoms& atoms, EdgeList& edges, const VecView
   Kokkos::parallel_reduce(
       "nnip::scatter", Kokkos::RangePolicy<ExecSpace>(0, nlocal),
       KOKKOS_LAMBDA(const int i, EnergyVirial& acc) {
-        auto fa = sf.access();
+        const auto slot = sink.open();
         double fi[3] = {0, 0, 0};
         for (int e = off(i); e < off(i + 1); ++e) {
           const double g[3] = {dedr(e, 0), dedr(e, 1), dedr(e, 2)};
-          const int j = snd(e);
-          for (int c = 0; c < 3; ++c) {
-            fi[c] += g[c];
-            fa(j, c) -= g[c];
-          }
+          for (int c = 0; c < 3; ++c) fi[c] += g[c];
+          sink.force(slot, snd(e), -g[0], -g[1], -g[2]);
           acc.v[0] -= v(e, 0) * g[0];
           acc.v[1] -= v(e, 1) * g[1];
           acc.v[2] -= v(e, 2) * g[2];
@@ -109,10 +98,11 @@ EnergyVirial scatter_edge_gradients(Atoms& atoms, EdgeList& edges, const VecView
           acc.v[4] -= v(e, 0) * g[2];
           acc.v[5] -= v(e, 1) * g[2];
         }
-        for (int c = 0; c < 3; ++c) fa(i, c) += fi[c];
+        sink.force(slot, i, fi[0], fi[1], fi[2]);
+        sink.close(slot);
       },
       ev);
-  sf.contribute_into(fl);
+  edges.sink_.end(f, DblView(), nlocal);
   return ev;
 }
 

@@ -5,8 +5,7 @@
 // it to per-atom energies and per-edge dE/dr_e; scatter_edge_gradients turns those into
 // forces and virial, so models never see ghosts, list kinds or Newton's third law.
 #pragma once
-#include <Kokkos_ScatterView.hpp>
-
+#include "atomforge/src/force_sink.hpp"
 #include "atomforge/src/neighbor.hpp"
 #include "atomforge/src/potential.hpp"
 #include "atomforge/potentials/nnip/graph.hpp"
@@ -20,11 +19,8 @@ struct EdgeList : Graph {
   void build(const Atoms& atoms, const NeighborList& list, double cutoff, const IntView& species_of_type);
   // Scratch of the build, kept between calls.
   IntView count_;
-  // Scratch of scatter_edge_gradients: the forces of local atoms, one copy per host thread
-  // (summed at the end) or atomic on devices, as Kokkos chooses per backend.
-  using ForceScatter = Kokkos::Experimental::ScatterView<double* [3], VecView::array_layout, ExecSpace>;
-  ForceScatter fscatter_;
-  int fscatter_n_ = -1;  // its rows
+  // The force sink of scatter_edge_gradients (its thread copies kept between calls).
+  ForceSinkOwner sink_;
 };
 
 // Forces F_i += g_e, F_j -= g_e for every edge (g = dE/dr_e; the reaction goes to j's
