@@ -137,9 +137,8 @@ void parse_neighbor(MapReader& m, Deck& d) {
   m.finish();
 }
 
-void parse_minimize(MapReader& m, const Units& u, MinimizeSettings& s) {
-  s.style = m.get_string("style", "fire");
-  if (s.style != "fire" && s.style != "cg") fail_choice(m.get("style"), "minimizer style", s.style, {"fire", "cg"});
+// FIRE and CG read the same keys (integrators/minimize.cpp runs the style).
+void parse_minimizer_keys(MapReader& m, const Units& u, MinimizeSettings& s) {
   s.fmax = m.get_positive("fmax", u.name == "lj" ? 1e-6 : 1e-6);
   s.max_iterations = m.get_int("max_iterations", 100000);
   if (s.max_iterations < 1 || s.max_iterations > 1000000000000000L)
@@ -157,7 +156,34 @@ void parse_minimize(MapReader& m, const Units& u, MinimizeSettings& s) {
     else fail_choice(cm.get("couple"), "cell coupling", couple, {"iso", "aniso", "tri"});
     cm.finish();
   }
+}
+
+// A `minimize` section: its style (default fire) parses the rest.
+void parse_minimize(MapReader& m, const Units& u, MinimizeSettings& s) {
+  const auto& st = m.has("style") ? minimizer_styles().pick(m.get("style")) : *minimizer_styles().find("fire");
+  s.style = st.name;
+  st.parse(m, u, s);
+  check_declared_keys(st.name, st.keys, m);
   m.finish();
+}
+
+void parse_md_stage(MapReader& st, const DeckContext& ctx, StageSpec& s) {
+  const DeckNode steps = st.get("steps");
+  s.steps = steps.as_int();
+  if (s.steps < 0) steps.fail("steps must not be negative");
+  // Step counters add up over stages and restarts in 64 bits: keep far from overflow.
+  if (s.steps > 1000000000000000L) steps.fail("steps: at most 10^15 per stage");
+  MapReader integ(st.get("integrator"));
+  s.integrator = integrator_styles().parse(integ, s.style, ctx);
+}
+
+void parse_minimize_stage(MapReader& st, const DeckContext& ctx, StageSpec& s) {
+  if (st.contains("integrator")) st.get("integrator").fail("a stage either runs an integrator or minimizes, not both");
+  if (st.contains("steps")) st.get("steps").fail("minimize stages end on convergence; use minimize.max_iterations");
+  MapReader m(st.get("minimize"));
+  parse_minimize(m, ctx.units, s.min);
+  s.minimize = true;
+  s.style = "minimize/" + s.min.style;
 }
 
 void check_writable(const DeckNode& at, const std::string& path) {
@@ -168,97 +194,129 @@ void check_writable(const DeckNode& at, const std::string& path) {
   if (access(dir.c_str(), W_OK) != 0) at.fail("cannot write '" + path + "': directory '" + dir + "' is not writable");
 }
 
+void parse_thermo(MapReader& tr, Deck& d) {
+  d.thermo.every = tr.get_int("every", 0);
+  if (d.thermo.every < 0) tr.get("every").fail("output.thermo.every must not be negative");
+  if (auto f = tr.find("file")) {
+    d.thermo.file = f->as_string();
+    check_writable(*f, d.thermo.file);
+  }
+}
+
+void parse_analysis(MapReader& ar, Deck& d) {
+  AnalysisSettings& s = d.analysis;
+  s.every = ar.get_int("every", 0);
+  if (s.every < 1) ar.get("every").fail("output.analysis.every must be at least 1");
+  auto optional_file = [](MapReader& rr, std::string& out) {
+    if (auto f = rr.find("file")) {
+      out = f->as_string();
+      check_writable(*f, out);
+    }
+  };
+  if (auto r = ar.find("rdf")) {
+    MapReader rr(*r);
+    s.rdf = true;
+    s.rdf_cutoff = rr.get_positive("cutoff");
+    s.rdf_bins = static_cast<int>(rr.get_int("bins", 200));
+    if (s.rdf_bins < 1) rr.get("bins").fail("rdf.bins must be at least 1");
+    optional_file(rr, s.rdf_file);
+    rr.finish();
+  }
+  if (auto r = ar.find("msd")) {
+    MapReader rr(*r);
+    s.msd = true;
+    optional_file(rr, s.msd_file);
+    rr.finish();
+  }
+  if (auto r = ar.find("coordination")) {
+    MapReader rr(*r);
+    s.coordination = true;
+    s.coord_cutoff = rr.get_positive("cutoff");
+    optional_file(rr, s.coord_file);
+    rr.finish();
+  }
+  if (!s.rdf && !s.msd && !s.coordination) ar.node().fail("output.analysis: ask for rdf, msd and/or coordination");
+}
+
+// dump, extxyz and checkpoint: every and file.
+template <FrameFileOutput Deck::*Out>
+void parse_frames(MapReader& tr, Deck& d) {
+  FrameFileOutput& out = d.*Out;
+  const std::string key = Out == &Deck::dump ? "dump" : Out == &Deck::extxyz ? "extxyz" : "checkpoint";
+  out.every = tr.get_int("every", 0);
+  if (out.every < 1) tr.get("every").fail("output." + key + ".every must be at least 1");
+  const DeckNode f = tr.get("file");
+  out.file = f.as_string();
+  check_writable(f, out.file);
+  if (out.file == d.thermo.file) f.fail("output." + key + ".file is the same file as output.thermo.file");
+}
+
+void parse_trajectory(MapReader& tr, Deck& d) {
+  d.trajectory.every = tr.get_int("every", 0);
+  if (d.trajectory.every < 1) tr.get("every").fail("output.trajectory.every must be at least 1");
+  const DeckNode f = tr.get("file");
+  d.trajectory.file = f.as_string();
+  check_writable(f, d.trajectory.file);
+  if (d.trajectory.file == d.thermo.file) f.fail("output.trajectory.file is the same file as output.thermo.file");
+  const std::string& tf = d.trajectory.file;
+  if (tf.size() < 5 || tf.compare(tf.size() - 5, 5, ".h5md") != 0)
+    d.warnings.push_back(f.located("warning: '" + tf + "' does not end in .h5md; MDAnalysis recognises H5MD files by that extension"));
+  if (auto fl = tr.find("fields")) {
+    d.trajectory.position = d.trajectory.velocity = d.trajectory.force = d.trajectory.image = false;
+    const std::vector<std::string> known = {"position", "velocity", "force", "image", "energy"};
+    for (const auto& item : fl->items()) {
+      const std::string s = item.as_string();
+      if (s == "position") d.trajectory.position = true;
+      else if (s == "velocity") d.trajectory.velocity = true;
+      else if (s == "force") d.trajectory.force = true;
+      else if (s == "image") d.trajectory.image = true;
+      else if (s == "energy") d.trajectory.energy = true;
+      else fail_choice(item, "trajectory field", s, known);
+    }
+    if (!d.trajectory.position && !d.trajectory.velocity && !d.trajectory.force)
+      fl->fail("output.trajectory.fields: needs at least one of position, velocity, force (readers require it)");
+  }
+}
+
 void parse_output(MapReader& m, Deck& d) {
-  if (auto t = m.find("thermo")) {
-    MapReader tr(*t);
-    d.thermo.every = tr.get_int("every", 0);
-    if (d.thermo.every < 0) tr.get("every").fail("output.thermo.every must not be negative");
-    if (auto f = tr.find("file")) {
-      d.thermo.file = f->as_string();
-      check_writable(*f, d.thermo.file);
-    }
-    tr.finish();
-  }
-  if (auto a = m.find("analysis")) {
-    MapReader ar(*a);
-    AnalysisSettings& s = d.analysis;
-    s.every = ar.get_int("every", 0);
-    if (s.every < 1) ar.get("every").fail("output.analysis.every must be at least 1");
-    auto optional_file = [](MapReader& rr, std::string& out) {
-      if (auto f = rr.find("file")) {
-        out = f->as_string();
-        check_writable(*f, out);
-      }
-    };
-    if (auto r = ar.find("rdf")) {
-      MapReader rr(*r);
-      s.rdf = true;
-      s.rdf_cutoff = rr.get_positive("cutoff");
-      s.rdf_bins = static_cast<int>(rr.get_int("bins", 200));
-      if (s.rdf_bins < 1) rr.get("bins").fail("rdf.bins must be at least 1");
-      optional_file(rr, s.rdf_file);
-      rr.finish();
-    }
-    if (auto r = ar.find("msd")) {
-      MapReader rr(*r);
-      s.msd = true;
-      optional_file(rr, s.msd_file);
-      rr.finish();
-    }
-    if (auto r = ar.find("coordination")) {
-      MapReader rr(*r);
-      s.coordination = true;
-      s.coord_cutoff = rr.get_positive("cutoff");
-      optional_file(rr, s.coord_file);
-      rr.finish();
-    }
-    if (!s.rdf && !s.msd && !s.coordination) ar.node().fail("output.analysis: ask for rdf, msd and/or coordination");
-    ar.finish();
-  }
-  for (auto [key, out] : {std::pair{"dump", &d.dump}, std::pair{"extxyz", &d.extxyz}, std::pair{"checkpoint", &d.checkpoint}}) {
-    auto t = m.find(key);
-    if (!t) continue;
-    MapReader tr(*t);
-    out->every = tr.get_int("every", 0);
-    if (out->every < 1) tr.get("every").fail(std::string("output.") + key + ".every must be at least 1");
-    const DeckNode f = tr.get("file");
-    out->file = f.as_string();
-    check_writable(f, out->file);
-    if (out->file == d.thermo.file) f.fail(std::string("output.") + key + ".file is the same file as output.thermo.file");
-    tr.finish();
-  }
-  if (auto t = m.find("trajectory")) {
-    MapReader tr(*t);
-    d.trajectory.every = tr.get_int("every", 0);
-    if (d.trajectory.every < 1) tr.get("every").fail("output.trajectory.every must be at least 1");
-    const DeckNode f = tr.get("file");
-    d.trajectory.file = f.as_string();
-    check_writable(f, d.trajectory.file);
-    if (d.trajectory.file == d.thermo.file) f.fail("output.trajectory.file is the same file as output.thermo.file");
-    const std::string& tf = d.trajectory.file;
-    if (tf.size() < 5 || tf.compare(tf.size() - 5, 5, ".h5md") != 0)
-      d.warnings.push_back(f.located("warning: '" + tf + "' does not end in .h5md; MDAnalysis recognises H5MD files by that extension"));
-    if (auto fl = tr.find("fields")) {
-      d.trajectory.position = d.trajectory.velocity = d.trajectory.force = d.trajectory.image = false;
-      const std::vector<std::string> known = {"position", "velocity", "force", "image", "energy"};
-      for (const auto& item : fl->items()) {
-        const std::string s = item.as_string();
-        if (s == "position") d.trajectory.position = true;
-        else if (s == "velocity") d.trajectory.velocity = true;
-        else if (s == "force") d.trajectory.force = true;
-        else if (s == "image") d.trajectory.image = true;
-        else if (s == "energy") d.trajectory.energy = true;
-        else fail_choice(item, "trajectory field", s, known);
-      }
-      if (!d.trajectory.position && !d.trajectory.velocity && !d.trajectory.force)
-        fl->fail("output.trajectory.fields: needs at least one of position, velocity, force (readers require it)");
-    }
-    tr.finish();
+  for (const auto& kind : output_kinds().styles()) {
+    const auto sec = m.find(kind.name);
+    if (!sec) continue;
+    MapReader r(*sec);
+    kind.parse(r, d);
+    check_declared_keys(kind.name, kind.keys, r);
+    r.finish();
   }
   m.finish();
 }
 
 }  // namespace
+
+const StyleTable<MinimizerParser>& minimizer_styles() {
+  static const std::vector<std::string> keys = {"fmax", "max_iterations", "max_move", "cell", "cell.pressure",
+                                                "cell.ptol", "cell.couple"};
+  static const StyleTable<MinimizerParser> t("minimizer",
+                                             {{"fire", parse_minimizer_keys, keys}, {"cg", parse_minimizer_keys, keys}});
+  return t;
+}
+
+const StyleTable<StageParser>& stage_kinds() {
+  static const StyleTable<StageParser> t("stage", {{"md", parse_md_stage, {"name", "integrator", "steps"}},
+                                                   {"minimize", parse_minimize_stage, {"name", "minimize"}}});
+  return t;
+}
+
+const StyleTable<OutputParser>& output_kinds() {
+  static const StyleTable<OutputParser> t(
+      "output", {{"thermo", parse_thermo, {"every", "file"}},
+                 {"trajectory", parse_trajectory, {"every", "file", "fields"}},
+                 {"dump", parse_frames<&Deck::dump>, {"every", "file"}},
+                 {"extxyz", parse_frames<&Deck::extxyz>, {"every", "file"}},
+                 {"checkpoint", parse_frames<&Deck::checkpoint>, {"every", "file"}},
+                 {"analysis", parse_analysis, {"every", "rdf", "rdf.cutoff", "rdf.bins", "rdf.file", "msd", "msd.file",
+                                               "coordination", "coordination.cutoff", "coordination.file"}}});
+  return t;
+}
 
 std::string assign_masses(Structure& s, const PotentialSpec& pot, const Units& units, const std::vector<int>& keep) {
   const auto pm = pot.masses();
@@ -294,12 +352,7 @@ Deck load_deck_text(const std::string& text, const std::string& name) {
   const DeckContext ctx{d.units, d.structure, d.seed};
   {
     MapReader pot(top.get("potential"));
-    const DeckNode style = pot.get("style");
-    d.potential_style = style.as_string();
-    const auto& st = potential_styles().pick(style);
-    d.potential = st.parse(pot, ctx);
-    check_declared_keys(st.name, st.keys, pot);
-    pot.finish();
+    d.potential = potential_styles().parse(pot, d.potential_style, ctx);
   }
   // Masses: the deck's, else the potential file's (EAM files carry them and LAMMPS's
   // pair_coeff overrides a data file's Masses with them), else the structure file's,
@@ -327,29 +380,12 @@ Deck load_deck_text(const std::string& text, const std::string& name) {
       MapReader st(items[i]);
       StageSpec s;
       s.name = st.get_string("name", "stage" + std::to_string(i + 1));
-      if (auto mn = st.find("minimize")) {
-        if (st.has("integrator")) st.get("integrator").fail("a stage either runs an integrator or minimizes, not both");
-        if (st.has("steps")) st.get("steps").fail("minimize stages end on convergence; use minimize.max_iterations");
-        MapReader m(*mn);
-        parse_minimize(m, d.units, s.min);
-        s.minimize = true;
-        s.style = "minimize/" + s.min.style;
-        st.finish();
-        d.stages.push_back(std::move(s));
-        continue;
-      }
-      const DeckNode steps = st.get("steps");
-      s.steps = steps.as_int();
-      if (s.steps < 0) steps.fail("steps must not be negative");
-      // Step counters add up over stages and restarts in 64 bits: keep far from overflow.
-      if (s.steps > 1000000000000000L) steps.fail("steps: at most 10^15 per stage");
-      MapReader integ(st.get("integrator"));
-      const DeckNode style = integ.get("style");
-      s.style = style.as_string();
-      const auto& ist = integrator_styles().pick(style);
-      s.integrator = ist.parse(integ, ctx);
-      check_declared_keys(ist.name, ist.keys, integ);
-      integ.finish();
+      const auto& kinds = stage_kinds().styles();
+      const auto* kind = &kinds.front();  // md unless the entry names another kind
+      for (const auto& k : kinds)
+        if (&k != &kinds.front() && st.contains(k.name)) kind = &k;
+      kind->parse(st, ctx, s);
+      check_declared_keys(kind->name, kind->keys, st);
       st.finish();
       d.stages.push_back(std::move(s));
     }

@@ -150,6 +150,8 @@ bool MapReader::has(const std::string& key) {
   return node_.yaml()[key].IsDefined();
 }
 
+bool MapReader::contains(const std::string& key) const { return node_.yaml()[key].IsDefined(); }
+
 std::optional<DeckNode> MapReader::find(const std::string& key) {
   known_.insert(key);
   const YAML::Node n = node_.yaml()[key];

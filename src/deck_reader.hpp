@@ -62,6 +62,7 @@ class MapReader {
   explicit MapReader(const DeckNode& node);
   const DeckNode& node() const { return node_; }
   bool has(const std::string& key);
+  bool contains(const std::string& key) const;  // as has, without marking the key as read
   std::optional<DeckNode> find(const std::string& key);
   DeckNode get(const std::string& key);  // required
 

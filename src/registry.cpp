@@ -36,7 +36,9 @@ std::vector<std::string> StyleTable<Parser>::names() const {
 }
 template class StyleTable<PotentialParser>;
 template class StyleTable<IntegratorParser>;
-template class StyleTable<std::nullptr_t>;
+template class StyleTable<MinimizerParser>;
+template class StyleTable<StageParser>;
+template class StyleTable<OutputParser>;
 
 void check_declared_keys(const std::string& style, const std::vector<std::string>& keys, const MapReader& section) {
   for (const auto& k : section.known()) {
@@ -101,31 +103,6 @@ std::vector<StyleInfo> registered_styles() {
   add(stage_kinds());
   add(output_kinds());
   return out;
-}
-
-const KeyTable& minimizer_styles() {
-  static const std::vector<std::string> keys = {"fmax", "max_iterations", "max_move", "cell", "cell.pressure",
-                                                "cell.ptol", "cell.couple"};
-  static const KeyTable t("minimizer", {{"fire", nullptr, keys}, {"cg", nullptr, keys}});
-  return t;
-}
-
-const KeyTable& stage_kinds() {
-  static const KeyTable t("stage", {{"md", nullptr, {"name", "integrator", "steps"}},
-                                    {"minimize", nullptr, {"name", "minimize"}}});
-  return t;
-}
-
-const KeyTable& output_kinds() {
-  static const KeyTable t(
-      "output", {{"thermo", nullptr, {"every", "file"}},
-                 {"trajectory", nullptr, {"every", "file", "fields"}},
-                 {"dump", nullptr, {"every", "file"}},
-                 {"extxyz", nullptr, {"every", "file"}},
-                 {"checkpoint", nullptr, {"every", "file"}},
-                 {"analysis", nullptr, {"every", "rdf", "rdf.cutoff", "rdf.bins", "rdf.file", "msd", "msd.file",
-                                        "coordination", "coordination.cutoff", "coordination.file"}}});
-  return t;
 }
 
 std::string find_potential_file(const DeckNode& at) {

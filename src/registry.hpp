@@ -1,14 +1,16 @@
-// Deck styles, one table per extension kind (potentials, integrators, minimisers, NNIP
-// architectures; stage kinds and outputs list their keys here too). A style is a name, a
+// Deck styles, one table per extension kind (potentials, integrators, minimisers, stage
+// kinds, outputs, NNIP architectures). A style is a name, a
 // parser that reads its own deck section into a typed spec (all validation there, before
 // anything runs), and the keys that section takes, which docs/decks.md must document
 // (tests/ref/test_styles_documented.py). Adding a style: its file in its own folder and
-// one line in the kind's table (registry.cpp; NNIP architectures: src/nnip/nnip_spec.cpp).
+// one line in the kind's table (registry.cpp; NNIP architectures: src/nnip/nnip_spec.cpp;
+// minimisers, stage kinds and outputs: src/deck.cpp).
 #pragma once
 #include <cstdint>
 #include <map>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "atomforge/src/deck_reader.hpp"
@@ -63,6 +65,11 @@ struct Style {
   std::vector<std::string> keys;
 };
 
+// A style's parser read only keys its registration declares (so docs/decks.md, which the
+// declared keys are checked against, covers every key a deck can use). Throws
+// std::logic_error naming the style and key otherwise: a programming error.
+void check_declared_keys(const std::string& style, const std::vector<std::string>& keys, const MapReader& section);
+
 template <class Parser>
 class StyleTable {
  public:
@@ -81,26 +88,41 @@ class StyleTable {
     fail_choice(at, kind_ + " style", name, names());
   }
   std::vector<std::string> names() const;  // sorted
+  // Parses `section` with the style its `style` key names (name: that style), checks
+  // that the parser read only declared keys and finishes the section.
+  template <class... Args>
+  auto parse(MapReader& section, std::string& name, Args&&... args) const {
+    const auto& st = pick(section.get("style"));
+    name = st.name;
+    auto spec = st.parse(section, std::forward<Args>(args)...);
+    check_declared_keys(st.name, st.keys, section);
+    section.finish();
+    return spec;
+  }
 
  private:
   std::string kind_;
   std::vector<Style<Parser>> styles_;
 };
 
-// A style's parser read only keys its registration declares (so docs/decks.md, which the
-// declared keys are checked against, covers every key a deck can use). Throws
-// std::logic_error naming the style and key otherwise: a programming error.
-void check_declared_keys(const std::string& style, const std::vector<std::string>& keys, const MapReader& section);
 
 const StyleTable<PotentialParser>& potential_styles();
 const StyleTable<IntegratorParser>& integrator_styles();
 
-// Kinds whose sections are parsed in deck.cpp, listed with their keys for the docs check:
-// minimizer styles, stage kinds (by the key that selects them) and outputs.
-using KeyTable = StyleTable<std::nullptr_t>;
-const KeyTable& minimizer_styles();
-const KeyTable& stage_kinds();
-const KeyTable& output_kinds();
+// The deck's own kinds; their parsers and tables are in src/deck.cpp. A minimizer
+// parses its `minimize` section; a stage kind its stage entry (the first kind is the
+// default, another is chosen by a key of its own name in the entry: `minimize`, later
+// `sample`); an output its section under `output` (in table order: thermo first, as the
+// others refuse its file).
+struct Deck;
+struct StageSpec;
+struct MinimizeSettings;
+using MinimizerParser = void (*)(MapReader& section, const Units& units, MinimizeSettings& out);
+using StageParser = void (*)(MapReader& entry, const DeckContext& ctx, StageSpec& out);
+using OutputParser = void (*)(MapReader& section, Deck& deck);
+const StyleTable<MinimizerParser>& minimizer_styles();
+const StyleTable<StageParser>& stage_kinds();
+const StyleTable<OutputParser>& output_kinds();
 
 // Every registered style of every kind with its keys (`atomforge styles` prints them).
 struct StyleInfo {

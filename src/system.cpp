@@ -29,12 +29,8 @@ namespace {
 std::shared_ptr<const PotentialSpec> parse_potential(const std::string& text, const Units& units,
                                                      const Structure& s, std::uint64_t seed) {
   MapReader pot(parse_yaml(text, "potential", "potential"));
-  const DeckNode style = pot.get("style");
-  const auto& st = potential_styles().pick(style);
-  auto spec = st.parse(pot, DeckContext{units, s, seed});
-  check_declared_keys(st.name, st.keys, pot);
-  pot.finish();
-  return spec;
+  std::string style;
+  return potential_styles().parse(pot, style, DeckContext{units, s, seed});
 }
 
 Units units_named(const std::string& name) {
