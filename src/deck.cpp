@@ -318,17 +318,18 @@ const StyleTable<OutputParser>& output_kinds() {
   return t;
 }
 
-std::string assign_masses(Structure& s, const PotentialSpec& pot, const Units& units, const std::vector<int>& keep) {
-  const auto pm = pot.masses();
-  for (int t = 0; t < s.ntypes(); ++t) {
-    const bool kept = std::find(keep.begin(), keep.end(), t) != keep.end();
-    if (!kept && t < static_cast<int>(pm.size()) && pm[t] > 0) s.masses[t] = pm[t];
-    if (s.masses[t] > 0) continue;
-    const double m = units.name != "lj" ? element_mass(s.species[t]) : 0.0;
-    if (m <= 0) return s.species[t];
-    s.masses[t] = m;
-  }
-  return "";
+std::vector<StyleInfo> registered_styles() {
+  std::vector<StyleInfo> out;
+  auto add = [&](const auto& table) {
+    for (const auto& st : table.styles()) out.push_back({table.kind(), st.name, st.keys});
+  };
+  add(potential_styles());
+  for (auto& a : nnip_architecture_styles()) out.push_back(std::move(a));
+  add(integrator_styles());
+  add(minimizer_styles());
+  add(stage_kinds());
+  add(output_kinds());
+  return out;
 }
 
 Deck load_deck(const std::string& path) { return load_deck_text(read_text_file(path), path); }

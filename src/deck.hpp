@@ -77,10 +77,19 @@ Deck load_deck(const std::string& path);
 // relative paths inside (structure and potential files) are the working directory's.
 Deck load_deck_text(const std::string& text, const std::string& name = "<deck>");
 
-// Masses per type: those in `keep` as they are, else the potential file's (EAM files
-// carry them, as LAMMPS's pair_coeff sets them), else the structure's, else standard
-// atomic weights of element names (not in lj units). Returns a species left without a
-// mass ("" when every type has one).
-std::string assign_masses(Structure& s, const PotentialSpec& pot, const Units& units, const std::vector<int>& keep);
+// The deck's own kinds; their parsers and tables are in src/deck.cpp. A minimizer
+// parses its `minimize` section; a stage kind its stage entry (the first kind is the
+// default, another is chosen by a key of its own name in the entry: `minimize`, later
+// `sample`); an output its section under `output` (in table order: thermo first, as the
+// others refuse its file).
+using MinimizerParser = void (*)(MapReader& section, const Units& units, MinimizeSettings& out);
+using StageParser = void (*)(MapReader& entry, const DeckContext& ctx, StageSpec& out);
+using OutputParser = void (*)(MapReader& section, Deck& deck);
+const StyleTable<MinimizerParser>& minimizer_styles();
+const StyleTable<StageParser>& stage_kinds();
+const StyleTable<OutputParser>& output_kinds();
+
+// Every registered style of every kind, the engine's and the deck's, with its keys.
+std::vector<StyleInfo> registered_styles();
 
 }  // namespace af

@@ -8,6 +8,8 @@
 #include <stdexcept>
 #include <vector>
 
+#include "atomforge/src/elements.hpp"
+
 namespace af {
 
 // Parsers live beside their physics (potentials/, integrators/).
@@ -27,18 +29,6 @@ std::shared_ptr<const IntegratorSpec> parse_csvr(MapReader&, const DeckContext&)
 std::shared_ptr<const IntegratorSpec> parse_npt(MapReader&, const DeckContext&);
 std::shared_ptr<const IntegratorSpec> parse_crescale(MapReader&, const DeckContext&);
 
-template <class Parser>
-std::vector<std::string> StyleTable<Parser>::names() const {
-  std::vector<std::string> out;
-  for (const auto& st : styles_) out.push_back(st.name);
-  std::sort(out.begin(), out.end());
-  return out;
-}
-template class StyleTable<PotentialParser>;
-template class StyleTable<IntegratorParser>;
-template class StyleTable<MinimizerParser>;
-template class StyleTable<StageParser>;
-template class StyleTable<OutputParser>;
 
 void check_declared_keys(const std::string& style, const std::vector<std::string>& keys, const MapReader& section) {
   for (const auto& k : section.known()) {
@@ -89,20 +79,18 @@ const StyleTable<IntegratorParser>& integrator_styles() {
   return t;
 }
 
-std::vector<StyleInfo> nnip_architecture_styles();  // src/nnip/nnip_spec.cpp
 
-std::vector<StyleInfo> registered_styles() {
-  std::vector<StyleInfo> out;
-  auto add = [&](const auto& table) {
-    for (const auto& st : table.styles()) out.push_back({table.kind(), st.name, st.keys});
-  };
-  add(potential_styles());
-  for (auto& a : nnip_architecture_styles()) out.push_back(std::move(a));
-  add(integrator_styles());
-  add(minimizer_styles());
-  add(stage_kinds());
-  add(output_kinds());
-  return out;
+std::string assign_masses(Structure& s, const PotentialSpec& pot, const Units& units, const std::vector<int>& keep) {
+  const auto pm = pot.masses();
+  for (int t = 0; t < s.ntypes(); ++t) {
+    const bool kept = std::find(keep.begin(), keep.end(), t) != keep.end();
+    if (!kept && t < static_cast<int>(pm.size()) && pm[t] > 0) s.masses[t] = pm[t];
+    if (s.masses[t] > 0) continue;
+    const double m = units.name != "lj" ? element_mass(s.species[t]) : 0.0;
+    if (m <= 0) return s.species[t];
+    s.masses[t] = m;
+  }
+  return "";
 }
 
 std::string find_potential_file(const DeckNode& at) {

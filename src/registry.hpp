@@ -1,11 +1,12 @@
-// Deck styles, one table per extension kind (potentials, integrators, minimisers, stage
-// kinds, outputs, NNIP architectures). A style is a name, a
+// Deck styles, one table per extension kind: potentials, integrators and NNIP
+// architectures here (the engine's); minimisers, stage kinds and outputs in src/deck.hpp. A style is a name, a
 // parser that reads its own deck section into a typed spec (all validation there, before
 // anything runs), and the keys that section takes, which docs/decks.md must document
 // (tests/ref/test_styles_documented.py). Adding a style: its file in its own folder and
 // one line in the kind's table (registry.cpp; NNIP architectures: src/nnip/nnip_spec.cpp;
 // minimisers, stage kinds and outputs: src/deck.cpp).
 #pragma once
+#include <algorithm>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -87,7 +88,12 @@ class StyleTable {
     if (const auto* s = find(name)) return *s;
     fail_choice(at, kind_ + " style", name, names());
   }
-  std::vector<std::string> names() const;  // sorted
+  std::vector<std::string> names() const {  // sorted
+    std::vector<std::string> out;
+    for (const auto& st : styles_) out.push_back(st.name);
+    std::sort(out.begin(), out.end());
+    return out;
+  }
   // Parses `section` with the style its `style` key names (name: that style), checks
   // that the parser read only declared keys and finishes the section.
   template <class... Args>
@@ -109,26 +115,19 @@ class StyleTable {
 const StyleTable<PotentialParser>& potential_styles();
 const StyleTable<IntegratorParser>& integrator_styles();
 
-// The deck's own kinds; their parsers and tables are in src/deck.cpp. A minimizer
-// parses its `minimize` section; a stage kind its stage entry (the first kind is the
-// default, another is chosen by a key of its own name in the entry: `minimize`, later
-// `sample`); an output its section under `output` (in table order: thermo first, as the
-// others refuse its file).
-struct Deck;
-struct StageSpec;
-struct MinimizeSettings;
-using MinimizerParser = void (*)(MapReader& section, const Units& units, MinimizeSettings& out);
-using StageParser = void (*)(MapReader& entry, const DeckContext& ctx, StageSpec& out);
-using OutputParser = void (*)(MapReader& section, Deck& deck);
-const StyleTable<MinimizerParser>& minimizer_styles();
-const StyleTable<StageParser>& stage_kinds();
-const StyleTable<OutputParser>& output_kinds();
 
-// Every registered style of every kind with its keys (`atomforge styles` prints them).
+// A registered style of some kind with its keys (`atomforge styles` prints them all:
+// registered_styles, src/deck.hpp).
 struct StyleInfo {
   std::string kind, name;
   std::vector<std::string> keys;
 };
-std::vector<StyleInfo> registered_styles();
+std::vector<StyleInfo> nnip_architecture_styles();  // src/nnip/nnip_spec.cpp
+
+// Masses per type: those in `keep` as they are, else the potential file's (EAM files
+// carry them, as LAMMPS's pair_coeff sets them), else the structure's, else standard
+// atomic weights of element names (not in lj units). Returns a species left without a
+// mass ("" when every type has one).
+std::string assign_masses(Structure& s, const PotentialSpec& pot, const Units& units, const std::vector<int>& keep);
 
 }  // namespace af

@@ -1,6 +1,6 @@
 #include "atomforge/src/system.hpp"
 
-#include "atomforge/src/deck.hpp"
+#include "atomforge/src/deck_reader.hpp"
 
 namespace af {
 

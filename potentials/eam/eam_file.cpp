@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
-#include "atomforge/src/io/text_reader.hpp"
+#include "atomforge/src/text_reader.hpp"
 
 namespace af {
 

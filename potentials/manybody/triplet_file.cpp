@@ -1,6 +1,6 @@
 #include "atomforge/potentials/manybody/triplet_file.hpp"
 
-#include "atomforge/src/io/text_reader.hpp"
+#include "atomforge/src/text_reader.hpp"
 
 namespace af {
 

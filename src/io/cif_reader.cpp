@@ -10,7 +10,7 @@
 
 #include "atomforge/src/elements.hpp"
 #include "atomforge/src/io/cif.hpp"
-#include "atomforge/src/io/text_reader.hpp"
+#include "atomforge/src/text_reader.hpp"
 
 namespace af {
 

@@ -5,7 +5,7 @@
 #include <cstdio>
 #include <map>
 
-#include "atomforge/src/io/text_reader.hpp"
+#include "atomforge/src/text_reader.hpp"
 
 namespace af {
 

@@ -6,7 +6,7 @@
 #include <set>
 
 #include "atomforge/src/elements.hpp"
-#include "atomforge/src/io/text_reader.hpp"
+#include "atomforge/src/text_reader.hpp"
 
 namespace af {
 

@@ -4,7 +4,7 @@
 #include <cmath>
 #include <cstdio>
 
-#include "atomforge/src/io/text_reader.hpp"
+#include "atomforge/src/text_reader.hpp"
 
 namespace af {
 

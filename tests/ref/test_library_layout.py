@@ -1,4 +1,7 @@
-"""The libraries' layout. atomforge_nnip stands alone: the model library depends on Kokkos and HDF5 only. Its
+"""The libraries' layout. atomforge_engine reads and writes no structure or trajectory
+files: its archive (or shared object) refers to no HDF5, spglib or io-layer symbol, and
+no engine source includes a header of src/io/ or the deck runner's (deck.hpp,
+simulation.hpp, outputs.hpp, analysis.hpp). atomforge_nnip stands alone: the model library depends on Kokkos and HDF5 only. Its
 archive (or shared object) refers to no engine, deck, YAML or spglib symbol, and no
 header or source under potentials/nnip/ includes an engine header (the one shared
 header is src/types.hpp, Kokkos aliases only). Project headers are included as
@@ -28,6 +31,34 @@ def main():
             if not inc.startswith("atomforge/potentials/nnip/") and inc != "atomforge/src/types.hpp":
                 offenders.append(f"{os.path.basename(p)}: {inc}")
     c.check(not offenders, f"potentials/nnip/ includes only its own headers and types.hpp ({offenders[:5]})")
+
+    # The engine layer: no file-format code.
+    engine_lib = os.environ.get("AF_ENGINE_LIBRARY")
+    if engine_lib:
+        und = subprocess.run(["nm", "-C", "--undefined-only", engine_lib], capture_output=True, text=True,
+                             check=True).stdout
+        io_sym = re.compile(r"\bH5[A-Z]|\bspg_|af::(H5md|Checkpoint|Outputs|load_deck|run_simulation|read_structure)")
+        bad = sorted({ln.split(None, 1)[-1] for ln in und.splitlines() if io_sym.search(ln)})
+        c.check(not bad, f"{os.path.basename(engine_lib)}: no HDF5, spglib or io-layer symbols referenced "
+                f"({len(bad)}: {bad[:5]})")
+        if engine_lib.endswith(".so"):
+            ldd = subprocess.run(["ldd", engine_lib], capture_output=True, text=True, check=True).stdout
+            c.check("symspg" not in ldd and "atomforge_io" not in ldd, "ldd: the engine links neither spglib nor atomforge_io")
+    engine_sources = subprocess.run(["git", "ls-files", "src/*.cpp", "src/*.hpp", "src/nnip", "potentials/pair",
+                                     "potentials/eam", "potentials/manybody", "integrators"],
+                                    cwd=SOURCE_DIR, capture_output=True, text=True).stdout.split()
+    io_side = ("deck.cpp", "deck.hpp", "simulation.cpp", "simulation.hpp", "outputs.cpp", "outputs.hpp",
+               "analysis.cpp", "analysis.hpp")
+    io_headers = re.compile(r"atomforge/src/(io/|deck\.hpp|simulation\.hpp|outputs\.hpp|analysis\.hpp)")
+    crossing = []
+    for rel in engine_sources:
+        if (os.path.basename(rel) in io_side or rel.startswith(("src/io/", "src/cli/"))
+                or not rel.endswith((".cpp", ".hpp"))):
+            continue
+        for inc in re.findall(r'#include "([^"]+)"', open(os.path.join(SOURCE_DIR, rel)).read()):
+            if io_headers.match(inc):
+                crossing.append(f"{rel}: {inc}")
+    c.check(not crossing, f"engine sources include no io-layer header ({len(crossing)}: {crossing[:5]})")
 
     # One include scheme: "atomforge/<path in the repository>" for every project header
     # (a test's own helper header beside it excepted).

@@ -1,4 +1,4 @@
-#include "atomforge/src/io/text_reader.hpp"
+#include "atomforge/src/text_reader.hpp"
 
 #include <cerrno>
 #include <cmath>
