@@ -8,6 +8,7 @@
 
 #include "atomforge/src/deck.hpp"
 #include "atomforge/src/cli/console.hpp"
+#include "atomforge/src/cli/match.hpp"
 #include "atomforge/src/io/structure_io.hpp"
 #include "atomforge/src/registry.hpp"
 
@@ -94,6 +95,8 @@ int main(int argc, char** argv) {
 
   auto* styles = app.add_subcommand("styles", "List every deck style (potentials, integrators, ...) and its keys");
 
+  af::cli::MatchCommand match;
+  match.add(app);
   std::string convert_in, convert_out;
   auto* convert = app.add_subcommand("convert", "Convert a structure file to another format (by file name)");
   convert->add_option("input", convert_in, "Structure to read")->required();
@@ -110,6 +113,7 @@ int main(int argc, char** argv) {
   }
 
   if (convert->parsed()) return convert_structure(convert_in, convert_out, convert_species);
+  if (match.app->parsed()) return match.run();
   if (styles->parsed()) {  // kind <tab> style <tab> keys
     for (const auto& st : af::registered_styles()) {
       std::string keys;

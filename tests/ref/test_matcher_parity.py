@@ -1,0 +1,131 @@
+"""`atomforge match` against pymatgen's StructureMatcher (Debian's python3-pymatgen
+2022.11) on a fixed-seed corpus: each base structure (polymorph families, binaries,
+random triclinic cells of 3-8 atoms) against copies under a random cell choice
+(unimodular and x2 supercells, strongly sheared bases), origin shift, atom permutation
+and rotation, with noise from 0 (identical) past stol; the bases against each other
+(different polymorphs and compositions); the csp preset on part of it. The match
+decision must equal pymatgen's fit and rms / max_dist its get_rms_dist to 1e-6 where
+both match (docs/matcher.md); every disagreement is listed."""
+import json
+import os
+
+import numpy as np
+from pymatgen.analysis.structure_matcher import StructureMatcher
+from pymatgen.core import Lattice, Structure
+
+from common import Checks, run_atomforge, workdir
+
+
+def write_extxyz(path, s):
+    """Every digit (the engine and pymatgen read the same numbers)."""
+    with open(path, "w") as f:
+        f.write(f"{len(s)}\n")
+        f.write('Lattice="' + " ".join(f"{v:.17g}" for v in s.lattice.matrix.ravel())
+                + '" Properties=species:S:1:pos:R:3 pbc="T T T"\n')
+        for site in s:
+            f.write(f"{site.specie.symbol} " + " ".join(f"{x:.17g}" for x in site.coords) + "\n")
+
+
+def bases(rng):
+    fcc = [[0, 0, 0], [0, .5, .5], [.5, 0, .5], [.5, .5, 0]]
+    diamond = fcc + [[x + .25 for x in p] for p in fcc]
+    out = {
+        "diamond": Structure(Lattice.cubic(5.431), ["Si"] * 8, diamond),
+        "lonsdaleite": Structure(Lattice.hexagonal(3.84, 6.27), ["Si"] * 4,
+                                 [[1 / 3, 2 / 3, 0], [2 / 3, 1 / 3, .5], [1 / 3, 2 / 3, .375], [2 / 3, 1 / 3, .875]]),
+        "fcc": Structure(Lattice.cubic(3.615), ["Cu"] * 4, fcc),
+        "bcc": Structure(Lattice.cubic(2.87), ["Cu"] * 2, [[0, 0, 0], [.5, .5, .5]]),
+        "hcp": Structure(Lattice.hexagonal(2.56, 4.18), ["Cu"] * 2, [[1 / 3, 2 / 3, .25], [2 / 3, 1 / 3, .75]]),
+        "rocksalt": Structure(Lattice.cubic(5.64), ["Na"] * 4 + ["Cl"] * 4,
+                              fcc + [[.5, .5, .5], [.5, 0, 0], [0, .5, 0], [0, 0, .5]]),
+        "B2": Structure(Lattice.cubic(2.95), ["Cu", "Zn"], [[0, 0, 0], [.5, .5, .5]]),
+        "L1_2": Structure(Lattice.cubic(3.75), ["Au", "Cu", "Cu", "Cu"], fcc),
+        "L1_0": Structure(Lattice.tetragonal(2.8, 3.7), ["Cu", "Au"], [[0, 0, 0], [.5, .5, .5]]),
+        "zincblende": Structure(Lattice.cubic(5.41), ["Zn"] * 4 + ["S"] * 4, diamond),
+        "wurtzite": Structure(Lattice.hexagonal(3.82, 6.26), ["Zn", "Zn", "S", "S"],
+                              [[1 / 3, 2 / 3, 0], [2 / 3, 1 / 3, .5], [1 / 3, 2 / 3, .375], [2 / 3, 1 / 3, .875]]),
+        "rutile": Structure(Lattice.tetragonal(4.59, 2.96), ["Ti", "Ti", "O", "O", "O", "O"],
+                            [[0, 0, 0], [.5, .5, .5], [.305, .305, 0], [.695, .695, 0], [.805, .195, .5],
+                             [.195, .805, .5]]),
+        "anatase": Structure(Lattice.tetragonal(3.78, 9.51), ["Ti"] * 4 + ["O"] * 8,
+                             [[0, 0, 0], [.5, .5, .5], [0, .5, .25], [.5, 0, .75], [0, 0, .208], [0, 0, .792],
+                              [.5, .5, .708], [.5, .5, .292], [0, .5, .458], [0, .5, .042], [.5, 0, .958],
+                              [.5, 0, .542]]),
+    }
+    for n in (3, 5, 8):
+        lat = Lattice.from_parameters(*rng.uniform(3.5, 6, 3), *rng.uniform(65, 115, 3))
+        out[f"random{n}"] = Structure(lat, list(rng.choice(["C", "N", "O"], n)), rng.random((n, 3)))
+    return out
+
+
+CELL_CHOICES = [np.eye(3), [[1, 1, 0], [0, 1, 0], [0, 0, 1]], [[1, 2, 3], [0, 1, 4], [0, 0, 1]],
+                [[0, 1, 0], [1, 0, 0], [0, 0, -1]], [[1, 0, 0], [1, 1, 0], [0, 0, 2]], [[2, 0, 0], [0, 1, 0], [0, 0, 1]]]
+
+
+def variant(s, noise, rng):
+    t = s.copy()
+    t.make_supercell(CELL_CHOICES[rng.integers(len(CELL_CHOICES))])
+    t.translate_sites(list(range(len(t))), rng.random(3), frac_coords=True)
+    perm = rng.permutation(len(t))
+    ax = rng.normal(size=3)
+    ax /= np.linalg.norm(ax)
+    k = np.array([[0, -ax[2], ax[1]], [ax[2], 0, -ax[0]], [-ax[1], ax[0], 0]])
+    th = rng.uniform(0, np.pi)
+    rot = np.eye(3) + np.sin(th) * k + (1 - np.cos(th)) * k @ k
+    strain = np.eye(3) + rng.normal(scale=noise * 0.1, size=(3, 3))
+    lat = Lattice(t.lattice.matrix @ strain @ rot.T)
+    frac = np.array([t[i].frac_coords for i in perm]) + rng.normal(scale=noise, size=(len(t), 3)) / t.lattice.abc
+    return Structure(lat, [t[i].species for i in perm], frac)
+
+
+def main():
+    c = Checks("matcher_parity")
+    wd = workdir("matcher_parity")
+    rng = np.random.default_rng(20)
+    b = bases(rng)
+    pairs = []
+    for name, s in b.items():
+        for noise in (0.0, 0.02, 0.06, 0.12, 0.2, 0.35):
+            pairs.append((f"{name} ~{noise}", s, variant(s, noise, rng), {}))
+    names = list(b)
+    for i in range(len(names)):
+        for j in range(i + 1, len(names)):
+            if len(b[names[i]].composition.elements) == len(b[names[j]].composition.elements):
+                pairs.append((f"{names[i]} / {names[j]}", b[names[i]], b[names[j]], {}))
+    for name in ("diamond", "rocksalt", "wurtzite", "random5"):
+        for noise in (0.1, 0.25, 0.4):
+            pairs.append((f"{name} ~{noise} csp", b[name], variant(b[name], noise, rng), {"preset": "csp"}))
+
+    agree, worst, matched, disagree = 0, 0.0, 0, []
+    for k, (label, s1, s2, opt) in enumerate(pairs):
+        pa, pb = os.path.join(wd, f"a{k}.extxyz"), os.path.join(wd, f"b{k}.extxyz")
+        write_extxyz(pa, s1)
+        write_extxyz(pb, s2)
+        sm = StructureMatcher(ltol=0.3, stol=0.5, angle_tol=10) if opt else StructureMatcher()
+        fit, rd = sm.fit(s1, s2), sm.get_rms_dist(s1, s2)
+        args = ["match", pa, pb] + (["--preset", "csp"] if opt else [])
+        r = json.loads(run_atomforge(args, wd).stdout)
+        ok = r["match"] == fit and (rd is None) == (r["rms"] is None)
+        if ok and rd is not None:
+            matched += 1
+            err = max(abs(rd[0] - r["rms"]), abs(rd[1] - r["max_dist"]))
+            worst = max(worst, err)
+            ok = err <= 1e-6
+        agree += ok
+        if not ok:
+            disagree.append(f"{label}: pymatgen fit {fit} rms {rd}, atomforge {r}")
+    c.check(agree == len(pairs), f"{agree}/{len(pairs)} pairs agree with pymatgen ({matched} with an RMS); "
+            f"disagreements: {disagree[:6]}")
+    c.check(worst <= 1e-6, f"rms and max_dist equal get_rms_dist to {worst:.1e} (<= 1e-6)")
+    c.check(len(pairs) // 4 <= matched <= len(pairs) - len(pairs) // 4,
+            f"{matched} of {len(pairs)} pairs matched (the corpus spans both outcomes)")
+
+    # Bad input: one line naming the file, exit 2.
+    p = run_atomforge(["match", os.path.join(wd, "missing.extxyz"), pa], wd, check=False)
+    err = p.stderr.strip()
+    c.check(p.returncode == 2 and "missing.extxyz" in err and len(err.splitlines()) == 1, f"missing file: exit {p.returncode}, '{err}'")
+    c.done()
+
+
+if __name__ == "__main__":
+    main()
