@@ -54,10 +54,14 @@ struct Column {
 }  // namespace
 
 Structure read_extxyz(const std::string& path) {
+  std::vector<Structure> frames = read_extxyz_frames(path, true);
+  return std::move(frames.back());
+}
+
+std::vector<Structure> read_extxyz_frames(const std::string& path, bool last_only) {
   TextReader r(path);
   std::string line;
-  Structure last;
-  bool any = false;
+  std::vector<Structure> frames;
   while (r.next(line)) {
     auto w = split_words(line);
     if (w.empty()) continue;
@@ -178,11 +182,11 @@ Structure read_extxyz(const std::string& path) {
       if (vel) rotate(s.v);
     }
     for (int k = 0; k < 3; ++k) s.box.periodic[k] = pbc[k];
-    last = std::move(s);
-    any = true;
+    if (last_only) frames.clear();
+    frames.push_back(std::move(s));
   }
-  if (!any) r.fail("no frames in file");
-  return last;
+  if (frames.empty()) r.fail("no frames in file");
+  return frames;
 }
 
 void write_extxyz(const std::string& path, const Structure& s) {

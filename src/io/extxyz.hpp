@@ -2,12 +2,15 @@
 // pbc. Reading takes the last frame, as ase.io.read does by default.
 #pragma once
 #include <string>
+#include <vector>
 
 #include "atomforge/src/structure.hpp"
 
 namespace af {
 
 Structure read_extxyz(const std::string& path);
+// Every frame in file order (last_only: just the last, as read_extxyz).
+std::vector<Structure> read_extxyz_frames(const std::string& path, bool last_only = false);
 // One frame: Lattice (origin at 0), species, pos, vel when present, pbc; full precision.
 void write_extxyz(const std::string& path, const Structure& s);
 

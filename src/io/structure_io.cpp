@@ -47,6 +47,13 @@ const StructureFormat* structure_format(const std::string& path) {
   return nullptr;
 }
 
+std::vector<Structure> read_structure_frames(const StructureFormat& format, const std::string& path) {
+  if (format.read == read_extxyz) return read_extxyz_frames(path);
+  std::vector<Structure> one;
+  one.push_back(format.read(path));
+  return one;
+}
+
 std::string structure_formats_help() {
   std::string out;
   for (const auto& f : structure_formats()) out += (out.empty() ? "" : ", ") + std::string(f.names_help) + " (" + f.name + ")";

@@ -20,6 +20,9 @@ struct StructureFormat {
 const std::vector<StructureFormat>& structure_formats();
 // The format of a path, or nullptr.
 const StructureFormat* structure_format(const std::string& path);
+// Every frame of a structure file: all frames of an extended XYZ file, the one
+// structure of the other formats (H5MD: its last frame).
+std::vector<Structure> read_structure_frames(const StructureFormat& format, const std::string& path);
 // "a.data/.lmp/.lammps (LAMMPS data), ..." for error messages.
 std::string structure_formats_help();
 

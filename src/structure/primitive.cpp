@@ -19,14 +19,13 @@ bool within(const Vec3& d, const Vec3& tol) {  // |d - round(d)| < tol on every 
 }
 Vec3 sub(const Vec3& a, const Vec3& b) { return {a[0] - b[0], a[1] - b[1], a[2] - b[2]}; }
 
-struct Hnf {
-  int size;
-  Mat3 m;
-};
-// Every supercell matrix [[a, b, c], [0, e, f], [0, 0, g]] of determinant det | fu,
-// det > 1, in pymatgen's get_hnf order.
-std::vector<Hnf> hnf_matrices(int fu) {
-  std::vector<Hnf> out;
+// Calls visit(size, m) for every supercell matrix m = [[a, b, c], [0, e, f], [0, 0, g]]
+// of determinant det | fu, det > 1, in pymatgen's get_hnf order (det, a, e ascending;
+// then b, c, f), skipping those whose inverse has a row that keep_row rejects: rows 3
+// (0, 0, 1/g) and 2 (0, 1/e, -f/(e g)) are tested once for all the matrices sharing them.
+template <class KeepRow, class Visit>
+bool for_each_hnf(int fu, const KeepRow& keep_row, const Visit& visit) {
+  std::vector<char> f_ok;
   for (int det = 2; det <= fu; ++det) {
     if (fu % det) continue;
     for (int a = 1; a <= det; ++a) {
@@ -34,15 +33,23 @@ std::vector<Hnf> hnf_matrices(int fu) {
       for (int e = 1; e <= det / a; ++e) {
         if ((det / a) % e) continue;
         const int g = det / a / e;
+        if (!keep_row(Vec3{0.0, 0.0, 1.0 / g})) continue;
+        f_ok.assign(e, 0);
+        for (int f = 0; f < e; ++f) f_ok[f] = keep_row(Vec3{0.0, 1.0 / e, -double(f) / (double(e) * g)});
         for (int b = 0; b < a; ++b)
           for (int c = 0; c < a; ++c)
-            for (int f = 0; f < e; ++f)
-              out.push_back({det, Mat3{Vec3{double(a), double(b), double(c)}, Vec3{0.0, double(e), double(f)},
-                                       Vec3{0.0, 0.0, double(g)}}});
+            for (int f = 0; f < e; ++f) {
+              if (!f_ok[f]) continue;
+              const Mat3 m = {Vec3{double(a), double(b), double(c)}, Vec3{0.0, double(e), double(f)},
+                              Vec3{0.0, 0.0, double(g)}};
+              const Mat3 inv = inverse(m);
+              if (!keep_row(inv[0])) continue;
+              if (visit(det, m, inv)) return true;
+            }
       }
     }
   }
-  return out;
+  return false;
 }
 
 }  // namespace
@@ -102,38 +109,34 @@ Cell primitive_cell(const Cell& cell, double tolerance) {
 
   int num_fu = 0;
   for (const auto& g : gf) num_fu = std::gcd(num_fu, static_cast<int>(g.size()));
-  for (const Hnf& h : hnf_matrices(num_fu)) {
-    const Mat3 inv_m = inverse(h.m);
-    bool rows_close = true;
-    for (int r = 0; r < 3 && rows_close; ++r) {
-      bool any = false;
-      for (const auto& v : min_vecs) any = any || within(sub(inv_m[r], v), super_ftol);
-      rows_close = any;
-    }
-    if (!rows_close) continue;
+  // A translation of the smaller cell must be close to one of min_vecs.
+  auto keep_row = [&](const Vec3& r) {
+    for (const auto& v : min_vecs)
+      if (within(sub(r, v), super_ftol)) return true;
+    return false;
+  };
+  Cell found;
+  auto try_matrix = [&](int size, const Mat3& hm, const Mat3& inv_m) {
     const Mat3 new_m = mul(inv_m, cell.lattice);
     const Vec3 ftol = {tolerance / norm(new_m[0]), tolerance / norm(new_m[1]), tolerance / norm(new_m[2])};
-
-    bool valid = true;
     Cell out;
-    for (std::size_t g = 0; g < groups.size() && valid; ++g) {
+    for (std::size_t g = 0; g < groups.size(); ++g) {
       const std::size_t m = gf[g].size();
       std::vector<Vec3> all_frac(m);
-      for (std::size_t i = 0; i < m; ++i) all_frac[i] = mul(gf[g][i], h.m);
+      for (std::size_t i = 0; i < m; ++i) all_frac[i] = mul(gf[g][i], hm);
       std::vector<char> grp(m * m);
       for (std::size_t i = 0; i < m; ++i)
         for (std::size_t j = 0; j < m; ++j)
           grp[i * m + j] = within(sub(all_frac[j], all_frac[i]), ftol) && non_nbrs[g][i * m + j];
-      for (std::size_t j = 0; j < m && valid; ++j) {  // each site in exactly `size` groups
+      for (std::size_t j = 0; j < m; ++j) {  // each site in exactly `size` groups
         int count = 0;
         for (std::size_t i = 0; i < m; ++i) count += grp[i * m + j];
-        valid = count == h.size;
+        if (count != size) return false;
       }
-      for (std::size_t i = 0; i < m && valid; ++i)  // each group a clique
-        for (std::size_t x = 0; x < m && valid; ++x)
-          for (std::size_t y = 0; y < m && valid; ++y)
-            if (grp[i * m + x] && grp[i * m + y]) valid = grp[x * m + y];
-      if (!valid) break;
+      for (std::size_t i = 0; i < m; ++i)  // each group a clique
+        for (std::size_t x = 0; x < m; ++x)
+          for (std::size_t y = 0; y < m; ++y)
+            if (grp[i * m + x] && grp[i * m + y] && !grp[x * m + y]) return false;
       std::vector<Vec3> nf(m);
       for (std::size_t i = 0; i < m; ++i)
         for (int k = 0; k < 3; ++k) nf[i][k] = mod1(all_frac[i][k]);
@@ -155,10 +158,11 @@ Cell primitive_cell(const Cell& cell, double tolerance) {
         out.species.push_back(cell.species[groups[g][inds[0]]]);
       }
     }
-    if (!valid) continue;
-    out.lattice = mul(inverse(h.m), cell.lattice);
-    return niggli_cell(primitive_cell(out, tolerance));
-  }
+    out.lattice = mul(inverse(hm), cell.lattice);
+    found = std::move(out);
+    return true;
+  };
+  if (for_each_hnf(num_fu, keep_row, try_matrix)) return niggli_cell(primitive_cell(found, tolerance));
   return cell;
 }
 

@@ -5,7 +5,9 @@ random triclinic cells of 3-8 atoms) against copies under a random cell choice
 and rotation, with noise from 0 (identical) past stol; the bases against each other
 (different polymorphs and compositions); the csp preset on part of it. The match
 decision must equal pymatgen's fit and rms / max_dist its get_rms_dist to 1e-6 where
-both match (docs/matcher.md); every disagreement is listed."""
+both match (docs/matcher.md); every disagreement is listed. Multi-frame files give the
+same lines frame by frame, --all-pairs every pair in order; unequal frame counts without
+it, or a missing file, stop with one line and exit 2."""
 import json
 import os
 
@@ -119,6 +121,35 @@ def main():
     c.check(worst <= 1e-6, f"rms and max_dist equal get_rms_dist to {worst:.1e} (<= 1e-6)")
     c.check(len(pairs) // 4 <= matched <= len(pairs) - len(pairs) // 4,
             f"{matched} of {len(pairs)} pairs matched (the corpus spans both outcomes)")
+
+    # Multi-frame files: frame i with frame i, one line per pair in order, the same
+    # results; --all-pairs every frame with every frame (lines carry i and j).
+    fa, fb = os.path.join(wd, "all_a.extxyz"), os.path.join(wd, "all_b.extxyz")
+    plain = [k for k, p in enumerate(pairs) if not p[3]]
+    with open(fa, "w") as f, open(fb, "w") as g:
+        for k in plain:
+            f.write(open(os.path.join(wd, f"a{k}.extxyz")).read())
+            g.write(open(os.path.join(wd, f"b{k}.extxyz")).read())
+    lines = [json.loads(ln) for ln in run_atomforge(["match", fa, fb], wd).stdout.splitlines()]
+    single = {k: json.loads(run_atomforge(["match", os.path.join(wd, f"a{k}.extxyz"), os.path.join(wd, f"b{k}.extxyz")],
+                                          wd).stdout) for k in plain[:20]}
+    c.check(len(lines) == len(plain) and all(lines[n] == single[k] for n, k in enumerate(plain[:20])),
+            f"two {len(plain)}-frame files: {len(lines)} lines, frame i with frame i as single calls give")
+    few_a, few_b = os.path.join(wd, "few_a.extxyz"), os.path.join(wd, "few_b.extxyz")
+    with open(few_a, "w") as f:
+        for k in plain[:3]:
+            f.write(open(os.path.join(wd, f"a{k}.extxyz")).read())
+    with open(few_b, "w") as f:
+        for k in plain[:4]:
+            f.write(open(os.path.join(wd, f"b{k}.extxyz")).read())
+    grid = [json.loads(ln) for ln in run_atomforge(["match", few_a, few_b, "--all-pairs"], wd).stdout.splitlines()]
+    c.check([(x["i"], x["j"]) for x in grid] == [(i, j) for i in range(3) for j in range(4)]
+            and all({k: v for k, v in x.items() if k not in "ij"} == lines[x["i"]] for x in grid if x["i"] == x["j"]),
+            f"--all-pairs on 3 x 4 frames: {len(grid)} lines in order, the diagonal as frame-wise")
+    p = run_atomforge(["match", few_a, few_b], wd, check=False)
+    err = p.stderr.strip()
+    c.check(p.returncode == 2 and "few_b.extxyz" in err and len(err.splitlines()) == 1,
+            f"unequal frame counts without --all-pairs: exit {p.returncode}, '{err}'")
 
     # Bad input: one line naming the file, exit 2.
     p = run_atomforge(["match", os.path.join(wd, "missing.extxyz"), pa], wd, check=False)
