@@ -97,6 +97,8 @@ int main(int argc, char** argv) {
 
   af::cli::MatchCommand match;
   match.add(app);
+  af::cli::DedupCommand dedup;
+  dedup.add(app);
   std::string convert_in, convert_out;
   auto* convert = app.add_subcommand("convert", "Convert a structure file to another format (by file name)");
   convert->add_option("input", convert_in, "Structure to read")->required();
@@ -114,6 +116,7 @@ int main(int argc, char** argv) {
 
   if (convert->parsed()) return convert_structure(convert_in, convert_out, convert_species);
   if (match.app->parsed()) return match.run();
+  if (dedup.app->parsed()) return dedup.run();
   if (styles->parsed()) {  // kind <tab> style <tab> keys
     for (const auto& st : af::registered_styles()) {
       std::string keys;

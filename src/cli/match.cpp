@@ -2,35 +2,53 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <string>
 #include <vector>
 
 #include "atomforge/src/deck_reader.hpp"
+#include "atomforge/src/io/extxyz.hpp"
 #include "atomforge/src/io/structure_io.hpp"
+#include "atomforge/src/structure/dedup.hpp"
 #include "atomforge/src/structure/matcher.hpp"
 
 namespace af::cli {
 
+void MatcherFlags::add(CLI::App& app) {
+  app.add_option("--ltol", ltol, "Fractional length tolerance (default 0.2; csp 0.3)");
+  app.add_option("--stol", stol, "Site tolerance in (V/N)^(1/3) (default 0.3; csp 0.5)");
+  app.add_option("--angle-tol", angle_tol, "Angle tolerance in degrees (default 5; csp 10)");
+  app.add_flag("--no-primitive", no_primitive, "Do not reduce to primitive cells");
+  app.add_flag("--no-scale", no_scale, "Do not scale the cells to equal volume");
+  app.add_option("--preset", preset, "csp: ltol 0.3, stol 0.5, angle_tol 10")->check(CLI::IsMember({"csp"}));
+}
+
+cell::MatcherOptions MatcherFlags::options() const {
+  cell::MatcherOptions o = preset == "csp" ? cell::MatcherOptions::csp() : cell::MatcherOptions{};
+  if (ltol >= 0) o.ltol = ltol;
+  if (stol >= 0) o.stol = stol;
+  if (angle_tol >= 0) o.angle_tol = angle_tol;
+  if (no_primitive) o.primitive_cell = false;
+  if (no_scale) o.scale = false;
+  return o;
+}
+
 void MatchCommand::add(CLI::App& parent) {
-  app = parent.add_subcommand("match", "Compare two structures as pymatgen's StructureMatcher does (JSON line)");
+  app = parent.add_subcommand("match", "Compare structures as pymatgen's StructureMatcher does (JSON lines)");
   app->add_option("a", a, "First structure file")->required();
   app->add_option("b", b, "Second structure file")->required();
-  app->add_option("--ltol", ltol, "Fractional length tolerance (default 0.2; csp 0.3)");
-  app->add_option("--stol", stol, "Site tolerance in (V/N)^(1/3) (default 0.3; csp 0.5)");
-  app->add_option("--angle-tol", angle_tol, "Angle tolerance in degrees (default 5; csp 10)");
-  app->add_flag("--no-primitive", no_primitive, "Do not reduce to primitive cells");
-  app->add_flag("--no-scale", no_scale, "Do not scale the cells to equal volume");
-  app->add_flag("--timing", timing, "Add each pair's time in seconds to its line (\"seconds\")");
+  flags.add(*app);
   app->add_flag("--all-pairs", all_pairs, "Compare every frame of A with every frame of B (lines carry i and j)");
-  app->add_option("--preset", preset, "csp: ltol 0.3, stol 0.5, angle_tol 10")->check(CLI::IsMember({"csp"}));
+  app->add_flag("--timing", timing, "Add each pair's time in seconds to its line (\"seconds\")");
 }
 
 namespace {
-std::vector<Structure> read_frames(const std::string& path) {
+std::vector<Structure> read_frames(const std::string& path, std::vector<double>* energies = nullptr) {
   const StructureFormat* f = structure_format(path);
   if (!f) throw InputError(path + ": cannot tell the format from the name (known: " + structure_formats_help() + ")");
-  std::vector<Structure> frames = read_structure_frames(*f, path);
+  std::vector<Structure> frames = energies && f->read == read_extxyz ? read_extxyz_frames(path, false, energies)
+                                                                     : read_structure_frames(*f, path);
   for (std::size_t i = 0; i < frames.size(); ++i) {
     const std::string where = path + (frames.size() > 1 ? " frame " + std::to_string(i) : "");
     if (frames[i].natoms() == 0) throw InputError(where + ": the structure has no atoms");
@@ -38,6 +56,15 @@ std::vector<Structure> read_frames(const std::string& path) {
       if (!frames[i].box.periodic[k]) throw InputError(where + ": matching needs a cell periodic in all three directions");
   }
   return frames;
+}
+// Species names of every frame, sorted: ids in alphabetical order (pymatgen groups sites so).
+std::vector<std::string> species_names(std::initializer_list<const std::vector<Structure>*> sets) {
+  std::vector<std::string> names;
+  for (const auto* frames : sets)
+    for (const auto& s : *frames) names.insert(names.end(), s.species.begin(), s.species.end());
+  std::sort(names.begin(), names.end());
+  names.erase(std::unique(names.begin(), names.end()), names.end());
+  return names;
 }
 std::string number(double x) {
   char buf[64];
@@ -47,24 +74,13 @@ std::string number(double x) {
 }  // namespace
 
 int MatchCommand::run() const {
-  cell::MatcherOptions o = preset == "csp" ? cell::MatcherOptions::csp() : cell::MatcherOptions{};
-  if (ltol >= 0) o.ltol = ltol;
-  if (stol >= 0) o.stol = stol;
-  if (angle_tol >= 0) o.angle_tol = angle_tol;
-  if (no_primitive) o.primitive_cell = false;
-  if (no_scale) o.scale = false;
+  const cell::MatcherOptions o = flags.options();
   try {
     const std::vector<Structure> fa = read_frames(a), fb = read_frames(b);
     if (!all_pairs && fa.size() != fb.size())
       throw InputError(b + ": " + std::to_string(fb.size()) + " frames, " + a + " has " + std::to_string(fa.size()) +
                        " (compare frame i with frame i, or every pair with --all-pairs)");
-    // Species ids in alphabetical order of their names (pymatgen groups sites so), one
-    // list for every frame; each frame reduced once.
-    std::vector<std::string> names;
-    for (const auto* frames : {&fa, &fb})
-      for (const auto& s : *frames) names.insert(names.end(), s.species.begin(), s.species.end());
-    std::sort(names.begin(), names.end());
-    names.erase(std::unique(names.begin(), names.end()), names.end());
+    std::vector<std::string> names = species_names({&fa, &fb});
     const cell::StructureMatcher m(o);
     auto cell_of = [&](const Structure& s) { return cell::from_structure(s, names); };
     // One pair: the reduced cells' decision and RMS distance as one JSON line; with
@@ -105,6 +121,46 @@ int MatchCommand::run() const {
       }
     }
   } catch (const InputError& e) {
+    std::fprintf(stderr, "%s\n", e.what());
+    return 2;
+  }
+  return 0;
+}
+
+void DedupCommand::add(CLI::App& parent) {
+  app = parent.add_subcommand("dedup", "Write the unique structures of a file (lowest energy of each class)");
+  app->add_option("input", in, "Structures (extended XYZ frames; energy=E on a frame's line ranks it)")->required();
+  app->add_option("output", out, "Unique structures (extended XYZ)")->required();
+  flags.add(*app);
+}
+
+int DedupCommand::run() const {
+  const std::string tmp = out + ".atomforge-tmp";
+  try {
+    const StructureFormat* to = structure_format(out);
+    if (!to || to->write != write_extxyz) throw InputError(out + ": dedup writes extended XYZ (.xyz/.extxyz)");
+    std::vector<double> energies;
+    const std::vector<Structure> frames = read_frames(in, &energies);
+    std::vector<std::string> names = species_names({&frames});
+    std::vector<cell::Cell> cells;
+    for (const auto& s : frames) cells.push_back(cell::from_structure(s, names));
+    const cell::Classes classes = cell::deduplicate(cells, energies, cell::StructureMatcher(flags.options()));
+    std::vector<Structure> unique;
+    std::vector<double> unique_e;
+    std::string sizes, reps;
+    for (const auto& c : classes.members) {
+      unique.push_back(frames[c.front()]);
+      unique_e.push_back(c.front() < static_cast<int>(energies.size()) ? energies[c.front()] : std::nan(""));
+      sizes += (sizes.empty() ? "" : ", ") + std::to_string(c.size());
+      reps += (reps.empty() ? "" : ", ") + std::to_string(c.front());
+    }
+    write_extxyz_frames(tmp, unique, unique_e);
+    if (std::rename(tmp.c_str(), out.c_str()) != 0) throw InputError(out + ": cannot write");
+    std::printf("{\"frames\": %zu, \"unique\": %zu, \"comparisons\": %ld, \"class_sizes\": [%s], "
+                "\"representatives\": [%s]}\n",
+                frames.size(), unique.size(), classes.comparisons, sizes.c_str(), reps.c_str());
+  } catch (const InputError& e) {
+    std::remove(tmp.c_str());
     std::fprintf(stderr, "%s\n", e.what());
     return 2;
   }

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cmath>
 #include <cstdio>
 #include <map>
 
@@ -58,10 +59,11 @@ Structure read_extxyz(const std::string& path) {
   return std::move(frames.back());
 }
 
-std::vector<Structure> read_extxyz_frames(const std::string& path, bool last_only) {
+std::vector<Structure> read_extxyz_frames(const std::string& path, bool last_only, std::vector<double>* energies) {
   TextReader r(path);
   std::string line;
   std::vector<Structure> frames;
+  if (energies) energies->clear();
   while (r.next(line)) {
     auto w = split_words(line);
     if (w.empty()) continue;
@@ -184,27 +186,42 @@ std::vector<Structure> read_extxyz_frames(const std::string& path, bool last_onl
     for (int k = 0; k < 3; ++k) s.box.periodic[k] = pbc[k];
     if (last_only) frames.clear();
     frames.push_back(std::move(s));
+    if (energies) {
+      const auto e = kv.find("energy");
+      energies->push_back(e == kv.end() ? std::nan("") : r.to_double(e->second, "the frame's energy"));
+    }
   }
   if (frames.empty()) r.fail("no frames in file");
   return frames;
 }
 
-void write_extxyz(const std::string& path, const Structure& s) {
-  FILE* f = std::fopen(path.c_str(), "w");
-  if (!f) throw InputError(path + ": cannot write");
+namespace {
+void write_frame(FILE* f, const Structure& s, double energy) {
   const Box& b = s.box;
   // ASE's cell has its origin at 0: positions are written relative to the box origin.
   std::fprintf(f, "%zu\nLattice=\"", s.natoms());
   for (int r = 0; r < 3; ++r)
     for (int c = 0; c < 3; ++c) std::fprintf(f, "%s%.17g", r || c ? " " : "", b.h[c][r]);
-  std::fprintf(f, "\" Properties=species:S:1:pos:R:3%s pbc=\"%c %c %c\"\n", s.has_velocities() ? ":vel:R:3" : "",
+  std::fprintf(f, "\" Properties=species:S:1:pos:R:3%s pbc=\"%c %c %c\"", s.has_velocities() ? ":vel:R:3" : "",
                b.periodic[0] ? 'T' : 'F', b.periodic[1] ? 'T' : 'F', b.periodic[2] ? 'T' : 'F');
+  if (!std::isnan(energy)) std::fprintf(f, " energy=%.17g", energy);
+  std::fprintf(f, "\n");
   for (std::size_t i = 0; i < s.natoms(); ++i) {
     std::fprintf(f, "%-3s %.17g %.17g %.17g", s.species[s.type[i]].c_str(), s.x[3 * i] - b.lo[0],
                  s.x[3 * i + 1] - b.lo[1], s.x[3 * i + 2] - b.lo[2]);
     if (s.has_velocities()) std::fprintf(f, " %.17g %.17g %.17g", s.v[3 * i], s.v[3 * i + 1], s.v[3 * i + 2]);
     std::fprintf(f, "\n");
   }
+}
+}  // namespace
+
+void write_extxyz(const std::string& path, const Structure& s) { write_extxyz_frames(path, {s}, {}); }
+
+void write_extxyz_frames(const std::string& path, const std::vector<Structure>& frames,
+                         const std::vector<double>& energies) {
+  FILE* f = std::fopen(path.c_str(), "w");
+  if (!f) throw InputError(path + ": cannot write");
+  for (std::size_t k = 0; k < frames.size(); ++k) write_frame(f, frames[k], k < energies.size() ? energies[k] : std::nan(""));
   if (std::fclose(f) != 0) throw InputError(path + ": write failed");
 }
 

@@ -9,9 +9,14 @@
 namespace af {
 
 Structure read_extxyz(const std::string& path);
-// Every frame in file order (last_only: just the last, as read_extxyz).
-std::vector<Structure> read_extxyz_frames(const std::string& path, bool last_only = false);
+// Every frame in file order (last_only: just the last, as read_extxyz); energies, when
+// given, receives each frame's `energy` (NaN where the comment line has none).
+std::vector<Structure> read_extxyz_frames(const std::string& path, bool last_only = false,
+                                          std::vector<double>* energies = nullptr);
 // One frame: Lattice (origin at 0), species, pos, vel when present, pbc; full precision.
 void write_extxyz(const std::string& path, const Structure& s);
+// Several frames, each with energy=E on its comment line where energies holds a number.
+void write_extxyz_frames(const std::string& path, const std::vector<Structure>& frames,
+                         const std::vector<double>& energies);
 
 }  // namespace af

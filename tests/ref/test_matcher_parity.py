@@ -7,7 +7,8 @@ and rotation, with noise from 0 (identical) past stol; the bases against each ot
 decision must equal pymatgen's fit and rms / max_dist its get_rms_dist to 1e-6 where
 both match (docs/matcher.md); every disagreement is listed. Multi-frame files give the
 same lines frame by frame, --all-pairs every pair in order; unequal frame counts without
-it, or a missing file, stop with one line and exit 2."""
+it, or a missing file, stop with one line and exit 2. `atomforge dedup` gives the classes
+pymatgen's fit gives greedily in energy order, whatever the order of the input frames."""
 import json
 import os
 
@@ -150,6 +151,46 @@ def main():
     err = p.stderr.strip()
     c.check(p.returncode == 2 and "few_b.extxyz" in err and len(err.splitlines()) == 1,
             f"unequal frame counts without --all-pairs: exit {p.returncode}, '{err}'")
+
+    # dedup: the classes pymatgen's fit gives greedily in the same order (energy ranks
+    # frames; each joins the first class whose representative fits it), the same for the
+    # frames shuffled, the lowest energy of each class written with its energy.
+    pool, energies = [], []
+    for name in ("diamond", "lonsdaleite", "fcc", "hcp", "rocksalt", "wurtzite", "zincblende", "random5"):
+        for noise in (0.0, 0.03, 0.1, 0.2, 0.4):
+            pool.append(variant(b[name], noise, rng))
+            energies.append(float(rng.uniform(-5, 5)))
+    sm = StructureMatcher()
+    reps, ref_classes = [], []
+    for k in sorted(range(len(pool)), key=lambda k: energies[k]):
+        for cls in ref_classes:
+            if sm.fit(pool[cls[0]], pool[k]):
+                cls.append(k)
+                break
+        else:
+            ref_classes.append([k])
+    results = []
+    for trial, perm in enumerate([np.arange(len(pool)), rng.permutation(len(pool))]):
+        src = os.path.join(wd, f"pool{trial}.extxyz")
+        with open(src, "w") as f:
+            for k in perm:
+                write_extxyz(src + ".one", pool[k])
+                lines = open(src + ".one").read().splitlines(True)
+                lines[1] = lines[1].rstrip("\n") + f" energy={energies[k]:.17g}\n"
+                f.writelines(lines)
+        out = os.path.join(wd, f"unique{trial}.extxyz")
+        summary = json.loads(run_atomforge(["dedup", src, out], wd).stdout)
+        written = [float(ln.split("energy=")[1].split()[0]) for ln in open(out) if "energy=" in ln]
+        results.append((summary, [int(perm[r]) for r in summary["representatives"]], written))
+    want_reps = [cls[0] for cls in ref_classes]
+    want_sizes = [len(cls) for cls in ref_classes]
+    (s0, reps0, w0), (s1, reps1, w1) = results
+    c.check(reps0 == want_reps and s0["class_sizes"] == want_sizes,
+            f"dedup of {len(pool)} frames: {s0['unique']} classes, sizes {s0['class_sizes']}, as pymatgen's fit "
+            f"greedily ({len(ref_classes)} classes, sizes {want_sizes})")
+    c.check(reps1 == reps0 and s1["class_sizes"] == s0["class_sizes"],
+            "dedup of the frames shuffled: the same representatives and class sizes")
+    c.check(w0 == [energies[r] for r in want_reps], "dedup writes each class's lowest-energy frame with its energy")
 
     # Bad input: one line naming the file, exit 2.
     p = run_atomforge(["match", os.path.join(wd, "missing.extxyz"), pa], wd, check=False)
