@@ -110,8 +110,9 @@ int main(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    const int rc = app.exit(e);
-    return rc == 0 ? 0 : 2;
+    if (e.get_exit_code() == 0) return app.exit(e);  // --help, --version
+    std::fprintf(stderr, "atomforge: %s (atomforge --help lists the commands)\n", e.what());
+    return 2;  // a usage error: one line, as for bad input
   }
 
   if (convert->parsed()) return convert_structure(convert_in, convert_out, convert_species);

@@ -36,8 +36,8 @@ cell::MatcherOptions MatcherFlags::options() const {
 
 void MatchCommand::add(CLI::App& parent) {
   app = parent.add_subcommand("match", "Compare structures as pymatgen's StructureMatcher does (JSON lines)");
-  app->add_option("a", a, "First structure file")->required();
-  app->add_option("b", b, "Second structure file")->required();
+  app->add_option("A", a, "First structure file (extended XYZ: every frame)")->required();
+  app->add_option("B", b, "Second structure file")->required();
   flags.add(*app);
   app->add_flag("--all-pairs", all_pairs, "Compare every frame of A with every frame of B (lines carry i and j)");
   app->add_flag("--timing", timing, "Add each pair's time in seconds to its line (\"seconds\")");
@@ -129,8 +129,8 @@ int MatchCommand::run() const {
 
 void DedupCommand::add(CLI::App& parent) {
   app = parent.add_subcommand("dedup", "Write the unique structures of a file (lowest energy of each class)");
-  app->add_option("input", in, "Structures (extended XYZ frames; energy=E on a frame's line ranks it)")->required();
-  app->add_option("output", out, "Unique structures (extended XYZ)")->required();
+  app->add_option("IN", in, "Structures (extended XYZ frames; energy=E on a frame's line ranks it)")->required();
+  app->add_option("OUT", out, "Unique structures (extended XYZ)")->required();
   flags.add(*app);
 }
 
