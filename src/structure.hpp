@@ -17,6 +17,10 @@ struct Structure {
   std::vector<double> x;             // per atom, 3 each
   std::vector<double> v;             // empty, or 3 per atom
   std::vector<int> image;            // empty, or 3 per atom
+  // The rotation a reader applied to bring a general cell into the box's restricted form
+  // (x_box = rotation x_file); identity otherwise. The structure matcher undoes it, as
+  // pymatgen's results depend on the cell's orientation in rare near-degenerate cases.
+  double rotation[3][3] = {{1, 0, 0}, {0, 1, 0}, {0, 0, 1}};
 
   std::size_t natoms() const { return type.size(); }
   int ntypes() const { return static_cast<int>(species.size()); }

@@ -171,6 +171,8 @@ std::vector<Structure> read_extxyz_frames(const std::string& path, bool last_onl
       double rot[3][3];
       try {
         s.box = Box::from_vectors(cell, rot);
+        for (int a = 0; a < 3; ++a)
+          for (int b = 0; b < 3; ++b) s.rotation[a][b] = rot[a][b];
       } catch (const std::exception& e) {
         r.fail(std::string("Lattice: ") + e.what());
       }

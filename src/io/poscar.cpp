@@ -85,6 +85,8 @@ Structure read_poscar(const std::string& path) {
   double rot[3][3];
   try {
     s.box = Box::from_vectors(cell, rot);
+    for (int a = 0; a < 3; ++a)
+      for (int b = 0; b < 3; ++b) s.rotation[a][b] = rot[a][b];
   } catch (const std::exception& e) {
     r.fail(e.what());
   }

@@ -129,17 +129,53 @@ Lll lll_reduce(const Mat3& mat, double delta) {
   return out;
 }
 
+// In the order pymatgen's find_points_in_spheres (pymatgen.optimization.neighbors) lists
+// them for one point at the origin, which decides which of several bases within 1 degree
+// Lattice.find_mapping returns (Niggli reduction's last step): images (i, j, k) ascending
+// within ceil((r + 0.15) |a_j x a_k| / V) cells, kept strictly inside [-(r + 1e-8),
+// r + 1e-8]^3, binned into cubes of edge r; the 27 cubes around the centre visited with
+// offsets (-1..1)^3, last index fastest, each cube's points last-inserted first.
 std::vector<LatticePoint> lattice_points_within(const Mat3& m, double r) {
-  const Mat3 rec = transpose(inverse(m));
-  int nmax[3];
-  for (int i = 0; i < 3; ++i) nmax[i] = static_cast<int>(std::ceil(r * norm(rec[i]))) + 1;
+  constexpr double tol = 1e-8;
+  const double ledge = r < 0.1 ? 0.1 : r, vmin = -(r + tol), vmax = r + tol;
+  long lo[3], hi[3];
+  for (int i = 0; i < 3; ++i) {
+    const Vec3& u = m[(i + 1) % 3];
+    const Vec3& w = m[(i + 2) % 3];
+    const Vec3 cr = {u[1] * w[2] - u[2] * w[1], u[2] * w[0] - u[0] * w[2], u[0] * w[1] - u[1] * w[0]};
+    const double maxr = std::ceil((r + 0.15) * norm(cr) / std::fabs(dot(m[i], cr)));
+    lo[i] = static_cast<long>(std::floor(-maxr - 1e-8));
+    hi[i] = static_cast<long>(std::ceil(maxr + 1e-8));
+  }
+  const long nc = static_cast<long>(std::ceil((vmax - vmin) / ledge));
+  std::vector<LatticePoint> inside;
+  std::vector<long> cube;
+  for (long i = lo[0]; i < hi[0]; ++i)
+    for (long j = lo[1]; j < hi[1]; ++j)
+      for (long k = lo[2]; k < hi[2]; ++k) {
+        Vec3 c;
+        for (int a = 0; a < 3; ++a) c[a] = double(i) * m[0][a] + double(j) * m[1][a] + double(k) * m[2][a] + 0.0;
+        if (!(c[0] > vmin && c[0] < vmax && c[1] > vmin && c[1] < vmax && c[2] > vmin && c[2] < vmax)) continue;
+        long idx[3];
+        for (int a = 0; a < 3; ++a) idx[a] = static_cast<long>(std::floor((c[a] - vmin + 1e-8) / ledge));
+        inside.push_back({{int(i), int(j), int(k)}, c, 0.0});
+        cube.push_back(idx[0] * nc * nc + idx[1] * nc + idx[2]);
+      }
+  long ctr[3];
+  for (int a = 0; a < 3; ++a) ctr[a] = static_cast<long>(std::floor((0.0 - vmin + 1e-8) / ledge));
   std::vector<LatticePoint> out;
-  for (int i = -nmax[0]; i <= nmax[0]; ++i)
-    for (int j = -nmax[1]; j <= nmax[1]; ++j)
-      for (int k = -nmax[2]; k <= nmax[2]; ++k) {
-        const Vec3 v = mul(Vec3{double(i), double(j), double(k)}, m);
-        const double d = norm(v);
-        if (d <= r + 1e-8) out.push_back({{i, j, k}, v, d});
+  for (long di = -1; di <= 1; ++di)
+    for (long dj = -1; dj <= 1; ++dj)
+      for (long dk = -1; dk <= 1; ++dk) {
+        const long ci = ctr[0] + di, cj = ctr[1] + dj, ck = ctr[2] + dk;
+        if (ci < 0 || ci >= nc || cj < 0 || cj >= nc || ck < 0 || ck >= nc) continue;
+        const long id = ci * nc * nc + cj * nc + ck;
+        for (std::size_t p = inside.size(); p-- > 0;) {
+          if (cube[p] != id) continue;
+          const Vec3& c = inside[p].cart;
+          const double d2 = c[0] * c[0] + c[1] * c[1] + c[2] * c[2];
+          if (d2 < r * r + tol) out.push_back({inside[p].n, c, std::sqrt(d2)});
+        }
       }
   return out;
 }
@@ -263,7 +299,9 @@ Cell from_structure(const Structure& s, std::vector<std::string>& names) {
   for (int k = 0; k < 3; ++k)
     if (!s.box.periodic[k]) throw std::invalid_argument("structure comparison needs a periodic cell in all three directions");
   Cell c;
-  for (int k = 0; k < 3; ++k) c.lattice[k] = {s.box.h[0][k], s.box.h[1][k], s.box.h[2][k]};
+  for (int k = 0; k < 3; ++k)  // cell vector k in the file's orientation: rotation^T h_k
+    for (int a = 0; a < 3; ++a)
+      c.lattice[k][a] = s.rotation[0][a] * s.box.h[0][k] + s.rotation[1][a] * s.box.h[1][k] + s.rotation[2][a] * s.box.h[2][k];
   std::vector<int> id(s.species.size());
   for (std::size_t t = 0; t < s.species.size(); ++t) {
     const auto it = std::find(names.begin(), names.end(), s.species[t]);
