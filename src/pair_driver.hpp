@@ -38,12 +38,6 @@ KOKKOS_INLINE_FUNCTION void eval_pair(const P& p, int i, int j, int ti, int tj, 
 // folded into owners afterwards). (Vectorised variants of this loop were slower here: the
 // gathers it needs are microcoded on current x86 parts; the cluster kernel in
 // pair_cluster.hpp is the fast CPU path.)
-// Thread ids for per-thread copies on the host; devices use atomics and need none.
-struct NoToken {
-  KOKKOS_INLINE_FUNCTION int acquire() const { return 0; }
-  KOKKOS_INLINE_FUNCTION void release(int) const {}
-};
-using ThreadToken = std::conditional_t<kHostExec, Kokkos::Experimental::UniqueToken<ExecSpace>, NoToken>;
 
 template <class Physics, bool EFLAG, bool VFLAG, bool EATOM>
 struct HalfKernel {

@@ -85,39 +85,32 @@ int MatchCommand::run() const {
     auto cell_of = [&](const Structure& s) { return cell::from_structure(s, names); };
     // One pair: the reduced cells' decision and RMS distance as one JSON line; with
     // --timing also the seconds it took (reductions included where done here).
-    auto line = [&](std::size_t i, std::size_t j, const cell::Cell& ca, const cell::Cell& cb, double seconds) {
+    // One pair as one JSON line; with --timing also the seconds since t0 (the frame-wise
+    // mode starts t0 before reducing the pair's two cells).
+    using Clock = std::chrono::steady_clock;
+    auto line = [&](std::size_t i, std::size_t j, const cell::Cell& ca, const cell::Cell& cb, Clock::time_point t0) {
       const bool fit = m.fit_reduced(ca, cb);
       const auto rd = m.rms_dist_reduced(ca, cb);
+      const double seconds = std::chrono::duration<double>(Clock::now() - t0).count();
       std::string out = "{";
       if (all_pairs) out += "\"i\": " + std::to_string(i) + ", \"j\": " + std::to_string(j) + ", ";
       out += std::string("\"match\": ") + (fit ? "true" : "false");
       out += ", \"rms\": " + (rd ? number(rd->rms) : std::string("null"));
       out += ", \"max_dist\": " + (rd ? number(rd->max_dist) : std::string("null"));
-      return out + (seconds >= 0 ? ", \"seconds\": " + number(seconds) : std::string()) + "}\n";
+      out += (timing ? ", \"seconds\": " + number(seconds) : std::string()) + "}\n";
+      std::fputs(out.c_str(), stdout);
     };
-    using Clock = std::chrono::steady_clock;
     if (all_pairs) {  // each frame reduced once
       std::vector<cell::Cell> rb;
       for (const auto& s : fb) rb.push_back(m.reduce(cell_of(s)));
       for (std::size_t i = 0; i < fa.size(); ++i) {
         const cell::Cell ca = m.reduce(cell_of(fa[i]));
-        for (std::size_t j = 0; j < rb.size(); ++j) {
-          const auto t0 = Clock::now();
-          std::string out = line(i, j, ca, rb[j], -1);
-          if (timing) out = line(i, j, ca, rb[j], std::chrono::duration<double>(Clock::now() - t0).count());
-          std::fputs(out.c_str(), stdout);
-        }
+        for (std::size_t j = 0; j < rb.size(); ++j) line(i, j, ca, rb[j], Clock::now());
       }
     } else {
       for (std::size_t i = 0; i < fa.size(); ++i) {
         const auto t0 = Clock::now();
-        const cell::Cell ca = m.reduce(cell_of(fa[i])), cb = m.reduce(cell_of(fb[i]));
-        std::string out = line(i, i, ca, cb, -1);
-        if (timing) {  // the pair again, timed as a whole (reductions, fit, RMS)
-          const double t = std::chrono::duration<double>(Clock::now() - t0).count();
-          out = line(i, i, ca, cb, t);
-        }
-        std::fputs(out.c_str(), stdout);
+        line(i, i, m.reduce(cell_of(fa[i])), m.reduce(cell_of(fb[i])), t0);
       }
     }
   } catch (const InputError& e) {

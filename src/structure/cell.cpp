@@ -154,7 +154,7 @@ std::vector<LatticePoint> lattice_points_within(const Mat3& m, double r) {
     for (long j = lo[1]; j < hi[1]; ++j)
       for (long k = lo[2]; k < hi[2]; ++k) {
         Vec3 c;
-        for (int a = 0; a < 3; ++a) c[a] = double(i) * m[0][a] + double(j) * m[1][a] + double(k) * m[2][a] + 0.0;
+        for (int a = 0; a < 3; ++a) c[a] = double(i) * m[0][a] + double(j) * m[1][a] + double(k) * m[2][a];
         if (!(c[0] > vmin && c[0] < vmax && c[1] > vmin && c[1] < vmax && c[2] > vmin && c[2] < vmax)) continue;
         long idx[3];
         for (int a = 0; a < 3; ++a) idx[a] = static_cast<long>(std::floor((c[a] - vmin + 1e-8) / ledge));

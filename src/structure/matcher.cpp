@@ -238,14 +238,4 @@ std::optional<RmsDist> StructureMatcher::strict_match(const Cell& s1, const Cell
   return std::nullopt;
 }
 
-std::pair<Cell, Cell> cells_of(const Structure& a, const Structure& b) {
-  std::vector<std::string> names = a.species;
-  names.insert(names.end(), b.species.begin(), b.species.end());
-  std::sort(names.begin(), names.end());
-  names.erase(std::unique(names.begin(), names.end()), names.end());
-  std::vector<std::string> n2 = names;
-  Cell ca = from_structure(a, names), cb = from_structure(b, n2);
-  return {ca, cb};
-}
-
 }  // namespace af::cell

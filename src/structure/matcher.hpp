@@ -7,7 +7,6 @@
 // RMS; both are capped at stol. Deviations and their reasons: docs/matcher.md.
 #pragma once
 #include <optional>
-#include <utility>
 #include <vector>
 
 #include "atomforge/src/structure/cell.hpp"
@@ -51,9 +50,5 @@ class StructureMatcher {
   std::optional<RmsDist> strict_match(const Cell& s1, const Cell& s2, bool use_rms, bool break_on_match) const;
   MatcherOptions o_;
 };
-
-// Both structures as cells whose species ids follow their names in alphabetical order
-// (pymatgen groups sites by species name), shared between the two.
-std::pair<Cell, Cell> cells_of(const Structure& a, const Structure& b);
 
 }  // namespace af::cell
