@@ -1,6 +1,7 @@
 #include "atomforge/src/io/h5md_writer.hpp"
 
 #include "atomforge/src/deck_reader.hpp"  // InputError
+#include "atomforge/src/io/h5_ordered_file.hpp"
 
 #include <unistd.h>
 
@@ -111,7 +112,9 @@ void H5mdWriter::reopen(Resume r) {
     throw InputError(path_ + ": cannot continue this trajectory after the restart (" + why +
                      "); move it away or run with --restart-new-files");
   };
-  file_ = H5Fopen(path_.c_str(), H5F_ACC_RDWR, H5P_DEFAULT);
+  hid_t fapl = ordered_file_access();
+  file_ = H5Fopen(path_.c_str(), H5F_ACC_RDWR, fapl);
+  H5Pclose(fapl);
   if (file_ < 0) refuse("not an HDF5 file this process can write");
   particles_ = H5Gopen2(file_, "particles/trajectory", H5P_DEFAULT);
   observables_ = H5Gopen2(file_, "observables", H5P_DEFAULT);
@@ -175,7 +178,15 @@ void H5mdWriter::create(const std::vector<std::string>& species_names, const std
   const std::string& path = path_;
   const Units& units = units_;
   const H5mdFields& fields = fields_;
-  file_ = check_id(H5Fcreate(path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT), path, "creating the file");
+  hid_t fapl = check_id(ordered_file_access(), path, "setting up the file driver");
+  // Freed space is never reused: a block freed and refilled in one flush would be
+  // overwritten while the file on disk still points at it (see h5_ordered_file).
+  hid_t fcpl = H5Pcreate(H5P_FILE_CREATE);
+  H5Pset_file_space_strategy(fcpl, H5F_FSPACE_STRATEGY_AGGR, 0, 1);
+  file_ = H5Fcreate(path.c_str(), H5F_ACC_TRUNC, fcpl, fapl);
+  H5Pclose(fcpl);
+  H5Pclose(fapl);
+  check_id(file_, path, "creating the file");
   const bool lj = units.name == "lj";  // reduced units are dimensionless: no unit attributes
 
   hid_t h5md = group(file_, "h5md");
@@ -294,9 +305,15 @@ void H5mdWriter::write_frame(long step, double time, const Box& box, const doubl
   for (int r = 0; r < 3; ++r)
     for (int c = 0; c < 3; ++c) e[3 * r + c] = box.h[c][r];
   append(edges_, step, time, e, H5T_NATIVE_DOUBLE);
-  if (fields_.position) append(position_, step, time, x, H5T_NATIVE_DOUBLE);
-  if (fields_.velocity) append(velocity_, step, time, v, H5T_NATIVE_DOUBLE);
-  if (fields_.force) append(force_, step, time, f, H5T_NATIVE_DOUBLE);
+  // The lead series (MDAnalysis counts frames by it) waits for flush(); see there.
+  const double* lead = fields_.position ? x : fields_.velocity ? v : fields_.force ? f : nullptr;
+  if (lead) {
+    lead_frame_.assign(lead, lead + 3 * natoms_);
+    lead_step_ = step;
+    lead_time_ = time;
+  }
+  if (fields_.velocity && lead != v) append(velocity_, step, time, v, H5T_NATIVE_DOUBLE);
+  if (fields_.force && lead != f) append(force_, step, time, f, H5T_NATIVE_DOUBLE);
   if (fields_.image) append(image_, step, time, image, H5T_NATIVE_INT);
   if (fields_.energy) append(energy_, step, time, energy, H5T_NATIVE_DOUBLE);
 }
@@ -331,7 +348,16 @@ void H5mdWriter::write_observable_array(const std::string& name, long step, doub
   append(it->second, step, time, values.data(), H5T_NATIVE_DOUBLE);
 }
 
-void H5mdWriter::flush() { check(H5Fflush(file_, H5F_SCOPE_GLOBAL), path_, "flushing"); }
+void H5mdWriter::flush() {
+  check(H5Fflush(file_, H5F_SCOPE_GLOBAL), path_, "flushing");
+  if (lead_step_ < 0) return;
+  // Readers count frames by the lead series: it grows only once the frame's other
+  // series and observables are in the file, so a kill never shows a partial frame.
+  Series& lead = fields_.position ? position_ : fields_.velocity ? velocity_ : force_;
+  append(lead, lead_step_, lead_time_, lead_frame_.data(), H5T_NATIVE_DOUBLE);
+  lead_step_ = -1;
+  check(H5Fflush(file_, H5F_SCOPE_GLOBAL), path_, "flushing");
+}
 
 void H5mdWriter::close_series(Series& s) {
   if (s.group < 0) return;
@@ -342,7 +368,13 @@ void H5mdWriter::close_series(Series& s) {
   s.group = -1;
 }
 
-H5mdWriter::~H5mdWriter() { close_all(); }
+H5mdWriter::~H5mdWriter() {
+  try {
+    if (lead_step_ >= 0 && file_ >= 0) flush();  // a frame written without its flush
+  } catch (...) {
+  }
+  close_all();
+}
 
 void H5mdWriter::close_all() {
   close_series(position_);

@@ -4,7 +4,8 @@
 // (every frame), species and id;
 // observables/ (thermo, analysis); the deck under parameters/. One frame per chunk;
 // the caller flushes after each frame and its observables, so a killed run leaves
-// every completed frame.
+// every completed frame: the file driver (h5_ordered_file) orders each flush's writes,
+// and the lead series grows last (flush()), so no kill shows part of a frame.
 #pragma once
 #include <hdf5.h>
 
@@ -78,6 +79,10 @@ class H5mdWriter {
   H5mdFields fields_;
   Series position_, velocity_, force_, image_, energy_, edges_;
   std::map<std::string, Series> obs_;
+  // The lead series' frame (position, else velocity, else force), held for flush().
+  std::vector<double> lead_frame_;
+  long lead_step_ = -1;
+  double lead_time_ = 0;
 };
 
 }  // namespace af
