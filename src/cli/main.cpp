@@ -99,6 +99,8 @@ int main(int argc, char** argv) {
   match.add(app);
   af::cli::DedupCommand dedup;
   dedup.add(app);
+  af::cli::MetricsCommand metrics;
+  metrics.add(app);
   std::string convert_in, convert_out;
   auto* convert = app.add_subcommand("convert", "Convert a structure file to another format (by file name)");
   convert->add_option("input", convert_in, "Structure to read")->required();
@@ -118,6 +120,7 @@ int main(int argc, char** argv) {
   if (convert->parsed()) return convert_structure(convert_in, convert_out, convert_species);
   if (match.app->parsed()) return match.run();
   if (dedup.app->parsed()) return dedup.run();
+  if (metrics.app->parsed()) return metrics.run();
   if (styles->parsed()) {  // kind <tab> style <tab> keys
     for (const auto& st : af::registered_styles()) {
       std::string keys;

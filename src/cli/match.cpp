@@ -12,6 +12,7 @@
 #include "atomforge/src/io/structure_io.hpp"
 #include "atomforge/src/structure/dedup.hpp"
 #include "atomforge/src/structure/matcher.hpp"
+#include "atomforge/src/structure/metrics.hpp"
 
 namespace af::cli {
 
@@ -21,11 +22,13 @@ void MatcherFlags::add(CLI::App& app) {
   app.add_option("--angle-tol", angle_tol, "Angle tolerance in degrees (default 5; csp 10)");
   app.add_flag("--no-primitive", no_primitive, "Do not reduce to primitive cells");
   app.add_flag("--no-scale", no_scale, "Do not scale the cells to equal volume");
-  app.add_option("--preset", preset, "csp: ltol 0.3, stol 0.5, angle_tol 10")->check(CLI::IsMember({"csp"}));
+  app.add_option("--preset", preset, "csp: ltol 0.3, stol 0.5, angle_tol 10; pymatgen: 0.2, 0.3, 5")
+      ->check(CLI::IsMember({"csp", "pymatgen"}));
 }
 
-cell::MatcherOptions MatcherFlags::options() const {
-  cell::MatcherOptions o = preset == "csp" ? cell::MatcherOptions::csp() : cell::MatcherOptions{};
+cell::MatcherOptions MatcherFlags::options(const std::string& fallback) const {
+  const std::string& p = preset.empty() ? fallback : preset;
+  cell::MatcherOptions o = p == "csp" ? cell::MatcherOptions::csp() : cell::MatcherOptions{};
   if (ltol >= 0) o.ltol = ltol;
   if (stol >= 0) o.stol = stol;
   if (angle_tol >= 0) o.angle_tol = angle_tol;
@@ -71,6 +74,7 @@ std::string number(double x) {
   std::snprintf(buf, sizeof buf, "%.10g", x);
   return buf;
 }
+std::string number(const std::optional<double>& x) { return x ? number(*x) : std::string("null"); }
 }  // namespace
 
 int MatchCommand::run() const {
@@ -154,6 +158,70 @@ int DedupCommand::run() const {
                 frames.size(), unique.size(), classes.comparisons, sizes.c_str(), reps.c_str());
   } catch (const InputError& e) {
     std::remove(tmp.c_str());
+    std::fprintf(stderr, "%s\n", e.what());
+    return 2;
+  }
+  return 0;
+}
+
+void MetricsCommand::add(CLI::App& parent) {
+  app = parent.add_subcommand("metrics", "Crystal-structure-prediction metrics: DiffCSP match rate and RMSE, OMatG "
+                                         "cRMSE and METRe, validity, uniqueness, novelty (JSON)");
+  app->add_option("--reference", reference, "Reference structures, N frames")->required();
+  app->add_option("--generated", generated,
+                  "Generated structures, K per reference: frame j*K + c is candidate c of reference j")
+      ->required();
+  app->add_option("--k", ks, "Candidates per reference to score (default 1 and 20, those <= K)");
+  app->add_option("--known", known, "Structures a novel one must not match (novelty is null without)");
+  flags.add(*app);
+}
+
+int MetricsCommand::run() const {
+  try {
+    const std::vector<Structure> ref = read_frames(reference), gen = read_frames(generated);
+    std::vector<Structure> seen;
+    if (!known.empty()) seen = read_frames(known);
+    std::vector<std::string> names = species_names({&ref, &gen, &seen});
+    auto cells = [&](const std::vector<Structure>& frames) {
+      std::vector<cell::Cell> out;
+      for (const auto& s : frames) out.push_back(cell::from_structure(s, names));
+      return out;
+    };
+    const std::vector<cell::Cell> rc = cells(ref), gc = cells(gen), kc = cells(seen);
+    cell::MetricsOptions o;
+    o.matcher = flags.options("csp");
+    const int K = static_cast<int>(gen.size() / std::max<std::size_t>(ref.size(), 1));
+    o.ks = ks;
+    if (ks.empty())
+      for (int k : {1, 20})
+        if (k <= std::max(K, 1)) o.ks.push_back(k);
+    cell::CspMetrics m;
+    try {
+      m = cell::csp_metrics(rc, gc, known.empty() ? nullptr : &kc, o);
+    } catch (const std::invalid_argument& e) {
+      throw InputError(generated + ": " + e.what());
+    }
+    auto rate = [](const cell::Rate& r, const char* name, bool crmse) {
+      return "{\"" + std::string(name) + "\": " + number(r.match_rate) + ", \"matched\": " + std::to_string(r.matched) +
+             ", \"rmse\": " + number(r.rmse) + (crmse ? ", \"crmse\": " + number(r.crmse) : std::string()) + "}";
+    };
+    std::string diffcsp;
+    for (const auto& [k, r] : m.diffcsp)
+      diffcsp += (diffcsp.empty() ? "\"" : ", \"") + std::to_string(k) + "\": " + rate(r, "match_rate", false);
+    std::string out = "{\"references\": " + std::to_string(m.n_reference) + ", \"generated\": " +
+                      std::to_string(m.n_generated) + ", \"candidates_per_reference\": " + std::to_string(m.candidates);
+    out += ", \"ltol\": " + number(o.matcher.ltol) + ", \"stol\": " + number(o.matcher.stol) +
+           ", \"angle_tol\": " + number(o.matcher.angle_tol);
+    out += ", \"diffcsp\": {" + diffcsp + "}";
+    out += ", \"one_to_one\": " + rate(m.one_to_one, "match_rate", true);
+    out += ", \"metre\": " + rate(m.metre, "metre", true);
+    out += ", \"valid\": " + std::to_string(m.valid) + ", \"validity\": " + number(m.validity);
+    out += ", \"unique\": " + std::to_string(m.unique) + ", \"uniqueness\": " + number(m.uniqueness);
+    out += ", \"novel\": " + (m.novel ? std::to_string(*m.novel) : std::string("null")) +
+           ", \"novelty\": " + number(m.novelty);
+    out += ", \"comparisons\": " + std::to_string(m.comparisons) + "}\n";
+    std::fputs(out.c_str(), stdout);
+  } catch (const InputError& e) {
     std::fprintf(stderr, "%s\n", e.what());
     return 2;
   }
