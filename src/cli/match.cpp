@@ -22,6 +22,7 @@ void MatcherFlags::add(CLI::App& app) {
   app.add_option("--angle-tol", angle_tol, "Angle tolerance in degrees (default 5; csp 10)");
   app.add_flag("--no-primitive", no_primitive, "Do not reduce to primitive cells");
   app.add_flag("--no-scale", no_scale, "Do not scale the cells to equal volume");
+  app.add_flag("--anonymous", anonymous, "Any one-to-one relabelling of species may map one structure onto the other");
   app.add_option("--preset", preset, "csp: ltol 0.3, stol 0.5, angle_tol 10; pymatgen: 0.2, 0.3, 5")
       ->check(CLI::IsMember({"csp", "pymatgen"}));
 }
@@ -34,6 +35,7 @@ cell::MatcherOptions MatcherFlags::options(const std::string& fallback) const {
   if (angle_tol >= 0) o.angle_tol = angle_tol;
   if (no_primitive) o.primitive_cell = false;
   if (no_scale) o.scale = false;
+  if (anonymous) o.anonymous = true;
   return o;
 }
 

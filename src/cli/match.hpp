@@ -12,7 +12,7 @@ namespace af::cli {
 // The matcher's tolerances and switches, shared by match, dedup and metrics.
 struct MatcherFlags {
   double ltol = -1, stol = -1, angle_tol = -1;
-  bool no_primitive = false, no_scale = false;
+  bool no_primitive = false, no_scale = false, anonymous = false;
   std::string preset;
   void add(CLI::App& app);
   // `fallback`: the preset when none is given (pymatgen's defaults, or csp for metrics).

@@ -17,13 +17,16 @@ struct Bucket {
   bool operator<(const Bucket& o) const { return std::tie(composition, sites) < std::tie(o.composition, o.sites); }
 };
 
-Bucket bucket_of(const Cell& reduced) {
+// Anonymous matching compares counts only: the species ids are dropped (set to -1) and
+// the counts sorted.
+Bucket bucket_of(const Cell& reduced, bool anonymous) {
   std::map<int, int> count;
   for (int s : reduced.species) ++count[s];
   int g = 0;
   for (const auto& [s, n] : count) g = std::gcd(g, n);
   Bucket b{{}, reduced.size()};
-  for (const auto& [s, n] : count) b.composition.push_back({s, n / g});
+  for (const auto& [s, n] : count) b.composition.push_back({anonymous ? -1 : s, n / g});
+  if (anonymous) std::sort(b.composition.begin(), b.composition.end());
   return b;
 }
 
@@ -46,7 +49,7 @@ Classes deduplicate(const std::vector<Cell>& cells, const std::vector<double>& e
   Classes out;
   std::map<Bucket, std::vector<int>> classes_in;  // bucket -> class indices, in creation order
   for (int i : order) {
-    auto& list = classes_in[bucket_of(red[i])];
+    auto& list = classes_in[bucket_of(red[i], m.options().anonymous)];
     bool joined = false;
     for (int c : list) {
       ++out.comparisons;

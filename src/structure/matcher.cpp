@@ -134,7 +134,7 @@ Cell StructureMatcher::reduce(const Cell& c) const {
 }
 
 bool StructureMatcher::fit(const Cell& a, const Cell& b) const {
-  if (!same_fractional_composition(a, b)) return false;
+  if (labelings(a, b).empty()) return false;  // compositions cannot agree
   return fit_reduced(reduce(a), reduce(b));
 }
 
@@ -143,13 +143,39 @@ std::optional<RmsDist> StructureMatcher::rms_dist(const Cell& a, const Cell& b) 
 }
 
 bool StructureMatcher::fit_reduced(const Cell& a, const Cell& b) const {
-  if (!same_fractional_composition(a, b)) return false;
-  const auto m = match(a, b, false, true);
-  return m && m->rms <= o_.stol;
+  for (const Cell& m : labelings(a, b)) {
+    const auto r = match(m, b, false, true);
+    if (r && r->rms <= o_.stol) return true;
+  }
+  return false;
 }
 
 std::optional<RmsDist> StructureMatcher::rms_dist_reduced(const Cell& a, const Cell& b) const {
-  return match(a, b, true, false);
+  if (!o_.anonymous) return match(a, b, true, false);
+  std::optional<RmsDist> best;
+  for (const Cell& m : labelings(a, b)) {
+    const auto r = match(m, b, true, false);
+    if (r && (!best || r->rms < best->rms)) best = r;
+  }
+  return best;
+}
+
+std::vector<Cell> StructureMatcher::labelings(const Cell& a, const Cell& b) const {
+  if (!o_.anonymous) return same_fractional_composition(a, b) ? std::vector<Cell>{a} : std::vector<Cell>{};
+  std::vector<int> sa(a.species), sb(b.species);
+  for (auto* v : {&sa, &sb}) {
+    std::sort(v->begin(), v->end());
+    v->erase(std::unique(v->begin(), v->end()), v->end());
+  }
+  std::vector<Cell> out;
+  if (sa.size() != sb.size()) return out;
+  std::vector<int> image = sb;  // image[k]: the b species a's k-th species becomes
+  do {
+    Cell m = a;
+    for (int& s : m.species) s = image[std::lower_bound(sa.begin(), sa.end(), s) - sa.begin()];
+    if (same_fractional_composition(m, b)) out.push_back(std::move(m));
+  } while (std::next_permutation(image.begin(), image.end()));
+  return out;
 }
 
 // Volumes scaled to their geometric mean, then the larger cell first.

@@ -19,8 +19,11 @@ struct MatcherOptions {
   double angle_tol = 5.0;  // degrees
   bool primitive_cell = true;
   bool scale = true;
+  // pymatgen's fit_anonymous / get_rms_anonymous: species may be relabelled (any
+  // one-to-one mapping that makes the compositions equal); the best relabelling counts.
+  bool anonymous = false;
   // The crystal-structure-prediction setting (DiffCSP, OMatG): ltol 0.3, stol 0.5, 10 degrees.
-  static MatcherOptions csp() { return {0.3, 0.5, 10.0, true, true}; }
+  static MatcherOptions csp() { return {0.3, 0.5, 10.0, true, true, false}; }
 };
 
 struct RmsDist {
@@ -47,6 +50,9 @@ class StructureMatcher {
 
  private:
   std::optional<RmsDist> match(Cell a, Cell b, bool use_rms, bool break_on_match) const;
+  // a as given, or with anonymous matching a relabelled by every mapping of its species
+  // onto b's that makes the fractional compositions equal.
+  std::vector<Cell> labelings(const Cell& a, const Cell& b) const;
   std::optional<RmsDist> strict_match(const Cell& s1, const Cell& s2, bool use_rms, bool break_on_match) const;
   MatcherOptions o_;
 };

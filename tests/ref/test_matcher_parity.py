@@ -192,6 +192,30 @@ def main():
             "dedup of the frames shuffled: the same representatives and class sizes")
     c.check(w0 == [energies[r] for r in want_reps], "dedup writes each class's lowest-energy frame with its energy")
 
+    # --anonymous: pymatgen's fit_anonymous and get_rms_anonymous (species relabelled).
+    relabel = lambda s, m: Structure(s.lattice, [m.get(x.symbol, x.symbol) for x in s.species], s.frac_coords)  # noqa: E731
+    anon_pairs = [(b["rocksalt"], relabel(variant(b["rocksalt"], 0.05, rng), {"Na": "K", "Cl": "Br"})),
+                  (b["zincblende"], relabel(variant(b["zincblende"], 0.03, rng), {"Zn": "S", "S": "Zn"})),
+                  (b["L1_2"], relabel(variant(b["L1_2"], 0.04, rng), {"Au": "Ni", "Cu": "Al"})),
+                  (b["B2"], relabel(b["L1_0"], {"Au": "Zn"})), (b["rutile"], b["anatase"]),
+                  (b["wurtzite"], relabel(variant(b["zincblende"], 0.02, rng), {"Zn": "Ga", "S": "N"})),
+                  (b["random5"], relabel(variant(b["random5"], 0.1, rng), {"C": "N", "N": "O", "O": "C"}))]
+    anon_ok, anon_fits = 0, 0
+    for k, (s1, s2) in enumerate(anon_pairs):
+        pa, pb = os.path.join(wd, f"anon_a{k}.extxyz"), os.path.join(wd, f"anon_b{k}.extxyz")
+        write_extxyz(pa, s1)
+        write_extxyz(pb, s2)
+        sm = StructureMatcher()
+        fit, rd = sm.fit_anonymous(s1, s2), sm.get_rms_anonymous(s1, s2)[0]
+        r = json.loads(run_atomforge(["match", pa, pb, "--anonymous"], wd).stdout)
+        plain = json.loads(run_atomforge(["match", pa, pb], wd).stdout)
+        anon_fits += fit
+        anon_ok += (r["match"] == fit and (rd is None) == (r["rms"] is None) and
+                    (rd is None or abs(rd - r["rms"]) <= 1e-6) and not (plain["match"] and not fit))
+    c.check(anon_ok == len(anon_pairs) and 0 < anon_fits < len(anon_pairs),
+            f"--anonymous: {anon_ok}/{len(anon_pairs)} pairs as pymatgen's fit_anonymous / get_rms_anonymous "
+            f"({anon_fits} match)")
+
     # Bad input: one line naming the file, exit 2.
     p = run_atomforge(["match", os.path.join(wd, "missing.extxyz"), pa], wd, check=False)
     err = p.stderr.strip()
