@@ -65,16 +65,21 @@ CELL_CHOICES = [np.eye(3), [[1, 1, 0], [0, 1, 0], [0, 0, 1]], [[1, 2, 3], [0, 1,
                 [[0, 1, 0], [1, 0, 0], [0, 0, -1]], [[1, 0, 0], [1, 1, 0], [0, 0, 2]], [[2, 0, 0], [0, 1, 0], [0, 0, 1]]]
 
 
+def random_rotation(rng):
+    """A rotation about a random axis by an angle in [0, pi) (Rodrigues)."""
+    ax = rng.normal(size=3)
+    ax /= np.linalg.norm(ax)
+    k = np.array([[0, -ax[2], ax[1]], [ax[2], 0, -ax[0]], [-ax[1], ax[0], 0]])
+    th = rng.uniform(0, np.pi)
+    return np.eye(3) + np.sin(th) * k + (1 - np.cos(th)) * k @ k
+
+
 def variant(s, noise, rng):
     t = s.copy()
     t.make_supercell(CELL_CHOICES[rng.integers(len(CELL_CHOICES))])
     t.translate_sites(list(range(len(t))), rng.random(3), frac_coords=True)
     perm = rng.permutation(len(t))
-    ax = rng.normal(size=3)
-    ax /= np.linalg.norm(ax)
-    k = np.array([[0, -ax[2], ax[1]], [ax[2], 0, -ax[0]], [-ax[1], ax[0], 0]])
-    th = rng.uniform(0, np.pi)
-    rot = np.eye(3) + np.sin(th) * k + (1 - np.cos(th)) * k @ k
+    rot = random_rotation(rng)
     strain = np.eye(3) + rng.normal(scale=noise * 0.1, size=(3, 3))
     lat = Lattice(t.lattice.matrix @ strain @ rot.T)
     frac = np.array([t[i].frac_coords for i in perm]) + rng.normal(scale=noise, size=(len(t), 3)) / t.lattice.abc
