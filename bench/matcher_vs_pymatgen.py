@@ -1,12 +1,15 @@
 """atomforge match against pymatgen's StructureMatcher, one script, same machine, same
-pairs: every base structure of tests/ref/test_matcher_parity.py as a supercell of 8-64
-atoms against copies under random cell choices with noise 0-0.35 A, and random pairs of
-different bases. pymatgen runs fit + get_rms_dist per pair (what `atomforge match`
-reports), timed per pair; atomforge runs all pairs in one process (`match A B --timing`,
-frame i with frame i), each pair timed from its two structures to its line (Niggli and
-primitive reductions, fit, RMS); its total adds reading the files and starting.
-    /usr/bin/python3 bench/matcher_vs_pymatgen.py [PAIRS]      (default 300)
-Prints a Markdown table; also checks that the decisions agree."""
+pairs: a random sample of the parity corpus (tests/ref/matcher_corpus.py: same
+structures under random cell choices, perturbations past stol, polymorphs, other
+compositions, triclinic cells of 1-64 atoms; pymatgen's default tolerances). pymatgen
+runs fit + get_rms_dist per pair (what `atomforge match` reports), timed per pair;
+atomforge runs all pairs in one process (`match A B --timing`, frame i with frame i),
+each pair timed from its two structures to its line (Niggli and primitive reductions,
+fit, RMS); its total adds reading the files and starting. Then `atomforge dedup` of
+10,000 structures of 8-16 atoms (8 structure types under random cell choices, noise 0 to
+0.3 A, random energies), timed whole.
+    /usr/bin/python3 bench/matcher_vs_pymatgen.py [PAIRS]      (default 1000)
+Prints Markdown; also checks that the decisions agree."""
 import json
 import os
 import statistics
@@ -20,6 +23,7 @@ from pymatgen.analysis.structure_matcher import StructureMatcher
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), ".."))
 sys.path.insert(0, os.path.join(ROOT, "tests", "ref"))
+import matcher_corpus as mc  # noqa: E402
 from test_matcher_parity import bases, variant, write_extxyz  # noqa: E402
 
 
@@ -31,20 +35,33 @@ def append(path, s):
     os.remove(tmp)
 
 
+def dedup_bench(af, wd, n=10000):
+    rng = np.random.default_rng(3)
+    b = [s for s in bases(rng).values() if len(s) <= 16]
+    src = os.path.join(wd, "pool.extxyz")
+    with open(src, "w") as f:
+        for _ in range(n):
+            s = b[rng.integers(len(b))].copy()
+            if len(s) < 8:
+                s.make_supercell([2, 1, 1] if len(s) < 4 else [1, 1, 2])
+            v = variant(s, float(rng.choice([0.0, 0.02, 0.05, 0.3])), rng)
+            text = mc.extxyz(v).splitlines(True)
+            text[1] = text[1].rstrip("\n") + f" energy={rng.uniform(-5, 5):.17g}\n"
+            f.writelines(text)
+    t0 = time.perf_counter()
+    out = subprocess.run([af, "dedup", src, os.path.join(wd, "unique.extxyz")], capture_output=True, text=True,
+                         check=True, env=dict(os.environ, OMP_NUM_THREADS="1")).stdout
+    dt = time.perf_counter() - t0
+    s = json.loads(out)
+    print(f"dedup: {n} structures of 8-16 atoms -> {s['unique']} classes, {s['comparisons']} fits, "
+          f"{dt:.2f} s on one core (with reading and writing)")
+
+
 def main():
-    n = int(sys.argv[1]) if len(sys.argv) > 1 else 300
+    n = int(sys.argv[1]) if len(sys.argv) > 1 else 1000
     rng = np.random.default_rng(7)
-    b = list(bases(rng).values())
-    pairs = []
-    while len(pairs) < n:
-        s = b[rng.integers(len(b))].copy()
-        while len(s) * 2 <= 64 and (len(s) < 8 or rng.random() < 0.3):
-            s.make_supercell([2, 1, 1] if len(s) % 2 else [1, 2, 1])
-        if rng.random() < 0.8:
-            pairs.append((s, variant(s, float(rng.choice([0.0, 0.05, 0.1, 0.2, 0.35])), rng)))
-        else:
-            t = b[rng.integers(len(b))]
-            pairs.append((s, t))
+    corpus = [p for p in mc.build() if p[1] == ""]
+    pairs = [(corpus[k][2], corpus[k][3]) for k in sorted(rng.choice(len(corpus), n, replace=False))]
     wd = tempfile.mkdtemp(prefix="af-bench-matcher-")
     fa, fb = os.path.join(wd, "a.extxyz"), os.path.join(wd, "b.extxyz")
     for s, t in pairs:
@@ -78,6 +95,8 @@ def main():
     print(f"median ratio {statistics.median(times) / statistics.median(per_af):.0f}x, mean ratio "
           f"{statistics.mean(times) / statistics.mean(per_af):.0f}x, total {sum(times) / t_af:.0f}x; "
           f"decisions agree on {agree}/{len(pairs)} pairs")
+    print()
+    dedup_bench(af, wd)
 
 
 if __name__ == "__main__":
