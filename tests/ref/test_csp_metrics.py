@@ -8,7 +8,8 @@ reference keeping its smallest RMS), plus validity, uniqueness (classes of equal
 generated structures per generated structure) and novelty (generated structures that
 fit no known one). A constructed set has matches, near misses past stol, polymorphs
 (diamond/lonsdaleite: METRe != one-to-one), invalid generated and reference structures,
-duplicates and a wrong composition. Counts must agree exactly, RMS-based values to 1e-8.
+duplicates and a wrong composition. Counts must agree exactly, RMS-based values to 1e-8;
+shuffling the references with their candidate groups changes nothing.
 Bad input: a generated count that is not a multiple of the references, k above it."""
 import json
 import os
@@ -162,6 +163,19 @@ def main():
             got["candidates_per_reference"] == 3, "csp tolerances by default; K = 3 from the frame counts")
     c.check(want["diffcsp"]["1"]["matched"] not in (0, len(ref)) and want["diffcsp"]["3"]["matched"] >
             want["diffcsp"]["1"]["matched"], "the cases exercise matched and unmatched at both k")
+
+    # Order: the references shuffled with their candidate groups, and each group's
+    # candidates after the first shuffled, give the same numbers.
+    perm = np.random.default_rng(3).permutation(len(ref))
+    shuffled = []
+    for j in perm:
+        group = gen[3 * j:3 * j + 3]
+        shuffled += [group[0]] + [group[1 + x] for x in np.random.default_rng(int(j)).permutation(2)]
+    write_frames(os.path.join(wd, "ref_p.xyz"), [ref[j] for j in perm])
+    write_frames(os.path.join(wd, "gen_p.xyz"), shuffled)
+    p = run_atomforge(["metrics", "--reference", "ref_p.xyz", "--generated", "gen_p.xyz", "--k", "1", "3",
+                       "--known", "known.xyz"], wd)
+    c.check(json.loads(p.stdout) == got, "references (with their candidates) and later candidates shuffled: the same JSON")
 
     # The default k: 1 and 20 where there are that many candidates.
     p = run_atomforge(["metrics", "--reference", "ref.xyz", "--generated", "gen.xyz"], wd)
