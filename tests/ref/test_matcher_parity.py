@@ -225,6 +225,19 @@ def main():
     p = run_atomforge(["match", os.path.join(wd, "missing.extxyz"), pa], wd, check=False)
     err = p.stderr.strip()
     c.check(p.returncode == 2 and "missing.extxyz" in err and len(err.splitlines()) == 1, f"missing file: exit {p.returncode}, '{err}'")
+    empty, garbage = os.path.join(wd, "empty.extxyz"), os.path.join(wd, "garbage.extxyz")
+    with open(empty, "w") as f:
+        f.write('0\nLattice="3 0 0 0 3 0 0 0 3" Properties=species:S:1:pos:R:3 pbc="T T T"\n')
+    with open(garbage, "w") as f:
+        f.write("not a structure\n")
+    for bad in (empty, garbage):
+        for args in (["match", bad, pa], ["dedup", bad, os.path.join(wd, "out.extxyz")],
+                     ["metrics", "--reference", pa, "--generated", bad]):
+            p = run_atomforge(args, wd, check=False)
+            err = p.stderr.strip()
+            c.check(p.returncode == 2 and os.path.basename(bad) in err and len(err.splitlines()) == 1
+                    and not os.path.exists(os.path.join(wd, "out.extxyz")),
+                    f"{args[0]} on {os.path.basename(bad)}: exit {p.returncode}, '{err}'")
     c.done()
 
 
