@@ -6,4 +6,6 @@
 namespace af {
 // Returns 0 if the name is not an element symbol in the table.
 double element_mass(const std::string& symbol);
+// Covalent radius in Angstrom (Cordero et al. 2008); 0 if the name is not an element.
+double covalent_radius(const std::string& symbol);
 }  // namespace af

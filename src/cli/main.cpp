@@ -8,6 +8,7 @@
 
 #include "atomforge/src/deck.hpp"
 #include "atomforge/src/cli/console.hpp"
+#include "atomforge/src/cli/generate.hpp"
 #include "atomforge/src/cli/match.hpp"
 #include "atomforge/src/io/structure_io.hpp"
 #include "atomforge/src/registry.hpp"
@@ -101,6 +102,8 @@ int main(int argc, char** argv) {
   dedup.add(app);
   af::cli::MetricsCommand metrics;
   metrics.add(app);
+  af::cli::GenerateCommand generate;
+  generate.add(app);
   std::string convert_in, convert_out;
   auto* convert = app.add_subcommand("convert", "Convert a structure file to another format (by file name)");
   convert->add_option("input", convert_in, "Structure to read")->required();
@@ -121,6 +124,7 @@ int main(int argc, char** argv) {
   if (match.app->parsed()) return match.run();
   if (dedup.app->parsed()) return dedup.run();
   if (metrics.app->parsed()) return metrics.run();
+  if (generate.app->parsed()) return generate.run();
   if (styles->parsed()) {  // kind <tab> style <tab> keys
     for (const auto& st : af::registered_styles()) {
       std::string keys;

@@ -1,0 +1,201 @@
+#include "atomforge/samplers/generator.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <cmath>
+#include <cstdio>
+#include <limits>
+
+#include "atomforge/src/elements.hpp"
+#include "atomforge/src/rng.hpp"
+#include "atomforge/src/structure/cell.hpp"
+
+namespace af::sampler {
+
+namespace {
+
+constexpr double kPi = 3.14159265358979323846;
+constexpr double kClosePacking = 0.7405;  // pi / sqrt(18): no denser packing of equal spheres
+
+std::string fixed(double x) {
+  char b[32];
+  std::snprintf(b, sizeof b, "%.3g", x);
+  return b;
+}
+
+}  // namespace
+
+std::vector<std::pair<std::string, int>> parse_formula(const std::string& f, int formula_units) {
+  std::vector<std::pair<std::string, int>> out;
+  std::size_t i = 0;
+  while (i < f.size()) {
+    if (!std::isupper(static_cast<unsigned char>(f[i])))
+      throw GeneratorError("composition '" + f + "': expected an element symbol at '" + f.substr(i) + "'");
+    std::string name(1, f[i++]);
+    while (i < f.size() && std::islower(static_cast<unsigned char>(f[i]))) name += f[i++];
+    long n = 0;
+    while (i < f.size() && std::isdigit(static_cast<unsigned char>(f[i]))) n = 10 * n + (f[i++] - '0');
+    if (i < f.size() && !std::isupper(static_cast<unsigned char>(f[i])))
+      throw GeneratorError("composition '" + f + "': unexpected '" + f.substr(i, 1) + "'");
+    n = (n == 0 ? 1 : n) * formula_units;
+    auto it = std::find_if(out.begin(), out.end(), [&](const auto& p) { return p.first == name; });
+    if (it != out.end()) it->second += static_cast<int>(n);
+    else out.emplace_back(name, static_cast<int>(n));
+  }
+  if (out.empty()) throw GeneratorError("composition is empty");
+  return out;
+}
+
+Generator::Generator(GeneratorSpec spec) : s_(std::move(spec)) {
+  const auto& comp = s_.composition;
+  if (comp.empty()) throw GeneratorError("composition is empty");
+  long natoms = 0;
+  for (const auto& [name, n] : comp) {
+    if (n <= 0) throw GeneratorError("composition: " + name + " has " + std::to_string(n) + " atoms");
+    natoms += n;
+  }
+  auto radius = [&](const std::string& name, const char* what) {
+    const double r = covalent_radius(name);
+    if (r <= 0) throw GeneratorError("no covalent radius for '" + name + "': give " + what);
+    return r;
+  };
+  const std::size_t ns = comp.size();
+  d_.assign(ns, std::vector<double>(ns, 0.0));
+  for (std::size_t a = 0; a < ns; ++a)
+    for (std::size_t b = 0; b < ns; ++b) {
+      const auto& x = comp[a].first;
+      const auto& y = comp[b].first;
+      auto it = s_.min_distance.find({x, y});
+      if (it == s_.min_distance.end()) it = s_.min_distance.find({y, x});
+      d_[a][b] = it != s_.min_distance.end()
+                     ? it->second
+                     : s_.min_distance_scale * (radius(x, "min_distance") + radius(y, "min_distance"));
+      if (!(d_[a][b] >= 0)) throw GeneratorError("min_distance " + x + "-" + y + " must be >= 0");
+    }
+  if (s_.volume_min <= 0 || s_.volume_max <= 0) {
+    double v0 = 0;
+    for (const auto& [name, n] : comp) v0 += n * 4.0 / 3.0 * kPi * std::pow(radius(name, "volume_per_atom"), 3) / 0.5;
+    v0 /= natoms;
+    s_.volume_min = 0.7 * v0;
+    s_.volume_max = 1.4 * v0;
+  }
+  if (s_.volume_min > s_.volume_max)
+    throw GeneratorError("volume_per_atom: " + fixed(s_.volume_min) + " > " + fixed(s_.volume_max));
+  // Hard spheres of diameter d_ii around every atom cannot fill more than close packing.
+  double filled = 0;
+  for (std::size_t a = 0; a < ns; ++a) filled += comp[a].second * kPi / 6.0 * std::pow(d_[a][a], 3);
+  const double room = kClosePacking * natoms * s_.volume_max;
+  if (filled > room)
+    throw GeneratorError("infeasible: spheres of the minimum separations fill " + fixed(filled) + " A^3, more than the " +
+                         fixed(room) + " A^3 that close packing allows in the largest cell (" +
+                         fixed(natoms * s_.volume_max) + " A^3); raise volume_per_atom or lower min_distance");
+  if (s_.max_cells < 1 || s_.tries_per_atom < 1) throw GeneratorError("max_cells and tries_per_atom must be >= 1");
+}
+
+Structure Generator::generate(std::uint64_t seed, std::uint64_t index) const {
+  rng::Stream r(seed, index, 0x67656e);  // "gen"
+  const auto& comp = s_.composition;
+  std::vector<int> kind;  // species index per atom, species in the given order
+  for (std::size_t a = 0; a < comp.size(); ++a) kind.insert(kind.end(), comp[a].second, static_cast<int>(a));
+  const std::size_t n = kind.size();
+  double dmax = 0;
+  for (const auto& row : d_)
+    for (double d : row) dmax = std::max(dmax, d);
+
+  for (int attempt = 0; attempt < s_.max_cells; ++attempt) {
+    const double volume = n * (s_.volume_min + (s_.volume_max - s_.volume_min) * r.uniform());
+    Structure st;
+    for (const auto& [name, count] : comp) st.species.push_back(name);
+    st.masses.assign(comp.size(), 0.0);
+    std::vector<cell::Vec3> pos;  // Cartesian (cluster) or fractional in the reduced basis (crystal)
+    cell::Mat3 rows{}, reduced{};
+    if (s_.cluster) {
+      const double radius = std::cbrt(3.0 * volume / (4.0 * kPi));
+      const double side = 2.0 * radius + 10.0 * std::max(dmax, 1e-3);
+      const double lo[3] = {-side / 2, -side / 2, -side / 2}, hi[3] = {side / 2, side / 2, side / 2};
+      st.box = Box::orthogonal(lo, hi);
+      for (bool& p : st.box.periodic) p = false;
+      for (std::size_t i = 0; i < n && pos.size() == i; ++i)
+        for (int t = 0; t < s_.tries_per_atom; ++t) {
+          cell::Vec3 x;
+          do {
+            for (double& c : x) c = radius * (2.0 * r.uniform() - 1.0);
+          } while (cell::norm(x) > radius);
+          bool ok = true;
+          for (std::size_t j = 0; j < i && ok; ++j) {
+            const cell::Vec3 dx{x[0] - pos[j][0], x[1] - pos[j][1], x[2] - pos[j][2]};
+            ok = cell::norm(dx) >= d_[kind[i]][kind[j]];
+          }
+          if (ok) {
+            pos.push_back(x);
+            break;
+          }
+        }
+    } else {
+      // Lengths within a factor 0.6-1.4 of each other, angles 60-120 degrees, scaled to
+      // the volume; too flat for the separations (a plane spacing below the largest) is redrawn.
+      cell::Parameters p{0.6 + 0.8 * r.uniform(), 0.6 + 0.8 * r.uniform(), 0.6 + 0.8 * r.uniform(),
+                         60 + 60 * r.uniform(), 60 + 60 * r.uniform(), 60 + 60 * r.uniform()};
+      const double ca = std::cos(p.alpha * kPi / 180), cb = std::cos(p.beta * kPi / 180),
+                   cg = std::cos(p.gamma * kPi / 180);
+      const double g = 1 - ca * ca - cb * cb - cg * cg + 2 * ca * cb * cg;
+      if (g < 0.1) continue;  // angles that nearly close (or cannot make) a cell
+      const double s = std::cbrt(volume / (p.a * p.b * p.c * std::sqrt(g)));
+      p.a *= s, p.b *= s, p.c *= s;
+      rows = cell::from_parameters(p);
+      double h[3][3], rot[3][3];
+      for (int i = 0; i < 3; ++i)
+        for (int k = 0; k < 3; ++k) h[i][k] = rows[i][k];
+      st.box = Box::from_vectors(h, rot);
+      const auto spacing = st.box.plane_spacing();
+      if (*std::min_element(spacing.begin(), spacing.end()) < dmax) continue;
+      const cell::Lll l = cell::lll_reduce(rows);
+      reduced = l.matrix;
+      const cell::Mat3 to_reduced = cell::inverse(l.mapping);
+      std::vector<cell::Vec3> frac;  // in the box's basis
+      for (std::size_t i = 0; i < n && pos.size() == i; ++i)
+        for (int t = 0; t < s_.tries_per_atom; ++t) {
+          const cell::Vec3 u{r.uniform(), r.uniform(), r.uniform()};
+          const cell::Vec3 f = cell::mul(u, to_reduced);
+          bool ok = true;
+          for (std::size_t j = 0; j < i && ok; ++j) {
+            cell::Vec3 df;
+            for (int k = 0; k < 3; ++k) df[k] = f[k] - pos[j][k] - std::round(f[k] - pos[j][k]);
+            double best = std::numeric_limits<double>::infinity();
+            for (int a = -1; a <= 1; ++a)
+              for (int b = -1; b <= 1; ++b)
+                for (int c = -1; c <= 1; ++c)
+                  best = std::min(best, cell::norm(cell::mul(cell::Vec3{df[0] + a, df[1] + b, df[2] + c}, reduced)));
+            ok = best >= d_[kind[i]][kind[j]];
+          }
+          if (ok) {
+            pos.push_back(f);
+            frac.push_back(u);
+            break;
+          }
+        }
+      if (pos.size() == n) pos = frac;
+    }
+    if (pos.size() != n) continue;  // this cell could not take every atom: draw another
+    for (std::size_t i = 0; i < n; ++i) {
+      double x[3];
+      if (s_.cluster) {
+        for (int k = 0; k < 3; ++k) x[k] = pos[i][k];
+      } else {
+        const double u[3] = {pos[i][0], pos[i][1], pos[i][2]};
+        st.box.to_cart(u, x);
+      }
+      st.x.insert(st.x.end(), x, x + 3);
+      st.type.push_back(kind[i]);
+      st.id.push_back(static_cast<long>(i + 1));
+    }
+    return st;
+  }
+  std::string what;
+  for (const auto& [name, count] : comp) what += name + std::to_string(count);
+  throw GeneratorError("could not place " + what + " at the minimum separations in " + std::to_string(s_.max_cells) +
+                       " random " + (s_.cluster ? "spheres" : "cells") + " of " + fixed(s_.volume_min) + "-" +
+                       fixed(s_.volume_max) + " A^3 per atom; raise volume_per_atom or lower min_distance");
+}
+
+}  // namespace af::sampler

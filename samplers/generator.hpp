@@ -1,0 +1,53 @@
+// Random structures for a composition, the proposals of a crystal-structure search.
+// Mode `random` (AIRSS-like, P1): a random cell shape scaled to a volume per atom drawn
+// from a range, atoms placed one by one at random positions at least the minimum
+// separation of their species pair from every atom and periodic image placed before;
+// a cell that cannot take them all is redrawn, up to a bounded number of cells. Clusters
+// (`cluster`): atoms in a sphere of that volume in a non-periodic box. Defaults from
+// covalent radii (Cordero 2008): separations 0.7 (r_i + r_j), volume per atom that of
+// spheres of the covalent radius at packing fraction 0.5, range x0.7-x1.4. A request that
+// cannot be met is refused with the reason (GeneratorError).
+#pragma once
+#include <cstdint>
+#include <map>
+#include <stdexcept>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "atomforge/src/structure.hpp"
+
+namespace af::sampler {
+
+struct GeneratorError : std::invalid_argument {
+  using std::invalid_argument::invalid_argument;
+};
+
+struct GeneratorSpec {
+  std::vector<std::pair<std::string, int>> composition;  // species, atoms per cell
+  double volume_min = 0, volume_max = 0;                 // per atom; 0: from covalent radii
+  std::map<std::pair<std::string, std::string>, double> min_distance;  // either order; missing: radii
+  double min_distance_scale = 0.7;  // of r_i + r_j where no distance is given
+  bool cluster = false;             // atoms in a sphere, non-periodic box
+  int max_cells = 2000;             // cells (spheres) drawn before giving up
+  int tries_per_atom = 200;         // positions tried for one atom in one cell
+};
+
+// "Si8", "Ni3Al", "SiO2" (counts default to 1) times formula_units.
+std::vector<std::pair<std::string, int>> parse_formula(const std::string& formula, int formula_units = 1);
+
+class Generator {
+ public:
+  // Resolves defaults and checks feasibility (GeneratorError with the reason).
+  explicit Generator(GeneratorSpec spec);
+  const GeneratorSpec& spec() const { return s_; }
+  double min_distance(int species_a, int species_b) const { return d_[species_a][species_b]; }
+  // Structure `index` of the stream `seed`: a pure function of both.
+  Structure generate(std::uint64_t seed, std::uint64_t index) const;
+
+ private:
+  GeneratorSpec s_;
+  std::vector<std::vector<double>> d_;  // per species pair
+};
+
+}  // namespace af::sampler
