@@ -16,6 +16,7 @@ namespace {
 
 constexpr double kPi = 3.14159265358979323846;
 constexpr double kClosePacking = 0.7405;  // pi / sqrt(18): no denser packing of equal spheres
+constexpr long long kMaxAtoms = 100000;
 
 std::string fixed(double x) {
   char b[32];
@@ -33,16 +34,24 @@ std::vector<std::pair<std::string, int>> parse_formula(const std::string& f, int
       throw GeneratorError("composition '" + f + "': expected an element symbol at '" + f.substr(i) + "'");
     std::string name(1, f[i++]);
     while (i < f.size() && std::islower(static_cast<unsigned char>(f[i]))) name += f[i++];
-    long n = 0;
-    while (i < f.size() && std::isdigit(static_cast<unsigned char>(f[i]))) n = 10 * n + (f[i++] - '0');
+    const std::size_t digits = i;
+    long long n = 0;
+    while (i < f.size() && std::isdigit(static_cast<unsigned char>(f[i])) && n <= kMaxAtoms)
+      n = 10 * n + (f[i++] - '0');
     if (i < f.size() && !std::isupper(static_cast<unsigned char>(f[i])))
       throw GeneratorError("composition '" + f + "': unexpected '" + f.substr(i, 1) + "'");
-    n = (n == 0 ? 1 : n) * formula_units;
+    if (i == digits) n = 1;
+    n *= formula_units;
+    if (n < 1 || n > kMaxAtoms)
+      throw GeneratorError("composition '" + f + "': " + name + " needs 1 to " + std::to_string(kMaxAtoms) + " atoms");
     auto it = std::find_if(out.begin(), out.end(), [&](const auto& p) { return p.first == name; });
-    if (it != out.end()) it->second += static_cast<int>(n);
+    if (it != out.end()) it->second += static_cast<int>(n);  // Si2OSi: Si3O
     else out.emplace_back(name, static_cast<int>(n));
   }
   if (out.empty()) throw GeneratorError("composition is empty");
+  long long total = 0;
+  for (const auto& [name, n] : out) total += n;
+  if (total > kMaxAtoms) throw GeneratorError("composition '" + f + "': more than " + std::to_string(kMaxAtoms) + " atoms");
   return out;
 }
 
@@ -60,35 +69,52 @@ Generator::Generator(GeneratorSpec spec) : s_(std::move(spec)) {
     return r;
   };
   const std::size_t ns = comp.size();
-  d_.assign(ns, std::vector<double>(ns, 0.0));
+  auto index = [&](const std::string& name) {
+    for (std::size_t a = 0; a < ns; ++a)
+      if (comp[a].first == name) return static_cast<int>(a);
+    return -1;
+  };
+  d_.assign(ns, std::vector<double>(ns, -1.0));
+  for (const auto& [pair, d] : s_.min_distance) {
+    const int a = index(pair.first), b = index(pair.second);
+    const std::string label = pair.first + "-" + pair.second;
+    if (a < 0 || b < 0) throw GeneratorError("min_distance " + label + ": not a species of the composition");
+    if (!(d >= 0)) throw GeneratorError("min_distance " + label + " must be >= 0");
+    if (d_[a][b] >= 0 && d_[a][b] != d) throw GeneratorError("min_distance " + label + " is given twice, differently");
+    d_[a][b] = d_[b][a] = d;
+  }
   for (std::size_t a = 0; a < ns; ++a)
-    for (std::size_t b = 0; b < ns; ++b) {
-      const auto& x = comp[a].first;
-      const auto& y = comp[b].first;
-      auto it = s_.min_distance.find({x, y});
-      if (it == s_.min_distance.end()) it = s_.min_distance.find({y, x});
-      d_[a][b] = it != s_.min_distance.end()
-                     ? it->second
-                     : s_.min_distance_scale * (radius(x, "min_distance") + radius(y, "min_distance"));
-      if (!(d_[a][b] >= 0)) throw GeneratorError("min_distance " + x + "-" + y + " must be >= 0");
-    }
-  if (s_.volume_min <= 0 || s_.volume_max <= 0) {
+    for (std::size_t b = 0; b < ns; ++b)
+      if (d_[a][b] < 0)
+        d_[a][b] = s_.min_distance_scale * (radius(comp[a].first, "min_distance") + radius(comp[b].first, "min_distance"));
+  const bool default_volume = s_.volume_min == 0 && s_.volume_max == 0;
+  if (!default_volume && !(s_.volume_min > 0 && s_.volume_max >= s_.volume_min))
+    throw GeneratorError("volume_per_atom: need 0 < MIN <= MAX, got " + fixed(s_.volume_min) + " " + fixed(s_.volume_max));
+  if (default_volume) {
     double v0 = 0;
     for (const auto& [name, n] : comp) v0 += n * 4.0 / 3.0 * kPi * std::pow(radius(name, "volume_per_atom"), 3) / 0.5;
     v0 /= natoms;
     s_.volume_min = 0.7 * v0;
     s_.volume_max = 1.4 * v0;
   }
-  if (s_.volume_min > s_.volume_max)
-    throw GeneratorError("volume_per_atom: " + fixed(s_.volume_min) + " > " + fixed(s_.volume_max));
-  // Hard spheres of diameter d_ii around every atom cannot fill more than close packing.
+  // Spheres of radius rho_a = min_b d_ab / 2 around the atoms never overlap: they must fit
+  // in the largest cell (or sphere, grown by rho), at no more than close packing when
+  // their radii are equal (unequal spheres can pack more densely: then only the volume).
+  std::vector<double> rho(ns);
+  for (std::size_t a = 0; a < ns; ++a) rho[a] = *std::min_element(d_[a].begin(), d_[a].end()) / 2;
   double filled = 0;
-  for (std::size_t a = 0; a < ns; ++a) filled += comp[a].second * kPi / 6.0 * std::pow(d_[a][a], 3);
-  const double room = kClosePacking * natoms * s_.volume_max;
+  for (std::size_t a = 0; a < ns; ++a) filled += comp[a].second * 4.0 / 3.0 * kPi * std::pow(rho[a], 3);
+  const bool equal = *std::min_element(rho.begin(), rho.end()) == *std::max_element(rho.begin(), rho.end());
+  double space = natoms * s_.volume_max;
+  if (s_.cluster)
+    space = 4.0 / 3.0 * kPi *
+            std::pow(std::cbrt(3.0 * space / (4.0 * kPi)) + *std::max_element(rho.begin(), rho.end()), 3);
+  const double room = (equal ? kClosePacking : 1.0) * space;
   if (filled > room)
-    throw GeneratorError("infeasible: spheres of the minimum separations fill " + fixed(filled) + " A^3, more than the " +
-                         fixed(room) + " A^3 that close packing allows in the largest cell (" +
-                         fixed(natoms * s_.volume_max) + " A^3); raise volume_per_atom or lower min_distance");
+    throw GeneratorError("infeasible: spheres of half the minimum separations fill " + fixed(filled) +
+                         " A^3, more than the " + fixed(room) + " A^3 that packing allows in the largest " +
+                         (s_.cluster ? "sphere" : "cell") + " (" + fixed(natoms * s_.volume_max) +
+                         " A^3 of atoms); raise volume_per_atom or lower min_distance");
   if (s_.max_cells < 1 || s_.tries_per_atom < 1) throw GeneratorError("max_cells and tries_per_atom must be >= 1");
 }
 

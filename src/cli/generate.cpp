@@ -55,6 +55,10 @@ int GenerateCommand::run() const {
     std::remove(tmp.c_str());
     std::fprintf(stderr, "generate: %s\n", e.what());
     return 2;
+  } catch (const std::exception& e) {  // e.g. out of memory: not the request's fault
+    std::remove(tmp.c_str());
+    std::fprintf(stderr, "generate: %s\n", e.what());
+    return 1;
   }
   return 0;
 }

@@ -194,6 +194,8 @@ int MetricsCommand::run() const {
     o.matcher = flags.options("csp");
     const int K = static_cast<int>(gen.size() / std::max<std::size_t>(ref.size(), 1));
     o.ks = ks;
+    std::sort(o.ks.begin(), o.ks.end());
+    o.ks.erase(std::unique(o.ks.begin(), o.ks.end()), o.ks.end());
     if (ks.empty())
       for (int k : {1, 20})
         if (k <= std::max(K, 1)) o.ks.push_back(k);

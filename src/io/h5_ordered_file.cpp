@@ -12,6 +12,7 @@
 #include <map>
 #include <mutex>
 #include <new>
+#include <type_traits>
 #include <vector>
 
 namespace af {
@@ -24,8 +25,7 @@ struct Pending {
   std::vector<unsigned char> bytes;
 };
 
-struct OrderedFile {
-  H5FD_t pub;  // first member: HDF5 hands this struct back as an H5FD_t*
+struct State {
   int fd = -1;
   haddr_t eoa = 0, eof = 0;  // eof: the file's length once every pending write lands
   // Byte ranges that hold something written (start -> end, merged): a pending block
@@ -33,11 +33,28 @@ struct OrderedFile {
   std::map<haddr_t, haddr_t> written;
   dev_t device = 0;
   ino_t inode = 0;
-  std::vector<Pending> pending;  // metadata, in the order HDF5 wrote it
+  std::vector<Pending> pending;  // metadata, in the order HDF5 wrote it; never overlapping
 };
 
-OrderedFile* of(H5FD_t* f) { return reinterpret_cast<OrderedFile*>(f); }
-const OrderedFile* of(const H5FD_t* f) { return reinterpret_cast<const OrderedFile*>(f); }
+// What HDF5 holds: its public part first, so the two pointers convert (standard layout).
+struct OrderedFile {
+  H5FD_t pub;
+  State* state;
+};
+static_assert(std::is_standard_layout<OrderedFile>::value, "H5FD_t* must convert to OrderedFile*");
+
+State* of(H5FD_t* f) { return reinterpret_cast<OrderedFile*>(f)->state; }
+const State* of(const H5FD_t* f) { return reinterpret_cast<const OrderedFile*>(f)->state; }
+
+// HDF5 calls these through C: nothing may throw through it (allocation failures included).
+template <class F>
+herr_t guarded(F&& f) {
+  try {
+    return f() ? 0 : -1;
+  } catch (...) {
+    return -1;
+  }
+}
 
 bool write_all(int fd, haddr_t addr, const unsigned char* p, size_t n) {
   while (n > 0) {
@@ -77,21 +94,23 @@ bool read_all(int fd, haddr_t addr, unsigned char* p, size_t n) {
   return true;
 }
 
-bool overlaps_written(const OrderedFile* f, haddr_t lo, haddr_t hi);
-void mark_written(OrderedFile* f, haddr_t lo, haddr_t hi);
+bool overlaps_written(const State* f, haddr_t lo, haddr_t hi);
+void mark_written(State* f, haddr_t lo, haddr_t hi);
 
 // The safe order: the file's length (so the superblock never claims more than the file
 // holds), the superblock, blocks in space allocated since the last flush (nothing on
 // disk refers to them yet), then changes to older blocks that may refer to new ones:
 // heaps, indexes (higher addresses first: a split's new node before the parent that
 // points at it), object headers last (dataset extents: a frame appears once all it
-// refers to is in place). Same-address writes keep HDF5's order, newest landing last.
-bool drain(OrderedFile* f) {
+// refers to is in place). Held blocks never overlap (write_block), so no order among
+// them can put older bytes over newer ones.
+bool drain(State* f) {
   if (f->pending.empty()) return true;
   struct stat st;
   if (::fstat(f->fd, &st) != 0) return false;
   const haddr_t end = std::max(f->eoa, f->eof);
   if (static_cast<haddr_t>(st.st_size) < end && ::ftruncate(f->fd, static_cast<off_t>(end)) != 0) return false;
+  f->eof = std::max(f->eof, end);
   std::vector<int> ranks(f->pending.size());
   for (size_t k = 0; k < ranks.size(); ++k) {
     const Pending& p = f->pending[k];
@@ -108,24 +127,23 @@ bool drain(OrderedFile* f) {
     const haddr_t x = f->pending[a].addr, y = f->pending[b].addr;
     return ranks[a] >= 3 ? x > y : x < y;
   });
-  // Adjacent blocks of one rank go out in one system call.
+  // Adjacent new blocks and heaps go out in one system call (their order does not
+  // matter); indexes and object headers one by one, as a kill can cut a long write short.
   std::vector<iovec> run;
   for (size_t i = 0; i < order.size();) {
     size_t j = i + 1;
     haddr_t lo = f->pending[order[i]].addr, hi = lo + f->pending[order[i]].bytes.size();
-    const bool descending = ranks[order[i]] >= 3;
-    for (; j < order.size() && ranks[order[j]] == ranks[order[i]]; ++j) {
+    const bool one_by_one = ranks[order[i]] >= 3;
+    for (; !one_by_one && j < order.size() && ranks[order[j]] == ranks[order[i]]; ++j) {
       const Pending& q = f->pending[order[j]];
-      if (!descending && q.addr == hi) hi += q.bytes.size();
-      else if (descending && q.addr + q.bytes.size() == lo) lo = q.addr;
-      else break;
+      if (q.addr != hi) break;
+      hi += q.bytes.size();
     }
     run.clear();
     for (size_t k = i; k < j; ++k) {
       const Pending& p = f->pending[order[k]];
       run.push_back(iovec{const_cast<unsigned char*>(p.bytes.data()), p.bytes.size()});
     }
-    if (descending) std::reverse(run.begin(), run.end());
     if (!write_all_v(f->fd, lo, run)) return false;
     i = j;
   }
@@ -134,13 +152,13 @@ bool drain(OrderedFile* f) {
   return true;
 }
 
-bool overlaps_written(const OrderedFile* f, haddr_t lo, haddr_t hi) {
+bool overlaps_written(const State* f, haddr_t lo, haddr_t hi) {
   auto it = f->written.upper_bound(lo);  // first range starting after lo
   if (it != f->written.begin() && std::prev(it)->second > lo) return true;
   return it != f->written.end() && it->first < hi;
 }
 
-void mark_written(OrderedFile* f, haddr_t lo, haddr_t hi) {
+void mark_written(State* f, haddr_t lo, haddr_t hi) {
   auto it = f->written.upper_bound(lo);
   if (it != f->written.begin() && std::prev(it)->second >= lo) {
     --it;
@@ -171,28 +189,37 @@ H5FD_t* open_file(const char* name, unsigned flags, hid_t, haddr_t) {
     ::close(fd);
     return nullptr;
   }
-  auto* f = new (std::nothrow) OrderedFile();
-  if (!f) {
+  auto* f = new (std::nothrow) State();
+  auto* file = f ? new (std::nothrow) OrderedFile() : nullptr;
+  if (!file) {
+    delete f;
     ::close(fd);
     return nullptr;
   }
+  file->state = f;
   f->fd = fd;
   f->eof = static_cast<haddr_t>(st.st_size);
   if (f->eof > 0) f->written[0] = f->eof;
   f->device = st.st_dev;
   f->inode = st.st_ino;
-  return &f->pub;
+  return &file->pub;
 }
 
 herr_t close_file(H5FD_t* file) {
-  OrderedFile* f = of(file);
-  const bool ok = drain(f) && ::close(f->fd) == 0;
+  State* f = of(file);
+  bool ok = false;
+  try {
+    ok = drain(f);
+  } catch (...) {
+  }
+  ok = ::close(f->fd) == 0 && ok;
   delete f;
+  delete reinterpret_cast<OrderedFile*>(file);
   return ok ? 0 : -1;
 }
 
 int compare(const H5FD_t* a, const H5FD_t* b) {
-  const OrderedFile *x = of(a), *y = of(b);
+  const State *x = of(a), *y = of(b);
   if (x->device != y->device) return x->device < y->device ? -1 : 1;
   if (x->inode != y->inode) return x->inode < y->inode ? -1 : 1;
   return 0;
@@ -218,10 +245,10 @@ herr_t get_handle(H5FD_t* file, hid_t, void** handle) {
 }
 
 herr_t read_block(H5FD_t* file, H5FD_mem_t, hid_t, haddr_t addr, size_t size, void* buf) {
-  OrderedFile* f = of(file);
+  State* f = of(file);
   auto* out = static_cast<unsigned char*>(buf);
   if (!read_all(f->fd, addr, out, size)) return -1;
-  for (const Pending& p : f->pending) {  // written but held back: newest wins
+  for (const Pending& p : f->pending) {  // written but held back
     if (!overlaps(p, addr, size)) continue;
     const haddr_t lo = std::max(addr, p.addr), hi = std::min<haddr_t>(addr + size, p.addr + p.bytes.size());
     std::memcpy(out + (lo - addr), p.bytes.data() + (lo - p.addr), hi - lo);
@@ -230,37 +257,46 @@ herr_t read_block(H5FD_t* file, H5FD_mem_t, hid_t, haddr_t addr, size_t size, vo
 }
 
 herr_t write_block(H5FD_t* file, H5FD_mem_t type, hid_t, haddr_t addr, size_t size, const void* buf) {
-  OrderedFile* f = of(file);
+  State* f = of(file);
   const auto* in = static_cast<const unsigned char*>(buf);
-  f->eof = std::max<haddr_t>(f->eof, addr + size);
-  if (type == H5FD_MEM_DRAW) {
-    // Space that held metadata and now holds raw data: the held metadata is stale.
-    bool stale = false;
-    for (const Pending& p : f->pending) stale = stale || overlaps(p, addr, size);
-    if (stale && !drain(f)) return -1;
-    if (!write_all(f->fd, addr, in, size)) return -1;
-    mark_written(f, addr, addr + size);
-    return 0;
-  }
-  for (Pending& p : f->pending)  // an entry written again before the flush: keep the newest
-    if (p.addr == addr && p.bytes.size() == size && p.type == type) {
-      std::memcpy(p.bytes.data(), in, size);
-      return 0;
+  return guarded([&] {
+    f->eof = std::max<haddr_t>(f->eof, addr + size);
+    // Held blocks never overlap, so their order cannot matter: a write that covers part
+    // of one (space refilled before the flush), or raw data over metadata, first sends
+    // everything held to the file in the safe order.
+    for (Pending& p : f->pending) {
+      if (!overlaps(p, addr, size)) continue;
+      if (type != H5FD_MEM_DRAW && p.addr == addr && p.bytes.size() == size && p.type == type) {
+        std::memcpy(p.bytes.data(), in, size);  // the same block again: the newest bytes
+        return true;
+      }
+      if (!drain(f)) return false;
+      break;
     }
-  f->pending.push_back(Pending{addr, type, std::vector<unsigned char>(in, in + size)});
-  return 0;
+    if (type == H5FD_MEM_DRAW) {
+      if (!write_all(f->fd, addr, in, size)) return false;
+      mark_written(f, addr, addr + size);
+      return true;
+    }
+    f->pending.push_back(Pending{addr, type, std::vector<unsigned char>(in, in + size)});
+    return true;
+  });
 }
 
-herr_t flush(H5FD_t* file, hid_t, hbool_t) { return drain(of(file)) ? 0 : -1; }
+herr_t flush(H5FD_t* file, hid_t, hbool_t) {
+  return guarded([&] { return drain(of(file)); });
+}
 
 herr_t truncate(H5FD_t* file, hid_t, hbool_t) {
-  OrderedFile* f = of(file);
-  if (!drain(f)) return -1;
-  if (f->eoa != f->eof) {
-    if (::ftruncate(f->fd, static_cast<off_t>(f->eoa)) != 0) return -1;
-    f->eof = f->eoa;
-  }
-  return 0;
+  State* f = of(file);
+  return guarded([&] {
+    if (!drain(f)) return false;
+    if (f->eoa != f->eof) {
+      if (::ftruncate(f->fd, static_cast<off_t>(f->eoa)) != 0) return false;
+      f->eof = f->eoa;
+    }
+    return true;
+  });
 }
 
 H5FD_class_t make_class() {

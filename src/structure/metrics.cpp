@@ -1,5 +1,6 @@
 #include "atomforge/src/structure/metrics.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <map>
@@ -83,15 +84,33 @@ CspMetrics csp_metrics(const std::vector<Cell>& reference, const std::vector<Cel
   }
   out.validity = static_cast<double>(out.valid) / m;
 
-  std::map<std::pair<std::size_t, std::size_t>, std::optional<double>> cache;  // (g, j) -> rms
-  auto rms = [&](std::size_t g, std::size_t j) {
-    auto it = cache.find({g, j});
-    if (it != cache.end()) return it->second;
+  // Pairs that cannot match (other composition or reduced size, both required by
+  // rms_dist) are skipped; a candidate's RMS against its own reference is kept, as the
+  // k-metrics and one-to-one reuse it (METRe's other pairs are computed once each).
+  std::vector<std::vector<std::pair<int, int>>> key_ref(n), key_gen(m);
+  auto key = [&](const Cell& c) {
+    std::map<int, int> count;
+    for (int s : c.species) ++count[s];
+    std::vector<std::pair<int, int>> k;
+    for (const auto& [s, x] : count) k.emplace_back(o.matcher.anonymous ? -1 : s, x);
+    std::sort(k.begin(), k.end());
+    k.emplace_back(-2, static_cast<int>(c.size()));
+    return k;
+  };
+  for (std::size_t j = 0; j < n; ++j) key_ref[j] = key(ref_r[j]);
+  for (std::size_t g = 0; g < m; ++g) key_gen[g] = key(gen_r[g]);
+  std::map<std::size_t, std::optional<double>> own;  // g -> rms against reference g / K
+  auto compute = [&](std::size_t g, std::size_t j) -> std::optional<double> {
+    if (key_gen[g] != key_ref[j]) return std::nullopt;
     ++out.comparisons;
     const auto d = matcher.rms_dist_reduced(gen_r[g], ref_r[j]);
-    std::optional<double> v;
-    if (d) v = d->rms;
-    return cache[{g, j}] = v;
+    return d ? std::optional<double>(d->rms) : std::nullopt;
+  };
+  auto rms = [&](std::size_t g, std::size_t j) -> std::optional<double> {
+    if (g / K != j) return compute(g, j);
+    auto it = own.find(g);
+    if (it != own.end()) return it->second;
+    return own[g] = compute(g, j);
   };
 
   for (int k : o.ks) {  // DiffCSP: k = 1 gates on both, k > 1 on the candidate only

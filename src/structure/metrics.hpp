@@ -3,7 +3,8 @@
 // K candidates per reference, candidate c of reference j at index j*K + c.
 //  - DiffCSP (Jiao et al. 2023, scripts/compute_metrics.py): match rate and mean RMSE at
 //    each k. k = 1: a pair counts only if both structures are valid; k > 1: reference j is
-//    matched if one of its first k valid candidates matches, its RMSE the smallest.
+//    matched if one of the valid candidates among its first k matches, its RMSE the
+//    smallest.
 //  - OMatG ("All that structure matches does not glitter", 2025): one-to-one (candidate
 //    0 of j against j) match rate, RMSE and cRMSE (an unmatched pair counts stol); METRe,
 //    every first candidate against every reference, each reference keeping its best RMS.
