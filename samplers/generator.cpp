@@ -4,7 +4,6 @@
 #include <cctype>
 #include <cmath>
 #include <cstdio>
-#include <limits>
 
 #include "atomforge/src/elements.hpp"
 #include "atomforge/src/rng.hpp"
@@ -133,8 +132,7 @@ Structure Generator::generate(std::uint64_t seed, std::uint64_t index) const {
     Structure st;
     for (const auto& [name, count] : comp) st.species.push_back(name);
     st.masses.assign(comp.size(), 0.0);
-    std::vector<cell::Vec3> pos;  // Cartesian (cluster) or fractional in the reduced basis (crystal)
-    cell::Mat3 rows{}, reduced{};
+    std::vector<cell::Vec3> pos;  // Cartesian (cluster) or fractional in the box's basis (crystal)
     if (s_.cluster) {
       const double radius = std::cbrt(3.0 * volume / (4.0 * kPi));
       const double side = 2.0 * radius + 10.0 * std::max(dmax, 1e-3);
@@ -168,7 +166,7 @@ Structure Generator::generate(std::uint64_t seed, std::uint64_t index) const {
       if (g < 0.1) continue;  // angles that nearly close (or cannot make) a cell
       const double s = std::cbrt(volume / (p.a * p.b * p.c * std::sqrt(g)));
       p.a *= s, p.b *= s, p.c *= s;
-      rows = cell::from_parameters(p);
+      const cell::Mat3 rows = cell::from_parameters(p);
       double h[3][3], rot[3][3];
       for (int i = 0; i < 3; ++i)
         for (int k = 0; k < 3; ++k) h[i][k] = rows[i][k];
@@ -176,31 +174,23 @@ Structure Generator::generate(std::uint64_t seed, std::uint64_t index) const {
       const auto spacing = st.box.plane_spacing();
       if (*std::min_element(spacing.begin(), spacing.end()) < dmax) continue;
       const cell::Lll l = cell::lll_reduce(rows);
-      reduced = l.matrix;
       const cell::Mat3 to_reduced = cell::inverse(l.mapping);
-      std::vector<cell::Vec3> frac;  // in the box's basis
+      std::vector<cell::Vec3> red;  // the same positions in the LLL basis, for distances
       for (std::size_t i = 0; i < n && pos.size() == i; ++i)
         for (int t = 0; t < s_.tries_per_atom; ++t) {
           const cell::Vec3 u{r.uniform(), r.uniform(), r.uniform()};
           const cell::Vec3 f = cell::mul(u, to_reduced);
           bool ok = true;
           for (std::size_t j = 0; j < i && ok; ++j) {
-            cell::Vec3 df;
-            for (int k = 0; k < 3; ++k) df[k] = f[k] - pos[j][k] - std::round(f[k] - pos[j][k]);
-            double best = std::numeric_limits<double>::infinity();
-            for (int a = -1; a <= 1; ++a)
-              for (int b = -1; b <= 1; ++b)
-                for (int c = -1; c <= 1; ++c)
-                  best = std::min(best, cell::norm(cell::mul(cell::Vec3{df[0] + a, df[1] + b, df[2] + c}, reduced)));
-            ok = best >= d_[kind[i]][kind[j]];
+            const cell::Vec3 df{f[0] - red[j][0], f[1] - red[j][1], f[2] - red[j][2]};
+            ok = cell::nearest_image_distance(df, l.matrix) >= d_[kind[i]][kind[j]];
           }
           if (ok) {
-            pos.push_back(f);
-            frac.push_back(u);
+            pos.push_back(u);
+            red.push_back(f);
             break;
           }
         }
-      if (pos.size() == n) pos = frac;
     }
     if (pos.size() != n) continue;  // this cell could not take every atom: draw another
     for (std::size_t i = 0; i < n; ++i) {

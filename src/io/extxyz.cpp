@@ -168,11 +168,9 @@ std::vector<Structure> read_extxyz_frames(const std::string& path, bool last_onl
         r.fail("no Lattice, and the atoms' coordinates are too large to put a box around them");
       s.box = Box::orthogonal(lo, hi);
     } else {
-      double rot[3][3];
+      const auto& rot = s.rotation;  // the box's rotation, kept for the matcher
       try {
-        s.box = Box::from_vectors(cell, rot);
-        for (int a = 0; a < 3; ++a)
-          for (int b = 0; b < 3; ++b) s.rotation[a][b] = rot[a][b];
+        s.box = Box::from_vectors(cell, s.rotation);
       } catch (const std::exception& e) {
         r.fail(std::string("Lattice: ") + e.what());
       }

@@ -82,11 +82,9 @@ Structure read_poscar(const std::string& path) {
   const bool cartesian = mode != 'd';
 
   Structure s;
-  double rot[3][3];
+  const auto& rot = s.rotation;  // the box's rotation, kept for the matcher
   try {
-    s.box = Box::from_vectors(cell, rot);
-    for (int a = 0; a < 3; ++a)
-      for (int b = 0; b < 3; ++b) s.rotation[a][b] = rot[a][b];
+    s.box = Box::from_vectors(cell, s.rotation);
   } catch (const std::exception& e) {
     r.fail(e.what());
   }

@@ -341,4 +341,14 @@ Cell niggli_cell(const Cell& c) {
   return o;
 }
 
+double nearest_image_distance(const Vec3& d, const Mat3& lll) {
+  Vec3 w;
+  for (int k = 0; k < 3; ++k) w[k] = d[k] - std::round(d[k]);
+  double best = HUGE_VAL;
+  for (int a = -1; a <= 1; ++a)
+    for (int b = -1; b <= 1; ++b)
+      for (int c = -1; c <= 1; ++c) best = std::min(best, norm(mul(Vec3{w[0] + a, w[1] + b, w[2] + c}, lll)));
+  return best;
+}
+
 }  // namespace af::cell

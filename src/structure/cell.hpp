@@ -56,6 +56,10 @@ struct LatticePoint {
 };
 std::vector<LatticePoint> lattice_points_within(const Mat3& m, double r);
 
+// Length of the shortest image of the fractional difference d (coordinates in the LLL
+// basis `lll`) over the 27 nearest cells, as pymatgen's pbc_shortest_vectors.
+double nearest_image_distance(const Vec3& d, const Mat3& lll);
+
 // Bases of lattice m whose lengths are within a relative ltol (open interval
 // 1/(1+ltol)..1+ltol) and angles within atol degrees of target's (pymatgen's
 // Lattice.find_all_mappings): each as Cartesian rows `aligned` = scale * m.

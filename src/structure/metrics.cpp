@@ -19,16 +19,8 @@ double min_site_distance(const Cell& c) {
   for (std::size_t i = 0; i < c.size(); ++i) f[i] = mul(c.frac[i], to_reduced);
   double best = std::numeric_limits<double>::infinity();
   for (std::size_t i = 0; i < f.size(); ++i)
-    for (std::size_t j = i + 1; j < f.size(); ++j) {
-      Vec3 d;
-      for (int k = 0; k < 3; ++k) d[k] = f[j][k] - f[i][k] - std::round(f[j][k] - f[i][k]);
-      for (int a = -1; a <= 1; ++a)
-        for (int b = -1; b <= 1; ++b)
-          for (int e = -1; e <= 1; ++e) {
-            const Vec3 x = mul(Vec3{d[0] + a, d[1] + b, d[2] + e}, r.matrix);
-            best = std::min(best, norm(x));
-          }
-    }
+    for (std::size_t j = i + 1; j < f.size(); ++j)
+      best = std::min(best, nearest_image_distance({f[j][0] - f[i][0], f[j][1] - f[i][1], f[j][2] - f[i][2]}, r.matrix));
   return best;
 }
 
