@@ -1,5 +1,7 @@
 #include "atomforge/samplers/generator.hpp"
 
+#include "atomforge/samplers/symmetric.hpp"
+
 #include <algorithm>
 #include <cctype>
 #include <cmath>
@@ -115,9 +117,58 @@ Generator::Generator(GeneratorSpec spec) : s_(std::move(spec)) {
                          (s_.cluster ? "sphere" : "cell") + " (" + fixed(natoms * s_.volume_max) +
                          " A^3 of atoms); raise volume_per_atom or lower min_distance");
   if (s_.max_cells < 1 || s_.tries_per_atom < 1) throw GeneratorError("max_cells and tries_per_atom must be >= 1");
+  if (s_.mode == GeneratorMode::symmetric) {
+    if (s_.cluster) throw GeneratorError("clusters are generated in random mode only (no space group in vacuum)");
+    std::vector<int> counts;
+    std::string what;
+    for (const auto& [name, n] : comp) counts.push_back(n), what += name + std::to_string(n);
+    if (s_.spacegroup != 0) {
+      if (s_.spacegroup < 1 || s_.spacegroup > 230)
+        throw GeneratorError("space group " + std::to_string(s_.spacegroup) + ": not in 1-230");
+      const SpaceGroup& g = space_group(s_.spacegroup);
+      if (!WyckoffCounts(g, counts).possible())
+        throw GeneratorError("space group " + std::to_string(g.number) + " (" + g.symbol + ") cannot hold " + what +
+                             ": no combination of its Wyckoff positions (multiplicities " + multiplicities(g) +
+                             "; a point position once) makes those counts in the conventional cell");
+      groups_ = {s_.spacegroup};
+    } else {
+      for (int n = 1; n <= 230; ++n)
+        if (WyckoffCounts(space_group(n), counts).possible()) groups_.push_back(n);
+      if (groups_.empty()) throw GeneratorError("no space group can hold " + what);  // P1 always can
+    }
+  }
 }
 
-Structure Generator::generate(std::uint64_t seed, std::uint64_t index) const {
+Proposal Generator::propose_symmetric(std::uint64_t seed, std::uint64_t index) const {
+  rng::Stream r(seed, index, 0x73796d);  // "sym"
+  const auto& comp = s_.composition;
+  SymmetricRequest req{nullptr, {}, &d_, 0, 1.5, s_.tries_per_atom};
+  int natoms = 0;
+  for (const auto& [name, n] : comp) req.counts.push_back(n), natoms += n;
+  for (int attempt = 0; attempt < s_.max_cells; ++attempt) {
+    const std::size_t pick = std::min(groups_.size() - 1, static_cast<std::size_t>(r.uniform() * groups_.size()));
+    req.group = &space_group(groups_[pick]);
+    req.volume = natoms * (s_.volume_min + (s_.volume_max - s_.volume_min) * r.uniform());
+    // Lengths within x1.5 at first; elongated cells later, for many atoms on one axis.
+    req.spread = 1.5 * std::pow(3.0, std::min(1.0, 2.0 * attempt / s_.max_cells));
+    Proposal p;
+    for (const auto& [name, count] : comp) p.structure.species.push_back(name);
+    p.structure.masses.assign(comp.size(), 0.0);
+    if (!place_symmetric(req, r, p.structure, p.wyckoff)) continue;
+    p.spacegroup = req.group->number;
+    return p;
+  }
+  std::string what;
+  for (const auto& [name, count] : comp) what += name + std::to_string(count);
+  throw GeneratorError("could not place " + what + " on Wyckoff positions at the minimum separations in " +
+                       std::to_string(s_.max_cells) + " random cells of " + fixed(s_.volume_min) + "-" +
+                       fixed(s_.volume_max) + " A^3 per atom" +
+                       (groups_.size() == 1 ? " in space group " + std::to_string(groups_[0]) : std::string()) +
+                       "; raise volume_per_atom or lower min_distance");
+}
+
+Proposal Generator::propose(std::uint64_t seed, std::uint64_t index) const {
+  if (s_.mode == GeneratorMode::symmetric) return propose_symmetric(seed, index);
   rng::Stream r(seed, index, 0x67656e);  // "gen"
   const auto& comp = s_.composition;
   std::vector<int> kind;  // species index per atom, species in the given order
@@ -205,7 +256,7 @@ Structure Generator::generate(std::uint64_t seed, std::uint64_t index) const {
       st.type.push_back(kind[i]);
       st.id.push_back(static_cast<long>(i + 1));
     }
-    return st;
+    return Proposal{std::move(st), 1, ""};
   }
   std::string what;
   for (const auto& [name, count] : comp) what += name + std::to_string(count);

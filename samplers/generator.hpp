@@ -1,5 +1,7 @@
 // Random structures for a composition, the proposals of a crystal-structure search.
-// Mode `random` (AIRSS-like, P1): a random cell shape scaled to a volume per atom drawn
+// Mode `symmetric` (samplers/symmetric.hpp): a space group (given, or drawn uniformly
+// from those whose Wyckoff positions can hold the composition in the conventional cell)
+// and orbits on its Wyckoff positions. Mode `random` (AIRSS-like, P1): a random cell shape scaled to a volume per atom drawn
 // from a range, atoms placed one by one at random positions at least the minimum
 // separation of their species pair from every atom and periodic image placed before;
 // a cell that cannot take them all is redrawn, up to a bounded number of cells. Clusters
@@ -23,8 +25,12 @@ struct GeneratorError : std::invalid_argument {
   using std::invalid_argument::invalid_argument;
 };
 
+enum class GeneratorMode { random, symmetric };
+
 struct GeneratorSpec {
   std::vector<std::pair<std::string, int>> composition;  // species, atoms per cell
+  GeneratorMode mode = GeneratorMode::random;
+  int spacegroup = 0;  // symmetric: 1-230, or 0 to draw one per structure
   double volume_min = 0, volume_max = 0;                 // per atom; 0: from covalent radii
   std::map<std::pair<std::string, std::string>, double> min_distance;  // either order; missing: radii
   double min_distance_scale = 0.7;  // of r_i + r_j where no distance is given
@@ -36,6 +42,13 @@ struct GeneratorSpec {
 // "Si8", "Ni3Al", "SiO2" (counts default to 1) times formula_units.
 std::vector<std::pair<std::string, int>> parse_formula(const std::string& formula, int formula_units = 1);
 
+// A structure and how it was made.
+struct Proposal {
+  Structure structure;
+  int spacegroup = 1;   // requested (symmetric) or 1 (random)
+  std::string wyckoff;  // symmetric: "Si:8a Si:16c"
+};
+
 class Generator {
  public:
   // Resolves defaults and checks feasibility (GeneratorError with the reason).
@@ -43,11 +56,16 @@ class Generator {
   const GeneratorSpec& spec() const { return s_; }
   double min_distance(int species_a, int species_b) const { return d_[species_a][species_b]; }
   // Structure `index` of the stream `seed`: a pure function of both.
-  Structure generate(std::uint64_t seed, std::uint64_t index) const;
+  Proposal propose(std::uint64_t seed, std::uint64_t index) const;
+  Structure generate(std::uint64_t seed, std::uint64_t index) const { return propose(seed, index).structure; }
+  // Symmetric mode: the groups drawn from (or the one given).
+  const std::vector<int>& spacegroups() const { return groups_; }
 
  private:
+  Proposal propose_symmetric(std::uint64_t seed, std::uint64_t index) const;
   GeneratorSpec s_;
   std::vector<std::vector<double>> d_;  // per species pair
+  std::vector<int> groups_;
 };
 
 }  // namespace af::sampler

@@ -12,7 +12,10 @@ void GenerateCommand::add(CLI::App& parent) {
   app = parent.add_subcommand("generate", "Write random unrelaxed structures for a composition (extended XYZ)");
   app->add_option("--composition", composition, "Atoms per cell, e.g. Si8, Ni3Al, SiO2")->required();
   app->add_option("--formula-units", formula_units, "Multiplies the composition")->check(CLI::PositiveNumber);
-  app->add_option("--mode", mode, "random (P1, AIRSS-like)")->check(CLI::IsMember({"random", "symmetric"}));
+  app->add_option("--mode", mode, "random (P1, AIRSS-like) or symmetric (Wyckoff positions of a space group)")
+      ->check(CLI::IsMember({"random", "symmetric"}));
+  app->add_option("--spacegroup", spacegroup, "Symmetric mode: space group 1-230 (default: drawn per structure from "
+                  "those that can hold the composition)");
   app->add_option("--count", count, "Structures to write")->check(CLI::PositiveNumber);
   app->add_option("--seed", seed, "Seed: structure k of a seed is always the same");
   app->add_option("--volume-per-atom", volume, "MIN MAX in A^3 (default: from covalent radii)")->expected(2);
@@ -25,9 +28,10 @@ void GenerateCommand::add(CLI::App& parent) {
 int GenerateCommand::run() const {
   const std::string tmp = out + ".atomforge-tmp";
   try {
-    if (mode == "symmetric")
-      throw InputError("--mode symmetric: not available yet (space-group generation is the next step of issue 21)");
     sampler::GeneratorSpec spec;
+    if (spacegroup != 0 && mode == "random") throw InputError("--spacegroup needs --mode symmetric");
+    if (spacegroup != 0 || mode == "symmetric") spec.mode = sampler::GeneratorMode::symmetric;
+    spec.spacegroup = spacegroup;
     spec.composition = sampler::parse_formula(composition, formula_units);
     if (volume.size() == 2) spec.volume_min = volume[0], spec.volume_max = volume[1];
     for (const auto& item : min_distances) {
@@ -44,21 +48,21 @@ int GenerateCommand::run() const {
     spec.cluster = cluster;
     const sampler::Generator gen(spec);
     std::vector<Structure> frames;
-    for (int k = 0; k < count; ++k) frames.push_back(gen.generate(seed, static_cast<std::uint64_t>(k)));
-    write_extxyz_frames(tmp, frames, {});
+    std::vector<ExtxyzInfo> info;
+    for (int k = 0; k < count; ++k) {
+      sampler::Proposal p = gen.propose(seed, static_cast<std::uint64_t>(k));
+      frames.push_back(std::move(p.structure));
+      info.push_back({{"generator", spec.mode == sampler::GeneratorMode::symmetric ? "symmetric" : "random"}});
+      if (spec.mode == sampler::GeneratorMode::symmetric)
+        info.back().push_back({"spacegroup", std::to_string(p.spacegroup)}), info.back().push_back({"wyckoff", p.wyckoff});
+    }
+    write_extxyz_frames(tmp, frames, {}, info);
     if (std::rename(tmp.c_str(), out.c_str()) != 0) throw InputError(out + ": cannot write");
-  } catch (const sampler::GeneratorError& e) {
+  } catch (const std::exception& e) {
     std::remove(tmp.c_str());
     std::fprintf(stderr, "generate: %s\n", e.what());
-    return 2;
-  } catch (const InputError& e) {
-    std::remove(tmp.c_str());
-    std::fprintf(stderr, "generate: %s\n", e.what());
-    return 2;
-  } catch (const std::exception& e) {  // e.g. out of memory: not the request's fault
-    std::remove(tmp.c_str());
-    std::fprintf(stderr, "generate: %s\n", e.what());
-    return 1;
+    // A bad or infeasible request exits 2; anything else (out of memory) is not its fault.
+    return dynamic_cast<const sampler::GeneratorError*>(&e) || dynamic_cast<const InputError*>(&e) ? 2 : 1;
   }
   return 0;
 }

@@ -104,6 +104,8 @@ int main(int argc, char** argv) {
   metrics.add(app);
   af::cli::GenerateCommand generate;
   generate.add(app);
+  af::cli::SpacegroupCommand spacegroup;
+  spacegroup.add(app);
   std::string convert_in, convert_out;
   auto* convert = app.add_subcommand("convert", "Convert a structure file to another format (by file name)");
   convert->add_option("input", convert_in, "Structure to read")->required();
@@ -125,6 +127,7 @@ int main(int argc, char** argv) {
   if (dedup.app->parsed()) return dedup.run();
   if (metrics.app->parsed()) return metrics.run();
   if (generate.app->parsed()) return generate.run();
+  if (spacegroup.app->parsed()) return spacegroup.run();
   if (styles->parsed()) {  // kind <tab> style <tab> keys
     for (const auto& st : af::registered_styles()) {
       std::string keys;

@@ -195,8 +195,7 @@ std::vector<Structure> read_extxyz_frames(const std::string& path, bool last_onl
   return frames;
 }
 
-namespace {
-void write_frame(FILE* f, const Structure& s, double energy) {
+void write_extxyz_frame(std::FILE* f, const Structure& s, double energy, const ExtxyzInfo& info) {
   const Box& b = s.box;
   // ASE's cell has its origin at 0: positions are written relative to the box origin.
   std::fprintf(f, "%zu\nLattice=\"", s.natoms());
@@ -205,6 +204,10 @@ void write_frame(FILE* f, const Structure& s, double energy) {
   std::fprintf(f, "\" Properties=species:S:1:pos:R:3%s pbc=\"%c %c %c\"", s.has_velocities() ? ":vel:R:3" : "",
                b.periodic[0] ? 'T' : 'F', b.periodic[1] ? 'T' : 'F', b.periodic[2] ? 'T' : 'F');
   if (!std::isnan(energy)) std::fprintf(f, " energy=%.17g", energy);
+  for (const auto& [key, value] : info) {
+    const bool quote = value.empty() || value.find_first_of(" \t=\",") != std::string::npos;
+    std::fprintf(f, quote ? " %s=\"%s\"" : " %s=%s", key.c_str(), value.c_str());
+  }
   std::fprintf(f, "\n");
   for (std::size_t i = 0; i < s.natoms(); ++i) {
     std::fprintf(f, "%-3s %.17g %.17g %.17g", s.species[s.type[i]].c_str(), s.x[3 * i] - b.lo[0],
@@ -213,15 +216,15 @@ void write_frame(FILE* f, const Structure& s, double energy) {
     std::fprintf(f, "\n");
   }
 }
-}  // namespace
 
 void write_extxyz(const std::string& path, const Structure& s) { write_extxyz_frames(path, {s}, {}); }
 
 void write_extxyz_frames(const std::string& path, const std::vector<Structure>& frames,
-                         const std::vector<double>& energies) {
+                         const std::vector<double>& energies, const std::vector<ExtxyzInfo>& info) {
   FILE* f = std::fopen(path.c_str(), "w");
   if (!f) throw InputError(path + ": cannot write");
-  for (std::size_t k = 0; k < frames.size(); ++k) write_frame(f, frames[k], k < energies.size() ? energies[k] : std::nan(""));
+  for (std::size_t k = 0; k < frames.size(); ++k)
+    write_extxyz_frame(f, frames[k], k < energies.size() ? energies[k] : std::nan(""), k < info.size() ? info[k] : ExtxyzInfo{});
   if (std::fclose(f) != 0) throw InputError(path + ": write failed");
 }
 
