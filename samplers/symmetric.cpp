@@ -1,6 +1,7 @@
 #include "atomforge/samplers/symmetric.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 
 #include "atomforge/src/structure/cell.hpp"
@@ -93,9 +94,29 @@ struct Geometry {
         }
     return cell::mul(best, mapping);
   }
-  double distance(const Vec3& a, const Vec3& b) const {
-    const Vec3 d{a[0] - b[0], a[1] - b[1], a[2] - b[2]};
-    return cell::norm(cell::mul(shortest(d), rows));
+  // Squared distance of the nearest images (the 27 cells around the rounded difference
+  // in the LLL basis hold it), with those cells' offsets precomputed.
+  std::array<Vec3, 27> offsets;
+  void prepare() {
+    int k = 0;
+    for (int a = -1; a <= 1; ++a)
+      for (int b = -1; b <= 1; ++b)
+        for (int c = -1; c <= 1; ++c) offsets[k++] = cell::mul(Vec3{double(a), double(b), double(c)}, reduced);
+  }
+  double distance2(const Vec3& a, const Vec3& b) const {
+    Vec3 f{};
+    for (int j = 0; j < 3; ++j) {
+      f[j] = (a[0] - b[0]) * to_reduced[0][j] + (a[1] - b[1]) * to_reduced[1][j] + (a[2] - b[2]) * to_reduced[2][j];
+      f[j] -= std::nearbyint(f[j]);
+    }
+    Vec3 c{};
+    for (int j = 0; j < 3; ++j) c[j] = f[0] * reduced[0][j] + f[1] * reduced[1][j] + f[2] * reduced[2][j];
+    double best = HUGE_VAL;
+    for (const Vec3& o : offsets) {
+      const double x = c[0] + o[0], y = c[1] + o[1], z = c[2] + o[2];
+      best = std::min(best, x * x + y * y + z * z);
+    }
+    return best;
   }
 };
 
@@ -112,22 +133,25 @@ std::vector<Vec3> orbit(const SpaceGroup& g, const Vec3& x) {
   for (const SymOp& op : g.ops) {
     const Vec3 y = image(op, x);
     bool seen = false;
-    for (const Vec3& z : out)
-      if (std::abs(std::remainder(y[0] - z[0], 1.0)) < 1e-7 && std::abs(std::remainder(y[1] - z[1], 1.0)) < 1e-7 &&
-          std::abs(std::remainder(y[2] - z[2], 1.0)) < 1e-7) {
+    for (const Vec3& z : out) {
+      const double d0 = y[0] - z[0], d1 = y[1] - z[1], d2 = y[2] - z[2];
+      if (std::abs(d0 - std::nearbyint(d0)) < 1e-7 && std::abs(d1 - std::nearbyint(d1)) < 1e-7 &&
+          std::abs(d2 - std::nearbyint(d2)) < 1e-7) {
         seen = true;
         break;
       }
+    }
     if (!seen) out.push_back(y);
   }
   return out;
 }
 
-double closest_pair(const std::vector<Vec3>& pts, const Geometry& geo) {
-  double best = HUGE_VAL;
+// Whether two distinct points of pts come closer than d.
+bool any_closer(const std::vector<Vec3>& pts, const Geometry& geo, double d) {
   for (std::size_t i = 0; i < pts.size(); ++i)
-    for (std::size_t j = 0; j < i; ++j) best = std::min(best, geo.distance(pts[i], pts[j]));
-  return best;
+    for (std::size_t j = 0; j < i; ++j)
+      if (geo.distance2(pts[i], pts[j]) < d * d) return true;
+  return false;
 }
 
 // The Wyckoff position holding x: some image of x lies on its representative subspace.
@@ -178,6 +202,7 @@ bool place_symmetric(const SymmetricRequest& req, rng::Stream& r, Structure& out
   if (*std::min_element(spacing.begin(), spacing.end()) < dmax) return false;
   const cell::Lll l = cell::lll_reduce(geo.rows);
   geo.reduced = l.matrix, geo.mapping = l.mapping, geo.to_reduced = cell::inverse(l.mapping);
+  geo.prepare();
 
   const auto& labels = wyckoff_labels(g);
   WyckoffCounts counts(g, req.counts);
@@ -207,7 +232,7 @@ bool place_symmetric(const SymmetricRequest& req, rng::Stream& r, Structure& out
           }
           int where = options[pick];
           std::vector<Vec3> pts = orbit(g, x);
-          if (closest_pair(pts, geo) < d[k][k]) {
+          if (any_closer(pts, geo, d[k][k])) {
             // Images too close: move to their centroid, a special position, if that is one.
             Vec3 shift{0, 0, 0};
             int near = 0;
@@ -221,7 +246,7 @@ bool place_symmetric(const SymmetricRequest& req, rng::Stream& r, Structure& out
             }
             for (int i = 0; i < 3; ++i) x[i] = cell::mod1(x[i] + shift[i] / near);
             pts = orbit(g, x);
-            if (closest_pair(pts, geo) < d[k][k] || static_cast<int>(pts.size()) > left) continue;
+            if (any_closer(pts, geo, d[k][k]) || static_cast<int>(pts.size()) > left) continue;
             where = locate(g, x, static_cast<int>(pts.size()));
             if (where < 0) continue;
             const int pi = counts.point_index(where);
@@ -230,7 +255,8 @@ bool place_symmetric(const SymmetricRequest& req, rng::Stream& r, Structure& out
           }
           bool ok = true;
           for (std::size_t a = 0; a < pts.size() && ok; ++a)
-            for (std::size_t b = 0; b < placed.size() && ok; ++b) ok = geo.distance(pts[a], placed[b]) >= d[k][kind[b]];
+            for (std::size_t b = 0; b < placed.size() && ok; ++b)
+              ok = geo.distance2(pts[a], placed[b]) >= d[k][kind[b]] * d[k][kind[b]];
           if (!ok) continue;
           if (const int pi = counts.point_index(where); pi >= 0) used |= 1u << pi;
           placed.insert(placed.end(), pts.begin(), pts.end());
