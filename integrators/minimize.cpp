@@ -303,6 +303,7 @@ MinimizeResult fire(const MinimizeSettings& s, Problem& p, const MinimizeObserve
   const int n_delay = 20, n_neg_max = 2000;
   const double f_inc = 1.1, f_dec = 0.5, alpha0 = 0.25, f_alpha = 0.99, dt_max = 1.0, dt_min = 0.002;
   double dt = 0.1, alpha = alpha0;
+  double cap = 1;  // the last step's shrink factor (max_move)
   int n_pos = 0, n_neg = 0;
   MinimizeResult r;
   GVec v = p.zeros(), step = p.zeros();
@@ -334,7 +335,9 @@ MinimizeResult fire(const MinimizeSettings& s, Problem& p, const MinimizeObserve
         dt = std::max(dt * f_dec, dt_min);
         alpha = alpha0;
       }
-      p.axpby(-0.5 * dt, v, 1.0, p.x());  // half step back
+      // Half step back, shrunk as the last step was by max_move: undoing with the full
+      // velocity would jump far past where the step went (clusters flew apart).
+      p.axpby(-0.5 * dt * cap, v, 1.0, p.x());
       v = p.zeros();
     }
     p.axpby(dt, p.g(), 1.0, v);  // semi-implicit Euler (unit masses)
@@ -345,7 +348,8 @@ MinimizeResult fire(const MinimizeSettings& s, Problem& p, const MinimizeObserve
     p.copy(v, step);
     double scale = dt;
     const double move = p.max_displacement(v) * dt;
-    if (move > s.max_move) scale *= s.max_move / move;
+    cap = move > s.max_move ? s.max_move / move : 1.0;
+    scale *= cap;
     p.axpby(scale, step, 1.0, p.x());
     p.evaluate(it);
     observe(it, p.ev());
