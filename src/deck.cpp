@@ -116,26 +116,30 @@ void parse_system(MapReader& m, Deck& d) {
   m.finish();
 }
 
-void parse_neighbor(MapReader& m, Deck& d) {
-  d.neighbor.skin = m.has("skin") ? m.get_double("skin") : (d.units.name == "lj" ? 0.3 : 2.0);
-  if (d.neighbor.skin < 0) m.get("skin").fail("neighbor.skin must not be negative");
-  d.neighbor.every = static_cast<int>(m.get_int("every", 1));
-  if (d.neighbor.every < 1) m.get("every").fail("neighbor.every must be at least 1");
-  d.neighbor.delay = static_cast<int>(m.get_int("delay", 0));
-  if (d.neighbor.delay < 0) m.get("delay").fail("neighbor.delay must not be negative");
-  d.neighbor.check = m.get_bool("check", true);
-  d.neighbor.sort_every = static_cast<int>(m.get_int("sort", 1000));
-  if (d.neighbor.sort_every < 0) m.get("sort").fail("neighbor.sort must not be negative");
+}  // namespace
+
+void parse_neighbor_section(MapReader& m, const Units& units, NeighborSettings& nb) {
+  nb.skin = m.has("skin") ? m.get_double("skin") : (units.name == "lj" ? 0.3 : 2.0);
+  if (nb.skin < 0) m.get("skin").fail("neighbor.skin must not be negative");
+  nb.every = static_cast<int>(m.get_int("every", 1));
+  if (nb.every < 1) m.get("every").fail("neighbor.every must be at least 1");
+  nb.delay = static_cast<int>(m.get_int("delay", 0));
+  if (nb.delay < 0) m.get("delay").fail("neighbor.delay must not be negative");
+  nb.check = m.get_bool("check", true);
+  nb.sort_every = static_cast<int>(m.get_int("sort", 1000));
+  if (nb.sort_every < 0) m.get("sort").fail("neighbor.sort must not be negative");
   if (auto l = m.find("list")) {
     const std::string kind = l->as_string();
-    if (kind == "auto") d.neighbor.list = NeighborSettings::List::Auto;
-    else if (kind == "half") d.neighbor.list = NeighborSettings::List::Half;
-    else if (kind == "full") d.neighbor.list = NeighborSettings::List::Full;
-    else if (kind == "cluster") d.neighbor.list = NeighborSettings::List::Cluster;
+    if (kind == "auto") nb.list = NeighborSettings::List::Auto;
+    else if (kind == "half") nb.list = NeighborSettings::List::Half;
+    else if (kind == "full") nb.list = NeighborSettings::List::Full;
+    else if (kind == "cluster") nb.list = NeighborSettings::List::Cluster;
     else fail_choice(*l, "neighbor list kind", kind, {"auto", "half", "full", "cluster"});
   }
   m.finish();
 }
+
+namespace {
 
 // FIRE and CG read the same keys (integrators/minimize.cpp runs the style).
 void parse_minimizer_keys(MapReader& m, const Units& u, MinimizeSettings& s) {
@@ -364,7 +368,7 @@ Deck load_deck_text(const std::string& text, const std::string& name) {
   }
   if (auto n = top.find("neighbor")) {
     MapReader nr(*n);
-    parse_neighbor(nr, d);
+    parse_neighbor_section(nr, d.units, d.neighbor);
     if (d.neighbor.list == NeighborSettings::List::Cluster && !d.potential->pairwise())
       nr.get("list").fail("neighbor.list: cluster lists serve pairwise potentials only, not '" + d.potential_style + "'");
     if (d.neighbor.list != NeighborSettings::List::Auto && d.neighbor.list != NeighborSettings::List::Full &&

@@ -77,6 +77,9 @@ Deck load_deck(const std::string& path);
 // relative paths inside (structure and potential files) are the working directory's.
 Deck load_deck_text(const std::string& text, const std::string& name = "<deck>");
 
+// A `neighbor:` section (skin, every, delay, check, sort, list); also the sample deck's.
+void parse_neighbor_section(MapReader& m, const Units& units, NeighborSettings& out);
+
 // The deck's own kinds; their parsers and tables are in src/deck.cpp. A minimizer
 // parses its `minimize` section; a stage kind its stage entry (the first kind is the
 // default, another is chosen by a key of its own name in the entry: `minimize`, later

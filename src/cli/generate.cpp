@@ -54,7 +54,7 @@ int GenerateCommand::run() const {
       frames.push_back(std::move(p.structure));
       info.push_back({{"generator", spec.mode == sampler::GeneratorMode::symmetric ? "symmetric" : "random"}});
       if (spec.mode == sampler::GeneratorMode::symmetric)
-        info.back().push_back({"spacegroup", std::to_string(p.spacegroup)}), info.back().push_back({"wyckoff", p.wyckoff});
+        info.back().push_back({"generator_spacegroup", std::to_string(p.spacegroup)}), info.back().push_back({"wyckoff", p.wyckoff});
     }
     write_extxyz_frames(tmp, frames, {}, info);
     if (std::rename(tmp.c_str(), out.c_str()) != 0) throw InputError(out + ": cannot write");

@@ -32,4 +32,20 @@ struct SpacegroupCommand {
   int run() const;
 };
 
+// `atomforge sample DECK [--restart] [--threads N] [--quiet]`: a crystal-structure search
+// (samplers/campaign.hpp). Exit 0 when the budget is spent, 128 + signal after a stop on
+// SIGINT/SIGTERM (continue with --restart), 2 for a bad deck or output directory.
+struct SampleCommand {
+  std::string deck;
+  bool restart = false, quiet = false;
+  int threads = 0;
+  CLI::App* app = nullptr;
+  void add(CLI::App& parent);
+  int run() const;  // Kokkos must be initialised
+};
+
+// `atomforge validate` of a deck with a top-level sample: section: 0 (OK, printed), 2 (one
+// line), or -1 when the deck has none (a run deck).
+int validate_sample_deck(const std::string& path);
+
 }  // namespace af::cli

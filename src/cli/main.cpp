@@ -106,6 +106,8 @@ int main(int argc, char** argv) {
   generate.add(app);
   af::cli::SpacegroupCommand spacegroup;
   spacegroup.add(app);
+  af::cli::SampleCommand sample;
+  sample.add(app);
   std::string convert_in, convert_out;
   auto* convert = app.add_subcommand("convert", "Convert a structure file to another format (by file name)");
   convert->add_option("input", convert_in, "Structure to read")->required();
@@ -128,6 +130,13 @@ int main(int argc, char** argv) {
   if (metrics.app->parsed()) return metrics.run();
   if (generate.app->parsed()) return generate.run();
   if (spacegroup.app->parsed()) return spacegroup.run();
+  if (sample.app->parsed()) {
+    setenv("OMP_PROC_BIND", "false", 0);
+    init_kokkos(sample.threads);
+    const int rc = sample.run();
+    Kokkos::finalize();
+    return rc;
+  }
   if (styles->parsed()) {  // kind <tab> style <tab> keys
     for (const auto& st : af::registered_styles()) {
       std::string keys;
@@ -138,6 +147,10 @@ int main(int argc, char** argv) {
   }
 
   const std::string& path = run->parsed() ? deck_path : validate_path;
+  if (validate->parsed()) {  // a sample deck (a sample: section, no system) validates as one
+    const int rc = af::cli::validate_sample_deck(path);
+    if (rc >= 0) return rc;
+  }
   af::Deck deck;
   try {
     deck = af::load_deck(path);

@@ -59,11 +59,13 @@ Structure read_extxyz(const std::string& path) {
   return std::move(frames.back());
 }
 
-std::vector<Structure> read_extxyz_frames(const std::string& path, bool last_only, std::vector<double>* energies) {
+std::vector<Structure> read_extxyz_frames(const std::string& path, bool last_only, std::vector<double>* energies,
+                                          std::vector<std::map<std::string, std::string>>* info) {
   TextReader r(path);
   std::string line;
   std::vector<Structure> frames;
   if (energies) energies->clear();
+  if (info) info->clear();
   while (r.next(line)) {
     auto w = split_words(line);
     if (w.empty()) continue;
@@ -186,7 +188,12 @@ std::vector<Structure> read_extxyz_frames(const std::string& path, bool last_onl
     for (int k = 0; k < 3; ++k) s.box.periodic[k] = pbc[k];
     if (last_only) frames.clear();
     frames.push_back(std::move(s));
+    if (info) {
+      if (last_only) info->clear();
+      info->emplace_back(kv.begin(), kv.end());
+    }
     if (energies) {
+      if (last_only) energies->clear();
       const auto e = kv.find("energy");
       energies->push_back(e == kv.end() ? std::nan("") : r.to_double(e->second, "the frame's energy"));
     }
@@ -204,8 +211,10 @@ void write_extxyz_frame(std::FILE* f, const Structure& s, double energy, const E
   std::fprintf(f, "\" Properties=species:S:1:pos:R:3%s pbc=\"%c %c %c\"", s.has_velocities() ? ":vel:R:3" : "",
                b.periodic[0] ? 'T' : 'F', b.periodic[1] ? 'T' : 'F', b.periodic[2] ? 'T' : 'F');
   if (!std::isnan(energy)) std::fprintf(f, " energy=%.17g", energy);
-  for (const auto& [key, value] : info) {
-    const bool quote = value.empty() || value.find_first_of(" \t=\",") != std::string::npos;
+  for (const auto& [key, raw] : info) {
+    std::string value = raw;  // one line, no double quotes: an error message may hold both
+    for (char& ch : value) ch = ch == '"' ? '\'' : (ch == '\n' || ch == '\r' || ch == '\t') ? ' ' : ch;
+    const bool quote = value.empty() || value.find_first_of(" =,") != std::string::npos;
     std::fprintf(f, quote ? " %s=\"%s\"" : " %s=%s", key.c_str(), value.c_str());
   }
   std::fprintf(f, "\n");

@@ -2,6 +2,7 @@
 // pbc. Reading takes the last frame, as ase.io.read does by default.
 #pragma once
 #include <cstdio>
+#include <map>
 #include <string>
 #include <utility>
 #include <vector>
@@ -12,9 +13,11 @@ namespace af {
 
 Structure read_extxyz(const std::string& path);
 // Every frame in file order (last_only: just the last, as read_extxyz); energies, when
-// given, receives each frame's `energy` (NaN where the comment line has none).
+// given, receives each frame's `energy` (NaN where the comment line has none), info each
+// frame's comment-line pairs (keys lower-cased, quotes removed).
 std::vector<Structure> read_extxyz_frames(const std::string& path, bool last_only = false,
-                                          std::vector<double>* energies = nullptr);
+                                          std::vector<double>* energies = nullptr,
+                                          std::vector<std::map<std::string, std::string>>* info = nullptr);
 // One frame: Lattice (origin at 0), species, pos, vel when present, pbc; full precision.
 void write_extxyz(const std::string& path, const Structure& s);
 // Extra key=value pairs of a frame's comment line (values quoted where needed).

@@ -1,0 +1,229 @@
+#include "atomforge/samplers/campaign.hpp"
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <map>
+#include <tuple>
+
+#include "atomforge/samplers/campaign_output.hpp"
+#include "atomforge/src/deck_reader.hpp"
+#include "atomforge/src/io/cif.hpp"
+#include "atomforge/src/io/extxyz.hpp"
+#include "atomforge/src/rng.hpp"
+#include "atomforge/src/system.hpp"
+#include "atomforge/src/units.hpp"
+
+namespace af::sampler {
+
+namespace {
+
+constexpr double kSymprec = 0.01;  // Angstrom: relaxed to fmax 1e-3, sites sit far closer
+
+std::string num(double x) {
+  char b[40];
+  std::snprintf(b, sizeof b, "%.17g", x);
+  return b;
+}
+
+// One proposal relaxed: its frame for relaxed.extxyz.
+struct Relaxed {
+  Structure structure;
+  double energy = std::nan("");
+  ExtxyzInfo info;
+  std::string status;
+  long evaluations = 0;
+  double enthalpy_per_atom = std::nan("");
+  bool input_error = false;  // the deck's fault (a missing mass, a species the potential lacks)
+};
+
+Relaxed relax_one(const CampaignSpec& spec, const Units& units, long index, const Proposal& p) {
+  Relaxed r;
+  r.structure = p.structure;
+  for (std::size_t t = 0; t < spec.masses.size() && t < r.structure.masses.size(); ++t)
+    if (spec.masses[t] > 0) r.structure.masses[t] = spec.masses[t];
+  const Box& box = p.structure.box;
+  const bool periodic = box.periodic[0] && box.periodic[1] && box.periodic[2];
+  MinimizeSettings ms = spec.relax;
+  ms.relax_cell = ms.relax_cell && periodic;
+  std::string reason;
+  double enthalpy = std::nan("");
+  long iterations = 0;
+  try {
+    SystemSettings ss;
+    ss.units = spec.units;
+    ss.neighbor = spec.neighbor;
+    ss.seed = spec.seed;
+    System sys(r.structure, spec.potential, ss);
+    const double v0 = sys.box().volume();
+    const MinimizeResult m = sys.relax(ms);
+    r.structure = sys.structure();
+    r.structure.v.clear();
+    r.structure.image.clear();
+    iterations = m.iterations;
+    r.evaluations = m.iterations + 1;
+    const double v = sys.box().volume();
+    enthalpy = m.energy + (ms.relax_cell ? ms.pressure / units.nktv2p * v : 0.0);
+    if (!std::isfinite(m.energy) || !std::isfinite(m.fmax)) {
+      r.status = "failed", reason = "energy or forces not finite";
+    } else if (periodic && !(v > 0 && sys.box().h[0][0] > 0 && sys.box().h[1][1] > 0 && sys.box().h[2][2] > 0)) {
+      r.status = "failed", reason = "the cell turned inside out";
+    } else if (periodic && (v > 50 * v0 || v < v0 / 50)) {
+      r.status = "failed", reason = "the cell volume changed more than x50 (an exploding relaxation)";
+    } else {
+      r.status = m.converged ? "converged" : "unconverged", reason = m.reason;
+      r.energy = m.energy;
+      r.enthalpy_per_atom = enthalpy / static_cast<double>(r.structure.natoms());
+    }
+  } catch (const InputError& e) {
+    r.status = "failed", reason = e.what(), r.input_error = true;
+  } catch (const std::exception& e) {  // neighbor overflow, allocation, a bad cell: this candidate only
+    r.status = "failed", reason = e.what();
+  }
+  if (r.status == "failed") r.structure = p.structure;  // the proposal: a failed relaxation's cell may be unusable
+  r.info = {{"index", std::to_string(index)}, {"status", r.status}, {"reason", reason}};
+  if (r.status != "failed") {
+    r.info.push_back({"enthalpy", num(enthalpy)});
+    r.info.push_back({"enthalpy_per_atom", num(r.enthalpy_per_atom)});
+    if (periodic) {
+      const af::SpaceGroup g = find_space_group(r.structure, kSymprec);
+      r.info.push_back({"spacegroup", std::to_string(g.number)});
+      r.info.push_back({"spacegroup_symbol", g.symbol});
+    }
+  }
+  r.info.push_back({"iterations", std::to_string(iterations)});
+  r.info.push_back({"generator", p.wyckoff.empty() ? "random" : "symmetric"});
+  if (!p.wyckoff.empty()) {
+    r.info.push_back({"generator_spacegroup", std::to_string(p.spacegroup)});
+    r.info.push_back({"wyckoff", p.wyckoff});
+  }
+  return r;
+}
+
+bool exists(const std::string& path) {
+  struct stat st {};
+  return ::stat(path.c_str(), &st) == 0;
+}
+
+}  // namespace
+
+std::string CampaignSpec::fingerprint() const {
+  std::string f = "units=" + units + " seed=" + std::to_string(seed);
+  for (const GeneratorSpec& g : generators) {
+    f += " |";
+    for (const auto& [name, n] : g.composition) f += " " + name + std::to_string(n);
+    f += " mode=" + std::string(g.mode == GeneratorMode::symmetric ? "symmetric" : "random") +
+         " sg=" + std::to_string(g.spacegroup) + " v=" + num(g.volume_min) + "-" + num(g.volume_max) +
+         " scale=" + num(g.min_distance_scale) + (g.cluster ? " cluster" : "");
+    for (const auto& [pair, d] : g.min_distance) f += " " + pair.first + "-" + pair.second + "=" + num(d);
+  }
+  f += " | fmax=" + num(relax.fmax) + " ptol=" + num(relax.ptol) + " p=" + num(relax.pressure) +
+       " steps=" + std::to_string(relax.max_iterations) + " max_move=" + num(relax.max_move) +
+       (relax.relax_cell ? " cell" : "");
+  return f;
+}
+
+CampaignResult run_campaign(const CampaignSpec& spec, bool restart, CampaignObserver& observer) {
+  Units units;
+  if (!Units::lookup(spec.units, units)) throw InputError("sample: unknown units '" + spec.units + "'");
+  std::vector<Generator> gens;
+  for (const GeneratorSpec& g : spec.generators) {
+    try {
+      gens.emplace_back(g);
+    } catch (const GeneratorError& e) {
+      throw InputError(spec.deck + ": sample.generator: " + e.what());
+    }
+  }
+  if (gens.empty()) throw InputError("sample: no composition");
+  CampaignFiles files(spec.dir);
+  CampaignState state;
+  if (restart) {
+    state = files.load_state(spec.fingerprint());
+  } else {
+    if (exists(files.relaxed()))
+      throw InputError(files.relaxed() + ": a campaign is already here; continue it with --restart or choose "
+                       "another output.dir");
+    files.create();
+  }
+  std::FILE* out = std::fopen(files.relaxed().c_str(), restart ? "r+" : "w");
+  if (!out) throw InputError(files.relaxed() + ": cannot write");
+  std::fseek(out, static_cast<long>(state.relaxed_bytes), SEEK_SET);
+  if (::ftruncate(fileno(out), static_cast<off_t>(state.relaxed_bytes)) != 0) {
+    std::fclose(out);
+    throw InputError(files.relaxed() + ": cannot truncate to the checkpointed size");
+  }
+  CampaignProgress prog = state.progress;
+  const auto t0 = std::chrono::steady_clock::now();
+  const double seconds0 = prog.seconds;
+  auto elapsed = [&] {
+    return seconds0 + std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  };
+  auto budget_left = [&] {
+    if (spec.max_relaxations > 0 && prog.relaxed >= spec.max_relaxations) return false;
+    if (spec.max_seconds > 0 && elapsed() >= spec.max_seconds) return false;
+    return true;
+  };
+  CampaignResult result;
+  while (budget_left()) {
+    if (observer.stop_requested()) {
+      result.stopped = true;
+      break;
+    }
+    const long k = state.next_index++;
+    ++prog.attempts;
+    const std::size_t which =
+        gens.size() == 1 ? 0
+                         : std::min(gens.size() - 1, static_cast<std::size_t>(
+                                                         rng::Stream(spec.seed, k, 0x73697a65).uniform() * gens.size()));
+    Proposal p;
+    try {
+      p = gens[which].propose(spec.seed, static_cast<std::uint64_t>(k));
+    } catch (const GeneratorError& e) {
+      if (prog.relaxed == 0 && state.generator_failures == k) {  // not one proposal yet: the request's fault
+        std::fclose(out);
+        throw InputError(spec.deck + ": sample.generator: " + e.what());
+      }
+      ++state.generator_failures;
+      continue;
+    }
+    Relaxed r = relax_one(spec, units, k, p);
+    if (r.input_error && prog.converged + prog.unconverged == 0) {  // nothing has worked yet: the deck
+      std::fclose(out);
+      throw InputError(spec.deck + ": " + r.info[2].second);
+    }
+    write_extxyz_frame(out, r.structure, r.energy, r.info);
+    if (std::fflush(out) != 0) {
+      std::fclose(out);
+      throw InputError(files.relaxed() + ": write failed");
+    }
+    ++prog.relaxed;
+    prog.force_evaluations += r.evaluations;
+    if (r.status == "converged") ++prog.converged;
+    else if (r.status == "unconverged") ++prog.unconverged;
+    else ++prog.failed;
+    if (std::isfinite(r.enthalpy_per_atom)) {
+      const double tol = 1e-4 * std::max(1.0, std::abs(r.enthalpy_per_atom));
+      if (!(r.enthalpy_per_atom > prog.best - tol)) prog.best = r.enthalpy_per_atom, prog.best_hits = 1;
+      else if (std::abs(r.enthalpy_per_atom - prog.best) <= tol) ++prog.best_hits;
+    }
+    prog.seconds = elapsed();
+    state.progress = prog;
+    state.relaxed_bytes = static_cast<long>(std::ftell(out));
+    files.save_state(state, spec.fingerprint());
+    observer.progress(prog);
+  }
+  std::fclose(out);
+  prog.seconds = elapsed();
+  state.progress = prog;
+  files.save_state(state, spec.fingerprint());
+  result.progress = prog;
+  const CampaignFiles::Ranking rk = files.finish(spec, state, result.stopped);
+  result.unique = rk.unique, result.best_hits = rk.best_hits, result.best = rk.best;
+  return result;
+}
+
+}  // namespace af::sampler

@@ -1,0 +1,203 @@
+// The sample deck (docs/sampler.md): units, seed, potential, neighbor, sample, output.
+#include <algorithm>
+
+#include "atomforge/samplers/campaign.hpp"
+#include "atomforge/src/deck.hpp"
+#include "atomforge/src/deck_reader.hpp"
+#include "atomforge/src/registry.hpp"
+
+namespace af::sampler {
+
+namespace {
+
+std::vector<std::pair<std::string, int>> read_composition(MapReader& s, std::vector<int>& units_list) {
+  std::vector<std::pair<std::string, int>> comp;
+  if (auto c = s.find("composition")) {
+    if (s.contains("formula")) s.get("formula").fail("sample: give composition or formula, not both");
+    if (!c->is_map()) c->fail("sample.composition: expected a mapping {species: atoms per cell}");
+    for (auto it = c->yaml().begin(); it != c->yaml().end(); ++it) {
+      const DeckNode key = c->child(it->first, "sample.composition");
+      const DeckNode val = c->child(it->second, "sample.composition." + it->first.Scalar());
+      const long n = val.as_int();
+      if (n < 1 || n > 100000) val.fail("sample.composition: " + key.as_string() + " needs 1 to 100000 atoms");
+      comp.emplace_back(key.as_string(), static_cast<int>(n));
+    }
+    if (comp.empty()) c->fail("sample.composition is empty");
+    units_list = {1};
+    return comp;
+  }
+  const DeckNode f = s.get("formula");
+  try {
+    comp = parse_formula(f.as_string(), 1);
+  } catch (const GeneratorError& e) {
+    f.fail(std::string("sample.formula: ") + e.what());
+  }
+  units_list.clear();
+  if (auto fu = s.find("formula_units")) {
+    for (double v : fu->as_doubles()) {
+      if (v != static_cast<int>(v) || v < 1 || v > 1000) fu->fail("sample.formula_units: whole numbers 1 to 1000");
+      units_list.push_back(static_cast<int>(v));
+    }
+    if (units_list.empty()) fu->fail("sample.formula_units is empty");
+  } else {
+    units_list = {1};
+  }
+  return comp;
+}
+
+void read_generator(MapReader& g, GeneratorSpec& spec) {
+  const std::string style = g.get_string("style", "symmetric");
+  if (style == "symmetric") spec.mode = GeneratorMode::symmetric;
+  else if (style == "random") spec.mode = GeneratorMode::random;
+  else fail_choice(g.get("style"), "generator style", style, {"random", "symmetric"});
+  if (auto v = g.find("volume_per_atom")) {
+    const auto r = v->as_doubles();
+    if (r.size() != 2 || !(r[0] > 0 && r[1] >= r[0])) v->fail("sample.generator.volume_per_atom: [MIN, MAX] with 0 < MIN <= MAX");
+    spec.volume_min = r[0], spec.volume_max = r[1];
+  }
+  if (auto md = g.find("min_distance")) {
+    if (!md->is_map()) md->fail("sample.generator.min_distance: expected a mapping {A-B: distance}");
+    for (auto it = md->yaml().begin(); it != md->yaml().end(); ++it) {
+      const DeckNode key = md->child(it->first, "sample.generator.min_distance");
+      const DeckNode val = md->child(it->second, "sample.generator.min_distance." + it->first.Scalar());
+      const std::string pair = key.as_string();
+      const auto dash = pair.find('-');
+      if (dash == std::string::npos || dash == 0 || dash + 1 == pair.size())
+        key.fail("sample.generator.min_distance: '" + pair + "' is not a pair A-B");
+      const double d = val.as_double();
+      if (!(d >= 0)) val.fail("sample.generator.min_distance: must be >= 0");
+      spec.min_distance[{pair.substr(0, dash), pair.substr(dash + 1)}] = d;
+    }
+  }
+  spec.min_distance_scale = g.get_double("min_distance_scale", 0.7);
+  if (!(spec.min_distance_scale > 0)) g.get("min_distance_scale").fail("sample.generator.min_distance_scale must be > 0");
+  if (auto sg = g.find("spacegroup")) {
+    if (spec.mode != GeneratorMode::symmetric) sg->fail("sample.generator.spacegroup needs style: symmetric");
+    const long n = sg->as_int();
+    if (n < 1 || n > 230) sg->fail("sample.generator.spacegroup must be 1-230");
+    spec.spacegroup = static_cast<int>(n);
+  }
+  spec.cluster = g.get_bool("cluster", false);
+  if (spec.cluster && spec.mode == GeneratorMode::symmetric)
+    g.get("cluster").fail("sample.generator.cluster needs style: random (no space group in vacuum)");
+  g.finish();
+}
+
+void read_relax(MapReader& r, const Units& u, MinimizeSettings& m, bool cluster) {
+  m.style = "fire";
+  m.fmax = r.get_positive("fmax", 1e-3);
+  m.max_iterations = r.get_int("max_steps", 2000);
+  if (m.max_iterations < 1) r.get("max_steps").fail("sample.relax.max_steps must be at least 1");
+  m.max_move = r.get_positive("max_move", 0.1);
+  m.relax_cell = r.get_bool("cell", !cluster);
+  m.pressure = r.get_double("pressure", 0.0);
+  // Stress tolerance: 100 bar (metal), 100 atm (real), 1e-3 (lj) unless given.
+  m.ptol = r.get_positive("ptol", u.name == "lj" ? 1e-3 : 100.0);
+  m.couple = MinimizeSettings::Couple::Tri;
+  r.finish();
+}
+
+}  // namespace
+
+CampaignSpec load_campaign_text(const std::string& text, const std::string& name) {
+  DeckNode root = parse_yaml(text, name, "deck");
+  MapReader top(root);
+  CampaignSpec spec;
+  Units units;
+  spec.units = top.get_string("units", "lj");
+  if (!Units::lookup(spec.units, units)) fail_choice(top.get("units"), "units", spec.units, Units::names());
+  const long seed = top.get_int("seed", 12345);
+  if (seed < 0) top.get("seed").fail("seed must not be negative");
+  spec.seed = static_cast<std::uint64_t>(seed);
+
+  MapReader s(top.get("sample"));
+  std::vector<int> formula_units;
+  const auto comp = read_composition(s, formula_units);
+  GeneratorSpec g;
+  if (auto gn = s.find("generator")) {
+    MapReader gr(*gn);
+    read_generator(gr, g);
+  } else {
+    g.mode = GeneratorMode::symmetric;
+  }
+  for (int fu : formula_units) {
+    GeneratorSpec gi = g;
+    gi.composition = comp;
+    for (auto& [sp, n] : gi.composition) n *= fu;
+    spec.generators.push_back(std::move(gi));
+  }
+  // The potential reads its species against the composition's.
+  Structure species;
+  for (const auto& [sp, n] : comp) species.species.push_back(sp);
+  species.masses.assign(comp.size(), 0.0);
+  {
+    MapReader pot(top.get("potential"));
+    std::string style;
+    const DeckContext ctx{units, species, spec.seed};
+    spec.potential = potential_styles().parse(pot, style, ctx);
+  }
+  if (auto nb = top.find("neighbor")) {
+    MapReader nr(*nb);
+    NeighborSettings n;
+    parse_neighbor_section(nr, units, n);
+    spec.neighbor = n;
+  }
+  if (auto r = s.find("relax")) {
+    MapReader rr(*r);
+    read_relax(rr, units, spec.relax, g.cluster);
+  } else {
+    MapReader empty(root.child(YAML::Node(YAML::NodeType::Map), "sample.relax"));
+    read_relax(empty, units, spec.relax, g.cluster);
+  }
+  {
+    MapReader b(s.get("budget"));
+    spec.max_relaxations = b.get_int("relaxations", 0);
+    spec.max_seconds = b.get_double("seconds", 0.0);
+    if (spec.max_relaxations < 0) b.get("relaxations").fail("sample.budget.relaxations must not be negative");
+    if (spec.max_seconds < 0) b.get("seconds").fail("sample.budget.seconds must not be negative");
+    if (spec.max_relaxations == 0 && spec.max_seconds == 0)
+      b.node().fail("sample.budget: give relaxations or seconds (or both: whichever ends first)");
+    b.finish();
+  }
+  // Masses matter only for dynamics; lj units have no element masses, so 1 unless given.
+  spec.masses.assign(comp.size(), units.name == "lj" ? 1.0 : 0.0);
+  if (auto ms = s.find("masses")) {
+    if (!ms->is_map()) ms->fail("sample.masses: expected a mapping {species: mass}");
+    for (auto it = ms->yaml().begin(); it != ms->yaml().end(); ++it) {
+      const DeckNode key = ms->child(it->first, "sample.masses");
+      const DeckNode val = ms->child(it->second, "sample.masses." + it->first.Scalar());
+      const int t = species.find_species(key.as_string());
+      if (t < 0) fail_choice(key, "species", key.as_string(), species.species, "the composition has");
+      if (!(val.as_double() > 0)) val.fail("sample.masses: mass must be positive");
+      spec.masses[t] = val.as_double();
+    }
+  }
+  spec.batch = static_cast<int>(s.get_int("batch", 64));
+  if (spec.batch < 1 || spec.batch > 100000) s.get("batch").fail("sample.batch must be 1 to 100000");
+  spec.top = static_cast<int>(s.get_int("top", 10));
+  if (spec.top < 0) s.get("top").fail("sample.top must not be negative");
+  if (auto m = s.find("match")) {
+    MapReader mr(*m);
+    const std::string preset = mr.get_string("preset", "csp");
+    if (preset == "csp") spec.match = cell::MatcherOptions::csp();
+    else if (preset == "pymatgen") spec.match = cell::MatcherOptions{};
+    else fail_choice(mr.get("preset"), "matcher preset", preset, {"csp", "pymatgen"});
+    spec.match.ltol = mr.get_positive("ltol", spec.match.ltol);
+    spec.match.stol = mr.get_positive("stol", spec.match.stol);
+    spec.match.angle_tol = mr.get_positive("angle_tol", spec.match.angle_tol);
+    spec.cluster_energy_tol = mr.get_positive("energy_tol", spec.cluster_energy_tol);
+    mr.finish();
+  }
+  s.finish();
+  MapReader out(top.get("output"));
+  spec.dir = out.get_string("dir");
+  spec.deck = name;
+  if (spec.dir.empty()) out.get("dir").fail("output.dir is empty");
+  out.finish();
+  top.finish();
+  return spec;
+}
+
+CampaignSpec load_campaign(const std::string& path) { return load_campaign_text(read_text_file(path), path); }
+
+}  // namespace af::sampler
