@@ -97,10 +97,9 @@ Relaxed relax_one(const CampaignSpec& spec, const Units& units, long index, cons
   }
   r.info.push_back({"iterations", std::to_string(iterations)});
   r.info.push_back({"generator", p.wyckoff.empty() ? "random" : "symmetric"});
-  if (!p.wyckoff.empty()) {
-    r.info.push_back({"generator_spacegroup", std::to_string(p.spacegroup)});
-    r.info.push_back({"wyckoff", p.wyckoff});
-  }
+  if (!p.pointgroup.empty()) r.info.push_back({"generator_pointgroup", p.pointgroup});
+  else if (!p.wyckoff.empty()) r.info.push_back({"generator_spacegroup", std::to_string(p.spacegroup)});
+  if (!p.wyckoff.empty()) r.info.push_back({"wyckoff", p.wyckoff});
   return r;
 }
 
@@ -117,7 +116,7 @@ std::string CampaignSpec::fingerprint() const {
     f += " |";
     for (const auto& [name, n] : g.composition) f += " " + name + std::to_string(n);
     f += " mode=" + std::string(g.mode == GeneratorMode::symmetric ? "symmetric" : "random") +
-         " sg=" + std::to_string(g.spacegroup) + " v=" + num(g.volume_min) + "-" + num(g.volume_max) +
+         " sg=" + std::to_string(g.spacegroup) + " pg=" + g.pointgroup + " v=" + num(g.volume_min) + "-" + num(g.volume_max) +
          " scale=" + num(g.min_distance_scale) + (g.cluster ? " cluster" : "");
     for (const auto& [pair, d] : g.min_distance) f += " " + pair.first + "-" + pair.second + "=" + num(d);
   }

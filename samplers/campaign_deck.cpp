@@ -78,8 +78,12 @@ void read_generator(MapReader& g, GeneratorSpec& spec) {
     spec.spacegroup = static_cast<int>(n);
   }
   spec.cluster = g.get_bool("cluster", false);
-  if (spec.cluster && spec.mode == GeneratorMode::symmetric)
-    g.get("cluster").fail("sample.generator.cluster needs style: random (no space group in vacuum)");
+  if (auto pg = g.find("pointgroup")) {
+    if (!spec.cluster || spec.mode != GeneratorMode::symmetric)
+      pg->fail("sample.generator.pointgroup needs style: symmetric and cluster: true");
+    spec.pointgroup = pg->as_string();
+  }
+  if (spec.cluster && spec.spacegroup != 0) g.get("spacegroup").fail("sample.generator: a cluster has no space group (pointgroup:)");
   g.finish();
 }
 

@@ -1,5 +1,6 @@
 #include "atomforge/samplers/generator.hpp"
 
+#include "atomforge/samplers/point_groups.hpp"
 #include "atomforge/samplers/symmetric.hpp"
 
 #include <algorithm>
@@ -118,10 +119,24 @@ Generator::Generator(GeneratorSpec spec) : s_(std::move(spec)) {
                          " A^3 of atoms); raise volume_per_atom or lower min_distance");
   if (s_.max_cells < 1 || s_.tries_per_atom < 1) throw GeneratorError("max_cells and tries_per_atom must be >= 1");
   if (s_.mode == GeneratorMode::symmetric) {
-    if (s_.cluster) throw GeneratorError("clusters are generated in random mode only (no space group in vacuum)");
     std::vector<int> counts;
     std::string what;
     for (const auto& [name, n] : comp) counts.push_back(n), what += name + std::to_string(n);
+    if (s_.cluster) {
+      if (s_.spacegroup != 0) throw GeneratorError("a cluster has a point group, not a space group");
+      const auto& all = point_groups();
+      for (std::size_t k = 0; k < all.size(); ++k)
+        if ((s_.pointgroup.empty() || all[k].symbol == s_.pointgroup) && cluster_counts_possible(all[k], counts))
+          groups_.push_back(static_cast<int>(k));
+      if (!s_.pointgroup.empty() && !find_point_group(s_.pointgroup)) {
+        std::string names;
+        for (const auto& g : all) names += (names.empty() ? "" : ", ") + g.symbol;
+        throw GeneratorError("point group '" + s_.pointgroup + "': not one of the 32 (" + names + ")");
+      }
+      if (groups_.empty()) throw GeneratorError("point group " + s_.pointgroup + " cannot hold " + what);
+      return;
+    }
+    if (!s_.pointgroup.empty()) throw GeneratorError("a point group is for clusters (cluster: true)");
     if (s_.spacegroup != 0) {
       if (s_.spacegroup < 1 || s_.spacegroup > 230)
         throw GeneratorError("space group " + std::to_string(s_.spacegroup) + ": not in 1-230");
@@ -147,8 +162,18 @@ Proposal Generator::propose_symmetric(std::uint64_t seed, std::uint64_t index) c
   for (const auto& [name, n] : comp) req.counts.push_back(n), natoms += n;
   for (int attempt = 0; attempt < s_.max_cells; ++attempt) {
     const std::size_t pick = std::min(groups_.size() - 1, static_cast<std::size_t>(r.uniform() * groups_.size()));
+    const double volume = natoms * (s_.volume_min + (s_.volume_max - s_.volume_min) * r.uniform());
+    if (s_.cluster) {
+      const PointGroup& pg = point_groups()[groups_[pick]];
+      Proposal p;
+      for (const auto& [name, count] : comp) p.structure.species.push_back(name);
+      p.structure.masses.assign(comp.size(), 0.0);
+      if (!place_symmetric_cluster({&pg, req.counts, &d_, volume, s_.tries_per_atom}, r, p.structure, p.wyckoff)) continue;
+      p.spacegroup = 0, p.pointgroup = pg.symbol;
+      return p;
+    }
     req.group = &space_group(groups_[pick]);
-    req.volume = natoms * (s_.volume_min + (s_.volume_max - s_.volume_min) * r.uniform());
+    req.volume = volume;
     // Lengths within x1.5 at first; elongated cells later, for many atoms on one axis.
     req.spread = 1.5 * std::pow(3.0, std::min(1.0, 2.0 * attempt / s_.max_cells));
     Proposal p;

@@ -31,6 +31,7 @@ struct GeneratorSpec {
   std::vector<std::pair<std::string, int>> composition;  // species, atoms per cell
   GeneratorMode mode = GeneratorMode::random;
   int spacegroup = 0;  // symmetric: 1-230, or 0 to draw one per structure
+  std::string pointgroup;  // symmetric clusters: e.g. "m-3m", or empty to draw one
   double volume_min = 0, volume_max = 0;                 // per atom; 0: from covalent radii
   std::map<std::pair<std::string, std::string>, double> min_distance;  // either order; missing: radii
   double min_distance_scale = 0.7;  // of r_i + r_j where no distance is given
@@ -45,8 +46,9 @@ std::vector<std::pair<std::string, int>> parse_formula(const std::string& formul
 // A structure and how it was made.
 struct Proposal {
   Structure structure;
-  int spacegroup = 1;   // requested (symmetric) or 1 (random)
-  std::string wyckoff;  // symmetric: "Si:8a Si:16c"
+  int spacegroup = 1;   // requested (symmetric) or 1 (random); 0 for clusters
+  std::string pointgroup;  // symmetric clusters
+  std::string wyckoff;  // symmetric: "Si:8a Si:16c"; clusters: orbit sizes "Ar:6 Ar:8"
 };
 
 class Generator {
@@ -65,7 +67,7 @@ class Generator {
   Proposal propose_symmetric(std::uint64_t seed, std::uint64_t index) const;
   GeneratorSpec s_;
   std::vector<std::vector<double>> d_;  // per species pair
-  std::vector<int> groups_;
+  std::vector<int> groups_;  // space groups, or indices into point_groups() for clusters
 };
 
 }  // namespace af::sampler

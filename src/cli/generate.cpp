@@ -21,6 +21,8 @@ void GenerateCommand::add(CLI::App& parent) {
   app->add_option("--volume-per-atom", volume, "MIN MAX in A^3 (default: from covalent radii)")->expected(2);
   app->add_option("--min-distance", min_distances, "A-B=d in A, per species pair (default: 0.7 (r_A + r_B))");
   app->add_option("--min-distance-scale", min_distance_scale, "Of the covalent radii sums where no distance is given");
+  app->add_option("--pointgroup", pointgroup, "Symmetric clusters: one of the 32 point groups, e.g. m-3m "
+                  "(default: drawn per structure from those that can hold the composition)");
   app->add_flag("--cluster", cluster, "Atoms in a sphere in vacuum (non-periodic), e.g. Lennard-Jones clusters");
   app->add_option("OUT", out, "Output file (.xyz / .extxyz)")->required();
 }
@@ -32,6 +34,8 @@ int GenerateCommand::run() const {
     if (spacegroup != 0 && mode == "random") throw InputError("--spacegroup needs --mode symmetric");
     if (spacegroup != 0 || mode == "symmetric") spec.mode = sampler::GeneratorMode::symmetric;
     spec.spacegroup = spacegroup;
+    spec.pointgroup = pointgroup;
+    if (!pointgroup.empty() && mode.empty()) spec.mode = sampler::GeneratorMode::symmetric;
     spec.composition = sampler::parse_formula(composition, formula_units);
     if (volume.size() == 2) spec.volume_min = volume[0], spec.volume_max = volume[1];
     for (const auto& item : min_distances) {
@@ -53,8 +57,10 @@ int GenerateCommand::run() const {
       sampler::Proposal p = gen.propose(seed, static_cast<std::uint64_t>(k));
       frames.push_back(std::move(p.structure));
       info.push_back({{"generator", spec.mode == sampler::GeneratorMode::symmetric ? "symmetric" : "random"}});
-      if (spec.mode == sampler::GeneratorMode::symmetric)
-        info.back().push_back({"generator_spacegroup", std::to_string(p.spacegroup)}), info.back().push_back({"wyckoff", p.wyckoff});
+      if (!p.pointgroup.empty()) info.back().push_back({"generator_pointgroup", p.pointgroup});
+      else if (spec.mode == sampler::GeneratorMode::symmetric)
+        info.back().push_back({"generator_spacegroup", std::to_string(p.spacegroup)});
+      if (!p.wyckoff.empty()) info.back().push_back({"wyckoff", p.wyckoff});
     }
     write_extxyz_frames(tmp, frames, {}, info);
     if (std::rename(tmp.c_str(), out.c_str()) != 0) throw InputError(out + ": cannot write");

@@ -8,6 +8,7 @@ from common import Checks, SOURCE_DIR, run_atomforge, workdir
 
 OWN_TEST = {"si_heat_quench.yaml": "test_si_quench.py", "si_vink_heat_quench.yaml": "test_si_quench.py vink",
             "sample_si8_sw.yaml": "test_sample.py", "sample_lj13.yaml": "test_sample.py",
+            "sample_lj38.yaml": "test_sample.py",
             "sample_nial_eam.yaml": "test_sample.py"}
 
 

@@ -1,8 +1,9 @@
 """`atomforge sample` (samplers/campaign.*) with fixed seeds and small budgets, checked
 against references nobody here wrote:
 
-- inputs/sample_lj13.yaml: the best LJ13 cluster has the Cambridge Cluster Database's
-  global-minimum energy, -44.326801 epsilon (to 1e-6);
+- inputs/sample_lj13.yaml, sample_lj38.yaml: the best LJ13 and LJ38 clusters have the
+  Cambridge Cluster Database's global-minimum energies, -44.326801 and -173.928427
+  epsilon (to 1e-6; LJ38 from clusters of a drawn point group);
 - inputs/sample_si8_sw.yaml: the best Si8 minimum with Stillinger-Weber is in the diamond
   family (pymatgen's StructureMatcher fits it to ASE's diamond or lonsdaleite), at SW's
   diamond energy -4.3366 eV/atom (-2 epsilon, epsilon 2.1683 eV);
@@ -72,6 +73,15 @@ def main():
     c.check(s["best"] is not None and abs(s["best"]["energy"] - (-44.326801)) < 1e-6,
             f"LJ13: best {s['best'] and s['best']['energy']:.6f} eps (CCD -44.326801), hits {s['best']['hits']} "
             f"of {s['relaxations']}")
+
+    # LJ38 from point-group-symmetric clusters.
+    deck = copy_deck("sample_lj38.yaml", wd)
+    run_atomforge(["sample", deck], wd)
+    s = json.load(open(os.path.join(wd, "lj38", "summary.json")))
+    best = read(os.path.join(wd, "lj38", "unique.extxyz"), index=0)
+    c.check(s["best"] is not None and abs(s["best"]["energy"] - (-173.928427)) < 1e-6,
+            f"LJ38: best {s['best']['energy']:.6f} eps (CCD -173.928427), hits {s['best']['hits']} of "
+            f"{s['relaxations']}, proposed with point group {best.info.get('generator_pointgroup')}")
 
     # Si8 with Stillinger-Weber.
     deck = copy_deck("sample_si8_sw.yaml", wd)

@@ -173,6 +173,36 @@ def main():
     c.check(comp_ok == frames_total and sep_ok == frames_total,
             f"composition exact in {comp_ok}/{frames_total}, separations >= 0.7 (r_A + r_B) in {sep_ok}/{frames_total}")
 
+    # Clusters of a point group: in a large box of the group's family (cubic, or hexagonal
+    # with a along x, as the generator orients them), spglib's rotations (symprec 1e-3)
+    # contain the group's (those of its first symmorphic space group): the group or a
+    # supergroup (a 432 cluster with orbits on axes only is m-3m). (pymatgen's
+    # PointGroupAnalyzer calls some exact C4v clusters D1h, or O at tolerance 0.1.)
+    first_group = {}
+    for hall in range(1, 531):
+        t = spglib.get_spacegroup_type(hall)
+        first_group.setdefault(t["pointgroup_international"].strip(), hall)
+    from ase.io import read as ase_read
+    groups = ["m-3m", "-43m", "m-3", "432", "4/mmm", "4mm", "mmm", "2/m", "-1", "6/mmm", "-3m", "6", "-6m2"]
+    found = []
+    for pg in groups:
+        out = os.path.join(wd, "cluster.xyz")
+        run_atomforge(["generate", "--composition", "Ar38", "--cluster", "--pointgroup", pg, "--min-distance",
+                       "Ar-Ar=0.9", "--volume-per-atom", "1.0", "1.6", "--count", "5", "--seed", "3", out], wd)
+        hexagonal = pg in ("6/mmm", "-3m", "6", "-6m2")
+        box = 40.0 * (np.array([[1, 0, 0], [-0.5, np.sqrt(3) / 2, 0], [0, 0, 1]]) if hexagonal else np.eye(3))
+        for f in ase_read(out, index=":"):
+            x = f.positions - f.cell.diagonal() / 2  # the generator's origin: the box centre
+            frac = np.linalg.solve(box.T, x.T).T % 1.0
+            have = spglib.get_symmetry((box, frac, f.numbers), symprec=1e-3)["rotations"]
+            want = spglib.get_symmetry_from_database(first_group[pg])["rotations"]
+            ds = spglib.get_symmetry_dataset((box, frac, f.numbers), symprec=1e-3)
+            found.append((pg, ds["pointgroup"].strip(), all(any((w == h).all() for h in have) for w in want)))
+    wrong = [x for x in found if not x[2]]
+    exact = sum(x[0] == x[1] for x in found)
+    c.check(not wrong, f"Ar38 clusters of {len(groups)} point groups, 5 each: spglib finds the group or a "
+            f"supergroup in {len(found) - len(wrong)}/{len(found)}, the group itself in {exact} (other: {wrong[:5]})")
+
     # An impossible composition: refused with one line, exit 2, quickly.
     def cpu_ms(args):  # the best of 5 runs: CPU time of the process
         best = 1e9
