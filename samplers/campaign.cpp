@@ -96,7 +96,7 @@ Relaxed relax_one(const CampaignSpec& spec, const Units& units, long index, cons
     }
   }
   r.info.push_back({"iterations", std::to_string(iterations)});
-  r.info.push_back({"generator", p.wyckoff.empty() ? "random" : "symmetric"});
+  r.info.push_back({"generator", p.spacegroup == 0 && p.pointgroup.empty() ? "file" : p.wyckoff.empty() ? "random" : "symmetric"});
   if (!p.pointgroup.empty()) r.info.push_back({"generator_pointgroup", p.pointgroup});
   else if (!p.wyckoff.empty()) r.info.push_back({"generator_spacegroup", std::to_string(p.spacegroup)});
   if (!p.wyckoff.empty()) r.info.push_back({"wyckoff", p.wyckoff});
@@ -112,6 +112,7 @@ bool exists(const std::string& path) {
 
 std::string CampaignSpec::fingerprint() const {
   std::string f = "units=" + units + " seed=" + std::to_string(seed);
+  if (!frames.empty()) f += " file=" + frames_file + " frames=" + std::to_string(frames.size());
   for (const GeneratorSpec& g : generators) {
     f += " |";
     for (const auto& [name, n] : g.composition) f += " " + name + std::to_string(n);
@@ -137,7 +138,7 @@ CampaignResult run_campaign(const CampaignSpec& spec, bool restart, CampaignObse
       throw InputError(spec.deck + ": sample.generator: " + e.what());
     }
   }
-  if (gens.empty()) throw InputError("sample: no composition");
+  if (gens.empty() && spec.frames.empty()) throw InputError("sample: no composition");
   CampaignFiles files(spec.dir);
   CampaignState state;
   if (restart) {
@@ -164,6 +165,7 @@ CampaignResult run_campaign(const CampaignSpec& spec, bool restart, CampaignObse
   auto budget_left = [&] {
     if (spec.max_relaxations > 0 && prog.relaxed >= spec.max_relaxations) return false;
     if (spec.max_seconds > 0 && elapsed() >= spec.max_seconds) return false;
+    if (!spec.frames.empty() && state.next_index >= static_cast<long>(spec.frames.size())) return false;
     return true;
   };
   CampaignResult result;
@@ -175,12 +177,13 @@ CampaignResult run_campaign(const CampaignSpec& spec, bool restart, CampaignObse
     const long k = state.next_index++;
     ++prog.attempts;
     const std::size_t which =
-        gens.size() == 1 ? 0
+        gens.size() <= 1 ? 0
                          : std::min(gens.size() - 1, static_cast<std::size_t>(
                                                          rng::Stream(spec.seed, k, 0x73697a65).uniform() * gens.size()));
     Proposal p;
     try {
-      p = gens[which].propose(spec.seed, static_cast<std::uint64_t>(k));
+      if (!spec.frames.empty()) p.structure = spec.frames[static_cast<std::size_t>(k)], p.spacegroup = 0;
+      else p = gens[which].propose(spec.seed, static_cast<std::uint64_t>(k));
     } catch (const GeneratorError& e) {
       if (prog.relaxed == 0 && state.generator_failures == k) {  // not one proposal yet: the request's fault
         std::fclose(out);

@@ -30,6 +30,9 @@ struct CampaignSpec {
   std::optional<NeighborSettings> neighbor;
   // One generator per cell size (formula units); proposal k draws one uniformly.
   std::vector<GeneratorSpec> generators;
+  // Or proposals from a file (generator style file): frame k is proposal k, each once.
+  std::string frames_file;
+  std::vector<Structure> frames;
   MinimizeSettings relax;          // fire; relax_cell for periodic structures
   long max_relaxations = 0;        // budget: 0 = none (then seconds)
   double max_seconds = 0;          //         0 = none

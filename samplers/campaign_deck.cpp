@@ -4,6 +4,7 @@
 #include "atomforge/samplers/campaign.hpp"
 #include "atomforge/src/deck.hpp"
 #include "atomforge/src/deck_reader.hpp"
+#include "atomforge/src/io/extxyz.hpp"
 #include "atomforge/src/registry.hpp"
 
 namespace af::sampler {
@@ -116,13 +117,46 @@ CampaignSpec load_campaign_text(const std::string& text, const std::string& name
 
   MapReader s(top.get("sample"));
   std::vector<int> formula_units;
-  const auto comp = read_composition(s, formula_units);
+  std::vector<std::pair<std::string, int>> comp;
   GeneratorSpec g;
-  if (auto gn = s.find("generator")) {
+  const auto gn = s.find("generator");
+  if (gn && gn->is_map() && gn->yaml()["style"] && gn->yaml()["style"].Scalar() == "file") {
+    // Proposals from a file (a prototype library): its frames in order, each relaxed once.
     MapReader gr(*gn);
-    read_generator(gr, g);
+    gr.get_string("style");
+    const DeckNode f = gr.get("file");
+    spec.frames_file = f.as_string();
+    try {
+      spec.frames = read_extxyz_frames(spec.frames_file);
+    } catch (const InputError& e) {
+      f.fail(std::string("sample.generator.file: ") + e.what());
+    }
+    gr.finish();
+    if (s.contains("composition") || s.contains("formula"))
+      s.node().fail("sample: generator style file takes the structures' own compositions (no composition)");
+    for (Structure& st : spec.frames) {
+      for (const std::string& name : st.species)
+        if (std::none_of(comp.begin(), comp.end(), [&](const auto& c) { return c.first == name; }))
+          comp.emplace_back(name, 1);
+    }
+    // Types renumbered to the campaign's species order, so that one potential serves all.
+    for (Structure& st : spec.frames) {
+      std::vector<int> map;
+      for (const std::string& name : st.species)
+        map.push_back(static_cast<int>(std::find_if(comp.begin(), comp.end(), [&](const auto& c) { return c.first == name; }) - comp.begin()));
+      for (int& t : st.type) t = map[t];
+      st.species.clear();
+      for (const auto& c : comp) st.species.push_back(c.first);
+      st.masses.assign(comp.size(), 0.0);
+    }
   } else {
-    g.mode = GeneratorMode::symmetric;
+    comp = read_composition(s, formula_units);
+    if (gn) {
+      MapReader gr(*gn);
+      read_generator(gr, g);
+    } else {
+      g.mode = GeneratorMode::symmetric;
+    }
   }
   for (int fu : formula_units) {
     GeneratorSpec gi = g;
@@ -153,7 +187,9 @@ CampaignSpec load_campaign_text(const std::string& text, const std::string& name
     MapReader empty(root.child(YAML::Node(YAML::NodeType::Map), "sample.relax"));
     read_relax(empty, units, spec.relax, g.cluster);
   }
-  {
+  if (!spec.frames.empty() && !s.contains("budget")) {
+    spec.max_relaxations = static_cast<long>(spec.frames.size());  // every frame once
+  } else {
     MapReader b(s.get("budget"));
     spec.max_relaxations = b.get_int("relaxations", 0);
     spec.max_seconds = b.get_double("seconds", 0.0);
