@@ -105,8 +105,9 @@ def _ni3al(d=2.52):
     return {"L1_2": l12, "D0_22": d022, "fcc-Ni": bulk("Ni", "fcc", a=a)}
 
 
-KA = ("{style: lj, cutoff: 2.5, pairs: [{species: [A, A], epsilon: 1.0, sigma: 1.0}, "
-      "{species: [A, B], epsilon: 1.5, sigma: 0.8}, {species: [B, B], epsilon: 0.5, sigma: 0.88}]}")
+# Kob-Andersen parameters; A and B are labelled Ar and Ne so that ASE and pymatgen read them.
+KA = ("{style: lj, cutoff: 2.5, pairs: [{species: [Ar, Ar], epsilon: 1.0, sigma: 1.0}, "
+      "{species: [Ar, Ne], epsilon: 1.5, sigma: 0.8}, {species: [Ne, Ne], epsilon: 0.5, sigma: 0.88}]}")
 
 SYSTEMS = {
     "si8_sw": dict(units="metal", potential="{style: sw, file: Si.sw}", composition={"Si": 8},
@@ -151,8 +152,8 @@ SYSTEMS = {
     "cuzr_eam": dict(units="metal", potential="{style: eam/fs, file: CuZr_mm.eam.fs, species: [Cu, Zr]}",
                      composition={"Cu": 2, "Zr": 2}, generator="volume_per_atom: [12.0, 22.0]",
                      relax="fmax: 1.0e-3, max_steps: 2000", prototypes=lambda: _binary_prototypes("Cu", "Zr", 2.80)),
-    "ka_ab_lj": dict(units="lj", potential=KA, composition={"A": 2, "B": 2},
-                     generator="volume_per_atom: [0.8, 1.4], min_distance: {A-A: 0.8, A-B: 0.65, B-B: 0.7}",
+    "ka_ab_lj": dict(units="lj", potential=KA, composition={"Ar": 2, "Ne": 2},
+                     generator="volume_per_atom: [0.8, 1.4], min_distance: {Ar-Ar: 0.8, Ar-Ne: 0.65, Ne-Ne: 0.7}",
                      relax="fmax: 1.0e-5, max_steps: 5000", prototypes=None, crystal=True),
     "lj13": dict(units="lj", potential=LJ, composition={"Ar": 13}, cluster=True, ccd=-44.326801,
                  generator="volume_per_atom: [1.0, 1.6], min_distance: {Ar-Ar: 0.9}",
