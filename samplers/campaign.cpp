@@ -7,8 +7,6 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
-#include <map>
-#include <tuple>
 
 #include "atomforge/samplers/campaign_output.hpp"
 #include "atomforge/src/deck_reader.hpp"
@@ -38,6 +36,7 @@ struct Relaxed {
   std::string status;
   long evaluations = 0;
   double enthalpy_per_atom = std::nan("");
+  std::string reason;
   bool input_error = false;  // the deck's fault (a missing mass, a species the potential lacks)
 };
 
@@ -85,6 +84,7 @@ Relaxed relax_one(const CampaignSpec& spec, const Units& units, long index, cons
     r.status = "failed", reason = e.what();
   }
   if (r.status == "failed") r.structure = p.structure;  // the proposal: a failed relaxation's cell may be unusable
+  r.reason = reason;
   r.info = {{"index", std::to_string(index)}, {"status", r.status}, {"reason", reason}};
   if (r.status != "failed") {
     r.info.push_back({"enthalpy", num(enthalpy)});
@@ -195,7 +195,7 @@ CampaignResult run_campaign(const CampaignSpec& spec, bool restart, CampaignObse
     Relaxed r = relax_one(spec, units, k, p);
     if (r.input_error && prog.converged + prog.unconverged == 0) {  // nothing has worked yet: the deck
       std::fclose(out);
-      throw InputError(spec.deck + ": " + r.info[2].second);
+      throw InputError(spec.deck + ": " + r.reason);
     }
     write_extxyz_frame(out, r.structure, r.energy, r.info);
     if (std::fflush(out) != 0) {

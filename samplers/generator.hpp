@@ -60,8 +60,6 @@ class Generator {
   // Structure `index` of the stream `seed`: a pure function of both.
   Proposal propose(std::uint64_t seed, std::uint64_t index) const;
   Structure generate(std::uint64_t seed, std::uint64_t index) const { return propose(seed, index).structure; }
-  // Symmetric mode: the groups drawn from (or the one given).
-  const std::vector<int>& spacegroups() const { return groups_; }
 
  private:
   Proposal propose_symmetric(std::uint64_t seed, std::uint64_t index) const;

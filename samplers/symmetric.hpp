@@ -24,7 +24,6 @@ class WyckoffCounts {
   // Species k still needs `left` atoms with the point positions in `used` taken: can it,
   // and every species after it, be completed?
   bool fill(int k, int left, std::uint32_t used);
-  const SpaceGroup& group() const { return g_; }
   int point_index(std::size_t wyckoff) const { return point_of_[wyckoff]; }
 
  private:
