@@ -3,6 +3,8 @@
 // optionally, the cell. See src/minimize.hpp for the coordinates.
 #include "atomforge/src/minimize.hpp"
 
+#include "atomforge/src/fire.hpp"
+
 #include <algorithm>
 #include <cmath>
 #include <limits>
@@ -299,12 +301,7 @@ bool converged(const MinimizeSettings& s, const Problem& p, MinimizeResult& r) {
 }
 
 MinimizeResult fire(const MinimizeSettings& s, Problem& p, const MinimizeObserver& observe) {
-  // FIRE 2.0 parameters (the paper's defaults; dt in generalised units).
-  const int n_delay = 20, n_neg_max = 2000;
-  const double f_inc = 1.1, f_dec = 0.5, alpha0 = 0.25, f_alpha = 0.99, dt_max = 1.0, dt_min = 0.002;
-  double dt = 0.1, alpha = alpha0;
-  double cap = 1;  // the last step's shrink factor (max_move)
-  int n_pos = 0, n_neg = 0;
+  FireState st;  // src/fire.hpp: the scalar logic the batched relaxer shares
   MinimizeResult r;
   GVec v = p.zeros(), step = p.zeros();
   p.evaluate(0);
@@ -316,41 +313,24 @@ MinimizeResult fire(const MinimizeSettings& s, Problem& p, const MinimizeObserve
       r.reason = "converged";
       return r;
     }
-    const double P = p.dot(p.g(), v);
-    if (P > 0) {
-      ++n_pos;
-      n_neg = 0;
-      if (n_pos > n_delay) {
-        dt = std::min(dt * f_inc, dt_max);
-        alpha *= f_alpha;
-      }
-    } else {
-      n_pos = 0;
-      if (++n_neg > n_neg_max) {
-        r.iterations = it;
-        r.reason = "no downhill progress";
-        return r;
-      }
-      if (it > n_delay) {
-        dt = std::max(dt * f_dec, dt_min);
-        alpha = alpha0;
-      }
-      // Half step back, shrunk as the last step was by max_move: undoing with the full
-      // velocity would jump far past where the step went (clusters flew apart).
-      p.axpby(-0.5 * dt * cap, v, 1.0, p.x());
+    const bool uphill = fire_power(st, p.dot(p.g(), v), it);
+    if (st.gave_up) {
+      r.iterations = it;
+      r.reason = "no downhill progress";
+      return r;
+    }
+    if (uphill) {
+      p.axpby(fire_back(st), v, 1.0, p.x());
       v = p.zeros();
     }
-    p.axpby(dt, p.g(), 1.0, v);  // semi-implicit Euler (unit masses)
-    if (P > 0) {
-      const double vn = std::sqrt(p.dot(v, v)), gn = std::sqrt(p.dot(p.g(), p.g()));
-      if (gn > 0) p.axpby(alpha * vn / gn, p.g(), 1.0 - alpha, v);
+    p.axpby(st.dt, p.g(), 1.0, v);  // semi-implicit Euler (unit masses)
+    if (!uphill) {
+      double keep, toward;
+      fire_mix(st, std::sqrt(p.dot(v, v)), std::sqrt(p.dot(p.g(), p.g())), keep, toward);
+      if (toward != 0 || keep != 1) p.axpby(toward, p.g(), keep, v);
     }
     p.copy(v, step);
-    double scale = dt;
-    const double move = p.max_displacement(v) * dt;
-    cap = move > s.max_move ? s.max_move / move : 1.0;
-    scale *= cap;
-    p.axpby(scale, step, 1.0, p.x());
+    p.axpby(fire_advance(st, s.max_move, p.max_displacement(v)), step, 1.0, p.x());
     p.evaluate(it);
     observe(it, p.ev());
   }

@@ -50,6 +50,7 @@ struct CampaignProgress {
   long attempts = 0, relaxed = 0, converged = 0, unconverged = 0, failed = 0;
   long force_evaluations = 0;
   double seconds = 0;
+  double relax_seconds = 0;  // of those, relaxing (not generating, analysing or writing)
   double best = 0;   // enthalpy per atom of the best so far (NaN before the first)
   long best_hits = 0;  // relaxations that reached it so far (energy within tolerance)
 };

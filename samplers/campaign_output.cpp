@@ -91,7 +91,7 @@ std::string counts(const CampaignState& s) {
                                {"relaxations", p.relaxed}, {"converged", p.converged}, {"unconverged", p.unconverged},
                                {"failed", p.failed}, {"force_evaluations", p.force_evaluations}})
     t += std::string("  \"") + key + "\": " + std::to_string(v) + ",\n";
-  return t + "  \"seconds\": " + num(p.seconds) + ",\n";
+  return t + "  \"seconds\": " + num(p.seconds) + ",\n  \"relax_seconds\": " + num(p.relax_seconds) + ",\n";
 }
 
 }  // namespace
@@ -140,6 +140,7 @@ CampaignState CampaignFiles::load_state(const std::string& fingerprint) const {
   p.failed = whole("failed");
   p.force_evaluations = whole("force_evaluations");
   p.seconds = json_number(t, "seconds", path);
+  p.relax_seconds = json_number(t, "relax_seconds", path);
   p.best = json_number(t, "best", path);
   p.best_hits = whole("best_hits");
   struct stat st {};
@@ -214,6 +215,8 @@ CampaignFiles::Ranking CampaignFiles::finish(const CampaignSpec& spec, const Cam
   std::string t = "{\n" + counts(s);
   t += "  \"unique\": " + std::to_string(classes.size()) + ",\n";
   t += "  \"relaxations_per_second\": " + num(p.seconds > 0 ? p.relaxed / p.seconds : std::nan("")) + ",\n";
+  t += "  \"relaxer_relaxations_per_second\": " +
+       num(p.relax_seconds > 0 ? p.relaxed / p.relax_seconds : std::nan("")) + ",\n";
   t += "  \"stopped\": " + std::string(stopped ? "true" : "false") + ",\n";
   if (classes.empty()) {
     t += "  \"best\": null\n}\n";

@@ -490,6 +490,20 @@ void NeighborList::update_ghosts(Atoms& atoms, const Box& box) {
       });
 }
 
+void NeighborList::adopt(ListKind kind, double cutoff, const Kokkos::View<int**, Device>& neigh, const IntView& num,
+                         const IntView& ghost_owner, const IntView& ghost_start, const Int3View& ghost_image,
+                         int nlocal) {
+  kind_ = kind;
+  cutoff_ = cutoff;
+  neigh_ = neigh;
+  num_ = num;
+  ghost_owner_ = ghost_owner;
+  ghost_start_ = ghost_start;
+  ghost_image_ = ghost_image;
+  nlist_ = nlocal;
+  last_build_ = 0;
+}
+
 void NeighborList::fold_ghosts(const Atoms& atoms, const VecView& f) const {
   const int nlocal = atoms.nlocal;
   auto gs = ghost_start_;

@@ -66,6 +66,12 @@ class NeighborList {
   // Copies a per-atom value from owners to their ghosts (e.g. EAM's F'(rho)).
   void forward_ghosts(const Atoms& atoms, const DblView& v) const;
 
+  // A list assembled elsewhere (the batched relaxer's per-structure lists): its storage
+  // as traversed, folded and forwarded; build, need_rebuild and update_ghosts do not
+  // apply to it. ghost_start(i) .. ghost_start(i+1) are local i's ghosts (CSR).
+  void adopt(ListKind kind, double cutoff, const Kokkos::View<int**, Device>& neigh, const IntView& num,
+             const IntView& ghost_owner, const IntView& ghost_start, const Int3View& ghost_image, int nlocal);
+
   // Spatial sorting reorders atoms; callers holding per-atom arrays of their own (the
   // minimisers) switch it off meanwhile.
   void set_sorting(bool on) { sorting_ = on; }

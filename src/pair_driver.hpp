@@ -16,6 +16,7 @@
 #include <stdexcept>
 #include <type_traits>
 
+#include "atomforge/src/atom_loops.hpp"
 #include "atomforge/src/force_sink.hpp"
 #include "atomforge/src/pair_cluster.hpp"
 #include "atomforge/src/potential.hpp"
@@ -204,11 +205,11 @@ class PairDriver {
   EnergyVirial compute(const Physics& phys, Atoms& atoms, const NeighborList& list, const ComputeFlags& fl,
                        const DblView& eatom, const NeighView* pairs = nullptr) {
     const NeighView nl = pairs ? *pairs : list.view();
-    if (fl.per_atom_energy) return run<Physics, true, true, true>(phys, atoms, list, nl, eatom);
-    if (fl.energy && fl.virial) return run<Physics, true, true, false>(phys, atoms, list, nl, eatom);
-    if (fl.energy) return run<Physics, true, false, false>(phys, atoms, list, nl, eatom);
-    if (fl.virial) return run<Physics, false, true, false>(phys, atoms, list, nl, eatom);
-    return run<Physics, false, false, false>(phys, atoms, list, nl, eatom);
+    if (fl.per_atom_energy) return run<Physics, true, true, true>(phys, atoms, list, nl, eatom, fl.batch);
+    if (fl.energy && fl.virial) return run<Physics, true, true, false>(phys, atoms, list, nl, eatom, fl.batch);
+    if (fl.energy) return run<Physics, true, false, false>(phys, atoms, list, nl, eatom, fl.batch);
+    if (fl.virial) return run<Physics, false, true, false>(phys, atoms, list, nl, eatom, fl.batch);
+    return run<Physics, false, false, false>(phys, atoms, list, nl, eatom, fl.batch);
   }
 
   // out(i) = sum over the neighbors j of atom i of fn's contributions, for local atoms
@@ -216,27 +217,28 @@ class PairDriver {
   // inside fn.cutsq (storage grows as needed).
   template <class Fn>
   void pair_sums(const Fn& fn, const Atoms& atoms, const NeighborList& list, const DblView& out,
-                 NeighView* shortl = nullptr) {
-    if (!shortl) return sums<Fn, false>(fn, atoms, list, out, NeighView{});
+                 NeighView* shortl = nullptr, const StructureBatch& batch = {}) {
+    if (!shortl) return sums<Fn, false>(fn, atoms, list, out, NeighView{}, batch);
     const NeighView nl = list.view();
     if (shortl->num.extent(0) < nl.num.extent(0) || shortl->neigh.extent(1) < nl.neigh.extent(1)) {
       shortl->num = IntView("pair::short_num", nl.num.extent(0));
       shortl->neigh = decltype(shortl->neigh)("pair::short_neigh", nl.neigh.extent(0), nl.neigh.extent(1));
     }
-    sums<Fn, true>(fn, atoms, list, out, *shortl);
+    sums<Fn, true>(fn, atoms, list, out, *shortl, batch);
   }
 
   template <class Fn, bool SHORT>
-  void sums(const Fn& fn, const Atoms& atoms, const NeighborList& list, const DblView& out, const NeighView& shortl) {
+  void sums(const Fn& fn, const Atoms& atoms, const NeighborList& list, const DblView& out, const NeighView& shortl,
+            const StructureBatch& batch) {
     using namespace pair_detail;
     const int n = atoms.nlocal, nall = atoms.nall();
     if (list.kind() == ListKind::Full) {
       PairSumKernel<Fn, false, SHORT> k{fn, atoms.x, atoms.type, list.view(), {}, out, shortl};
-      Kokkos::parallel_for("pair::sums_full", Kokkos::RangePolicy<ExecSpace>(0, n), k);
+      for_local_atoms("pair::sums_full", n, k, batch);
       return;
     }
     PairSumKernel<Fn, true, SHORT> k{fn, atoms.x, atoms.type, list.view(), sums_.begin(VecView(), out, nall), out, shortl};
-    Kokkos::parallel_for("pair::sums_half", Kokkos::RangePolicy<ExecSpace>(0, n), k);
+    for_local_atoms("pair::sums_half", n, k, batch);
     sums_.end(VecView(), out, nall);
     list.fold_ghosts(atoms, out);
   }
@@ -244,7 +246,7 @@ class PairDriver {
  private:
   template <class Physics, bool EFLAG, bool VFLAG, bool EATOM>
   EnergyVirial run(const Physics& phys, Atoms& atoms, const NeighborList& list, const NeighView& nl,
-                   const DblView& eatom) {
+                   const DblView& eatom, const StructureBatch& batch) {
     using namespace pair_detail;
     // (Also the one use of both flags in GPU builds, where the cluster path is compiled out.)
     static_assert(!(Physics::kUniform && Physics::kNeedsIndices),
@@ -252,6 +254,8 @@ class PairDriver {
     EnergyVirial ev;
     const int n = atoms.nlocal;
     if constexpr (kHostExec && !Physics::kNeedsIndices) {  // cluster kernels: host code, no atom indices
+      if (list.kind() == ListKind::Cluster && batch.count > 0)  // host code: a wiring error
+        throw std::logic_error("structure batches take half or full neighbor lists");
       if (list.kind() == ListKind::Cluster)
         return this->template run_clusters<Physics, EFLAG, VFLAG, EATOM>(phys, atoms, list, eatom);
     }
@@ -259,12 +263,11 @@ class PairDriver {
       throw std::logic_error("cluster neighbor lists serve pairwise potentials only");
     if (list.kind() == ListKind::Full) {
       FullKernel<Physics, EFLAG, VFLAG, EATOM> k{phys, atoms.x, atoms.type, nl, atoms.f, eatom};
-      Kokkos::parallel_reduce("pair::full", Kokkos::RangePolicy<ExecSpace>(0, n), k, ev);
-      return ev;
+      return reduce_local_atoms("pair::full", n, k, batch);
     }
     HalfKernel<Physics, EFLAG, VFLAG, EATOM> k{phys, atoms.x, atoms.type, nl,
                                                sink_.begin(atoms, EATOM ? eatom : DblView())};
-    Kokkos::parallel_reduce("pair::half", Kokkos::RangePolicy<ExecSpace>(0, n), k, ev);
+    ev = reduce_local_atoms("pair::half", n, k, batch);
     sink_.end(atoms, list, EATOM ? eatom : DblView());
     return ev;
   }

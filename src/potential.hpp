@@ -10,15 +10,6 @@
 
 namespace af {
 
-// What the caller needs this step; forces are always computed. Energy and virial
-// tallies cost time, so integrators ask for them only on output steps (like LAMMPS's
-// eflag/vflag).
-struct ComputeFlags {
-  bool energy = true;
-  bool virial = true;
-  bool per_atom_energy = false;
-};
-
 // Energy and virial W = sum over pairs of r_ij (x) f_ij, in LAMMPS order
 // xx yy zz xy xz yz (energy units; pressure = (2 KE + tr W)/(3V)).
 struct EnergyVirial {
@@ -38,6 +29,28 @@ struct EnergyVirial {
   }
 };
 
+// Several independent structures evaluated in one call (the batched relaxer,
+// samplers/batch_relax.hpp): structure s owns the local atoms [range(s,0), range(s,1))
+// and their ghosts, and no pair crosses structures (local rows between ranges are
+// padding that no kernel visits and no list names). Kernels then visit each structure's
+// atoms in order on one thread (src/atom_loops.hpp) and add its energy and virial to
+// ev(s): a structure's results depend neither on its batch mates nor on the thread count.
+struct StructureBatch {
+  Kokkos::View<int* [2], Device> range;
+  Kokkos::View<EnergyVirial*, Device> ev;
+  int count = 0;
+};
+
+// What the caller needs this step; forces are always computed. Energy and virial
+// tallies cost time, so integrators ask for them only on output steps (like LAMMPS's
+// eflag/vflag).
+struct ComputeFlags {
+  bool energy = true;
+  bool virial = true;
+  bool per_atom_energy = false;
+  StructureBatch batch;  // several structures at once (above); empty: one
+};
+
 class Potential {
  public:
   virtual ~Potential() = default;
@@ -47,6 +60,8 @@ class Potential {
   virtual ListKind list_kind() const { return kHostExec ? ListKind::Half : ListKind::Full; }
   // Whether compute() handles cluster lists (pairwise potentials through PairDriver).
   virtual bool supports_clusters() const { return false; }
+  // Whether compute() honours flags.batch (otherwise the batched relaxer is not offered).
+  virtual bool supports_batches() const { return false; }
   // Overwrites atoms.f for local atoms (ghost rows are scratch). eatom, when
   // flags.per_atom_energy is set, receives per-atom energies (extent >= nall).
   virtual EnergyVirial compute(Atoms& atoms, const NeighborList& list, const ComputeFlags& flags,

@@ -166,6 +166,7 @@ class Eam final : public Potential {
   }
   std::string style() const override { return style_; }
   double cutoff() const override { return cut_; }
+  bool supports_batches() const override { return true; }
 
   EnergyVirial compute(Atoms& atoms, const NeighborList& list, const ComputeFlags& fl, const DblView& eatom) override {
     const int nall = atoms.nall(), n = atoms.nlocal;
@@ -175,7 +176,7 @@ class Eam final : public Potential {
       emb_ = DblView("eam::embedding", rho_.extent(0));
     }
     // The density pass records the pairs inside the cutoff; the force pass runs on those.
-    driver_.pair_sums(EamDensity{d_}, atoms, list, rho_, &short_);
+    driver_.pair_sums(EamDensity{d_}, atoms, list, rho_, &short_, fl.batch);
     // Embedding energy and its derivative per atom; beyond the table's last density a
     // linear continuation keeps the energy conserved (as LAMMPS).
     const EamDevice d = d_;
@@ -183,10 +184,9 @@ class Eam final : public Potential {
     auto fp = fp_;
     auto emb = emb_;
     auto type = atoms.type;
-    double fsum = 0;
-    Kokkos::parallel_reduce(
-        "eam::embed", Kokkos::RangePolicy<ExecSpace>(0, n),
-        KOKKOS_LAMBDA(const int i, double& sum) {
+    const EnergyVirial embedding = reduce_local_atoms(
+        "eam::embed", n,
+        KOKKOS_LAMBDA(const int i, EnergyVirial& sum) {
           int m;
           double p;
           EamDevice::locate(rho(i), d.rdrho, d.nrho, 1, m, p);
@@ -196,9 +196,10 @@ class Eam final : public Potential {
           double phi = EamDevice::value(c + 3, p);
           if (rho(i) > d.rhomax) phi += fp(i) * (rho(i) - d.rhomax);
           emb(i) = phi;
-          sum += phi;
+          sum.e += phi;
         },
-        fsum);
+        fl.batch);
+    const double fsum = embedding.e;
     if (atoms.nghost > 0) list.forward_ghosts(atoms, fp_);
     EnergyVirial ev = driver_.compute(EamForce{d_, fp_}, atoms, list, fl, eatom, &short_);
     if (fl.energy) ev.e += fsum;

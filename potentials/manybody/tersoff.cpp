@@ -7,6 +7,7 @@
 #include <cmath>
 #include <stdexcept>
 
+#include "atomforge/src/atom_loops.hpp"
 #include "atomforge/src/force_sink.hpp"
 #include "atomforge/src/potential.hpp"
 #include "atomforge/potentials/manybody/triplet_file.hpp"
@@ -234,25 +235,24 @@ class Tersoff final : public Potential {
   std::string style() const override { return "tersoff"; }
   double cutoff() const override { return cutmax_; }
   ListKind list_kind() const override { return ListKind::Full; }
+  bool supports_batches() const override { return true; }
   EnergyVirial compute(Atoms& atoms, const NeighborList& list, const ComputeFlags& fl, const DblView& eatom) override {
     if (list.kind() != ListKind::Full) throw std::logic_error(style() + " needs a full neighbor list");
     const DblView e = fl.per_atom_energy ? eatom : DblView();
     ForceSink sink = owner_.begin(atoms, e);
     EnergyVirial ev;
-    if (fl.per_atom_energy) ev = run<true, true, true>(atoms, list, sink);
-    else if (fl.energy || fl.virial) ev = run<true, true, false>(atoms, list, sink);
-    else ev = run<false, false, false>(atoms, list, sink);
+    if (fl.per_atom_energy) ev = run<true, true, true>(atoms, list, sink, fl.batch);
+    else if (fl.energy || fl.virial) ev = run<true, true, false>(atoms, list, sink, fl.batch);
+    else ev = run<false, false, false>(atoms, list, sink, fl.batch);
     owner_.end(atoms, list, e);
     return ev;
   }
 
  private:
   template <bool E, bool V, bool A>
-  EnergyVirial run(const Atoms& atoms, const NeighborList& list, const ForceSink& sink) {
-    EnergyVirial ev;
+  EnergyVirial run(const Atoms& atoms, const NeighborList& list, const ForceSink& sink, const StructureBatch& batch) {
     TersoffKernel<E, V, A> k{p_, idx_, nt_, atoms.x, atoms.type, list.view(), sink};
-    Kokkos::parallel_reduce("tersoff::compute", Kokkos::RangePolicy<ExecSpace>(0, atoms.nlocal), k, ev);
-    return ev;
+    return reduce_local_atoms("tersoff::compute", atoms.nlocal, k, batch);
   }
 
   Kokkos::View<TersoffParam*, Device> p_;

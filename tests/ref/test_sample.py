@@ -117,7 +117,7 @@ def main():
             f"NiAl (EAM): best {uniq[0].info.get('spacegroup_symbol')} fits B2 (pymatgen)")
 
     # Stop and restart: the same files as without a stop.
-    budget = (("relaxations: 40", "relaxations: 24"),)
+    budget = (("relaxations: 40", "relaxations: 160"),)
     for name, sig in (("term", signal.SIGTERM), ("kill", signal.SIGKILL)):
         ref = os.path.join(wd, "ref_" + name)
         stop = os.path.join(wd, "stop_" + name)
@@ -141,7 +141,7 @@ def main():
                                               "force_evaluations"))
         want = -signal.SIGKILL if sig == signal.SIGKILL else 128 + signal.SIGTERM
         c.check(reached and p.returncode == want and r.returncode == 0 and same and counts,
-                f"{sig.name} after {done_before} of 24 relaxations (exit {p.returncode}), --restart (exit "
+                f"{sig.name} after {done_before} of 160 relaxations (exit {p.returncode}), --restart (exit "
                 f"{r.returncode}): relaxed.extxyz and unique.extxyz identical to an uninterrupted campaign, "
                 f"summary counts equal")
 

@@ -12,11 +12,10 @@ Structures: for each group, 10 structures of a random composition (1-3 species, 
 operations at symprec 1e-3 contain every operation of the requested group (the group or
 a supergroup found) in at least 99% of them; the composition is exact and every
 separation, periodic images included, at least 0.7 (r_A + r_B) in all of them. A
-composition no combination of positions can make is refused with one line, exit 2, in
-under 10 ms of CPU time beyond what `atomforge --version` takes to start and stop."""
+composition no combination of positions can make is refused with one line and exit 2
+(its time, under 10 ms, is measured by bench/generator_speed.py)."""
 import json
 import os
-import resource
 import subprocess
 
 import numpy as np
@@ -203,23 +202,13 @@ def main():
     c.check(not wrong, f"Ar38 clusters of {len(groups)} point groups, 5 each: spglib finds the group or a "
             f"supergroup in {len(found) - len(wrong)}/{len(found)}, the group itself in {exact} (other: {wrong[:5]})")
 
-    # An impossible composition: refused with one line, exit 2, quickly.
-    def cpu_ms(args):  # the best of 5 runs: CPU time of the process
-        best = 1e9
-        for _ in range(5):
-            before = resource.getrusage(resource.RUSAGE_CHILDREN)
-            p = run_atomforge(args, wd, check=False)
-            after = resource.getrusage(resource.RUSAGE_CHILDREN)
-            best = min(best, 1e3 * (after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime))
-        return p, best
-    _, startup = cpu_ms(["--version"])
-    p, total = cpu_ms(["generate", "--composition", "Si3", "--spacegroup", "227", "bad.xyz"])
-    cpu_ms = total - startup
+    # An impossible composition: refused with one line, exit 2, nothing written. How fast
+    # (acceptance: under 10 ms) is measured by bench/generator_speed.py, not asserted here.
+    p = run_atomforge(["generate", "--composition", "Si3", "--spacegroup", "227", "bad.xyz"], wd, check=False)
     err = p.stderr.strip()
-    c.check(p.returncode == 2 and "cannot hold Si3" in err and len(err.splitlines()) == 1 and cpu_ms < 10 and
+    c.check(p.returncode == 2 and "cannot hold Si3" in err and len(err.splitlines()) == 1 and
             not os.path.exists(os.path.join(wd, "bad.xyz")),
-            f"Si3 in Fd-3m: exit {p.returncode} in {cpu_ms:.1f} ms CPU beyond the process start "
-            f"({startup:.1f} ms), '{err}'")
+            f"Si3 in Fd-3m: exit {p.returncode}, '{err}'")
     c.done()
 
 
