@@ -17,7 +17,7 @@ void BatchRelaxer::Impl::fire_step() {
   const auto fl = flags;
   const auto uu = u, vv = v, gg = g, xh = xhold;
   const auto x = atoms.x;
-  const int Lc = L, every = nb.every, delay = nb.delay;
+  const int Lc = L, every = nb.every > 0 ? nb.every : 1, delay = nb.delay;
   const bool check = nb.check;
   const double fmax_tol = ms.fmax, ptol = ms.ptol, max_move = ms.max_move, half_skin = 0.5 * nb.skin, r = rn;
   const long max_it = ms.max_iterations;
@@ -26,13 +26,13 @@ void BatchRelaxer::Impl::fire_step() {
         Slot& st = sl(s);
         if (st.status != kRunning) return;
         const int a = s * Lc, e = a + st.n;
-        if (st.fmax <= fmax_tol && st.serr <= ptol) {
-          st.status = fl(s, 0) = kConverged;
+        const long it = st.it + 1;
+        if (it > max_it) {  // (as the minimize stage: no convergence test after the last step)
+          st.status = fl(s, 0) = kIterationLimit;
           return;
         }
-        const long it = st.it + 1;
-        if (it > max_it) {
-          st.status = fl(s, 0) = kIterationLimit;
+        if (st.fmax <= fmax_tol && st.serr <= ptol) {
+          st.status = fl(s, 0) = kConverged;
           return;
         }
         auto dot = [&](const VecView& p, const double* pc, const VecView& q, const double* qc) {
@@ -92,7 +92,7 @@ void BatchRelaxer::Impl::fire_step() {
         st.it = it;
         // New cell and positions.
         if (st.cell) {
-          for (int k = 0; k < 6; ++k) st.D[kCellI[k]][kCellJ[k]] = (k < 3 ? 1.0 : 0.0) + st.xc[k] / st.fc;
+          for (int k = 0; k < 6; ++k) st.D[cell_row(k)][cell_col(k)] = (k < 3 ? 1.0 : 0.0) + st.xc[k] / st.fc;
           double h[3][3];
           for (int i = 0; i < 3; ++i)
             for (int j = 0; j < 3; ++j) {
@@ -115,7 +115,7 @@ void BatchRelaxer::Impl::fire_step() {
             st.status = fl(s, 0) = kInsideOut;
             return;
           }
-          const double V = st.box.volume();
+          const double V = cell_volume(st.box);
           if (!(V <= 50 * st.v0 && V >= st.v0 / 50)) {
             st.status = fl(s, 0) = kExploded;
             return;
@@ -189,14 +189,14 @@ void BatchRelaxer::Impl::evaluate() {
         st.serr = 0;
         if (st.cell) {
           // (W - P V I) D^-T, upper triangle, divided by the cell factor.
-          const double V = st.box.volume();
+          const double V = cell_volume(st.box);
           const double w[3][3] = {{st.w[0] - pt * V, st.w[3], st.w[4]},
                                   {st.w[3], st.w[1] - pt * V, st.w[5]},
                                   {st.w[4], st.w[5], st.w[2] - pt * V}};
           double Di[3][3];
           invert_upper(st.D, Di);
           for (int k = 0; k < 6; ++k) {
-            const int i = kCellI[k], j = kCellJ[k];
+            const int i = cell_row(k), j = cell_col(k);
             double G = 0;
             for (int c = 0; c < 3; ++c) G += w[i][c] * Di[j][c];
             st.gc[k] = st.free[k] ? G / st.fc : 0.0;
@@ -213,7 +213,6 @@ void BatchRelaxer::Impl::evaluate() {
           }
           if (st.iso) st.serr = fabs((st.w[0] + st.w[1] + st.w[2]) / (3 * V) - pt) * nktv2p;
         }
-        st.fresh = 0;
         if (!finite(st.e) || !finite(st.fmax)) st.status = fl(s, 0) = kNotFinite;
       });
 }

@@ -27,11 +27,16 @@ struct Slot {
   double e, w[6];        // energy and virial of the last evaluation
   double fmax, serr, v0, fc;
   long it, last_build;
-  int n, status, cell, iso, fresh, gcount;
+  int n, status, cell, iso, gcount;
   int free[6];           // cell components that relax
 };
 
-constexpr int kCellI[6] = {0, 1, 2, 0, 0, 1}, kCellJ[6] = {0, 1, 2, 1, 2, 2};  // xx yy zz xy xz yz
+// Row and column of cell component k (xx yy zz xy xz yz), usable in device code.
+KOKKOS_INLINE_FUNCTION int cell_row(int k) { return k < 3 ? k : (k == 5 ? 1 : 0); }
+KOKKOS_INLINE_FUNCTION int cell_col(int k) { return k < 3 ? k : (k == 3 ? 1 : 2); }
+
+// (Box::volume is host code.)
+KOKKOS_INLINE_FUNCTION double cell_volume(const Box& b) { return b.h[0][0] * b.h[1][1] * b.h[2][2]; }
 
 // Inverse of an upper-triangular matrix (as the minimize stage computes it).
 KOKKOS_INLINE_FUNCTION void invert_upper(const double a[3][3], double r[3][3]) {
@@ -68,11 +73,13 @@ struct BatchRelaxer::Impl {
   Kokkos::View<Slot*, Device> slots;
   Kokkos::View<Slot*, Device>::HostMirror hslots;
   VecView u, v, g, xhold;
-  Kokkos::View<int* [3], Device> flags;  // status, need_build, ghost count (or list overflow)
+  Kokkos::View<int* [3], Device> flags;  // status, need_build, ghost count (build step 1) or list width (step 2)
   Kokkos::View<int* [3], Device>::HostMirror hflags;
   StructureBatch batch;
 
   std::vector<BatchJob> jobs;  // per slot: what it relaxes
+  VecView stage;               // contiguous rows for host transfers (device rows may be strided)
+  IntView stage_type;
 
   int nl() const { return S * L; }
   void adopt() {

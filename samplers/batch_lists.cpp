@@ -11,7 +11,9 @@ namespace af::sampler {
 
 namespace {
 
-constexpr int kMaxGhosts = 1 << 17;  // per structure: more means a collapsed cell
+// Ghosts a structure of n atoms may have: more means a collapsed or needle-thin cell
+// (ghost rows are shared capacity: one such cell would widen every slot).
+KOKKOS_INLINE_FUNCTION int max_ghosts(int n) { return 512 * n + 8192; }
 
 // Calls visit(n0, n1, n2) for each nonzero image of xi inside the cell grown by rn
 // (as the engine's neighbor list makes ghosts).
@@ -114,7 +116,7 @@ void BatchRelaxer::Impl::build_lists() {
           for_each_image(b, r, xi, [&](int, int, int) { ++count; });
         }
         fl(s, 2) = count;
-        if (count > kMaxGhosts) {
+        if (count > max_ghosts(st.n)) {
           st.status = kCollapsed;
           fl(s, 0) = kCollapsed;
         }

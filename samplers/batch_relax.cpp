@@ -22,7 +22,7 @@ const char* reason(int status) {
     case kNotFinite: return "energy or forces not finite";
     case kInsideOut: return "the cell turned inside out";
     case kExploded: return "the cell volume changed more than x50 (an exploding relaxation)";
-    case kCollapsed: return "the cell collapsed (more than 131072 periodic images in the list radius)";
+    case kCollapsed: return "the cell collapsed (more than 512 n + 8192 periodic images in the list radius)";
     default: return "not finished";
   }
 }
@@ -81,28 +81,35 @@ void BatchRelaxer::Impl::load(int s, BatchJob&& job) {
   const bool periodic = st.box.periodic[0] && st.box.periodic[1] && st.box.periodic[2];
   h.cell = ms.relax_cell && periodic;
   h.iso = ms.couple == MinimizeSettings::Couple::Iso;
-  h.fresh = 1;
   h.gcount = 0;
   for (int k = 0; k < 6; ++k)
     h.free[k] = h.cell && (ms.couple == MinimizeSettings::Couple::Tri || k < 3);
-  const auto rows = std::make_pair(s * L, s * L + n);
-  auto x = Kokkos::subview(atoms.x, rows, Kokkos::ALL);
-  auto uu = Kokkos::subview(u, rows, Kokkos::ALL);
-  auto t = Kokkos::subview(atoms.type, rows);
-  auto hx = Kokkos::create_mirror_view(x);
-  auto hu = Kokkos::create_mirror_view(uu);
-  auto ht = Kokkos::create_mirror_view(t);
+  if (static_cast<int>(stage.extent(0)) < L) {
+    stage = VecView("batch::stage", L);
+    stage_type = IntView("batch::stage_type", L);
+  }
+  auto hx = Kokkos::create_mirror_view(stage);
+  auto ht = Kokkos::create_mirror_view(stage_type);
   for (int i = 0; i < n; ++i) {
-    for (int k = 0; k < 3; ++k) {
-      hx(i, k) = st.x[3 * i + k];
-      hu(i, k) = st.x[3 * i + k] - st.box.lo[k];
-    }
+    for (int k = 0; k < 3; ++k) hx(i, k) = st.x[3 * i + k];
     ht(i) = st.type[i];
   }
-  Kokkos::deep_copy(x, hx);
-  Kokkos::deep_copy(uu, hu);
-  Kokkos::deep_copy(t, ht);
-  Kokkos::deep_copy(Kokkos::subview(v, rows, Kokkos::ALL), 0.0);
+  Kokkos::deep_copy(stage, hx);
+  Kokkos::deep_copy(stage_type, ht);
+  const auto x = atoms.x, uu = u, vv = v, sx = stage;
+  const auto t = atoms.type, stt = stage_type;
+  const int a = s * L;
+  const double lo0 = st.box.lo[0], lo1 = st.box.lo[1], lo2 = st.box.lo[2];
+  Kokkos::parallel_for(
+      "batch::load", Kokkos::RangePolicy<ExecSpace>(0, n), KOKKOS_LAMBDA(const int i) {
+        const double lo[3] = {lo0, lo1, lo2};
+        for (int k = 0; k < 3; ++k) {
+          x(a + i, k) = sx(i, k);
+          uu(a + i, k) = sx(i, k) - lo[k];  // u = D^-1 (x - lo), D = I
+          vv(a + i, k) = 0;
+        }
+        t(a + i) = stt(i);
+      });
   const auto one = std::make_pair(s, s + 1);
   Kokkos::deep_copy(Kokkos::subview(slots, one), Kokkos::subview(hslots, one));
   hflags(s, 0) = kRunning;
@@ -126,10 +133,15 @@ BatchOutcome BatchRelaxer::Impl::unload(int s) {
   r.stress_error = h.serr;
   r.reason = reason(h.status);
   out.failed = h.status >= kNotFinite;
-  out.evaluations = h.it + 1;
+  out.evaluations = h.it + (h.status == kInsideOut || h.status == kExploded ? 0 : 1);  // (no evaluation after those)
   if (!out.failed) {
-    auto x = Kokkos::subview(atoms.x, std::make_pair(s * L, s * L + h.n), Kokkos::ALL);
-    auto hx = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), x);
+    const auto x = atoms.x, sx = stage;
+    const int a = s * L;
+    Kokkos::parallel_for(
+        "batch::unload", Kokkos::RangePolicy<ExecSpace>(0, h.n), KOKKOS_LAMBDA(const int i) {
+          for (int k = 0; k < 3; ++k) sx(i, k) = x(a + i, k);
+        });
+    auto hx = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), stage);
     out.structure.box = h.box;
     for (int i = 0; i < h.n; ++i)
       for (int k = 0; k < 3; ++k) out.structure.x[3 * i + k] = hx(i, k);

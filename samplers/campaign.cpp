@@ -83,6 +83,7 @@ Relaxed describe(const CampaignSpec& spec, const Units& units, long index, const
     }
   }
   if (r.status == "failed") r.structure = p.structure;  // the proposal: a failed relaxation's cell may be unusable
+  else r.structure.wrap();  // (both relaxers: atoms inside the cell)
   r.structure.v.clear();
   r.structure.image.clear();
   r.reason = reason;

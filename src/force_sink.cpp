@@ -2,17 +2,17 @@
 
 namespace af {
 
-ForceSink ForceSinkOwner::begin(const VecView& f, const DblView& e, int nall) {
+ForceSink ForceSinkOwner::begin(const VecView& f, const DblView& e, int nall, bool exclusive) {
   with_forces_ = f.extent(0) > 0;
   with_energy_ = e.extent(0) > 0;
-  copies_ = kHostExec ? ExecSpace().concurrency() : 0;
+  copies_ = kHostExec ? (exclusive ? 1 : ExecSpace().concurrency()) : 0;
   ForceSink s;
   s.f = f;
   s.e = e;
   if (copies_ <= 1) {  // devices (atomics) or one thread: the kernel adds into the arrays
     if (with_forces_) Kokkos::deep_copy(Kokkos::subview(f, Kokkos::make_pair(0, nall), Kokkos::ALL()), 0.0);
     if (with_energy_) Kokkos::deep_copy(Kokkos::subview(e, Kokkos::make_pair(0, nall)), 0.0);
-    if (copies_ == 1) {  // the arrays as the one thread's copy (row-major on the host)
+    if (copies_ == 1) {  // the arrays as the one copy of every thread (row-major on the host)
       if (with_forces_) s.fc = ForceSink::Copies3(f.data(), 1, f.extent(0), 3);
       if (with_energy_) s.ec = ForceSink::Copies1(e.data(), 1, e.extent(0));
     }

@@ -33,7 +33,8 @@ struct ForceSink {
   KOKKOS_INLINE_FUNCTION Slot open() const {
     if constexpr (kHostExec) {
       const int t = token.acquire();
-      return {t, fc.extent(0) ? &fc(t, 0, 0) : nullptr, ec.extent(0) ? &ec(t, 0) : nullptr};
+      const int c = fc.extent(0) == 1 || ec.extent(0) == 1 ? 0 : t;  // one copy: the arrays themselves
+      return {t, fc.extent(0) ? &fc(c, 0, 0) : nullptr, ec.extent(0) ? &ec(c, 0) : nullptr};
     } else {
       return {0, nullptr, nullptr};
     }
@@ -64,12 +65,16 @@ class ForceSinkOwner {
  public:
   // Zeroes what the kernel adds into: rows [0, n) of f and e (either may be empty: a
   // sink of forces only, or of per-atom sums only, e.g. EAM densities), or their thread
-  // copies. Returns the sink.
-  ForceSink begin(const VecView& f, const DblView& e, int n);
+  // copies. Returns the sink. exclusive: no row is touched by two threads (a structure
+  // batch: each structure's rows belong to the thread visiting it), so the host threads
+  // add into the arrays themselves.
+  ForceSink begin(const VecView& f, const DblView& e, int n, bool exclusive = false);
   // Sets rows [0, n) of f and e to the sums of the thread copies.
   void end(const VecView& f, const DblView& e, int n) const;
   // atoms.f and eatom (if given) over locals and ghosts; end folds ghost rows into owners.
-  ForceSink begin(Atoms& atoms, const DblView& eatom) { return begin(atoms.f, eatom, atoms.nall()); }
+  ForceSink begin(Atoms& atoms, const DblView& eatom, bool exclusive = false) {
+    return begin(atoms.f, eatom, atoms.nall(), exclusive);
+  }
   void end(Atoms& atoms, const NeighborList& list, const DblView& eatom);
 
  private:

@@ -237,7 +237,7 @@ class PairDriver {
       for_local_atoms("pair::sums_full", n, k, batch);
       return;
     }
-    PairSumKernel<Fn, true, SHORT> k{fn, atoms.x, atoms.type, list.view(), sums_.begin(VecView(), out, nall), out, shortl};
+    PairSumKernel<Fn, true, SHORT> k{fn, atoms.x, atoms.type, list.view(), sums_.begin(VecView(), out, nall, batch.count > 0), out, shortl};
     for_local_atoms("pair::sums_half", n, k, batch);
     sums_.end(VecView(), out, nall);
     list.fold_ghosts(atoms, out);
@@ -266,7 +266,7 @@ class PairDriver {
       return reduce_local_atoms("pair::full", n, k, batch);
     }
     HalfKernel<Physics, EFLAG, VFLAG, EATOM> k{phys, atoms.x, atoms.type, nl,
-                                               sink_.begin(atoms, EATOM ? eatom : DblView())};
+                                               sink_.begin(atoms, EATOM ? eatom : DblView(), batch.count > 0)};
     ev = reduce_local_atoms("pair::half", n, k, batch);
     sink_.end(atoms, list, EATOM ? eatom : DblView());
     return ev;

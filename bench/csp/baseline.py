@@ -14,7 +14,9 @@ bench/csp/systems.py, with `atomforge sample`:
 Writes bench/csp/SYSTEM/ground_states.extxyz (G, with provenance on each frame) and
 bench/csp/SYSTEM/baseline.json, and prints the bench/RESULTS.md rows.
 
-    /usr/bin/python3 bench/csp/baseline.py SYSTEM [RELAXATIONS] [--threads T]"""
+    /usr/bin/python3 bench/csp/baseline.py SYSTEM [RELAXATIONS] [--threads T]
+        [--symmetric RELAXATIONS]   the symmetric search's budget (default: RELAXATIONS)
+        [--keep]                    reuse runs in runs/csp/SYSTEM whose deck is unchanged"""
 import datetime
 import json
 import os
@@ -64,6 +66,8 @@ def main():
     name = sys.argv[1]
     n = int(sys.argv[2]) if len(sys.argv) > 2 and not sys.argv[2].startswith("-") else 1000
     threads = sys.argv[sys.argv.index("--threads") + 1] if "--threads" in sys.argv else "2"
+    n_sym = int(sys.argv[sys.argv.index("--symmetric") + 1]) if "--symmetric" in sys.argv else n
+    keep = "--keep" in sys.argv
     s = SYSTEMS[name]
     work = os.path.join(ROOT, "runs", "csp", name)
     os.makedirs(work, exist_ok=True)
@@ -80,9 +84,13 @@ def main():
         runs[g] = g
     summaries, relaxed = {}, {}
     for run, gen in runs.items():
-        d = deck(s, run, gen, n, work)
-        subprocess.run(["rm", "-rf", os.path.join(work, run)], check=True)
-        subprocess.run([ATOMFORGE, "sample", os.path.basename(d), "-q", "-t", threads], cwd=work, check=True)
+        path = os.path.join(work, run + ".yaml")
+        before = open(path).read() if os.path.exists(path) else None
+        d = deck(s, run, gen, n_sym if run == "symmetric" else n, work)
+        done = os.path.exists(os.path.join(work, run, "summary.json"))
+        if not (keep and done and open(d).read() == before):
+            subprocess.run(["rm", "-rf", os.path.join(work, run)], check=True)
+            subprocess.run([ATOMFORGE, "sample", os.path.basename(d), "-q", "-t", threads], cwd=work, check=True)
         summaries[run] = json.load(open(os.path.join(work, run, "summary.json")))
         relaxed[run] = [f for f in read(os.path.join(work, run, "relaxed.extxyz"), index=":")
                         if f.info.get("status") != "failed"]
@@ -114,6 +122,7 @@ def main():
             matched = {json.loads(line)["j"] for line in out.splitlines() if json.loads(line)["match"]}
             return {id(cand[j]) for j in matched}
     rows, result = [], {"system": name, "date": datetime.date.today().isoformat(), "relaxations": n,
+                        "symmetric_relaxations": n_sym,
                         "best_per_atom": best, "ground_state_set": ground, "searches": {}}
     for run in ("random", "symmetric"):
         frames = relaxed[run]
@@ -134,7 +143,8 @@ def main():
     out_dir = os.path.join(ROOT, "bench", "csp", name)
     os.makedirs(out_dir, exist_ok=True)
     for f in g_frames:
-        f.info.update({"provenance": f"bench/csp/baseline.py {name} {n}, {result['date']}, atomforge sample, "
+        f.info.update({"provenance": f"bench/csp/baseline.py {name} {n} --symmetric {n_sym}, {result['date']}, "
+                                     f"atomforge sample, "
                                      f"seed 2026, window {WINDOW}"})
     write(os.path.join(out_dir, "ground_states.extxyz"), g_frames)
     with open(os.path.join(out_dir, "baseline.json"), "w") as f:

@@ -43,9 +43,16 @@ KOKKOS_INLINE_FUNCTION void twobody(const SWParam& p, double rsq, double& fforce
   eng = (p.c5 * rp - p.c6 * rq) * expsrainv;
 }
 
+// exp(gamma sigma / (r - a sigma)) of one leg of a triplet: it depends on the leg alone,
+// so the kernel computes it once per neighbor rather than once per triplet.
+KOKKOS_INLINE_FUNCTION double leg_exp(const SWParam& p, double rsq) {
+  return exp(p.sigma_gamma * (1.0 / (sqrt(rsq) - p.cut)));
+}
+
+// e1, e2: leg_exp of the two legs.
 KOKKOS_INLINE_FUNCTION void threebody(const SWParam& pij, const SWParam& pik, const SWParam& pijk, double rsq1,
-                                      double rsq2, const double d1[3], const double d2[3], double fj[3], double fk[3],
-                                      double& eng) {
+                                      double rsq2, const double d1[3], const double d2[3], double e1, double e2,
+                                      double fj[3], double fk[3], double& eng) {
   const double r1 = sqrt(rsq1), rinvsq1 = 1.0 / rsq1, rainv1 = 1.0 / (r1 - pij.cut);
   const double gsrainv1 = pij.sigma_gamma * rainv1, gsrainvsq1 = gsrainv1 * rainv1 / r1;
   const double r2 = sqrt(rsq2), rinvsq2 = 1.0 / rsq2, rainv2 = 1.0 / (r2 - pik.cut);
@@ -53,7 +60,7 @@ KOKKOS_INLINE_FUNCTION void threebody(const SWParam& pij, const SWParam& pik, co
   const double rinv12 = 1.0 / (r1 * r2);
   const double cs = (d1[0] * d2[0] + d1[1] * d2[1] + d1[2] * d2[2]) * rinv12;
   const double delcs = cs - pijk.costheta;
-  const double facexp = exp(gsrainv1) * exp(gsrainv2);
+  const double facexp = e1 * e2;
   const double facrad = pijk.lambda_epsilon * facexp * delcs * delcs;
   const double frad1 = facrad * gsrainvsq1, frad2 = facrad * gsrainvsq2;
   const double facang = pijk.lambda_epsilon2 * facexp * delcs;
@@ -89,6 +96,7 @@ struct SWKernel {
     // The neighbors inside their cutoffs, gathered without branches (which list pairs
     // are in the skin is unpredictable); past kMaxShort the list itself is walked.
     int shortlist[kMaxShort + 1];
+    double leg[kMaxShort];  // leg_exp of each short-list neighbor
     int nshort = 0;
     const int nn = nl.num(i);
     for (int k = 0; k < nn; ++k) {
@@ -109,6 +117,7 @@ struct SWKernel {
       // Two-body: this atom's half of the pair (the partner computes the other half).
       double fpair, e;
       twobody(pij, rsq, fpair, e);
+      if (!overflow) leg[k] = leg_exp(pij, rsq);
       for (int c = 0; c < 3; ++c) fi[c] += d[c] * fpair;
       e2 += 0.5 * e;
       if (VFLAG) {
@@ -137,7 +146,8 @@ struct SWKernel {
         const SWParam& pik = param(ti, tk, tk);
         if (rsq2 >= pik.cutsq) continue;
         double fj[3], fk[3], e;
-        threebody(pij, pik, param(ti, tj, tk), rsq1, rsq2, d1, d2, fj, fk, e);
+        threebody(pij, pik, param(ti, tj, tk), rsq1, rsq2, d1, d2, overflow ? leg_exp(pij, rsq1) : leg[a],
+                  overflow ? leg_exp(pik, rsq2) : leg[b], fj, fk, e);
         for (int c = 0; c < 3; ++c) {
           fi[c] -= fj[c] + fk[c];
           fjsum[c] += fj[c];
@@ -187,7 +197,7 @@ class SW final : public Potential {
   EnergyVirial compute(Atoms& atoms, const NeighborList& list, const ComputeFlags& fl, const DblView& eatom) override {
     if (list.kind() != ListKind::Full) throw std::logic_error(style() + " needs a full neighbor list");
     const DblView e = fl.per_atom_energy ? eatom : DblView();
-    ForceSink sink = owner_.begin(atoms, e);
+    ForceSink sink = owner_.begin(atoms, e, fl.batch.count > 0);
     EnergyVirial ev;
     if (fl.per_atom_energy) ev = run<true, true, true>(atoms, list, sink, fl.batch);
     else if (fl.energy || fl.virial) ev = run<true, true, false>(atoms, list, sink, fl.batch);

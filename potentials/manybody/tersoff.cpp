@@ -239,7 +239,7 @@ class Tersoff final : public Potential {
   EnergyVirial compute(Atoms& atoms, const NeighborList& list, const ComputeFlags& fl, const DblView& eatom) override {
     if (list.kind() != ListKind::Full) throw std::logic_error(style() + " needs a full neighbor list");
     const DblView e = fl.per_atom_energy ? eatom : DblView();
-    ForceSink sink = owner_.begin(atoms, e);
+    ForceSink sink = owner_.begin(atoms, e, fl.batch.count > 0);
     EnergyVirial ev;
     if (fl.per_atom_energy) ev = run<true, true, true>(atoms, list, sink, fl.batch);
     else if (fl.energy || fl.virial) ev = run<true, true, false>(atoms, list, sink, fl.batch);
