@@ -35,19 +35,18 @@ M3 mul(const M3& a, const M3& b) {
   return c;
 }
 
-// Inverse of an upper-triangular matrix.
+// Inverse of an upper-triangular matrix (src/fire.hpp, shared with the batched relaxer).
 M3 inverse_upper(const M3& a) {
-  M3 r{};
-  r[0][0] = 1 / a[0][0];
-  r[1][1] = 1 / a[1][1];
-  r[2][2] = 1 / a[2][2];
-  r[0][1] = -a[0][1] / (a[0][0] * a[1][1]);
-  r[1][2] = -a[1][2] / (a[1][1] * a[2][2]);
-  r[0][2] = (a[0][1] * a[1][2] - a[1][1] * a[0][2]) / (a[0][0] * a[1][1] * a[2][2]);
-  return r;
+  double m[3][3], r[3][3];
+  for (int i = 0; i < 3; ++i)
+    for (int j = 0; j < 3; ++j) m[i][j] = a[i][j];
+  invert_upper(m, r);
+  M3 out{};
+  for (int i = 0; i < 3; ++i)
+    for (int j = 0; j < 3; ++j) out[i][j] = r[i][j];
+  return out;
 }
 
-constexpr int kCellI[6] = {0, 1, 2, 0, 0, 1}, kCellJ[6] = {0, 1, 2, 1, 2, 2};  // xx yy zz xy xz yz
 
 // A generalised vector: per-atom part (device) and 6 cell components (host).
 struct GVec {
@@ -195,13 +194,13 @@ class Problem {
  // (The rest is public only because nvcc rejects device lambdas in private members.)
   bool cell_free(int k) const {
     if (!s_.relax_cell) return false;
-    if (!box_.periodic[kCellI[k]] || !box_.periodic[kCellJ[k]]) return false;
+    if (!box_.periodic[cell_row(k)] || !box_.periodic[cell_col(k)]) return false;
     return s_.couple == MinimizeSettings::Couple::Tri || k < 3;
   }
 
   void apply_coordinates() {
     if (s_.relax_cell) {
-      for (int k = 0; k < 6; ++k) D_[kCellI[k]][kCellJ[k]] = (k < 3 ? 1.0 : 0.0) + x_.c[k] / fc_;
+      for (int k = 0; k < 6; ++k) D_[cell_row(k)][cell_col(k)] = (k < 3 ? 1.0 : 0.0) + x_.c[k] / fc_;
       M3 h0{};
       for (int i = 0; i < 3; ++i)
         for (int j = 0; j < 3; ++j) h0[i][j] = box0_.h[i][j];
@@ -270,7 +269,7 @@ class Problem {
     for (int i = 0; i < 3; ++i)
       for (int j = 0; j < 3; ++j) DiT[i][j] = Di[j][i];
     const M3 G = mul(w, DiT);
-    for (int k = 0; k < 6; ++k) g_.c[k] = cell_free(k) ? G[kCellI[k]][kCellJ[k]] / fc_ : 0.0;
+    for (int k = 0; k < 6; ++k) g_.c[k] = cell_free(k) ? G[cell_row(k)][cell_col(k)] / fc_ : 0.0;
     if (s_.couple == MinimizeSettings::Couple::Iso) {
       const double m = (g_.c[0] + g_.c[1] + g_.c[2]) / 3.0;
       g_.c[0] = g_.c[1] = g_.c[2] = m;

@@ -31,24 +31,8 @@ struct Slot {
   int free[6];           // cell components that relax
 };
 
-// Row and column of cell component k (xx yy zz xy xz yz), usable in device code.
-KOKKOS_INLINE_FUNCTION int cell_row(int k) { return k < 3 ? k : (k == 5 ? 1 : 0); }
-KOKKOS_INLINE_FUNCTION int cell_col(int k) { return k < 3 ? k : (k == 3 ? 1 : 2); }
-
 // (Box::volume is host code.)
 KOKKOS_INLINE_FUNCTION double cell_volume(const Box& b) { return b.h[0][0] * b.h[1][1] * b.h[2][2]; }
-
-// Inverse of an upper-triangular matrix (as the minimize stage computes it).
-KOKKOS_INLINE_FUNCTION void invert_upper(const double a[3][3], double r[3][3]) {
-  for (int i = 0; i < 3; ++i)
-    for (int j = 0; j < 3; ++j) r[i][j] = 0;
-  r[0][0] = 1 / a[0][0];
-  r[1][1] = 1 / a[1][1];
-  r[2][2] = 1 / a[2][2];
-  r[0][1] = -a[0][1] / (a[0][0] * a[1][1]);
-  r[1][2] = -a[1][2] / (a[1][1] * a[2][2]);
-  r[0][2] = (a[0][1] * a[1][2] - a[1][1] * a[0][2]) / (a[0][0] * a[1][1] * a[2][2]);
-}
 
 // 1 / |row k of h^-1|: the distance between opposite faces (Box::plane_spacing).
 KOKKOS_INLINE_FUNCTION double plane_spacing(const Box& b, int k) {
@@ -80,6 +64,8 @@ struct BatchRelaxer::Impl {
   std::vector<BatchJob> jobs;  // per slot: what it relaxes
   VecView stage;               // contiguous rows for host transfers (device rows may be strided)
   IntView stage_type;
+  VecView::HostMirror hstage;  // their host sides, allocated with them (not per load)
+  IntView::HostMirror hstage_type;
 
   int nl() const { return S * L; }
   void adopt() {

@@ -77,8 +77,7 @@ void BatchRelaxer::Impl::allocate() {
   adopt();
 }
 
-void BatchRelaxer::Impl::build_lists() {
-  Kokkos::deep_copy(hflags, flags);
+void BatchRelaxer::Impl::build_lists() {  // (hflags == flags on entry: run() just copied them)
   bool any = false;
   for (int s = 0; s < S; ++s) any = any || (hflags(s, 0) == kRunning && hflags(s, 1));
   if (!any) return;

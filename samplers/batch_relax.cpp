@@ -87,9 +87,11 @@ void BatchRelaxer::Impl::load(int s, BatchJob&& job) {
   if (static_cast<int>(stage.extent(0)) < L) {
     stage = VecView("batch::stage", L);
     stage_type = IntView("batch::stage_type", L);
+    hstage = Kokkos::create_mirror_view(stage);
+    hstage_type = Kokkos::create_mirror_view(stage_type);
   }
-  auto hx = Kokkos::create_mirror_view(stage);
-  auto ht = Kokkos::create_mirror_view(stage_type);
+  const auto hx = hstage;
+  const auto ht = hstage_type;
   for (int i = 0; i < n; ++i) {
     for (int k = 0; k < 3; ++k) hx(i, k) = st.x[3 * i + k];
     ht(i) = st.type[i];
@@ -141,7 +143,8 @@ BatchOutcome BatchRelaxer::Impl::unload(int s) {
         "batch::unload", Kokkos::RangePolicy<ExecSpace>(0, h.n), KOKKOS_LAMBDA(const int i) {
           for (int k = 0; k < 3; ++k) sx(i, k) = x(a + i, k);
         });
-    auto hx = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), stage);
+    Kokkos::deep_copy(hstage, stage);
+    const auto hx = hstage;
     out.structure.box = h.box;
     for (int i = 0; i < h.n; ++i)
       for (int k = 0; k < 3; ++k) out.structure.x[3 * i + k] = hx(i, k);

@@ -9,10 +9,29 @@
 //   v += st.dt * g
 //   if !uphill: v = (1 - a) v + (a |v| / |g|) g   with fire_mix(st, |v|, |g|)
 //   x += fire_advance(st, max_move, largest displacement of v) * v
+//
+// Also the generalised coordinates' cell helpers both use (src/minimize.hpp: H = D H0,
+// D upper triangular, cell components xx yy zz xy xz yz).
 #pragma once
 #include <Kokkos_Core.hpp>
 
 namespace af {
+
+// Row and column of cell component k (xx yy zz xy xz yz).
+KOKKOS_INLINE_FUNCTION int cell_row(int k) { return k < 3 ? k : (k == 5 ? 1 : 0); }
+KOKKOS_INLINE_FUNCTION int cell_col(int k) { return k < 3 ? k : (k == 3 ? 1 : 2); }
+
+// Inverse of an upper-triangular matrix.
+KOKKOS_INLINE_FUNCTION void invert_upper(const double a[3][3], double r[3][3]) {
+  for (int i = 0; i < 3; ++i)
+    for (int j = 0; j < 3; ++j) r[i][j] = 0;
+  r[0][0] = 1 / a[0][0];
+  r[1][1] = 1 / a[1][1];
+  r[2][2] = 1 / a[2][2];
+  r[0][1] = -a[0][1] / (a[0][0] * a[1][1]);
+  r[1][2] = -a[1][2] / (a[1][1] * a[2][2]);
+  r[0][2] = (a[0][1] * a[1][2] - a[1][1] * a[0][2]) / (a[0][0] * a[1][1] * a[2][2]);
+}
 
 struct FireState {
   static constexpr int kDelay = 20, kMaxUphill = 2000;
