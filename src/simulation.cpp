@@ -262,6 +262,7 @@ RunResult run_simulation(const Deck& deck, const RunOptions& opt, RunObserver& o
   }
   const double total = std::chrono::duration<double>(std::chrono::steady_clock::now() - t_start).count();
   result.step = step;
+  result.state = atoms.to_structure(box);
   if (result.end != RunResult::End::GuardFailed) observer.finished(timers.times(total, done), list);
   return result;
 }

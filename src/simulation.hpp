@@ -7,6 +7,7 @@
 #include <string>
 
 #include "atomforge/src/deck.hpp"
+#include "atomforge/src/structure.hpp"
 #include "atomforge/src/thermo.hpp"
 
 namespace af {
@@ -49,6 +50,7 @@ struct RunResult {
   enum class End { Completed, Until, Stopped, GuardFailed } end = End::Completed;
   long step = 0;        // the last step taken
   std::string message;  // GuardFailed: what went wrong and where the last good state is
+  Structure state;      // the atoms and cell at the end (internal atom order, as written to files)
 };
 
 // Throws InputError for a checkpoint that does not fit the deck.

@@ -12,7 +12,7 @@ struct System::State {
   std::unique_ptr<Potential> pot;
   NeighborList list;
   long builds = 0;     // the list's step counter (its sort schedule)
-  bool moved = false;  // positions or cell set since the last build: rebuild
+  bool moved = false;  // a cell set since the last build: rebuild
   DblView eatom;
 
   // Each atom's row in the structure's order.
@@ -84,11 +84,12 @@ void System::update_neighbors() {
   s.moved = false;
 }
 
-Evaluation System::compute(bool per_atom_energies) {
+Evaluation System::compute(bool per_atom_energies, bool energy_and_virial) {
   State& s = *s_;
   update_neighbors();
   ComputeFlags flags;
   flags.per_atom_energy = per_atom_energies;
+  flags.energy = flags.virial = energy_and_virial || per_atom_energies;
   if (per_atom_energies && s.eatom.extent(0) < std::size_t(s.atoms.nall()))
     s.eatom = DblView("system::eatom", s.atoms.nall() + s.atoms.nall() / 8 + 16);
   const EnergyVirial ev = s.pot->compute(s.atoms, s.list, flags, s.eatom);
@@ -120,15 +121,15 @@ void System::set_positions(const std::vector<double>& x) {
     throw InputError("set_positions: " + std::to_string(x.size()) + " values for " + std::to_string(n) + " atoms");
   const auto row = s.order();
   auto hx = Kokkos::create_mirror_view(s.atoms.x);
-  auto him = Kokkos::create_mirror_view(s.atoms.image);
-  for (int i = 0; i < n; ++i)
-    for (int k = 0; k < 3; ++k) {
-      hx(i, k) = x[3 * row[i] + k];
-      him(i, k) = 0;
-    }
+  auto him = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), s.atoms.image);
+  // Positions relative to each atom's current image, so they stay continuous with the
+  // last build's wrapped ones: the list is rebuilt only once atoms have moved enough.
+  for (int i = 0; i < n; ++i) {
+    double sh[3];
+    s.box.image_shift(him(i, 0), him(i, 1), him(i, 2), sh);
+    for (int k = 0; k < 3; ++k) hx(i, k) = x[3 * row[i] + k] - sh[k];
+  }
   Kokkos::deep_copy(s.atoms.x, hx);
-  Kokkos::deep_copy(s.atoms.image, him);
-  s.moved = true;
 }
 
 void System::set_cell(const Box& box, bool scale_atoms) {

@@ -53,8 +53,11 @@ class System {
 
   std::size_t natoms() const;
   const Units& units() const { return units_; }
-  Evaluation compute(bool per_atom_energies = false);
-  // Cartesian positions, 3 per atom in the structure's order.
+  // Forces always; energy and virial unless energy_and_virial is false (then zero), as an
+  // MD step computes them only when it reports them.
+  Evaluation compute(bool per_atom_energies = false, bool energy_and_virial = true);
+  // Cartesian positions, 3 per atom in the structure's order (unwrapped or not); the
+  // neighbor list is kept until atoms have moved half the skin.
   void set_positions(const std::vector<double>& x);
   // A new cell; with scale_atoms the atoms keep their fractional coordinates.
   void set_cell(const Box& box, bool scale_atoms);

@@ -11,22 +11,10 @@
 #include "atomforge/src/cli/generate.hpp"
 #include "atomforge/src/cli/match.hpp"
 #include "atomforge/src/io/structure_io.hpp"
+#include "atomforge/src/kokkos_init.hpp"
 #include "atomforge/src/registry.hpp"
 
 namespace {
-
-// Kokkos 3.4 takes InitArguments, 4.x InitializationSettings.
-void init_kokkos(int threads) {
-#if KOKKOS_VERSION >= 40000
-  Kokkos::InitializationSettings s;
-  if (threads > 0) s.set_num_threads(threads);
-  Kokkos::initialize(s);
-#else
-  Kokkos::InitArguments a;
-  a.num_threads = threads > 0 ? threads : -1;
-  Kokkos::initialize(a);
-#endif
-}
 
 // Reads by the input's name, writes by the output's (through a temporary file, so a
 // failure never leaves a half-written output). Bad input: one line, exit 2.
@@ -131,8 +119,7 @@ int main(int argc, char** argv) {
   if (generate.app->parsed()) return generate.run();
   if (spacegroup.app->parsed()) return spacegroup.run();
   if (sample.app->parsed()) {
-    setenv("OMP_PROC_BIND", "false", 0);
-    init_kokkos(sample.threads);
+    af::initialize_kokkos(sample.threads);
     const int rc = sample.run();
     Kokkos::finalize();
     return rc;
@@ -167,10 +154,7 @@ int main(int argc, char** argv) {
                 deck.stages.size(), deck.total_steps());
     return 0;
   }
-  // libgomp has read its environment by now, so this changes nothing but Kokkos 3.4's
-  // warning about the variable being unset; set OMP_PROC_BIND=spread to bind threads.
-  setenv("OMP_PROC_BIND", "false", 0);
-  init_kokkos(threads);
+  af::initialize_kokkos(threads);  // OMP_PROC_BIND=spread binds threads
   int rc = 0;
   try {
     // The run itself prints nothing: the console observer shows it, SIGINT/SIGTERM stop it.
