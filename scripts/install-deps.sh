@@ -12,8 +12,8 @@ PKGS=(
   libsymspg-dev                       # CIF writer: space group of the written structure
   clang libclang-rt-14-dev            # libFuzzer targets under ASan+UBSan (tests/fuzz)
   # reference engines and checks
-  lammps lammps-data openmpi-bin
-  python3 python3-numpy python3-yaml python3-h5py python3-mdanalysis python3-ase
+  lammps lammps-data openmpi-bin python3-lammps liblammps-dev   # ASE's LAMMPSlib (the calculator bench's peer) loads liblammps.so
+  python3 python3-dev pybind11-dev python3-numpy python3-yaml python3-h5py python3-mdanalysis python3-ase
   python3-matplotlib   # examples: plots
   python3-pymatgen python3-spglib     # CIF/POSCAR cross-checks
   python3-torch libopenblas0-pthread  # NNIP training/reference (OpenBLAS: Debian's torch is 2-3x slower on the reference BLAS)

@@ -1,7 +1,7 @@
 """Trains a neural potential (model.architecture: equivariant, the default, or attention) on extended-XYZ datasets (energies, forces, stress)
 and exports the model file.
 
-    PYTHONPATH=potentials/nnip/training /usr/bin/python3 -m aftrain.train CONFIG.yaml
+    /usr/bin/python3 -m aftrain.train CONFIG.yaml
 
 Config (YAML): dataset {train, val, test} paths (relative to the config file); model
 {hyperparameters of aftrain.model.Hyper; species, r_cut required}; loss weights
