@@ -16,9 +16,10 @@ import atexit as _atexit
 from . import _core
 from ._core import InputError, __version__
 from .calculator import Calculator
-from .api import dedup, initialize, match, relax, run
+from .api import Campaign, Match, dedup, initialize, match, relax, run, sample
 
-__all__ = ["Calculator", "InputError", "dedup", "initialize", "match", "relax", "run", "__version__"]
+__all__ = ["Calculator", "Campaign", "InputError", "Match", "dedup", "initialize", "match", "relax", "run", "sample",
+           "__version__"]
 
 
 _atexit.register(_core.finalize)

@@ -143,3 +143,32 @@ def run(deck, restart=None):
     atoms.info["run"] = {"end": r["end"], "step": r["step"], "message": r["message"], "units": r["units"],
                          "thermo": {name: rows[:, k] for k, name in enumerate(r["thermo_names"])}}
     return atoms
+
+
+@dataclass
+class Campaign:
+    """A sample campaign's outcome: its output directory, summary.json as a dict and the
+    unique minima (unique.extxyz: energy-ranked ASE Atoms with their info)."""
+    dir: str
+    summary: dict
+    unique: list
+
+
+def sample(deck, restart=False, progress=None):
+    """Runs a crystal-structure search (a sample deck, path or YAML text; docs/sampler.md)
+    as `atomforge sample` does, outputs included. progress: called with a dict (attempts,
+    relaxed, converged, failed, seconds, best, best_hits) as relaxations finish. Ctrl-C
+    (or an exception in `progress`) stops the campaign cleanly, resumable with
+    restart=True, and is raised."""
+    import json
+    import ase.io
+    initialize()
+    is_path = isinstance(deck, (str, os.PathLike)) and "\n" not in str(deck) and os.path.exists(deck)
+    if not is_path and not (isinstance(deck, str) and ":" in deck):
+        raise FileNotFoundError(f"{deck}: no such deck file")
+    r = _core.sample("" if is_path else deck, os.fspath(deck) if is_path else "", bool(restart), progress)
+    with open(os.path.join(r["dir"], "summary.json")) as f:
+        summary = json.load(f)
+    unique_file = os.path.join(r["dir"], "unique.extxyz")
+    unique = ase.io.read(unique_file, index=":") if os.path.getsize(unique_file) > 0 else []
+    return Campaign(r["dir"], summary, unique)

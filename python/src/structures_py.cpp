@@ -12,6 +12,7 @@
 #include "atomforge/src/deck_reader.hpp"
 #include "atomforge/src/simulation.hpp"
 #include "atomforge/src/structure/dedup.hpp"
+#include "atomforge/samplers/campaign.hpp"
 
 namespace af::py_ {
 
@@ -124,6 +125,54 @@ py::dict run_deck(const std::string& text, const std::string& path, const std::s
   return d;
 }
 
+// A campaign's progress to an optional Python callable; Ctrl-C stops it cleanly (a
+// checkpoint for restart) and is raised afterwards.
+struct CampaignCallbacks : sampler::CampaignObserver {
+  py::object callback;
+  bool interrupted = false;
+  void progress(const sampler::CampaignProgress& p) override {
+    if (callback.is_none()) return;
+    py::gil_scoped_acquire gil;
+    py::dict d;
+    d["attempts"] = p.attempts, d["relaxed"] = p.relaxed, d["converged"] = p.converged;
+    d["unconverged"] = p.unconverged, d["failed"] = p.failed, d["seconds"] = p.seconds;
+    d["best"] = p.best, d["best_hits"] = p.best_hits;
+    try {
+      callback(d);
+    } catch (py::error_already_set& e) {  // raised once the campaign has stopped cleanly
+      e.restore();
+      interrupted = true;
+    }
+  }
+  bool stop_requested() override {
+    if (interrupted) return true;
+    py::gil_scoped_acquire gil;
+    if (PyErr_CheckSignals() != 0) interrupted = true;
+    return interrupted;
+  }
+};
+
+py::dict sample(const std::string& text, const std::string& path, bool restart, py::object callback) {
+  ensure_kokkos(-1);
+  const sampler::CampaignSpec spec = path.empty() ? sampler::load_campaign_text(text) : sampler::load_campaign(path);
+  CampaignCallbacks obs;
+  obs.callback = std::move(callback);
+  sampler::CampaignResult r;
+  {
+    py::gil_scoped_release release;
+    r = sampler::run_campaign(spec, restart, obs);
+  }
+  if (obs.interrupted) throw py::error_already_set();  // KeyboardInterrupt, or the callback's error
+  py::dict d;
+  d["dir"] = spec.dir;
+  d["relaxed"] = r.progress.relaxed;
+  d["unique"] = r.unique;
+  d["best"] = r.best;
+  d["best_hits"] = r.best_hits;
+  d["stopped"] = r.stopped;
+  return d;
+}
+
 }  // namespace
 
 void bind_structures(py::module_& m) {
@@ -165,6 +214,7 @@ void bind_structures(py::module_& m) {
       },
       py::arg("structures"), py::arg("energies"), py::arg("options"));
   m.def("run_deck", &run_deck, py::arg("text"), py::arg("path"), py::arg("restart") = "");
+  m.def("sample", &sample, py::arg("text"), py::arg("path"), py::arg("restart"), py::arg("callback"));
 }
 
 }  // namespace af::py_

@@ -174,6 +174,26 @@ output:
             f"({dx:.1e} A), thermo steps {list(thermo['step'])}")
 
 
+def campaign(c, wd):
+    """atomforge.sample = `atomforge sample` on the same deck: the same unique.extxyz."""
+    from common import run_atomforge
+    deck = open(os.path.join(SOURCE_DIR, "inputs", "sample_si8_sw.yaml")).read()
+    for sub in ("cli", "py"):
+        os.makedirs(os.path.join(wd, sub), exist_ok=True)
+        with open(os.path.join(wd, sub, "si8.yaml"), "w") as f:
+            f.write(deck)
+    run_atomforge(["sample", "si8.yaml", "-q"], os.path.join(wd, "cli"), threads=2)
+    os.chdir(os.path.join(wd, "py"))
+    seen = []
+    r = atomforge.sample("si8.yaml", progress=seen.append)
+    os.chdir(wd)
+    same = open(os.path.join(wd, "cli", "si8_sw", "unique.extxyz")).read() == open(
+        os.path.join(wd, "py", "si8_sw", "unique.extxyz")).read()
+    c.check(same and len(r.unique) == r.summary["unique"] and seen and seen[-1]["relaxed"] == 40,
+            f"sample: unique.extxyz = the CLI's ({len(r.unique)} minima, best "
+            f"{r.unique[0].info.get('energy', float('nan')) / 8:.5f} eV/atom), {len(seen)} progress calls")
+
+
 def errors(c, wd):
     from ase.build import bulk
     si = bulk("Si", "diamond", 5.43)
@@ -201,6 +221,45 @@ def errors(c, wd):
     c.check(np.isfinite(si.get_potential_energy()), "the interpreter and the engine go on after the errors")
 
 
+INTERRUPT_DECK = """units: metal
+system:
+  lattice: {style: diamond, a: 5.431, repeat: [4, 4, 4], species: Si}
+  velocities: {temperature: 600}
+potential: {style: sw, file: Si.sw}
+stages:
+  - {name: md, integrator: {style: nve, timestep: 0.001}, steps: 10000000}
+output:
+  thermo: {every: 100, file: long_thermo.csv}
+  checkpoint: {every: 1000000, file: long.ckpt.h5}
+"""
+
+
+def interrupt(c, wd):
+    """Ctrl-C reaches Python: a long deck stops cleanly with its checkpoint and raises
+    KeyboardInterrupt; the interpreter handles it and goes on."""
+    import signal
+    import time
+    with open(os.path.join(wd, "long.yaml"), "w") as f:
+        f.write(INTERRUPT_DECK)
+    script = "\n".join([
+        "import atomforge, os",
+        f"os.chdir({wd!r})",
+        "print('started', flush=True)",
+        "try:",
+        "    atomforge.run('long.yaml')",
+        "except KeyboardInterrupt:",
+        "    print('interrupted', os.path.exists('long.ckpt.h5'), flush=True)",
+        "print('still running', flush=True)"])
+    p = subprocess.Popen(["/usr/bin/python3", "-c", script], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    p.stdout.readline()
+    time.sleep(1.5)
+    p.send_signal(signal.SIGINT)
+    out, err = p.communicate(timeout=60)
+    c.check(p.returncode == 0 and "interrupted True" in out and "still running" in out,
+            f"Ctrl-C during atomforge.run: KeyboardInterrupt after a clean stop with its checkpoint "
+            f"(rc {p.returncode}, {out.strip()!r} {err.strip()[-200:]!r})")
+
+
 def installed(c):
     env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
     p = subprocess.run(["/usr/bin/python3", "-c", "import atomforge; print(atomforge.__version__, atomforge.__file__)"],
@@ -217,7 +276,9 @@ def main():
     single_points(c, wd)
     changes(c)
     functions(c, wd)
+    campaign(c, wd)
     errors(c, wd)
+    interrupt(c, wd)
     installed(c)
     c.done()
 
