@@ -119,6 +119,15 @@ def dedup(structures, energies=None, **tolerances):
     return out
 
 
+def _deck_source(deck):
+    """(text, path) of a deck given as a path or as YAML text."""
+    if isinstance(deck, (str, os.PathLike)) and "\n" not in str(deck) and os.path.exists(deck):
+        return "", os.fspath(deck)
+    if isinstance(deck, str) and ":" in deck:
+        return deck, ""
+    raise FileNotFoundError(f"{deck}: no such deck file")
+
+
 def run(deck, restart=None):
     """Runs a deck (a path, or YAML text) as `atomforge run` does, outputs included, and
     returns the final state as ASE Atoms (input atom order) with info["run"] = {end, step,
@@ -127,10 +136,8 @@ def run(deck, restart=None):
     KeyboardInterrupt."""
     from ase import Atoms, units
     initialize()
-    is_path = isinstance(deck, (str, os.PathLike)) and "\n" not in str(deck) and os.path.exists(deck)
-    if not is_path and not (isinstance(deck, str) and ":" in deck):
-        raise FileNotFoundError(f"{deck}: no such deck file")
-    r = _core.run_deck("" if is_path else deck, os.fspath(deck) if is_path else "", restart or "")
+    text, path = _deck_source(deck)
+    r = _core.run_deck(text, path, restart or "")
     if r["end"] == "guard_failed":
         raise RuntimeError(r["message"])
     order = np.argsort(np.asarray(r["ids"]))
@@ -163,10 +170,8 @@ def sample(deck, restart=False, progress=None):
     import json
     import ase.io
     initialize()
-    is_path = isinstance(deck, (str, os.PathLike)) and "\n" not in str(deck) and os.path.exists(deck)
-    if not is_path and not (isinstance(deck, str) and ":" in deck):
-        raise FileNotFoundError(f"{deck}: no such deck file")
-    r = _core.sample("" if is_path else deck, os.fspath(deck) if is_path else "", bool(restart), progress)
+    text, path = _deck_source(deck)
+    r = _core.sample(text, path, bool(restart), progress)
     with open(os.path.join(r["dir"], "summary.json")) as f:
         summary = json.load(f)
     unique_file = os.path.join(r["dir"], "unique.extxyz")
