@@ -12,7 +12,7 @@ PKGS=(
   libsymspg-dev                       # CIF writer: space group of the written structure
   clang libclang-rt-14-dev            # libFuzzer targets under ASan+UBSan (tests/fuzz)
   # reference engines and checks
-  lammps lammps-data openmpi-bin python3-lammps liblammps-dev   # ASE's LAMMPSlib (the calculator bench's peer) loads liblammps.so
+  lammps lammps-data openmpi-bin python3-lammps liblammps-dev libopenmpi-dev   # lmp_atomforge; ASE's LAMMPSlib (a bench peer)
   python3 python3-dev pybind11-dev python3-numpy python3-yaml python3-h5py python3-mdanalysis python3-ase
   python3-matplotlib   # examples: plots
   python3-pymatgen python3-spglib     # CIF/POSCAR cross-checks

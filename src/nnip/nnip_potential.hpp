@@ -21,6 +21,7 @@ class NnipPotential final : public Potential {
                        const DblView& eatom) override;
   const EdgeList& edges() const { return edges_; }
   Model& model() { return *model_; }
+  const IntView& species_of_type() const { return species_of_type_; }
 
  private:
   std::unique_ptr<Model> model_;

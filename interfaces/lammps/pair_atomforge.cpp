@@ -1,0 +1,258 @@
+// pair_style atomforge, ghost mode (pair_atomforge.h). Each step: one graph of the
+// rank's local and ghost atoms (edges within the model's cutoff, found by binning every
+// atom, ghosts included, since ghosts inside the receptive field need their own edges),
+// the model's per-node energies and per-edge dE/dr, forces on locals and ghosts (LAMMPS
+// sums ghost forces into their owners), the local atoms' energy and the virial from
+// f . r over every atom.
+#include "pair_atomforge.h"
+
+#include <Kokkos_Core.hpp>
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <exception>
+
+#include "atom.h"
+#include "comm.h"
+#include "error.h"
+#include "memory.h"
+#include "force.h"
+#include "neighbor.h"
+#include "update.h"
+
+#include "atomforge/src/deck_reader.hpp"
+#include "atomforge/src/kokkos_init.hpp"
+#include "atomforge/src/nnip/nnip_potential.hpp"
+#include "atomforge/src/registry.hpp"
+#include "atomforge/src/units.hpp"
+
+using namespace LAMMPS_NS;
+
+struct PairAtomforge::Graph {
+  af::nnip::Graph g;
+  af::DblView energy;
+  af::VecView dedr;
+  std::vector<int> head, next, receiver, sender;
+  std::vector<double> vec;
+};
+
+PairAtomforge::PairAtomforge(LAMMPS* lmp) : Pair(lmp), graph_(std::make_unique<Graph>()) {
+  single_enable = 0;
+  restartinfo = 0;
+  one_coeff = 1;
+  manybody_flag = 1;
+  if (!Kokkos::is_initialized()) af::initialize_kokkos(-1);  // a LAMMPS without KOKKOS: ours
+}
+
+PairAtomforge::~PairAtomforge() {
+  if (allocated) {
+    memory->destroy(setflag);
+    memory->destroy(cutsq);
+  }
+}
+
+void PairAtomforge::settings(int narg, char** arg) {
+  if (narg != 1 && !(narg == 3 && std::strcmp(arg[1], "mode") == 0))
+    error->all(FLERR, "Illegal pair_style atomforge command: expected FILE [mode ghost]");
+  if (narg == 3 && std::strcmp(arg[2], "ghost") != 0)
+    error->all(FLERR, std::string("pair_style atomforge: mode '") + arg[2] +
+                          "' is not available (this build has ghost mode only)");
+  file_ = arg[0];
+}
+
+void PairAtomforge::coeff(int narg, char** arg) {
+  const int ntypes = atom->ntypes;
+  if (narg != 2 + ntypes || std::strcmp(arg[0], "*") != 0 || std::strcmp(arg[1], "*") != 0)
+    error->all(FLERR, "pair_coeff for atomforge: expected '* *' and one species name per atom type (" +
+                          std::to_string(ntypes) + ")");
+  if (std::strcmp(update->unit_style, "metal") != 0)
+    error->all(FLERR, "pair_style atomforge: atomforge's neural potentials are in metal units (units metal)");
+  if (!allocated) {
+    allocated = 1;
+    memory->create(setflag, ntypes + 1, ntypes + 1, "pair:setflag");
+    memory->create(cutsq, ntypes + 1, ntypes + 1, "pair:cutsq");
+  }
+  af::Structure names;  // the species the potential section is read against
+  std::vector<int> type_of(ntypes + 1, 0);
+  for (int t = 1; t <= ntypes; ++t) {
+    const std::string name = arg[1 + t];
+    int k = names.find_species(name);
+    if (k < 0) {
+      k = names.ntypes();
+      names.species.push_back(name);
+    }
+    type_of[t] = k;
+  }
+  af::Units units;
+  af::Units::lookup("metal", units);
+  try {
+    af::DeckNode root = af::load_yaml(file_);
+    af::MapReader top(root);
+    af::DeckNode node = top.contains("potential") ? top.get("potential") : root;
+    af::MapReader section(node);
+    std::string style;
+    const auto spec = af::potential_styles().parse(section, style, af::DeckContext{units, names, 0});
+    potential_ = spec->create();
+  } catch (const std::exception& e) {
+    error->all(FLERR, std::string("pair_style atomforge: ") + e.what());
+  }
+  auto* nn = dynamic_cast<af::nnip::NnipPotential*>(potential_.get());
+  if (!nn)
+    error->all(FLERR, "pair_style atomforge: " + file_ + " holds a classic potential ('" + potential_->style() +
+                          "'); this build of the interface runs atomforge's neural potentials (use LAMMPS's own "
+                          "pair style for classic ones)");
+  auto species = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), nn->species_of_type());
+  species_of_type_.assign(ntypes + 1, 0);
+  for (int t = 1; t <= ntypes; ++t) species_of_type_[t] = species(type_of[t]);
+  cut_model_ = nn->model().cutoff();
+  cut_ghost_ = nn->model().receptive_cutoffs() * cut_model_;
+  for (int i = 1; i <= ntypes; ++i)
+    for (int j = i; j <= ntypes; ++j) setflag[i][j] = 1;
+}
+
+void PairAtomforge::init_style() {
+  if (force->newton_pair == 0)
+    error->all(FLERR, "pair_style atomforge needs newton on (ghost atoms' forces return to their owners)");
+  Pair::init_style();  // LAMMPS's own list is not used; the graph is built in compute()
+  // Ghosts as deep as the receptive field (plus the skin: the graph is rebuilt each step).
+  comm->cutghostuser = std::max(comm->cutghostuser, cut_ghost_ + neighbor->skin);
+}
+
+double PairAtomforge::init_one(int, int) { return cut_model_; }
+
+void PairAtomforge::compute(int eflag, int vflag) {
+  ev_init(eflag, vflag);
+  const int nlocal = atom->nlocal, nall = nlocal + atom->nghost;
+  double** x = atom->x;
+  double** f = atom->f;
+  const int* type = atom->type;
+  Graph& G = *graph_;
+
+  // Bins of the model's cutoff over every atom (ghosts included).
+  const double rc = cut_model_, rc2 = rc * rc;
+  double lo[3] = {0, 0, 0}, hi[3] = {0, 0, 0};
+  for (int i = 0; i < nall; ++i)
+    for (int k = 0; k < 3; ++k) {
+      lo[k] = i ? std::min(lo[k], x[i][k]) : x[i][k];
+      hi[k] = i ? std::max(hi[k], x[i][k]) : x[i][k];
+    }
+  int nb[3];
+  double inv[3];  // bins at least rc wide: neighbors lie in the 27 around an atom's bin
+  for (int k = 0; k < 3; ++k) {
+    nb[k] = std::max(1, static_cast<int>((hi[k] - lo[k]) / rc));
+    inv[k] = 1.0 / std::max((hi[k] - lo[k]) / nb[k], rc);
+  }
+  auto bin_of = [&](const double* p, int b[3]) {
+    for (int k = 0; k < 3; ++k) b[k] = std::min(nb[k] - 1, static_cast<int>((p[k] - lo[k]) * inv[k]));
+  };
+  G.head.assign(static_cast<std::size_t>(nb[0]) * nb[1] * nb[2], -1);
+  G.next.assign(nall, -1);
+  for (int i = nall - 1; i >= 0; --i) {
+    int b[3];
+    bin_of(x[i], b);
+    const std::size_t id = (static_cast<std::size_t>(b[2]) * nb[1] + b[1]) * nb[0] + b[0];
+    G.next[i] = G.head[id];
+    G.head[id] = i;
+  }
+  G.receiver.clear();
+  G.sender.clear();
+  G.vec.clear();
+  std::vector<int> offset(nall + 1, 0);
+  int max_degree = 0;
+  for (int i = 0; i < nall; ++i) {
+    int b[3];
+    bin_of(x[i], b);
+    const int before = static_cast<int>(G.sender.size());
+    for (int dz = -1; dz <= 1; ++dz)
+      for (int dy = -1; dy <= 1; ++dy)
+        for (int dx = -1; dx <= 1; ++dx) {
+          const int c[3] = {b[0] + dx, b[1] + dy, b[2] + dz};
+          if (c[0] < 0 || c[1] < 0 || c[2] < 0 || c[0] >= nb[0] || c[1] >= nb[1] || c[2] >= nb[2]) continue;
+          for (int j = G.head[(static_cast<std::size_t>(c[2]) * nb[1] + c[1]) * nb[0] + c[0]]; j >= 0; j = G.next[j]) {
+            if (j == i) continue;
+            const double r[3] = {x[j][0] - x[i][0], x[j][1] - x[i][1], x[j][2] - x[i][2]};
+            if (r[0] * r[0] + r[1] * r[1] + r[2] * r[2] >= rc2) continue;
+            G.receiver.push_back(i);
+            G.sender.push_back(j);
+            G.vec.insert(G.vec.end(), r, r + 3);
+          }
+        }
+    offset[i + 1] = static_cast<int>(G.sender.size());
+    max_degree = std::max(max_degree, offset[i + 1] - before);
+  }
+  const int nedges = static_cast<int>(G.sender.size());
+
+  // Device views of the graph (host mirrors on CPU builds are the views themselves).
+  af::nnip::Graph& g = G.g;
+  g.nnodes = nall;
+  g.nedges = nedges;
+  g.max_degree = max_degree;
+  auto grow_int = [](af::IntView& v, int n, const char* name) {
+    if (static_cast<int>(v.extent(0)) < n) v = af::IntView(std::string(name), n + n / 8 + 16);
+  };
+  grow_int(g.offset, nall + 1, "af_lmp::offset");
+  grow_int(g.receiver, nedges, "af_lmp::receiver");
+  grow_int(g.sender, nedges, "af_lmp::sender");
+  grow_int(g.species, nall, "af_lmp::species");
+  grow_int(g.contributing, nall, "af_lmp::contributing");
+  if (static_cast<int>(g.vec.extent(0)) < nedges) g.vec = af::VecView("af_lmp::vec", nedges + nedges / 8 + 16);
+  if (static_cast<int>(G.dedr.extent(0)) < nedges) G.dedr = af::VecView("af_lmp::dedr", g.vec.extent(0));
+  if (static_cast<int>(G.energy.extent(0)) < nall) G.energy = af::DblView("af_lmp::energy", g.species.extent(0));
+  {
+    auto ho = Kokkos::create_mirror_view(g.offset);
+    auto hr = Kokkos::create_mirror_view(g.receiver);
+    auto hs = Kokkos::create_mirror_view(g.sender);
+    auto hv = Kokkos::create_mirror_view(g.vec);
+    auto hsp = Kokkos::create_mirror_view(g.species);
+    auto hc = Kokkos::create_mirror_view(g.contributing);
+    for (int i = 0; i <= nall; ++i) ho(i) = offset[i];
+    for (int e = 0; e < nedges; ++e) {
+      hr(e) = G.receiver[e];
+      hs(e) = G.sender[e];
+      for (int k = 0; k < 3; ++k) hv(e, k) = G.vec[3 * e + k];
+    }
+    for (int i = 0; i < nall; ++i) {
+      hsp(i) = species_of_type_[type[i]];
+      hc(i) = i < nlocal ? 1 : 0;
+    }
+    Kokkos::deep_copy(g.offset, ho);
+    Kokkos::deep_copy(g.receiver, hr);
+    Kokkos::deep_copy(g.sender, hs);
+    Kokkos::deep_copy(g.vec, hv);
+    Kokkos::deep_copy(g.species, hsp);
+    Kokkos::deep_copy(g.contributing, hc);
+  }
+  try {
+    static_cast<af::nnip::NnipPotential&>(*potential_).model().compute(g, G.energy, G.dedr);
+  } catch (const std::exception& e) {
+    error->one(FLERR, std::string("pair_style atomforge: ") + e.what());
+  }
+  auto he = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), G.energy);
+  auto hd = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), G.dedr);
+
+  // F_i += g, F_j -= g for edge i <- j (r = x_j - x_i, g = dE/dr).
+  for (int e = 0; e < nedges; ++e) {
+    const int i = G.receiver[e], j = G.sender[e];
+    for (int k = 0; k < 3; ++k) {
+      f[i][k] += hd(e, k);
+      f[j][k] -= hd(e, k);
+    }
+    if (vflag_atom) {  // W = -r (x) g (symmetrised), half to each end
+      const double* r = &G.vec[3 * e];
+      const double w[6] = {-r[0] * hd(e, 0), -r[1] * hd(e, 1), -r[2] * hd(e, 2),
+                           -0.5 * (r[0] * hd(e, 1) + r[1] * hd(e, 0)), -0.5 * (r[0] * hd(e, 2) + r[2] * hd(e, 0)),
+                           -0.5 * (r[1] * hd(e, 2) + r[2] * hd(e, 1))};
+      for (int k = 0; k < 6; ++k) {
+        vatom[i][k] += 0.5 * w[k];
+        vatom[j][k] += 0.5 * w[k];
+      }
+    }
+  }
+  if (eflag_either)
+    for (int i = 0; i < nlocal; ++i) {
+      if (eflag_global) eng_vdwl += he(i);
+      if (eflag_atom) eatom[i] += he(i);
+    }
+  if (vflag_fdotr) virial_fdotr_compute();
+}
