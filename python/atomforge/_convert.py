@@ -20,12 +20,12 @@ def as_ase(structure):
 
 
 def cluster_box(positions, box=None):
-    """A cubic box around a cluster (rows), or `box` while every atom is well inside it."""
-    lo, hi = positions.min(axis=0), positions.max(axis=0)
-    if box is not None and np.allclose(box, np.diag(np.diag(box))):
-        if np.all(lo >= MARGIN) and np.all(hi <= np.diag(box) - MARGIN):
-            return box
-    return np.diag(np.maximum(hi - lo + 2 * PAD, 1.0))
+    """A box around a cluster whose lowest corner sits PAD from the origin: `box` while
+    every atom stays MARGIN inside it, else a new one PAD beyond the atoms."""
+    hi = positions.max(axis=0)
+    if box is not None and np.all(hi <= np.diag(box) - MARGIN):
+        return box
+    return np.diag(hi + PAD)
 
 
 def engine_arrays(atoms, box=None):
@@ -41,14 +41,8 @@ def engine_arrays(atoms, box=None):
         if atoms.cell.rank != 3:
             raise ValueError("the structure is periodic but its cell does not span three dimensions")
         return np.array(atoms.cell.array, dtype=float), pbc, symbols, positions
-    shift = cluster_origin(positions, box)
-    cell = cluster_box(positions - shift, box)
-    return cell, pbc, symbols, positions - shift
-
-
-def cluster_origin(positions, box):
-    """The shift that puts a cluster's lowest corner PAD from the box's origin."""
-    return positions.min(axis=0) - PAD
+    shifted = positions - (positions.min(axis=0) - PAD)  # lowest corner PAD from the origin
+    return cluster_box(shifted, box), pbc, symbols, shifted
 
 
 def potential_text(potential, precision=None):

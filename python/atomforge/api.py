@@ -45,6 +45,8 @@ def relax(atoms, potential, fmax=1e-3, cell=False, pressure=0.0, max_steps=10000
     energy, forces and stress attached and info["relax"] = {converged, iterations,
     fmax, reason}."""
     atoms = as_ase(atoms).copy()
+    if cell and not all(atoms.pbc):
+        raise ValueError("relax: cell=True needs a periodic cell")
     initialize()
     cell_rows, pbc, symbols, positions = engine_arrays(atoms)
     shift = atoms.get_positions() - positions
@@ -53,8 +55,6 @@ def relax(atoms, potential, fmax=1e-3, cell=False, pressure=0.0, max_steps=10000
                 "max_steps": int(max_steps), "style": style, "couple": couple, "max_move": float(max_move)}
     if ptol is not None:
         settings["ptol"] = float(ptol) * EV_PER_A3_IN_BAR
-    if cell and not all(pbc):
-        raise ValueError("relax: cell=True needs a periodic cell")
     r = system.relax(settings)
     new_cell, x = system.state()
     if all(pbc):

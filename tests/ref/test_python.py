@@ -127,6 +127,16 @@ def functions(c, wd):
     c.check(r.info["relax"]["converged"] and de <= 1e-10 and dcell <= 1e-10 and dx <= 1e-10,
             f"relax = minimize stage with the cell (energy {de:.1e}, cell {dcell:.1e} A, positions {dx:.1e} A; 1e-10)")
 
+    # A cluster: LJ13 relaxes to the Cambridge Cluster Database's icosahedron.
+    from ase.cluster import Icosahedron
+    lj = {"style": "lj", "cutoff": 10.0, "pairs": [{"species": ["Ar", "Ar"], "epsilon": 1.0, "sigma": 1.0}]}
+    ico = Icosahedron("Ar", 2, latticeconstant=1.1 * 2 ** 0.5)
+    ico.set_pbc(False)
+    ico.rattle(0.05, seed=1)
+    r13 = atomforge.relax(ico, lj, fmax=1e-8)
+    e13 = r13.get_potential_energy()
+    c.check(abs(e13 - (-44.326801)) <= 1e-6, f"relax of a cluster: LJ13 {e13:.6f} eps (CCD -44.326801)")
+
     # match and dedup against pymatgen, on ASE Atoms and pymatgen Structures alike.
     rng = np.random.default_rng(2)
     si = bulk("Si", "diamond", 5.43)

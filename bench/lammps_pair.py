@@ -1,0 +1,83 @@
+"""pair_style atomforge in LAMMPS against atomforge's own engine, same model and MD.
+
+Si diamond (5x5x5 cells, 1,000 atoms, 800 K), NVE 1 fs, STEPS steps, the shipped
+equivariant and attention models. One MPI rank x 1 thread and 2 ranks x 1 thread in
+LAMMPS (lmp_atomforge), 1 and 2 threads in atomforge; wall time of the loop (LAMMPS's
+"Loop time", atomforge's "Loop time"), best of 2, in ms per step.
+
+    /usr/bin/python3 bench/lammps_pair.py [STEPS]        (default 50)
+"""
+import os
+import re
+import subprocess
+import sys
+import tempfile
+
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), ".."))
+ATOMFORGE = os.path.join(ROOT, "build", "bin", "atomforge")
+LMP = os.path.join(ROOT, "build", "bin", "lmp_atomforge")
+STEPS = int(sys.argv[1]) if len(sys.argv) > 1 else 50
+ENV = dict(os.environ, OMP_PROC_BIND="false")
+
+LAMMPS_IN = """units metal
+lattice diamond 5.431
+region box block 0 5 0 5 0 5
+create_box 1 box
+create_atoms 1 box
+mass 1 28.0855
+pair_style atomforge {pot}
+pair_coeff * * Si
+velocity all create 800 5 loop geom
+timestep 0.001
+fix nve all nve
+thermo {steps}
+run {steps}
+"""
+
+DECK = """units: metal
+seed: 5
+system:
+  lattice: {{style: diamond, a: 5.431, repeat: [5, 5, 5], species: Si}}
+  velocities: {{temperature: 800}}
+potential: {{style: nnip, model: {model}}}
+stages:
+  - {{name: md, integrator: {{style: nve, timestep: 0.001}}, steps: {steps}}}
+"""
+
+
+def best(cmd, cwd, pattern, threads, runs=2):
+    times = []
+    for _ in range(runs):
+        out = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True, check=True,
+                             env=dict(ENV, OMP_NUM_THREADS=str(threads))).stdout
+        times.append(float(re.search(pattern, out).group(1)))
+    return min(times) / STEPS * 1e3
+
+
+def main():
+    wd = tempfile.mkdtemp(prefix="af-lmpbench-")
+    print(f"{STEPS} MD steps, 1,000 Si atoms; ms per step (best of 2)")
+    print("| model | atomforge 1 thread | lmp_atomforge 1 rank | ratio | atomforge 2 threads | "
+          "lmp_atomforge 2 ranks | ratio |")
+    print("|---|---|---|---|---|---|---|")
+    for name in ("equivariant", "attention"):
+        model = os.path.join(ROOT, "examples", "models", f"si_{name}.h5")
+        with open(os.path.join(wd, f"{name}.yaml"), "w") as f:
+            f.write(f"potential: {{style: nnip, model: {model}}}\n")
+        with open(os.path.join(wd, f"in.{name}"), "w") as f:
+            f.write(LAMMPS_IN.format(pot=f"{name}.yaml", steps=STEPS))
+        with open(os.path.join(wd, f"{name}_deck.yaml"), "w") as f:
+            f.write(DECK.format(model=model, steps=STEPS))
+        row = []
+        for n in (1, 2):
+            af = best([ATOMFORGE, "run", f"{name}_deck.yaml", "--threads", str(n)], wd, r"Loop time ([0-9.e+-]+) s", n)
+            cmd = [LMP, "-in", f"in.{name}", "-log", "none", "-nocite"]
+            if n > 1:
+                cmd = ["mpirun", "--allow-run-as-root", "-np", str(n)] + cmd
+            lmp = best(cmd, wd, r"Loop time of ([0-9.e+-]+) on", 1)
+            row += [f"{af:.1f}", f"{lmp:.1f}", f"{lmp / af:.2f}"]
+        print(f"| {name} | " + " | ".join(row) + " |", flush=True)
+
+
+if __name__ == "__main__":
+    main()
