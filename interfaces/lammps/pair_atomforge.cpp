@@ -114,7 +114,7 @@ void PairAtomforge::coeff(int narg, char** arg) {
 void PairAtomforge::init_style() {
   if (force->newton_pair == 0)
     error->all(FLERR, "pair_style atomforge needs newton on (ghost atoms' forces return to their owners)");
-  Pair::init_style();  // LAMMPS's own list is not used; the graph is built in compute()
+  // No neighbor list is requested: compute() bins every atom, ghosts included.
   // Ghosts as deep as the receptive field (plus the skin: the graph is rebuilt each step).
   comm->cutghostuser = std::max(comm->cutghostuser, cut_ghost_ + neighbor->skin);
 }

@@ -1,7 +1,7 @@
 // atomforge._core: Kokkos once per process (finalised at interpreter exit, after every
 // live System has let go of its Views), engine errors as atomforge.InputError, and the
 // bindings of system_py.cpp and structures_py.cpp. No signal handlers are installed.
-#include "module.hpp"
+#include "atomforge/python/src/module.hpp"
 
 #include <Kokkos_Core.hpp>
 

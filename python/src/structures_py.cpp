@@ -1,7 +1,7 @@
 // The structure matcher, deduplication and decks for Python. Structures arrive as
 // (cell rows, fractional coordinates, symbols), the matcher's own representation, so
 // results are pymatgen's for the same lattice as given.
-#include "module.hpp"
+#include "atomforge/python/src/module.hpp"
 
 #include <pybind11/stl.h>
 

@@ -1,7 +1,7 @@
 // af::System for Python: a structure given as arrays in any orientation (ASE's rows of
 // cell vectors), rotated into the engine's restricted triclinic frame and back, so
 // callers never see the engine's frame. Every call that computes releases the GIL.
-#include "module.hpp"
+#include "atomforge/python/src/module.hpp"
 
 #include <pybind11/numpy.h>
 #include <pybind11/stl.h>

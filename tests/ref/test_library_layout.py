@@ -61,14 +61,18 @@ def main():
     c.check(not crossing, f"engine sources include no io-layer header ({len(crossing)}: {crossing[:5]})")
 
     # One include scheme: "atomforge/<path in the repository>" for every project header
-    # (a test's own helper header beside it excepted).
+    # (a test's own helper header beside it excepted, and a LAMMPS style's own header, as
+    # LAMMPS includes it: interfaces/lammps/ is copied into LAMMPS source trees). Quoted
+    # headers that are not the project's (LAMMPS's "pair.h") are not counted.
     tracked = subprocess.run(["git", "ls-files", "*.cpp", "*.hpp"], cwd=SOURCE_DIR, capture_output=True, text=True)
     unprefixed = []
     for rel in tracked.stdout.split():
         p = os.path.join(SOURCE_DIR, rel)
         for inc in re.findall(r'#include "([^"]+)"', open(p).read()):
-            local = os.path.exists(os.path.join(os.path.dirname(p), inc)) and rel.startswith("tests/")
-            if not inc.startswith("atomforge/") and not local:
+            beside = os.path.exists(os.path.join(os.path.dirname(p), inc))
+            local = beside and rel.startswith(("tests/", "interfaces/lammps/"))
+            ours = beside or os.path.exists(os.path.join(SOURCE_DIR, inc))
+            if not inc.startswith("atomforge/") and ours and not local:
                 unprefixed.append(f"{rel}: {inc}")
             elif inc.startswith("atomforge/") and not os.path.exists(os.path.join(SOURCE_DIR, inc[len("atomforge/"):])):
                 unprefixed.append(f"{rel}: {inc} (no such file)")
