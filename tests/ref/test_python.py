@@ -74,6 +74,25 @@ def single_points(c, wd):
         c.check(esum <= 1e-12, f"{name}: per-atom energies sum to the energy ({esum:.1e}; 1e-12)")
 
 
+def precision(c):
+    """precision="float32" runs the neural potentials in single precision: close to
+    float64, and not equal to it (so the setting reaches the model)."""
+    from ase.build import bulk
+    si = bulk("Si", "diamond", 5.431, cubic=True) * (2, 2, 2)
+    si.rattle(0.05, seed=2)
+    for name in ("equivariant", "attention"):
+        pot = {"style": "nnip", "model": os.path.join(SOURCE_DIR, "examples", "models", f"si_{name}.h5")}
+        e = {}
+        for p in ("float64", "float32"):
+            a = si.copy()
+            a.calc = atomforge.Calculator(pot, precision=p)
+            e[p] = (a.get_potential_energy(), a.get_forces())
+        de = abs(e["float32"][0] - e["float64"][0]) / abs(e["float64"][0])
+        df = rel(e["float32"][1], e["float64"][1])
+        c.check(0 < de <= 1e-5 and 0 < df <= 1e-3,
+                f"{name}: precision float32 vs float64: energy {de:.1e}, forces {df:.1e} relative")
+
+
 def fresh(atoms, potential):
     b = atoms.copy()
     b.calc = atomforge.Calculator(potential)
@@ -285,6 +304,7 @@ def main():
     print(f"atomforge {atomforge.__version__} from {atomforge.__file__}, {atomforge.initialize()} threads")
     single_points(c, wd)
     changes(c)
+    precision(c)
     functions(c, wd)
     campaign(c, wd)
     errors(c, wd)
