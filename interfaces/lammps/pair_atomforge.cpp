@@ -10,6 +10,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
 #include <cstring>
 #include <exception>
 
@@ -53,12 +54,23 @@ PairAtomforge::~PairAtomforge() {
 }
 
 void PairAtomforge::settings(int narg, char** arg) {
-  if (narg != 1 && !(narg == 3 && std::strcmp(arg[1], "mode") == 0))
-    error->all(FLERR, "Illegal pair_style atomforge command: expected FILE [mode ghost]");
-  if (narg == 3 && std::strcmp(arg[2], "ghost") != 0)
-    error->all(FLERR, std::string("pair_style atomforge: mode '") + arg[2] +
-                          "' is not available (this build has ghost mode only)");
+  // FILE [mode ghost] [ghost_cutoff R]; ghost_cutoff (Angstrom) replaces the receptive
+  // field as the ghost depth: for tests that show a too thin ghost shell is wrong.
+  if (narg < 1 || narg % 2 == 0) error->all(FLERR, "Illegal pair_style atomforge command: expected FILE [mode ghost] [ghost_cutoff R]");
   file_ = arg[0];
+  ghost_override_ = 0;
+  for (int k = 1; k + 1 < narg; k += 2) {
+    const std::string key = arg[k], value = arg[k + 1];
+    if (key == "mode") {
+      if (value != "ghost")
+        error->all(FLERR, "pair_style atomforge: mode '" + value + "' is not available (this build has ghost mode only)");
+    } else if (key == "ghost_cutoff") {
+      ghost_override_ = std::atof(value.c_str());
+      if (!(ghost_override_ > 0)) error->all(FLERR, "pair_style atomforge: ghost_cutoff must be a positive length");
+    } else {
+      error->all(FLERR, "pair_style atomforge: unknown keyword '" + key + "' (mode, ghost_cutoff)");
+    }
+  }
 }
 
 void PairAtomforge::coeff(int narg, char** arg) {
@@ -106,7 +118,7 @@ void PairAtomforge::coeff(int narg, char** arg) {
   species_of_type_.assign(ntypes + 1, 0);
   for (int t = 1; t <= ntypes; ++t) species_of_type_[t] = species(type_of[t]);
   cut_model_ = nn->model().cutoff();
-  cut_ghost_ = nn->model().receptive_cutoffs() * cut_model_;
+  cut_ghost_ = ghost_override_ > 0 ? ghost_override_ : nn->model().receptive_cutoffs() * cut_model_;
   for (int i = 1; i <= ntypes; ++i)
     for (int j = i; j <= ntypes; ++j) setflag[i][j] = 1;
 }

@@ -1,4 +1,4 @@
-// pair_style atomforge FILE [mode ghost]: atomforge's neural potentials in LAMMPS.
+// pair_style atomforge FILE [mode ghost] [ghost_cutoff R]: atomforge's neural potentials in LAMMPS.
 // FILE holds a deck's potential section (YAML: the section itself, or a mapping with a
 // `potential:` key); `pair_coeff * * El1 El2 ...` names each LAMMPS type's species.
 //
@@ -44,6 +44,7 @@ class PairAtomforge : public Pair {
   std::unique_ptr<af::Potential> potential_;
   std::vector<int> species_of_type_;     // per LAMMPS type 1..ntypes: the model's species
   double cut_model_ = 0, cut_ghost_ = 0;
+  double ghost_override_ = 0;            // ghost_cutoff keyword (tests), 0: the receptive field
   std::unique_ptr<Graph> graph_;
 };
 
