@@ -3,7 +3,8 @@
 # patch scripts do), for LAMMPS builds other than Debian's (KOKKOS, PLUGIN, clusters):
 #   1. atomforge installed somewhere:  cmake --install build --prefix PREFIX
 #   2. scripts/install-lammps-style.sh /path/to/lammps
-#   3. LAMMPS configured with -DCMAKE_PREFIX_PATH=PREFIX (cmake -S /path/to/lammps/cmake ...)
+#   3. LAMMPS configured with -DCMAKE_PREFIX_PATH="PREFIX;KOKKOS_PREFIX" and
+#      -DCMAKE_CXX_STANDARD=17 (cmake -S /path/to/lammps/cmake ...), then built
 # The style's files are copied into LAMMPS's src/ (LAMMPS compiles every style there) and
 # LAMMPS's cmake/CMakeLists.txt gains find_package(atomforge) and a link to its engine
 # library. A LAMMPS with the KOKKOS package must use the same Kokkos as atomforge
