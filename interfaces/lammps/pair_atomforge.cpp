@@ -34,7 +34,7 @@ struct PairAtomforge::Graph {
   af::nnip::Graph g;
   af::DblView energy;
   af::VecView dedr;
-  std::vector<int> head, next, receiver, sender;
+  std::vector<int> head, next, bin, offset, receiver, sender;  // kept between steps: no allocation once grown
   std::vector<double> vec;
 };
 
@@ -160,8 +160,9 @@ void PairAtomforge::compute(int eflag, int vflag) {
   };
   G.head.assign(static_cast<std::size_t>(nb[0]) * nb[1] * nb[2], -1);
   G.next.assign(nall, -1);
+  G.bin.resize(3 * static_cast<std::size_t>(nall));
   for (int i = nall - 1; i >= 0; --i) {
-    int b[3];
+    int* b = &G.bin[3 * static_cast<std::size_t>(i)];
     bin_of(x[i], b);
     const std::size_t id = (static_cast<std::size_t>(b[2]) * nb[1] + b[1]) * nb[0] + b[0];
     G.next[i] = G.head[id];
@@ -170,11 +171,11 @@ void PairAtomforge::compute(int eflag, int vflag) {
   G.receiver.clear();
   G.sender.clear();
   G.vec.clear();
-  std::vector<int> offset(nall + 1, 0);
+  std::vector<int>& offset = G.offset;
+  offset.assign(nall + 1, 0);
   int max_degree = 0;
   for (int i = 0; i < nall; ++i) {
-    int b[3];
-    bin_of(x[i], b);
+    const int* b = &G.bin[3 * static_cast<std::size_t>(i)];
     const int before = static_cast<int>(G.sender.size());
     for (int dz = -1; dz <= 1; ++dz)
       for (int dy = -1; dy <= 1; ++dy)
