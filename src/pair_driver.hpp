@@ -25,6 +25,31 @@ namespace af {
 
 namespace pair_detail {
 
+// Physics that weigh contributing masks themselves (EAM: only its pair term is weighted,
+// its embedding derivatives are zero for non-contributing atoms) set kWeighsMask.
+template <class P, class = void>
+struct weighs_mask : std::false_type {};
+template <class P>
+struct weighs_mask<P, std::void_t<decltype(P::kWeighsMask)>> : std::bool_constant<P::kWeighsMask> {};
+
+// A pair's share of a masked energy (ComputeFlags::contributing): (c_i + c_j) / 2.
+struct PairMask {
+  IntView c;  // empty: every atom contributes
+  KOKKOS_INLINE_FUNCTION bool on() const { return c.extent(0) > 0; }
+  KOKKOS_INLINE_FUNCTION double weight(int i, int j) const { return 0.5 * (c(i) + c(j)); }
+};
+
+template <class P>
+KOKKOS_INLINE_FUNCTION void apply_mask(const PairMask& m, int i, int j, double& fpair, double& e) {
+  if constexpr (!weighs_mask<P>::value) {
+    if (m.on()) {
+      const double w = m.weight(i, j);
+      fpair *= w;
+      e *= w;
+    }
+  }
+}
+
 template <bool E, class P>
 KOKKOS_INLINE_FUNCTION void eval_pair(const P& p, int i, int j, int ti, int tj, double rsq, double& fpair,
                                       double& e) {
@@ -47,6 +72,7 @@ struct HalfKernel {
   IntView type;
   NeighView nl;
   ForceSink sink;
+  PairMask mask;
 
   KOKKOS_INLINE_FUNCTION void operator()(const int i, EnergyVirial& ev) const {
     const auto slot = sink.open();
@@ -62,6 +88,7 @@ struct HalfKernel {
       if (rsq >= phys.cutsq(ti, tj)) continue;
       double fpair, e = 0;
       eval_pair<EFLAG || EATOM>(phys, i, j, ti, tj, rsq, fpair, e);
+      apply_mask<Physics>(mask, i, j, fpair, e);
       const double fx = dx * fpair, fy = dy * fpair, fz = dz * fpair;
       fxi += fx;
       fyi += fy;
@@ -103,6 +130,7 @@ struct FullKernel {
   NeighView nl;
   VecView f;
   DblView eatom;
+  PairMask mask;
 
   KOKKOS_INLINE_FUNCTION void operator()(const int i, EnergyVirial& ev) const {
     const double xi = x(i, 0), yi = x(i, 1), zi = x(i, 2);
@@ -115,8 +143,9 @@ struct FullKernel {
       const double rsq = dx * dx + dy * dy + dz * dz;
       const int tj = type(j);
       if (rsq >= phys.cutsq(ti, tj)) continue;
-      double fpair, e;
+      double fpair, e = 0;
       eval_pair<EFLAG || EATOM>(phys, i, j, ti, tj, rsq, fpair, e);
+      apply_mask<Physics>(mask, i, j, fpair, e);
       fxi += dx * fpair;
       fyi += dy * fpair;
       fzi += dz * fpair;
@@ -205,11 +234,11 @@ class PairDriver {
   EnergyVirial compute(const Physics& phys, Atoms& atoms, const NeighborList& list, const ComputeFlags& fl,
                        const DblView& eatom, const NeighView* pairs = nullptr) {
     const NeighView nl = pairs ? *pairs : list.view();
-    if (fl.per_atom_energy) return run<Physics, true, true, true>(phys, atoms, list, nl, eatom, fl.batch);
-    if (fl.energy && fl.virial) return run<Physics, true, true, false>(phys, atoms, list, nl, eatom, fl.batch);
-    if (fl.energy) return run<Physics, true, false, false>(phys, atoms, list, nl, eatom, fl.batch);
-    if (fl.virial) return run<Physics, false, true, false>(phys, atoms, list, nl, eatom, fl.batch);
-    return run<Physics, false, false, false>(phys, atoms, list, nl, eatom, fl.batch);
+    if (fl.per_atom_energy) return run<Physics, true, true, true>(phys, atoms, list, nl, eatom, fl);
+    if (fl.energy && fl.virial) return run<Physics, true, true, false>(phys, atoms, list, nl, eatom, fl);
+    if (fl.energy) return run<Physics, true, false, false>(phys, atoms, list, nl, eatom, fl);
+    if (fl.virial) return run<Physics, false, true, false>(phys, atoms, list, nl, eatom, fl);
+    return run<Physics, false, false, false>(phys, atoms, list, nl, eatom, fl);
   }
 
   // out(i) = sum over the neighbors j of atom i of fn's contributions, for local atoms
@@ -246,27 +275,29 @@ class PairDriver {
  private:
   template <class Physics, bool EFLAG, bool VFLAG, bool EATOM>
   EnergyVirial run(const Physics& phys, Atoms& atoms, const NeighborList& list, const NeighView& nl,
-                   const DblView& eatom, const StructureBatch& batch) {
+                   const DblView& eatom, const ComputeFlags& fl) {
     using namespace pair_detail;
+    const StructureBatch& batch = fl.batch;
+    const PairMask mask{fl.contributing};
     // (Also the one use of both flags in GPU builds, where the cluster path is compiled out.)
     static_assert(!(Physics::kUniform && Physics::kNeedsIndices),
                   "a uniform physics has no per-atom data to index: the cluster kernel calls eval_uniform");
     EnergyVirial ev;
     const int n = atoms.nlocal;
     if constexpr (kHostExec && !Physics::kNeedsIndices) {  // cluster kernels: host code, no atom indices
-      if (list.kind() == ListKind::Cluster && batch.count > 0)  // host code: a wiring error
-        throw std::logic_error("structure batches take half or full neighbor lists");
+      if (list.kind() == ListKind::Cluster && (batch.count > 0 || mask.on()))  // host code: a wiring error
+        throw std::logic_error("structure batches and contributing masks take half or full neighbor lists");
       if (list.kind() == ListKind::Cluster)
         return this->template run_clusters<Physics, EFLAG, VFLAG, EATOM>(phys, atoms, list, eatom);
     }
     if (list.kind() == ListKind::Cluster)  // host code: a wiring error, not a user error
       throw std::logic_error("cluster neighbor lists serve pairwise potentials only");
     if (list.kind() == ListKind::Full) {
-      FullKernel<Physics, EFLAG, VFLAG, EATOM> k{phys, atoms.x, atoms.type, nl, atoms.f, eatom};
+      FullKernel<Physics, EFLAG, VFLAG, EATOM> k{phys, atoms.x, atoms.type, nl, atoms.f, eatom, mask};
       return reduce_local_atoms("pair::full", n, k, batch);
     }
     HalfKernel<Physics, EFLAG, VFLAG, EATOM> k{phys, atoms.x, atoms.type, nl,
-                                               sink_.begin(atoms, EATOM ? eatom : DblView(), batch.count > 0)};
+                                               sink_.begin(atoms, EATOM ? eatom : DblView(), batch.count > 0), mask};
     ev = reduce_local_atoms("pair::half", n, k, batch);
     sink_.end(atoms, list, EATOM ? eatom : DblView());
     return ev;

@@ -49,6 +49,13 @@ struct ComputeFlags {
   bool virial = true;
   bool per_atom_energy = false;
   StructureBatch batch;  // several structures at once (above); empty: one
+  // Per atom (extent >= nlocal), 1 or 0; empty: every atom contributes. Where a caller
+  // computes a part of a larger system (a LAMMPS rank's locals among its ghosts, kept
+  // here as local atoms of an open box): the energy is the sum of the contributing
+  // atoms' energies and the forces are its gradient, so pair terms count
+  // (c_i + c_j)/2, embedding and many-body terms only around contributing atoms, and
+  // a rank's results summed over ranks are the whole system's.
+  IntView contributing;
 };
 
 class Potential {

@@ -1,10 +1,11 @@
-// pair_style atomforge, ghost mode (pair_atomforge.h). Each step: one graph of the
-// rank's local and ghost atoms (edges within the model's cutoff, found by binning every
-// atom, ghosts included, since ghosts inside the receptive field need their own edges),
-// the model's per-node energies and per-edge dE/dr, forces on locals and ghosts (LAMMPS
-// sums ghost forces into their owners), the local atoms' energy and the virial from
-// f . r over every atom.
+// pair_style atomforge, ghost mode (pair_atomforge.h): settings, the potential section,
+// and the neural path. Each step: one graph of the rank's local and ghost atoms (edges
+// within the model's cutoff, local_pairs.hpp), the model's per-node energies and
+// per-edge dE/dr, forces on locals and ghosts (LAMMPS sums ghost forces into their
+// owners), the local atoms' energy and the virial from f . r over every atom.
 #include "pair_atomforge.h"
+
+#include "local_pairs.hpp"
 
 #include <Kokkos_Core.hpp>
 
@@ -34,8 +35,7 @@ struct PairAtomforge::Graph {
   af::nnip::Graph g;
   af::DblView energy;
   af::VecView dedr;
-  std::vector<int> head, next, bin, offset, receiver, sender;  // kept between steps: no allocation once grown
-  std::vector<double> vec;
+  af_lammps::LocalPairs pairs;
 };
 
 PairAtomforge::PairAtomforge(LAMMPS* lmp) : Pair(lmp), graph_(std::make_unique<Graph>()) {
@@ -47,6 +47,7 @@ PairAtomforge::PairAtomforge(LAMMPS* lmp) : Pair(lmp), graph_(std::make_unique<G
 }
 
 PairAtomforge::~PairAtomforge() {
+  release_classic();
   if (allocated) {
     memory->destroy(setflag);
     memory->destroy(cutsq);
@@ -78,8 +79,6 @@ void PairAtomforge::coeff(int narg, char** arg) {
   if (narg != 2 + ntypes || std::strcmp(arg[0], "*") != 0 || std::strcmp(arg[1], "*") != 0)
     error->all(FLERR, "pair_coeff for atomforge: expected '* *' and one species name per atom type (" +
                           std::to_string(ntypes) + ")");
-  if (std::strcmp(update->unit_style, "metal") != 0)
-    error->all(FLERR, "pair_style atomforge: atomforge's neural potentials are in metal units (units metal)");
   if (!allocated) {
     allocated = 1;
     memory->create(setflag, ntypes + 1, ntypes + 1, "pair:setflag");
@@ -97,7 +96,9 @@ void PairAtomforge::coeff(int narg, char** arg) {
     type_of[t] = k;
   }
   af::Units units;
-  af::Units::lookup("metal", units);
+  if (!af::Units::lookup(update->unit_style, units))
+    error->all(FLERR, std::string("pair_style atomforge: units ") + update->unit_style +
+                          " are not atomforge's (lj, metal or real)");
   try {
     af::DeckNode root = af::load_yaml(file_);
     af::MapReader top(root);
@@ -110,15 +111,25 @@ void PairAtomforge::coeff(int narg, char** arg) {
     error->all(FLERR, std::string("pair_style atomforge: ") + e.what());
   }
   auto* nn = dynamic_cast<af::nnip::NnipPotential*>(potential_.get());
-  if (!nn)
-    error->all(FLERR, "pair_style atomforge: " + file_ + " holds a classic potential ('" + potential_->style() +
-                          "'); this build of the interface runs atomforge's neural potentials (use LAMMPS's own "
-                          "pair style for classic ones)");
-  auto species = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), nn->species_of_type());
+  if (nn && std::strcmp(update->unit_style, "metal") != 0)
+    error->all(FLERR, "pair_style atomforge: atomforge's neural potentials are in metal units (units metal)");
+  release_classic();
   species_of_type_.assign(ntypes + 1, 0);
-  for (int t = 1; t <= ntypes; ++t) species_of_type_[t] = species(type_of[t]);
-  cut_model_ = nn->model().cutoff();
-  cut_ghost_ = ghost_override_ > 0 ? ghost_override_ : nn->model().receptive_cutoffs() * cut_model_;
+  if (nn) {
+    auto species = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), nn->species_of_type());
+    for (int t = 1; t <= ntypes; ++t) species_of_type_[t] = species(type_of[t]);
+    cut_model_ = nn->model().cutoff();
+    cut_ghost_ = nn->model().receptive_cutoffs() * cut_model_;
+  } else {
+    for (int t = 1; t <= ntypes; ++t) species_of_type_[t] = type_of[t];
+    cut_model_ = potential_->cutoff();
+    cut_ghost_ = cut_model_;  // every term is centred on a local atom: one cutoff of ghosts
+  }
+  // Classic kernels give each atom its own force from the full-list terms (not the
+  // gradient of the rank's energy alone), so f . r is not the rank's virial: their
+  // per-term tallies are (compute_classic).
+  no_virial_fdotr_compute = nn ? 0 : 1;
+  if (ghost_override_ > 0) cut_ghost_ = ghost_override_;
   for (int i = 1; i <= ntypes; ++i)
     for (int j = i; j <= ntypes; ++j) setflag[i][j] = 1;
 }
@@ -131,70 +142,29 @@ void PairAtomforge::init_style() {
   comm->cutghostuser = std::max(comm->cutghostuser, cut_ghost_ + neighbor->skin);
 }
 
-double PairAtomforge::init_one(int, int) { return cut_model_; }
+// (Below the cutoff only for the ghost_cutoff tests: LAMMPS's ghosts are at least this deep.)
+double PairAtomforge::init_one(int, int) { return ghost_override_ > 0 ? std::min(cut_model_, ghost_override_) : cut_model_; }
 
 void PairAtomforge::compute(int eflag, int vflag) {
   ev_init(eflag, vflag);
+  if (dynamic_cast<af::nnip::NnipPotential*>(potential_.get()))
+    compute_model(eflag, vflag);
+  else
+    compute_classic(eflag, vflag);
+  if (vflag_fdotr) virial_fdotr_compute();
+}
+
+void PairAtomforge::compute_model(int, int) {
   const int nlocal = atom->nlocal, nall = nlocal + atom->nghost;
   double** x = atom->x;
   double** f = atom->f;
   const int* type = atom->type;
   Graph& G = *graph_;
-
-  // Bins of the model's cutoff over every atom (ghosts included).
-  const double rc = cut_model_, rc2 = rc * rc;
-  double lo[3] = {0, 0, 0}, hi[3] = {0, 0, 0};
-  for (int i = 0; i < nall; ++i)
-    for (int k = 0; k < 3; ++k) {
-      lo[k] = i ? std::min(lo[k], x[i][k]) : x[i][k];
-      hi[k] = i ? std::max(hi[k], x[i][k]) : x[i][k];
-    }
-  int nb[3];
-  double inv[3];  // bins at least rc wide: neighbors lie in the 27 around an atom's bin
-  for (int k = 0; k < 3; ++k) {
-    nb[k] = std::max(1, static_cast<int>((hi[k] - lo[k]) / rc));
-    inv[k] = 1.0 / std::max((hi[k] - lo[k]) / nb[k], rc);
-  }
-  auto bin_of = [&](const double* p, int b[3]) {
-    for (int k = 0; k < 3; ++k) b[k] = std::min(nb[k] - 1, static_cast<int>((p[k] - lo[k]) * inv[k]));
-  };
-  G.head.assign(static_cast<std::size_t>(nb[0]) * nb[1] * nb[2], -1);
-  G.next.assign(nall, -1);
-  G.bin.resize(3 * static_cast<std::size_t>(nall));
-  for (int i = nall - 1; i >= 0; --i) {
-    int* b = &G.bin[3 * static_cast<std::size_t>(i)];
-    bin_of(x[i], b);
-    const std::size_t id = (static_cast<std::size_t>(b[2]) * nb[1] + b[1]) * nb[0] + b[0];
-    G.next[i] = G.head[id];
-    G.head[id] = i;
-  }
-  G.receiver.clear();
-  G.sender.clear();
-  G.vec.clear();
-  std::vector<int>& offset = G.offset;
-  offset.assign(nall + 1, 0);
-  int max_degree = 0;
-  for (int i = 0; i < nall; ++i) {
-    const int* b = &G.bin[3 * static_cast<std::size_t>(i)];
-    const int before = static_cast<int>(G.sender.size());
-    for (int dz = -1; dz <= 1; ++dz)
-      for (int dy = -1; dy <= 1; ++dy)
-        for (int dx = -1; dx <= 1; ++dx) {
-          const int c[3] = {b[0] + dx, b[1] + dy, b[2] + dz};
-          if (c[0] < 0 || c[1] < 0 || c[2] < 0 || c[0] >= nb[0] || c[1] >= nb[1] || c[2] >= nb[2]) continue;
-          for (int j = G.head[(static_cast<std::size_t>(c[2]) * nb[1] + c[1]) * nb[0] + c[0]]; j >= 0; j = G.next[j]) {
-            if (j == i) continue;
-            const double r[3] = {x[j][0] - x[i][0], x[j][1] - x[i][1], x[j][2] - x[i][2]};
-            if (r[0] * r[0] + r[1] * r[1] + r[2] * r[2] >= rc2) continue;
-            G.receiver.push_back(i);
-            G.sender.push_back(j);
-            G.vec.insert(G.vec.end(), r, r + 3);
-          }
-        }
-    offset[i + 1] = static_cast<int>(G.sender.size());
-    max_degree = std::max(max_degree, offset[i + 1] - before);
-  }
-  const int nedges = static_cast<int>(G.sender.size());
+  af_lammps::LocalPairs& P = G.pairs;
+  P.find(x, nall, cut_model_);
+  const int nedges = P.count();
+  const int max_degree = P.max_degree;
+  const std::vector<int>& offset = P.offset;
 
   // Device views of the graph (host mirrors on CPU builds are the views themselves).
   af::nnip::Graph& g = G.g;
@@ -221,9 +191,9 @@ void PairAtomforge::compute(int eflag, int vflag) {
     auto hc = Kokkos::create_mirror_view(g.contributing);
     for (int i = 0; i <= nall; ++i) ho(i) = offset[i];
     for (int e = 0; e < nedges; ++e) {
-      hr(e) = G.receiver[e];
-      hs(e) = G.sender[e];
-      for (int k = 0; k < 3; ++k) hv(e, k) = G.vec[3 * e + k];
+      hr(e) = P.receiver[e];
+      hs(e) = P.sender[e];
+      for (int k = 0; k < 3; ++k) hv(e, k) = P.vec[3 * e + k];
     }
     for (int i = 0; i < nall; ++i) {
       hsp(i) = species_of_type_[type[i]];
@@ -246,13 +216,13 @@ void PairAtomforge::compute(int eflag, int vflag) {
 
   // F_i += g, F_j -= g for edge i <- j (r = x_j - x_i, g = dE/dr).
   for (int e = 0; e < nedges; ++e) {
-    const int i = G.receiver[e], j = G.sender[e];
+    const int i = P.receiver[e], j = P.sender[e];
     for (int k = 0; k < 3; ++k) {
       f[i][k] += hd(e, k);
       f[j][k] -= hd(e, k);
     }
     if (vflag_atom) {  // W = -r (x) g (symmetrised), half to each end
-      const double* r = &G.vec[3 * e];
+      const double* r = &P.vec[3 * e];
       const double w[6] = {-r[0] * hd(e, 0), -r[1] * hd(e, 1), -r[2] * hd(e, 2),
                            -0.5 * (r[0] * hd(e, 1) + r[1] * hd(e, 0)), -0.5 * (r[0] * hd(e, 2) + r[2] * hd(e, 0)),
                            -0.5 * (r[1] * hd(e, 2) + r[2] * hd(e, 1))};
@@ -267,5 +237,4 @@ void PairAtomforge::compute(int eflag, int vflag) {
       if (eflag_global) eng_vdwl += he(i);
       if (eflag_atom) eatom[i] += he(i);
     }
-  if (vflag_fdotr) virial_fdotr_compute();
 }

@@ -63,8 +63,10 @@ struct EamDensity {
 struct EamForce {
   static constexpr bool kUniform = false;
   static constexpr bool kNeedsIndices = true;
+  static constexpr bool kWeighsMask = true;  // fp is zero on non-contributing atoms; phi weighted here
   EamDevice d;
   DblView fp;  // F'(rho), ghosts included
+  IntView contributing;  // ComputeFlags::contributing (empty: all)
 
   KOKKOS_INLINE_FUNCTION double cutsq(int, int) const { return d.cutsq; }
   template <bool ENERGY>
@@ -81,8 +83,9 @@ struct EamForce {
     const double z2p = EamDevice::deriv(c + 6, p);
     const double z2 = EamDevice::value(c + 9, p);
     const double recip = 1.0 / r;
-    const double phi = z2 * recip;
-    const double phip = z2p * recip - phi * recip;
+    const double w = contributing.extent(0) ? 0.5 * (contributing(i) + contributing(j)) : 1.0;
+    const double phi = w * z2 * recip;
+    const double phip = w * z2p * recip - phi * recip;
     const double psip = fp(i) * rhojp + fp(j) * rhoip + phip;
     fpair = -psip * recip;
     if (ENERGY) e = phi;
@@ -184,6 +187,7 @@ class Eam final : public Potential {
     auto fp = fp_;
     auto emb = emb_;
     auto type = atoms.type;
+    const IntView c = fl.contributing;  // a non-contributing atom has no embedding term
     const EnergyVirial embedding = reduce_local_atoms(
         "eam::embed", n,
         KOKKOS_LAMBDA(const int i, EnergyVirial& sum) {
@@ -191,17 +195,18 @@ class Eam final : public Potential {
           double p;
           EamDevice::locate(rho(i), d.rdrho, d.nrho, 1, m, p);
           const int k = d.t2frho(type(i));
-          const double* c = &d.frho(k, m, 0);
-          fp(i) = EamDevice::deriv(c, p);
-          double phi = EamDevice::value(c + 3, p);
-          if (rho(i) > d.rhomax) phi += fp(i) * (rho(i) - d.rhomax);
+          const double* t = &d.frho(k, m, 0);
+          const bool on = c.extent(0) == 0 || c(i);
+          fp(i) = on ? EamDevice::deriv(t, p) : 0.0;
+          double phi = on ? EamDevice::value(t + 3, p) : 0.0;
+          if (on && rho(i) > d.rhomax) phi += fp(i) * (rho(i) - d.rhomax);
           emb(i) = phi;
           sum.e += phi;
         },
         fl.batch);
     const double fsum = embedding.e;
     if (atoms.nghost > 0) list.forward_ghosts(atoms, fp_);
-    EnergyVirial ev = driver_.compute(EamForce{d_, fp_}, atoms, list, fl, eatom, &short_);
+    EnergyVirial ev = driver_.compute(EamForce{d_, fp_, fl.contributing}, atoms, list, fl, eatom, &short_);
     if (fl.energy) ev.e += fsum;
     if (fl.per_atom_energy) {
       DblView e = eatom;

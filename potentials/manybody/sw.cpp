@@ -85,10 +85,14 @@ struct SWKernel {
   IntView type;
   NeighView nl;
   ForceSink sink;
+  IntView contributing;  // ComputeFlags::contributing: terms centred on other atoms are skipped
 
   KOKKOS_INLINE_FUNCTION const SWParam& param(int a, int b, int c) const { return p(idx((a * nt + b) * nt + c)); }
 
   KOKKOS_INLINE_FUNCTION void operator()(const int i, EnergyVirial& ev) const {
+    // Every term is centred on an atom (a pair's two halves on its two ends), so masking
+    // centres gives pairs weight (c_i + c_j)/2 and triplets their centre's c.
+    if (contributing.extent(0) && !contributing(i)) return;
     const auto slot = sink.open();
     const double xi[3] = {x(i, 0), x(i, 1), x(i, 2)};
     const int ti = type(i);
@@ -199,18 +203,18 @@ class SW final : public Potential {
     const DblView e = fl.per_atom_energy ? eatom : DblView();
     ForceSink sink = owner_.begin(atoms, e, fl.batch.count > 0);
     EnergyVirial ev;
-    if (fl.per_atom_energy) ev = run<true, true, true>(atoms, list, sink, fl.batch);
-    else if (fl.energy || fl.virial) ev = run<true, true, false>(atoms, list, sink, fl.batch);
-    else ev = run<false, false, false>(atoms, list, sink, fl.batch);
+    if (fl.per_atom_energy) ev = run<true, true, true>(atoms, list, sink, fl);
+    else if (fl.energy || fl.virial) ev = run<true, true, false>(atoms, list, sink, fl);
+    else ev = run<false, false, false>(atoms, list, sink, fl);
     owner_.end(atoms, list, e);
     return ev;
   }
 
  private:
   template <bool E, bool V, bool A>
-  EnergyVirial run(const Atoms& atoms, const NeighborList& list, const ForceSink& sink, const StructureBatch& batch) {
-    SWKernel<E, V, A> k{p_, idx_, nt_, atoms.x, atoms.type, list.view(), sink};
-    return reduce_local_atoms("sw::compute", atoms.nlocal, k, batch);
+  EnergyVirial run(const Atoms& atoms, const NeighborList& list, const ForceSink& sink, const ComputeFlags& fl) {
+    SWKernel<E, V, A> k{p_, idx_, nt_, atoms.x, atoms.type, list.view(), sink, fl.contributing};
+    return reduce_local_atoms("sw::compute", atoms.nlocal, k, fl.batch);
   }
 
   Kokkos::View<SWParam*, Device> p_;

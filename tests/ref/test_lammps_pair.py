@@ -72,11 +72,11 @@ run 0
 """
 MD = """units metal
 {processors}
-read_data si216.data
+read_data {data}
 neighbor 0.5 bin
 neigh_modify every 1 delay 0 check yes
 pair_style atomforge {pot}
-pair_coeff * * Si
+pair_coeff * * {species}
 timestep 0.001
 fix nve all nve
 thermo_style custom step pe ke etotal
@@ -199,12 +199,7 @@ def main():
             c.check(dsum <= 1e-12 and dsa <= 1e-12,
                     f"{label}, {ranks} rank(s) {grid}: pe/atom sums to pe ({dsum:.1e}), stress/atom to the "
                     f"virial ({dsa:.1e})")
-        base = runs.get(f"{pot}_{struct}_1")
-        if base and len(runs) == 4:
-            worst_e = max(abs(t["PotEng"] - base[0]["PotEng"]) / abs(base[0]["PotEng"]) for t, _ in runs.values())
-            worst_f = max(np.abs(f - base[1]).max() for _, f in runs.values())
-            c.check(worst_e <= 1e-13 and worst_f <= 1e-11,
-                    f"{label}: 1, 2, 4 ranks and a 4x1x1 grid agree (energy {worst_e:.1e}, forces {worst_f:.1e} eV/A)")
+        ranks_agree(c, label, runs, f"{pot}_{struct}_1")
 
     # Negative control: ghosts only r_c deep, 4 thin slabs: forces go wrong.
     tag = "undersized"
@@ -218,24 +213,7 @@ def main():
         c.check(False, f"negative control run failed: {(p.stdout + p.stderr)[-500:]}")
 
     # 100 NVE steps: 1 and 4 ranks and atomforge's own run of the same data file.
-    rows = {}
-    for ranks in (1, 4):
-        p = lmp(wd, f"md{ranks}", MD.format(processors="", pot="spline.yaml"), ranks)
-        rows[ranks] = thermo_rows(p.stdout) if p.returncode == 0 else []
-    deck = {"units": "metal", "system": {"read": "si216.data", "species": ["Si"]}, "potential": pots["spline"],
-            "neighbor": {"skin": 0.5}, "stages": [{"name": "md", "integrator": {"style": "nve", "timestep": 0.001},
-                                                   "steps": 100}],
-            "output": {"thermo": {"every": 10, "file": "md_af.csv"}}}
-    write_deck(deck, os.path.join(wd, "md_af.yaml"))
-    run_atomforge(["run", "md_af.yaml", "-q"], wd)
-    af = np.genfromtxt(os.path.join(wd, "md_af.csv"), delimiter=",", names=True)
-    ok = len(rows[1]) == 11 and len(rows[4]) == 11 and len(af) == 11
-    worst = 0.0
-    if ok:
-        for k in range(11):
-            for col, afcol in (("PotEng", "pe"), ("TotEng", "etotal")):
-                ref = rows[1][k][col]
-                worst = max(worst, abs(rows[4][k][col] - ref) / abs(ref), abs(af[afcol][k] - ref) / abs(ref))
+    ok, worst = nve_agreement(wd, MD.format(processors="", data="si216.data", pot="spline.yaml", species="Si"), "si216.data", ["Si"], pots["spline"])
     c.check(ok and worst <= 1e-10, f"100 NVE steps: 1 rank, 4 ranks and atomforge run agree (pe, etotal {worst:.1e}; 1e-10)")
 
     # Errors: one clear line each.
@@ -252,6 +230,42 @@ def main():
         errors = [ln for ln in (p.stdout + p.stderr).splitlines() if ln.startswith("ERROR")]
         c.check(p.returncode != 0 and len(errors) == 1 and needle in errors[0], f"{what}: {errors}")
     c.done()
+
+
+def ranks_agree(c, label, runs, base_tag):
+    """runs: tag -> (thermo row, forces) of the 4 rank settings; energy 1e-13 relative,
+    forces 1e-11 eV/A against the 1-rank run. Returns its forces (None if a run failed)."""
+    base = runs.get(base_tag)
+    if base and len(runs) == 4:
+        worst_e = max(abs(t["PotEng"] - base[0]["PotEng"]) / abs(base[0]["PotEng"]) for t, _ in runs.values())
+        worst_f = max(np.abs(f - base[1]).max() for _, f in runs.values())
+        c.check(worst_e <= 1e-13 and worst_f <= 1e-11,
+                f"{label}: 1, 2, 4 ranks and a 4x1x1 grid agree (energy {worst_e:.1e}, forces {worst_f:.1e} eV/A)")
+    return base[1] if base else None
+
+
+def nve_agreement(wd, lmp_input, data, species, section):
+    """100 NVE steps of lmp_input at 1 and 4 ranks and `atomforge run` of the same data
+    file (skin 0.5, thermo every 10): (all runs complete, worst relative pe/etotal gap)."""
+    rows = {}
+    for ranks in (1, 4):
+        p = lmp(wd, f"md{ranks}", lmp_input, ranks)
+        rows[ranks] = thermo_rows(p.stdout) if p.returncode == 0 else []
+    deck = {"units": "metal", "system": {"read": data, "species": species}, "potential": section,
+            "neighbor": {"skin": 0.5}, "stages": [{"name": "md", "integrator": {"style": "nve", "timestep": 0.001},
+                                                   "steps": 100}],
+            "output": {"thermo": {"every": 10, "file": "md_af.csv"}}}
+    write_deck(deck, os.path.join(wd, "md_af.yaml"))
+    run_atomforge(["run", "md_af.yaml", "-q"], wd)
+    af = np.genfromtxt(os.path.join(wd, "md_af.csv"), delimiter=",", names=True)
+    ok = len(rows[1]) == 11 and len(rows[4]) == 11 and len(af) == 11
+    worst = 0.0
+    if ok:
+        for k in range(11):
+            for col, afcol in (("PotEng", "pe"), ("TotEng", "etotal")):
+                ref = rows[1][k][col]
+                worst = max(worst, abs(rows[4][k][col] - ref) / abs(ref), abs(af[afcol][k] - ref) / abs(ref))
+    return ok, worst
 
 
 def runs_f(wd):

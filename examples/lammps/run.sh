@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# atomforge's potentials in LAMMPS (docs/lammps.md): in.si (216 Si atoms, 1000 K, 200
+# NVE steps) with the shipped equivariant model and with Stillinger-Weber, each at 1 and
+# 2 MPI ranks through build/bin/lmp_atomforge, and SW once more with LAMMPS's own
+# `pair_style sw` in Debian's lmp; then check.py compares every thermo table with
+# expected.txt and with each other. Under a minute on 2 cores. Output in runs/lammps/.
+#   examples/lammps/run.sh
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+[ -x build/bin/lmp_atomforge ] || scripts/bootstrap.sh
+ROOT=$PWD
+OUT=runs/lammps
+rm -rf "$OUT"
+mkdir -p "$OUT"
+cp examples/lammps/{in.si,si.data,si_equivariant.yaml,si_sw.yaml} "$OUT"
+sed -i "s|\.\./models/|$ROOT/examples/models/|" "$OUT/si_equivariant.yaml"
+cd "$OUT"
+export OMP_NUM_THREADS=1
+MPIRUN=(mpirun -np 2)
+[ "$(id -u)" = 0 ] && MPIRUN=(mpirun --allow-run-as-root --oversubscribe -np 2)
+for pot in si_equivariant si_sw; do
+  "$ROOT/build/bin/lmp_atomforge" -in in.si -var pot "$pot.yaml" -log "$pot.1.log" -screen none
+  "${MPIRUN[@]}" "$ROOT/build/bin/lmp_atomforge" -in in.si -var pot "$pot.yaml" -log "$pot.2.log" -screen none
+done
+# LAMMPS's own Stillinger-Weber on the same input, for comparison.
+sed -e 's|^pair_style atomforge .*|pair_style sw|; s|^pair_coeff \* \* Si|pair_coeff * * Si.sw Si|' in.si > in.si_lammps
+lmp -in in.si_lammps -log lammps_sw.log -screen none
+/usr/bin/python3 "$ROOT/examples/lammps/check.py" "$ROOT/examples/lammps/expected.txt" .
