@@ -3,12 +3,12 @@
 // `potential:` key), neural or classic; `pair_coeff * * El1 El2 ...` names each LAMMPS
 // type's species.
 //
-// Ghost mode: the rank's local and ghost atoms are one open system in which only the
+// Ghost mode: the rank's local and ghost atoms are one af::OpenSystem in which only the
 // locals contribute (the contributing mask), so each rank's energy is exactly its local
 // atoms' and the forces on ghosts return to their owners through LAMMPS's reverse
 // communication (newton on); exact for any decomposition. Neural potentials: ghosts as
-// deep as the receptive field (receptive_cutoffs() x r_c). Classic ones (pair_atomforge_
-// classic.cpp): ghosts one cutoff deep, as LAMMPS's own styles. docs/lammps.md.
+// deep as the receptive field (receptive_cutoffs() x r_c); classic ones: one cutoff deep,
+// as LAMMPS's own styles. docs/lammps.md.
 #ifdef PAIR_CLASS
 // clang-format off
 PairStyle(atomforge, PairAtomforge);
@@ -24,7 +24,7 @@ PairStyle(atomforge, PairAtomforge);
 #include "pair.h"
 
 namespace af {
-class Potential;
+class OpenSystem;
 }
 
 namespace LAMMPS_NS {
@@ -40,18 +40,12 @@ class PairAtomforge : public Pair {
   double init_one(int i, int j) override;
 
  private:
-  struct Graph;    // the model's graph and results, rebuilt every step (pair_atomforge.cpp)
-  struct Classic;  // a classic potential's atoms and list (pair_atomforge_classic.cpp)
-  void compute_model(int eflag, int vflag);
-  void compute_classic(int eflag, int vflag);
-  void release_classic();
   std::string file_;
-  std::unique_ptr<af::Potential> potential_;
-  std::vector<int> species_of_type_;     // per LAMMPS type 1..ntypes: the potential's species index
-  double cut_model_ = 0, cut_ghost_ = 0;
-  double ghost_override_ = 0;            // ghost_cutoff keyword (tests), 0: the receptive field
-  std::unique_ptr<Graph> graph_;
-  Classic* classic_ = nullptr;          // owned; set for classic potentials
+  std::unique_ptr<af::OpenSystem> system_;
+  std::vector<int> type_of_;              // per LAMMPS type 1..ntypes: the species index (pair_coeff order)
+  std::vector<int> types_, contributing_;  // per atom, this step
+  double cut_ghost_ = 0;
+  double ghost_override_ = 0;            // ghost_cutoff keyword (tests), 0: the potential's ghost depth
 };
 
 }  // namespace LAMMPS_NS

@@ -1,10 +1,10 @@
-// The pairs within a cutoff among a LAMMPS rank's local and ghost atoms, found by binning
-// every atom (ghosts included: atoms near the ghost shell's edge need their own pairs).
-// Storage is kept between steps, so no allocation once grown.
+// The pairs within a cutoff among an open set of atoms (a LAMMPS rank's locals and
+// ghosts, a KIM simulator's particles), found by binning every atom: atoms near the
+// set's edge need their own pairs too. Storage is kept between calls (no allocation once grown).
 #pragma once
 #include <vector>
 
-namespace af_lammps {
+namespace af {
 
 struct LocalPairs {
   // CSR by first atom: pairs offset[i] .. offset[i+1] are (i, sender[e]) with
@@ -14,10 +14,10 @@ struct LocalPairs {
   int max_degree = 0;
   int count() const { return static_cast<int>(sender.size()); }
 
-  void find(const double* const* x, int nall, double cutoff);
+  void find(const double* x, int nall, double cutoff);  // x: 3 per atom
 
  private:
   std::vector<int> head_, next_, bin_;
 };
 
-}  // namespace af_lammps
+}  // namespace af

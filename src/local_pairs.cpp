@@ -1,17 +1,17 @@
-#include "local_pairs.hpp"
+#include "atomforge/src/local_pairs.hpp"
 
 #include <algorithm>
 #include <cstddef>
 
-namespace af_lammps {
+namespace af {
 
-void LocalPairs::find(const double* const* x, int nall, double cutoff) {
+void LocalPairs::find(const double* x, int nall, double cutoff) {
   const double rc = cutoff, rc2 = rc * rc;
   double lo[3] = {0, 0, 0}, hi[3] = {0, 0, 0};
   for (int i = 0; i < nall; ++i)
     for (int k = 0; k < 3; ++k) {
-      lo[k] = i ? std::min(lo[k], x[i][k]) : x[i][k];
-      hi[k] = i ? std::max(hi[k], x[i][k]) : x[i][k];
+      lo[k] = i ? std::min(lo[k], x[3 * i + k]) : x[3 * i + k];
+      hi[k] = i ? std::max(hi[k], x[3 * i + k]) : x[3 * i + k];
     }
   int nb[3];
   double inv[3];  // bins at least rc wide: neighbors lie in the 27 around an atom's bin
@@ -24,7 +24,7 @@ void LocalPairs::find(const double* const* x, int nall, double cutoff) {
   bin_.resize(3 * static_cast<std::size_t>(nall));
   for (int i = nall - 1; i >= 0; --i) {
     int* b = &bin_[3 * static_cast<std::size_t>(i)];
-    for (int k = 0; k < 3; ++k) b[k] = std::min(nb[k] - 1, static_cast<int>((x[i][k] - lo[k]) * inv[k]));
+    for (int k = 0; k < 3; ++k) b[k] = std::min(nb[k] - 1, static_cast<int>((x[3 * i + k] - lo[k]) * inv[k]));
     const std::size_t id = (static_cast<std::size_t>(b[2]) * nb[1] + b[1]) * nb[0] + b[0];
     next_[i] = head_[id];
     head_[id] = i;
@@ -44,7 +44,7 @@ void LocalPairs::find(const double* const* x, int nall, double cutoff) {
           if (c[0] < 0 || c[1] < 0 || c[2] < 0 || c[0] >= nb[0] || c[1] >= nb[1] || c[2] >= nb[2]) continue;
           for (int j = head_[(static_cast<std::size_t>(c[2]) * nb[1] + c[1]) * nb[0] + c[0]]; j >= 0; j = next_[j]) {
             if (j == i) continue;
-            const double r[3] = {x[j][0] - x[i][0], x[j][1] - x[i][1], x[j][2] - x[i][2]};
+            const double r[3] = {x[3 * j] - x[3 * i], x[3 * j + 1] - x[3 * i + 1], x[3 * j + 2] - x[3 * i + 2]};
             if (r[0] * r[0] + r[1] * r[1] + r[2] * r[2] >= rc2) continue;
             receiver.push_back(i);
             sender.push_back(j);
@@ -56,4 +56,4 @@ void LocalPairs::find(const double* const* x, int nall, double cutoff) {
   }
 }
 
-}  // namespace af_lammps
+}  // namespace af

@@ -1,0 +1,98 @@
+// OpenSystem (open_system.hpp) with a classic potential (LJ, Morse, EAM, SW, Tersoff):
+// the atoms become the local atoms of an open af::Atoms (no periodic images: the
+// caller's ghost copies are the images) with a list built here of the kind the potential
+// asks for and ComputeFlags::contributing set, so pair terms count (c_i + c_j)/2 and
+// embedding and many-body terms only around contributing atoms. The virial is the
+// kernels' per-term tally: their full-list forces give each atom its own force, not the
+// gradient of the contributing atoms' energy alone, so f . r over the set does not apply.
+#include <Kokkos_Core.hpp>
+
+#include <algorithm>
+
+#include "atomforge/src/atoms.hpp"
+#include "atomforge/src/local_pairs.hpp"
+#include "atomforge/src/neighbor.hpp"
+#include "atomforge/src/open_system.hpp"
+#include "atomforge/src/potential.hpp"
+
+namespace af {
+
+struct OpenSystem::Classic {
+  Atoms atoms;
+  NeighborList list;
+  Kokkos::View<int**, Device> neigh;
+  IntView num, contributing, ghost_start;  // ghost_start: zeros (the open system has no images)
+  DblView eatom;
+  LocalPairs pairs;
+};
+
+OpenSystem::Result OpenSystem::compute_classic(int n, const double* x, const int* type, const int* contributing,
+                                               double* f, double* eatom, const Request& request) {
+  if (!classic_) classic_ = std::make_shared<Classic>();
+  Classic& C = *classic_;
+  const bool half = potential_->list_kind() == ListKind::Half;
+  LocalPairs& P = C.pairs;
+  P.find(x, n, cutoff_);
+
+  // Views grown, never shrunk: the potential reads rows [0, n) only.
+  Atoms& A = C.atoms;
+  if (static_cast<int>(A.x.extent(0)) < n) {
+    const int m = n + n / 8 + 16;
+    A.x = VecView("af_open::x", m);
+    A.f = VecView("af_open::f", m);
+    A.type = IntView("af_open::type", m);
+    C.num = IntView("af_open::num", m);
+    C.contributing = IntView("af_open::contributing", m);
+    C.ghost_start = IntView("af_open::ghost_start", m + 1);
+    C.eatom = DblView("af_open::eatom", m);
+  }
+  const int width = std::max(1, P.max_degree);
+  if (C.neigh.extent(0) < A.x.extent(0) || static_cast<int>(C.neigh.extent(1)) < width)
+    C.neigh = Kokkos::View<int**, Device>("af_open::neigh", A.x.extent(0), width + width / 4 + 1);
+  A.nlocal = n;
+  A.nghost = 0;
+  {
+    auto hx = Kokkos::create_mirror_view(A.x);
+    auto ht = Kokkos::create_mirror_view(A.type);
+    auto hc = Kokkos::create_mirror_view(C.contributing);
+    auto hn = Kokkos::create_mirror_view(C.num);
+    auto hl = Kokkos::create_mirror_view(C.neigh);
+    for (int i = 0; i < n; ++i) {
+      for (int k = 0; k < 3; ++k) hx(i, k) = x[3 * i + k];
+      ht(i) = type[i];
+      hc(i) = contributing[i] ? 1 : 0;
+      int m = 0;  // half lists: each pair once, under its lower index
+      for (int e = P.offset[i]; e < P.offset[i + 1]; ++e)
+        if (!half || P.sender[e] > i) hl(i, m++) = P.sender[e];
+      hn(i) = m;
+    }
+    Kokkos::deep_copy(A.x, hx);
+    Kokkos::deep_copy(A.type, ht);
+    Kokkos::deep_copy(C.contributing, hc);
+    Kokkos::deep_copy(C.num, hn);
+    Kokkos::deep_copy(C.neigh, hl);
+  }
+  C.list.adopt(half ? ListKind::Half : ListKind::Full, cutoff_, C.neigh, C.num, IntView(), C.ghost_start, Int3View(),
+               n);
+
+  ComputeFlags flags;
+  flags.energy = request.energy;
+  flags.virial = request.virial;
+  flags.per_atom_energy = request.per_atom_energy;
+  flags.contributing = C.contributing;
+  const EnergyVirial ev = potential_->compute(A, C.list, flags, C.eatom);
+  auto hf = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), A.f);
+  for (int i = 0; i < n; ++i)
+    for (int k = 0; k < 3; ++k) f[3 * i + k] += hf(i, k);
+  if (request.per_atom_energy) {
+    auto he = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), C.eatom);
+    for (int i = 0; i < n; ++i) eatom[i] += he(i);
+  }
+  Result out;
+  out.energy = request.energy ? ev.e : 0.0;
+  if (request.virial)
+    for (int k = 0; k < 6; ++k) out.virial[k] = ev.v[k];
+  return out;
+}
+
+}  // namespace af
