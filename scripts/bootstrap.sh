@@ -10,4 +10,5 @@ scripts/build-kokkos.sh "$BUILD_DIR/_deps/kokkos-openmp"
 cmake -S . -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=Release -DKokkos_ROOT="$PWD/$BUILD_DIR/_deps/kokkos-openmp" >/dev/null
 cmake --build "$BUILD_DIR" -j"${JOBS:-$(nproc)}"
 scripts/install-python.sh "$BUILD_DIR"
+BUILD_DIR=$BUILD_DIR scripts/install-kim.sh
 echo "bootstrap: built $BUILD_DIR/bin/atomforge"

@@ -13,6 +13,7 @@ PKGS=(
   clang libclang-rt-14-dev            # libFuzzer targets under ASan+UBSan (tests/fuzz)
   # reference engines and checks
   lammps lammps-data openmpi-bin python3-lammps liblammps-dev libopenmpi-dev   # lmp_atomforge; ASE's LAMMPSlib (a bench peer)
+  libkim-api-dev xxd   # the KIM portable-model driver (scripts/install-kim.sh; xxd embeds parameter files)
   python3 python3-dev pybind11-dev python3-numpy python3-yaml python3-h5py python3-mdanalysis python3-ase
   python3-matplotlib   # examples: plots
   python3-pymatgen python3-spglib     # CIF/POSCAR cross-checks

@@ -2,9 +2,9 @@
 // the atoms become the local atoms of an open af::Atoms (no periodic images: the
 // caller's ghost copies are the images) with a list built here of the kind the potential
 // asks for and ComputeFlags::contributing set, so pair terms count (c_i + c_j)/2 and
-// embedding and many-body terms only around contributing atoms. The virial is the
-// kernels' per-term tally: their full-list forces give each atom its own force, not the
-// gradient of the contributing atoms' energy alone, so f . r over the set does not apply.
+// embedding and many-body terms only around contributing atoms; the forces are the
+// gradient of the contributing atoms' energy (as KIM's partialForces must be), so f . r
+// over the set is its virial; the kernels' per-term tally gives the same.
 #include <Kokkos_Core.hpp>
 
 #include <algorithm>

@@ -2,8 +2,8 @@
 # atomforge's potentials in LAMMPS (docs/lammps.md): in.si (216 Si atoms, 1000 K, 200
 # NVE steps) with the shipped equivariant model and with Stillinger-Weber, each at 1 and
 # 2 MPI ranks through build/bin/lmp_atomforge, and SW once more with LAMMPS's own
-# `pair_style sw` in Debian's lmp; then check.py compares every thermo table with
-# expected.txt and with each other. Under a minute on 2 cores. Output in runs/lammps/.
+# `pair_style sw` in Debian's lmp, and the model once through KIM; then check.py compares every thermo table with
+# expected.txt and with each other. About a minute on 2 cores. Output in runs/lammps/.
 #   examples/lammps/run.sh
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -25,4 +25,9 @@ done
 # LAMMPS's own Stillinger-Weber on the same input, for comparison.
 sed -e 's|^pair_style atomforge .*|pair_style sw|; s|^pair_coeff \* \* Si|pair_coeff * * Si.sw Si|' in.si > in.si_lammps
 lmp -in in.si_lammps -log lammps_sw.log -screen none
+# The equivariant model as a KIM portable model (scripts/install-kim.sh, docs/kim.md) in
+# Debian's lmp: its exact radial MLP is slower than the spline above, so 50 steps.
+sed -e 's|^units metal|kim init atomforge_Si_equivariant metal|; s|^pair_style atomforge .*|kim interactions Si|;
+        /^pair_coeff/d' in.si > in.si_kim
+lmp -in in.si_kim -var steps 50 -log kim_equivariant.log -screen none
 /usr/bin/python3 "$ROOT/examples/lammps/check.py" "$ROOT/examples/lammps/expected.txt" .

@@ -29,7 +29,7 @@ PairAtomforge::PairAtomforge(LAMMPS* lmp) : Pair(lmp) {
   restartinfo = 0;
   one_coeff = 1;
   manybody_flag = 1;
-  no_virial_fdotr_compute = 1;  // the open system's virial (f . r over a rank's atoms is not it for classic styles)
+  no_virial_fdotr_compute = 1;  // the open system returns the virial (its own f . r or per-term tallies)
   if (!Kokkos::is_initialized()) af::initialize_kokkos(-1);  // a LAMMPS without KOKKOS: ours
 }
 

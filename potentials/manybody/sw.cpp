@@ -122,7 +122,12 @@ struct SWKernel {
       double fpair, e;
       twobody(pij, rsq, fpair, e);
       if (!overflow) leg[k] = leg_exp(pij, rsq);
-      for (int c = 0; c < 3; ++c) fi[c] += d[c] * fpair;
+      if (contributing.extent(0) == 0) {
+        for (int c = 0; c < 3; ++c) fi[c] += d[c] * fpair;  // both halves' force (j computes its own)
+      } else {  // the gradient of this half alone: j may not be visited (a mask's forces are exact gradients)
+        for (int c = 0; c < 3; ++c) fi[c] += 0.5 * d[c] * fpair;
+        sink.force(slot, j, -0.5 * d[0] * fpair, -0.5 * d[1] * fpair, -0.5 * d[2] * fpair);
+      }
       e2 += 0.5 * e;
       if (VFLAG) {
         ev.v[0] += 0.5 * d[0] * d[0] * fpair;

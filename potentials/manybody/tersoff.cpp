@@ -163,7 +163,12 @@ struct TersoffKernel {
         const double fc = ters_fc(r, pij), fc_d = ters_fc_d(r, pij), ex = exp(-pij.lam1 * r);
         const double fpair = -pij.biga * ex * (fc_d - fc * pij.lam1) / r;  // along x_i - x_j
         const double fr[3] = {-d1[0] * fpair, -d1[1] * fpair, -d1[2] * fpair};
-        for (int c = 0; c < 3; ++c) fi[c] += fr[c];
+        if (contributing.extent(0) == 0) {
+          for (int c = 0; c < 3; ++c) fi[c] += fr[c];  // both halves' force (j computes its own)
+        } else {  // the gradient of this half alone: j may not be visited (a mask's forces are exact gradients)
+          for (int c = 0; c < 3; ++c) fi[c] += 0.5 * fr[c];
+          sink.force(slot, j, -0.5 * fr[0], -0.5 * fr[1], -0.5 * fr[2]);
+        }
         etot += 0.5 * fc * pij.biga * ex;
         emine += 0.5 * fc * pij.biga * ex;
         if (VFLAG) {

@@ -86,6 +86,26 @@ def section_yaml(sec):
     return "potential: " + value(sec) + "\n"
 
 
+def check_run(c, label, wd, tag, p, ref):
+    """A LAMMPS run 0 (process p, dump tag.dump) against atomforge's own single point
+    ref = (per-atom energies, forces, virial in Voigt order): per-atom energies 1e-12 eV,
+    forces 1e-10 eV/A, virial 1e-12 relative, pe/atom summing to pe. Returns (thermo
+    row, forces), or None if the run failed."""
+    if p.returncode != 0:
+        c.check(False, f"{label}: LAMMPS failed: {(p.stdout + p.stderr)[-800:]}")
+        return None
+    t = thermo_rows(p.stdout)[0]
+    f, e = dump(os.path.join(wd, f"{tag}.dump"))
+    w = np.array([t[f"c_pv[{k}]"] for k in (1, 2, 3, 6, 5, 4)]) * t["Volume"] / NKTV2P  # Voigt order, eV
+    de, df = np.abs(e - ref[0]).max(), np.abs(f - ref[1]).max()
+    dw = np.abs(w - ref[2]).max() / np.abs(ref[2]).max()
+    dsum = abs(t["c_pesum"] - t["PotEng"]) / abs(t["PotEng"])
+    c.check(de <= 1e-12 and df <= 1e-10 and dw <= 1e-12 and dsum <= 1e-12,
+            f"{label}: = atomforge (per-atom energies {de:.1e} eV, forces {df:.1e} eV/A, virial {dw:.1e} rel; "
+            f"pe/atom sum {dsum:.1e})")
+    return t, f
+
+
 def single_points(c, wd, name, sec, native, struct, species):
     atoms = data_atoms(os.path.join(wd, f"{struct}.data"), species.split())
     atoms.calc = atomforge.Calculator(sec)
@@ -100,19 +120,10 @@ def single_points(c, wd, name, sec, native, struct, species):
         tag = f"{name}_{ranks}{'g' if grid else ''}"
         pair = f"pair_style atomforge {name}.yaml\npair_coeff * * {species}"
         p = lmp(wd, tag, RUN0.format(units="metal", processors=grid, name=struct, pair=pair, tag=tag), ranks)
-        if p.returncode != 0:
-            c.check(False, f"{name}, {tag}: lmp_atomforge failed: {(p.stdout + p.stderr)[-800:]}")
+        run = check_run(c, f"{name} on {struct}, {ranks} rank(s) {grid}", wd, tag, p, (e_ref, f_ref, w_ref))
+        if not run:
             continue
-        t = thermo_rows(p.stdout)[0]
-        f, e = dump(os.path.join(wd, f"{tag}.dump"))
-        runs[tag] = (t, f)
-        w = np.array([t[f"c_pv[{k}]"] for k in (1, 2, 3, 6, 5, 4)]) * t["Volume"] / NKTV2P  # Voigt order, eV
-        de, df = np.abs(e - e_ref).max(), np.abs(f - f_ref).max()
-        dw = np.abs(w - w_ref).max() / np.abs(w_ref).max()
-        dsum = abs(t["c_pesum"] - t["PotEng"]) / abs(t["PotEng"])
-        c.check(de <= 1e-12 and df <= 1e-10 and dw <= 1e-12 and dsum <= 1e-12,
-                f"{name} on {struct}, {ranks} rank(s) {grid}: = atomforge (per-atom energies {de:.1e} eV, forces "
-                f"{df:.1e} eV/A, virial {dw:.1e} rel; pe/atom sum {dsum:.1e})")
+        t, f = runs[tag] = run
         dn = abs(t["PotEng"] - t_nat["PotEng"]) / abs(t_nat["PotEng"])
         dfn = np.abs(f - f_nat).max()
         c.check(dn <= 1e-12 and dfn <= 1e-10,

@@ -1,0 +1,101 @@
+"""atomforge's KIM portable-model driver (interfaces/kim/) in Debian's lmp.
+
+scripts/install-kim.sh builds atomforge_driver and the shipped models
+(atomforge_Si_equivariant, atomforge_Si_attention) into the KIM API's user collection
+with kim-api-collections-management, and here also a model made from a user's YAML
+(atomforge_SiC_tersoff: Tersoff SiC through the same driver). Each case starts from a
+fixed data file (written once by lmp) with `kim init MODEL metal`, `neighbor 0.5 bin`,
+`neigh_modify every 1 delay 0 check yes` and `kim interactions`:
+
+1. run 0 through KIM equals atomforge's own single point (atomforge.Calculator on the data
+   file's structure): per-atom energies within 1e-12 eV, forces within 1e-10 eV/A, the
+   virial within 1e-12 relative, pe/atom summing to pe; for both neural models on a
+   shaken 216-atom triclinic Si cell and an 8-atom cell far smaller than the padding, and
+   Tersoff on disordered SiC (also = LAMMPS's own pair_style tersoff);
+2. the same at 1, 2 and 4 ranks and on a forced `processors 4 1 1` grid (energy 1e-13
+   relative, forces 1e-11 eV/A between rank counts);
+3. a species the model lacks stops lmp with one ERROR line.
+"""
+import os
+import subprocess
+import sys
+
+import numpy as np
+
+from common import SOURCE_DIR, Checks, workdir
+from test_lammps_classic import RUN0 as CLASSIC_RUN0, check_run
+from test_lammps_pair import MAKE, STRUCTURES, data_atoms, dump, ranks_agree, thermo_rows
+
+import atomforge  # noqa: E402  (PYTHONPATH: the build's python/ folder, set by ctest)
+
+MODELS = os.path.join(SOURCE_DIR, "examples", "models")
+POT = "/usr/share/lammps/potentials"
+RUN0 = CLASSIC_RUN0.replace("units {units}", "kim init {model} metal")
+CASES = [  # model, atomforge section, structure, species, LAMMPS's own style or None
+    ("atomforge_Si_equivariant", {"style": "nnip", "model": f"{MODELS}/si_equivariant.h5"}, "si216", "Si", None),
+    ("atomforge_Si_attention", {"style": "nnip", "model": f"{MODELS}/si_attention.h5"}, "si216", "Si", None),
+    ("atomforge_Si_equivariant", {"style": "nnip", "model": f"{MODELS}/si_equivariant.h5"}, "si8", "Si", None),
+    ("atomforge_Si_attention", {"style": "nnip", "model": f"{MODELS}/si_attention.h5"}, "si8", "Si", None),
+    ("atomforge_SiC_tersoff", {"style": "tersoff", "file": f"{POT}/SiC.tersoff"}, "sic64", "Si C",
+     f"pair_style tersoff\npair_coeff * * {POT}/SiC.tersoff Si C"),
+]
+
+
+def lmp(wd, tag, text, ranks):
+    with open(os.path.join(wd, f"in.{tag}"), "w") as f:
+        f.write(text)
+    cmd = ["lmp", "-in", f"in.{tag}", "-log", "none", "-nocite"]
+    if ranks > 1:
+        cmd = ["mpirun", "--allow-run-as-root", "--oversubscribe", "-np", str(ranks)] + cmd
+    return subprocess.run(cmd, cwd=wd, capture_output=True, text=True, timeout=900,
+                          env=dict(os.environ, OMP_NUM_THREADS="1"))
+
+
+def main():
+    c = Checks("kim")
+    wd = workdir("kim")
+    with open(os.path.join(wd, "sic.yaml"), "w") as f:
+        f.write("species: [Si, C]\npotential: {style: tersoff, file: SiC.tersoff}\n")
+    p = subprocess.run([os.path.join(SOURCE_DIR, "scripts", "install-kim.sh"), "atomforge_SiC_tersoff",
+                        os.path.join(wd, "sic.yaml"), f"{POT}/SiC.tersoff"], capture_output=True, text=True,
+                       env=dict(os.environ, BUILD_DIR=os.environ.get("AF_BUILD_DIR", "build")))
+    c.check(p.returncode == 0, f"scripts/install-kim.sh: driver and models installed ({(p.stdout + p.stderr)[-300:]})")
+    if p.returncode != 0:
+        c.done()
+    for name in ("si216", "si8", "sic64"):
+        with open(os.path.join(wd, f"make_{name}"), "w") as f:
+            f.write(MAKE.format(name=name, **STRUCTURES[name]))
+        subprocess.run(["lmp", "-in", f"make_{name}", "-log", "none", "-screen", "none"], cwd=wd, check=True)
+
+    for model, sec, struct, species, native in CASES:
+        label = f"{model} on {struct}"
+        atoms = data_atoms(os.path.join(wd, f"{struct}.data"), species.split())
+        atoms.calc = atomforge.Calculator(sec)
+        e_ref, f_ref = atoms.get_potential_energies(), atoms.get_forces()
+        w_ref = -atoms.get_stress() * atoms.get_volume()  # virial (xx yy zz yz xz xy), eV
+        runs = {}
+        for ranks, grid in ((1, ""), (2, ""), (4, ""), (4, "processors 4 1 1")):
+            tag = f"{model}_{struct}_{ranks}{'g' if grid else ''}"
+            p = lmp(wd, tag, RUN0.format(model=model, processors=grid, name=struct, pair=f"kim interactions {species}",
+                                         tag=tag), ranks)
+            run = check_run(c, f"{label}, {ranks} rank(s) {grid}, through KIM", wd, tag, p, (e_ref, f_ref, w_ref))
+            if run:
+                runs[tag] = run
+        base = ranks_agree(c, label, runs, f"{model}_{struct}_1")
+        if native and base is not None:
+            p = lmp(wd, "native", CLASSIC_RUN0.format(units="metal", processors="", name=struct, pair=native,
+                                                      tag="native"), 1)
+            f, _ = dump(os.path.join(wd, "native.dump"))
+            dn = abs(thermo_rows(p.stdout)[0]["PotEng"] - runs[f"{model}_{struct}_1"][0]["PotEng"])
+            c.check(np.abs(f - base).max() <= 1e-10 and dn <= 1e-10,
+                    f"{label}: KIM = LAMMPS's own style (energy {dn:.1e} eV, forces {np.abs(f - base).max():.1e} eV/A)")
+
+    p = lmp(wd, "bad", RUN0.format(model="atomforge_Si_equivariant", processors="", name="si8",
+                                   pair="kim interactions Ge", tag="bad"), 1)
+    errors = [ln for ln in (p.stdout + p.stderr).splitlines() if ln.startswith("ERROR")]
+    c.check(p.returncode != 0 and len(errors) == 1 and "Ge" in errors[0], f"unknown species: {errors}")
+    c.done()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
