@@ -5,6 +5,14 @@
 
 namespace af {
 
+void LocalPairs::add_within(const double* x, int i, int j, double rc2) {
+  const double r[3] = {x[3 * j] - x[3 * i], x[3 * j + 1] - x[3 * i + 1], x[3 * j + 2] - x[3 * i + 2]};
+  if (r[0] * r[0] + r[1] * r[1] + r[2] * r[2] >= rc2) return;
+  receiver.push_back(i);
+  sender.push_back(j);
+  vec.insert(vec.end(), r, r + 3);
+}
+
 void LocalPairs::find(const double* x, int nall, double cutoff) {
   const double rc = cutoff, rc2 = rc * rc;
   double lo[3] = {0, 0, 0}, hi[3] = {0, 0, 0};
@@ -43,16 +51,28 @@ void LocalPairs::find(const double* x, int nall, double cutoff) {
           const int c[3] = {b[0] + dx, b[1] + dy, b[2] + dz};
           if (c[0] < 0 || c[1] < 0 || c[2] < 0 || c[0] >= nb[0] || c[1] >= nb[1] || c[2] >= nb[2]) continue;
           for (int j = head_[(static_cast<std::size_t>(c[2]) * nb[1] + c[1]) * nb[0] + c[0]]; j >= 0; j = next_[j]) {
-            if (j == i) continue;
-            const double r[3] = {x[3 * j] - x[3 * i], x[3 * j + 1] - x[3 * i + 1], x[3 * j + 2] - x[3 * i + 2]};
-            if (r[0] * r[0] + r[1] * r[1] + r[2] * r[2] >= rc2) continue;
-            receiver.push_back(i);
-            sender.push_back(j);
-            vec.insert(vec.end(), r, r + 3);
+            if (j != i) add_within(x, i, j, rc2);
           }
         }
     offset[i + 1] = static_cast<int>(sender.size());
     max_degree = std::max(max_degree, offset[i + 1] - before);
+  }
+}
+
+void LocalPairs::filter(const LocalPairs& from, const double* x, double cutoff) {
+  const double rc2 = cutoff * cutoff;
+  const int n = static_cast<int>(from.offset.size()) - 1;
+  receiver.clear();
+  sender.clear();
+  vec.clear();
+  offset.assign(n + 1, 0);
+  max_degree = 0;
+  for (int i = 0; i < n; ++i) {
+    for (int e = from.offset[i]; e < from.offset[i + 1]; ++e) {
+      add_within(x, i, from.sender[e], rc2);
+    }
+    offset[i + 1] = static_cast<int>(sender.size());
+    max_degree = std::max(max_degree, offset[i + 1] - offset[i]);
   }
 }
 

@@ -20,7 +20,7 @@ struct OpenSystem::Neural {
   nnip::Graph g;
   DblView energy;
   VecView dedr;
-  LocalPairs pairs;
+  LocalPairs candidates, pairs;  // within r_c + skin (kept); within r_c (this call)
 };
 
 OpenSystem::OpenSystem() = default;
@@ -61,6 +61,12 @@ const std::string& OpenSystem::style() const { return style_; }
 double OpenSystem::cutoff() const { return cutoff_; }
 double OpenSystem::ghost_depth() const { return ghost_depth_; }
 
+bool OpenSystem::reuse_pairs(int n, const Request& request) {
+  if (request.same_atoms && n == pairs_n_) return true;
+  pairs_n_ = n;
+  return false;
+}
+
 OpenSystem::Result OpenSystem::compute(int n, const double* x, const int* type, const int* contributing, double* f,
                                        double* eatom, double* vatom, const Request& request) {
   if (neural_) return compute_neural(n, x, type, contributing, f, eatom, vatom, request);
@@ -72,8 +78,9 @@ OpenSystem::Result OpenSystem::compute(int n, const double* x, const int* type, 
 OpenSystem::Result OpenSystem::compute_neural(int n, const double* x, const int* type, const int* contributing,
                                               double* f, double* eatom, double* vatom, const Request& request) {
   Neural& G = *neural_;
+  if (!reuse_pairs(n, request)) G.candidates.find(x, n, cutoff_ + request.skin);
   LocalPairs& P = G.pairs;
-  P.find(x, n, cutoff_);
+  P.filter(G.candidates, x, cutoff_);
   const int nedges = P.count();
 
   // Device views of the graph, grown, never shrunk (host mirrors on CPU builds are the views).

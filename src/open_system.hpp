@@ -36,6 +36,11 @@ class OpenSystem {
 
   struct Request {
     bool energy = true, virial = true, per_atom_energy = false, per_atom_virial = false;
+    // Pairs are found within cutoff + skin and kept: same_atoms promises the same atoms in
+    // the same order as the previous call, none moved more than skin/2 since the pairs
+    // were found (LAMMPS: no re-neighboring since); then only positions are sent.
+    bool same_atoms = false;
+    double skin = 0;
   };
   struct Result {
     double energy = 0;                 // the contributing atoms' energy
@@ -56,10 +61,13 @@ class OpenSystem {
                         double* vatom, const Request& request);
   Result compute_classic(int n, const double* x, const int* type, const int* contributing, double* f, double* eatom,
                          const Request& request);
+  Result evaluate_classic(int n, double* f, double* eatom, const Request& request);
   std::unique_ptr<Potential> potential_;
   std::string style_;
   std::vector<int> model_species_;  // neural: caller's type -> model species index
   double cutoff_ = 0, ghost_depth_ = 0;
+  int pairs_n_ = -1;  // atoms when candidate pairs were last found (-1: never)
+  bool reuse_pairs(int n, const Request& request);
   std::shared_ptr<Neural> neural_;  // (shared_ptr: each part complete only in its own .cpp)
   std::shared_ptr<Classic> classic_;
 };

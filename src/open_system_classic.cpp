@@ -31,11 +31,18 @@ OpenSystem::Result OpenSystem::compute_classic(int n, const double* x, const int
   if (!classic_) classic_ = std::make_shared<Classic>();
   Classic& C = *classic_;
   const bool half = potential_->list_kind() == ListKind::Half;
+  Atoms& A = C.atoms;
+  if (reuse_pairs(n, request)) {  // the list stands (its skin pairs fail the kernels' cutoff tests)
+    auto hx = Kokkos::create_mirror_view(A.x);
+    for (int i = 0; i < n; ++i)
+      for (int k = 0; k < 3; ++k) hx(i, k) = x[3 * i + k];
+    Kokkos::deep_copy(A.x, hx);
+    return evaluate_classic(n, f, eatom, request);
+  }
   LocalPairs& P = C.pairs;
-  P.find(x, n, cutoff_);
+  P.find(x, n, cutoff_ + request.skin);
 
   // Views grown, never shrunk: the potential reads rows [0, n) only.
-  Atoms& A = C.atoms;
   if (static_cast<int>(A.x.extent(0)) < n) {
     const int m = n + n / 8 + 16;
     A.x = VecView("af_open::x", m);
@@ -61,9 +68,13 @@ OpenSystem::Result OpenSystem::compute_classic(int n, const double* x, const int
       for (int k = 0; k < 3; ++k) hx(i, k) = x[3 * i + k];
       ht(i) = type[i];
       hc(i) = contributing[i] ? 1 : 0;
-      int m = 0;  // half lists: each pair once, under its lower index
-      for (int e = P.offset[i]; e < P.offset[i + 1]; ++e)
-        if (!half || P.sender[e] > i) hl(i, m++) = P.sender[e];
+      // Half lists: each pair once, under its lower index. Pairs of two non-contributing
+      // atoms weigh nothing (and no contributing term reads them): not listed.
+      int m = 0;
+      for (int e = P.offset[i]; e < P.offset[i + 1]; ++e) {
+        const int j = P.sender[e];
+        if ((!half || j > i) && (contributing[i] || contributing[j])) hl(i, m++) = j;
+      }
       hn(i) = m;
     }
     Kokkos::deep_copy(A.x, hx);
@@ -74,7 +85,12 @@ OpenSystem::Result OpenSystem::compute_classic(int n, const double* x, const int
   }
   C.list.adopt(half ? ListKind::Half : ListKind::Full, cutoff_, C.neigh, C.num, IntView(), C.ghost_start, Int3View(),
                n);
+  return evaluate_classic(n, f, eatom, request);
+}
 
+OpenSystem::Result OpenSystem::evaluate_classic(int n, double* f, double* eatom, const Request& request) {
+  Classic& C = *classic_;
+  Atoms& A = C.atoms;
   ComputeFlags flags;
   flags.energy = request.energy;
   flags.virial = request.virial;

@@ -91,8 +91,9 @@ void PairAtomforge::coeff(int narg, char** arg) {
 void PairAtomforge::init_style() {
   if (force->newton_pair == 0)
     error->all(FLERR, "pair_style atomforge needs newton on (ghost atoms' forces return to their owners)");
-  // No neighbor list is requested: the open system bins every atom, ghosts included.
-  // Ghosts as deep as the receptive field (plus the skin: pairs are found anew each step).
+  // No neighbor list is requested: the open system bins every atom, ghosts included, at
+  // LAMMPS's re-neighborings (within cutoff + skin). Ghosts as deep as the ghost depth
+  // plus the skin.
   comm->cutghostuser = std::max(comm->cutghostuser, cut_ghost_ + neighbor->skin);
 }
 
@@ -119,6 +120,8 @@ void PairAtomforge::compute(int eflag, int vflag) {
   request.virial = vflag_global != 0;
   request.per_atom_energy = eflag_atom != 0;
   request.per_atom_virial = vflag_atom != 0;
+  request.same_atoms = neighbor->ago > 0;  // LAMMPS keeps atoms and ghosts in place between re-neighborings
+  request.skin = neighbor->skin;
   af::OpenSystem::Result r;
   try {  // LAMMPS's 2d arrays are contiguous: row 0 addresses them all
     r = system_->compute(nall, nall ? atom->x[0] : nullptr, types_.data(), contributing_.data(),
