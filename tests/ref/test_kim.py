@@ -14,6 +14,7 @@ fixed data file (written once by lmp) with `kim init MODEL metal`, `neighbor 0.5
    Tersoff on disordered SiC (also = LAMMPS's own pair_style tersoff);
 2. the same at 1, 2 and 4 ranks and on a forced `processors 4 1 1` grid (energy 1e-13
    relative, forces 1e-11 eV/A between rank counts);
+   compute stress/atom (KIM's per-particle virials, neural models) sums to the virial;
 3. a species the model lacks stops lmp with one ERROR line.
 """
 import os
@@ -31,6 +32,11 @@ import atomforge  # noqa: E402  (PYTHONPATH: the build's python/ folder, set by 
 MODELS = os.path.join(SOURCE_DIR, "examples", "models")
 POT = "/usr/share/lammps/potentials"
 RUN0 = CLASSIC_RUN0.replace("units {units}", "kim init {model} metal")
+# Neural models also give per-particle virials: compute stress/atom must sum to the virial.
+RUN0_STRESS = RUN0.replace("compute pv all pressure NULL virial\n", "compute pv all pressure NULL virial\n"
+                           "compute sa all stress/atom NULL virial\n"
+                           "compute sasum all reduce sum c_sa[1] c_sa[2] c_sa[3] c_sa[4] c_sa[5] c_sa[6]\n").replace(
+    "c_pv[6]\n", "c_pv[6] c_sasum[1] c_sasum[2] c_sasum[3] c_sasum[4] c_sasum[5] c_sasum[6]\n")
 CASES = [  # model, atomforge section, structure, species, LAMMPS's own style or None
     ("atomforge_Si_equivariant", {"style": "nnip", "model": f"{MODELS}/si_equivariant.h5"}, "si216", "Si", None),
     ("atomforge_Si_attention", {"style": "nnip", "model": f"{MODELS}/si_attention.h5"}, "si216", "Si", None),
@@ -76,11 +82,19 @@ def main():
         runs = {}
         for ranks, grid in ((1, ""), (2, ""), (4, ""), (4, "processors 4 1 1")):
             tag = f"{model}_{struct}_{ranks}{'g' if grid else ''}"
-            p = lmp(wd, tag, RUN0.format(model=model, processors=grid, name=struct, pair=f"kim interactions {species}",
+            text = RUN0 if native else RUN0_STRESS
+            p = lmp(wd, tag, text.format(model=model, processors=grid, name=struct, pair=f"kim interactions {species}",
                                          tag=tag), ranks)
             run = check_run(c, f"{label}, {ranks} rank(s) {grid}, through KIM", wd, tag, p, (e_ref, f_ref, w_ref))
             if run:
                 runs[tag] = run
+            if run and not native:
+                t = run[0]
+                w = np.array([t[f"c_pv[{k}]"] for k in (1, 2, 3, 4, 5, 6)]) * t["Volume"]
+                sa = -np.array([t[f"c_sasum[{k}]"] for k in (1, 2, 3, 4, 5, 6)])
+                dsa = np.abs(sa - w).max() / np.abs(w).max()
+                c.check(dsa <= 1e-12, f"{label}, {ranks} rank(s) {grid}: stress/atom through KIM sums to the "
+                                      f"virial ({dsa:.1e})")
         base = ranks_agree(c, label, runs, f"{model}_{struct}_1")
         if native and base is not None:
             p = lmp(wd, "native", CLASSIC_RUN0.format(units="metal", processors="", name=struct, pair=native,

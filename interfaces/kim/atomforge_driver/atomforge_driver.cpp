@@ -6,7 +6,8 @@
 // whose file names refer to the model's other parameter files. The simulator's particles
 // are the open system: contributing ones counted, padding ones computed as ghosts; the
 // influence distance is the potential's ghost depth (a neural model's receptive field),
-// so padding reaches it. Units: metal (A, eV). docs/kim.md.
+// so padding reaches it. Energy, forces, per-particle energies, virial, and per-particle
+// virials for neural models. Units: metal (A, eV). docs/kim.md.
 #include <Kokkos_Core.hpp>
 
 #include <cstdlib>
@@ -30,6 +31,7 @@ struct Driver {
   double influence = 0, cutoff = 0;
   int not_requesting_padding_neighbors = 1;  // the open system bins every particle itself
   std::vector<double> scratch;             // forces when the simulator asks for none
+  std::vector<double> vatom;               // per-particle virials, the open system's convention
 };
 
 template <class Api>
@@ -54,10 +56,15 @@ int destroy(KIM::ModelDestroy* const api) {
   return false;
 }
 
-int arguments_create(KIM::ModelCompute const* const, KIM::ModelComputeArgumentsCreate* const api) {
+int arguments_create(KIM::ModelCompute const* const model, KIM::ModelComputeArgumentsCreate* const api) {
   namespace N = KIM::COMPUTE_ARGUMENT_NAME;
+  Driver* d = nullptr;
+  model->GetModelBufferPointer(reinterpret_cast<void**>(&d));
   for (const auto& name : {N::partialEnergy, N::partialForces, N::partialParticleEnergy, N::partialVirial})
     if (api->SetArgumentSupportStatus(name, KIM::SUPPORT_STATUS::optional)) return true;
+  // Per-particle virials: each edge's -r (x) dE/dr, half to each end (neural models only).
+  if (d->system->neural() && api->SetArgumentSupportStatus(N::partialParticleVirial, KIM::SUPPORT_STATUS::optional))
+    return true;
   return false;
 }
 
@@ -71,13 +78,15 @@ int compute(KIM::ModelCompute const* const api, KIM::ModelComputeArguments const
   const int* species = nullptr;
   const int* contributing = nullptr;
   const double* x = nullptr;
-  double *energy = nullptr, *forces = nullptr, *particle_energy = nullptr, *virial = nullptr;
+  double *energy = nullptr, *forces = nullptr, *particle_energy = nullptr, *virial = nullptr,
+         *particle_virial = nullptr;
   if (args->GetArgumentPointer(N::numberOfParticles, &n) || args->GetArgumentPointer(N::particleSpeciesCodes, &species) ||
       args->GetArgumentPointer(N::particleContributing, &contributing) ||
       args->GetArgumentPointer(N::coordinates, &x) || args->GetArgumentPointer(N::partialEnergy, &energy) ||
       args->GetArgumentPointer(N::partialForces, &forces) ||
       args->GetArgumentPointer(N::partialParticleEnergy, &particle_energy) ||
-      args->GetArgumentPointer(N::partialVirial, &virial)) {
+      args->GetArgumentPointer(N::partialVirial, &virial) ||
+      (d->system->neural() && args->GetArgumentPointer(N::partialParticleVirial, &particle_virial))) {
     log_error(api, "cannot read the compute arguments", __LINE__);
     return true;
   }
@@ -94,14 +103,23 @@ int compute(KIM::ModelCompute const* const api, KIM::ModelComputeArguments const
   request.energy = energy != nullptr;
   request.virial = virial != nullptr;
   request.per_atom_energy = particle_energy != nullptr;
+  request.per_atom_virial = particle_virial != nullptr;
+  if (particle_virial) {
+    d->vatom.assign(6 * static_cast<std::size_t>(count), 0.0);
+  }
   try {
-    const af::OpenSystem::Result r =
-        d->system->compute(count, x, species, contributing, f, particle_energy, nullptr, request);
+    const af::OpenSystem::Result r = d->system->compute(count, x, species, contributing, f, particle_energy,
+                                                        particle_virial ? d->vatom.data() : nullptr, request);
     if (energy) *energy = r.energy;
     if (virial) {  // KIM: -sum r (x) f, in Voigt order xx yy zz yz xz xy
       const double* w = r.virial;  // sum r (x) f: xx yy zz xy xz yz
       const double v[6] = {-w[0], -w[1], -w[2], -w[5], -w[4], -w[3]};
       for (int k = 0; k < 6; ++k) virial[k] = v[k];
+    }
+    for (int i = 0; particle_virial && i < count; ++i) {  // the same conversion per particle
+      const double* w = &d->vatom[6 * static_cast<std::size_t>(i)];
+      double* v = particle_virial + 6 * static_cast<std::size_t>(i);
+      v[0] = -w[0], v[1] = -w[1], v[2] = -w[2], v[3] = -w[5], v[4] = -w[4], v[5] = -w[3];
     }
   } catch (const std::exception& e) {
     log_error(api, e.what(), __LINE__);
