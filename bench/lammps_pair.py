@@ -4,7 +4,8 @@ Si diamond (5x5x5 cells, 1,000 atoms, 800 K), NVE 1 fs, STEPS steps, the shipped
 equivariant and attention models. One MPI rank x 1 thread and 2 ranks x 1 thread in
 LAMMPS (lmp_atomforge), 1 and 2 threads in atomforge; ms per step of the loop (LAMMPS's
 and atomforge's "Loop time"), LAMMPS's Pair and Comm (average over ranks) and
-atomforge's Force sections, best of 2.
+atomforge's Force sections, best of 2; LAMMPS's ghost / local atoms per rank (Nghost /
+Nlocal averages).
 
     /usr/bin/python3 bench/lammps_pair.py [STEPS]        (default 50)
 """
@@ -46,22 +47,24 @@ stages:
 """
 
 
-def best(cmd, cwd, patterns, threads, runs=2):
-    """The run with the least loop time: each pattern's first group in ms per step."""
+def best(cmd, cwd, patterns, threads, runs=2, raw=None):
+    """The run with the least loop time: each pattern's first group in ms per step; the
+    patterns of raw (if given) as printed, from the last run."""
     found = []
     for _ in range(runs):
         out = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True, check=True,
                              env=dict(ENV, OMP_NUM_THREADS=str(threads))).stdout
         found.append([float(re.search(p, out).group(1)) / STEPS * 1e3 for p in patterns])
-    return min(found)
+        extra = [float(re.search(p, out, re.M).group(1)) for p in raw or []]
+    return min(found) + extra
 
 
 def main():
     wd = tempfile.mkdtemp(prefix="af-lmpbench-")
     print(f"{STEPS} MD steps, 1,000 Si atoms; ms per step (best of 2)")
     print("| model | threads or ranks | atomforge step (force) | lmp_atomforge step (Pair, Comm) | step ratio | "
-          "Pair / force |")
-    print("|---|---|---|---|---|---|")
+          "Pair / force | ghosts / locals |")
+    print("|---|---|---|---|---|---|---|")
     for name in ("equivariant", "attention"):
         model = os.path.join(ROOT, "examples", "models", f"si_{name}.h5")
         with open(os.path.join(wd, f"{name}.yaml"), "w") as f:
@@ -76,10 +79,12 @@ def main():
             cmd = [LMP, "-in", f"in.{name}", "-log", "none", "-nocite"]
             if n > 1:
                 cmd = ["mpirun", "--allow-run-as-root", "-np", str(n)] + cmd
-            lmp, pair, comm = best(cmd, wd, [r"Loop time of ([0-9.e+-]+) on", r"Pair\s*\|\s*[0-9.e+-]+\s*\|\s*([0-9.e+-]+)",
-                                             r"Comm\s*\|\s*[0-9.e+-]+\s*\|\s*([0-9.e+-]+)"], 1)
+            lmp, pair, comm, nlocal, nghost = best(
+                cmd, wd, [r"Loop time of ([0-9.e+-]+) on", r"Pair\s*\|\s*[0-9.e+-]+\s*\|\s*([0-9.e+-]+)",
+                          r"Comm\s*\|\s*[0-9.e+-]+\s*\|\s*([0-9.e+-]+)"], 1,
+                raw=[r"^Nlocal:\s+([0-9.e+-]+) ave", r"^Nghost:\s+([0-9.e+-]+) ave"])
             print(f"| {name} | {n} | {af:.1f} ({af_force:.1f}) | {lmp:.1f} ({pair:.1f}, {comm:.2f}) | {lmp / af:.2f} | "
-                  f"{pair / af_force:.2f} |", flush=True)
+                  f"{pair / af_force:.2f} | {nghost / nlocal:.2f} |", flush=True)
 
 
 if __name__ == "__main__":
