@@ -4,8 +4,10 @@
 # 2 MPI ranks through build/bin/lmp_atomforge, and SW once more with LAMMPS's own
 # `pair_style sw` in Debian's lmp, and the model once through KIM; then check.py compares every thermo table with
 # expected.txt and with each other. About a minute on 2 cores. Output in runs/lammps/.
-#   examples/lammps/run.sh
+#   examples/lammps/run.sh [--quick]     (--quick: 50 steps each, as ctest runs it)
 set -euo pipefail
+STEPS=200
+[ "${1:-}" = --quick ] && STEPS=50
 cd "$(dirname "$0")/../.."
 [ -x build/bin/lmp_atomforge ] || scripts/bootstrap.sh
 ROOT=$PWD
@@ -19,12 +21,13 @@ export OMP_NUM_THREADS=1
 MPIRUN=(mpirun -np 2)
 [ "$(id -u)" = 0 ] && MPIRUN=(mpirun --allow-run-as-root --oversubscribe -np 2)
 for pot in si_equivariant si_sw; do
-  "$ROOT/build/bin/lmp_atomforge" -in in.si -var pot "$pot.yaml" -log "$pot.1.log" -screen none
-  "${MPIRUN[@]}" "$ROOT/build/bin/lmp_atomforge" -in in.si -var pot "$pot.yaml" -log "$pot.2.log" -screen none
+  "$ROOT/build/bin/lmp_atomforge" -in in.si -var pot "$pot.yaml" -var steps $STEPS -log "$pot.1.log" -screen none
+  "${MPIRUN[@]}" "$ROOT/build/bin/lmp_atomforge" -in in.si -var pot "$pot.yaml" -var steps $STEPS -log "$pot.2.log" \
+    -screen none
 done
 # LAMMPS's own Stillinger-Weber on the same input, for comparison.
 sed -e 's|^pair_style atomforge .*|pair_style sw|; s|^pair_coeff \* \* Si|pair_coeff * * Si.sw Si|' in.si > in.si_lammps
-lmp -in in.si_lammps -log lammps_sw.log -screen none
+lmp -in in.si_lammps -var steps $STEPS -log lammps_sw.log -screen none
 # The equivariant model as a KIM portable model (scripts/install-kim.sh, docs/kim.md) in
 # Debian's lmp: its exact radial MLP is slower than the spline above, so 50 steps.
 sed -e 's|^units metal|kim init atomforge_Si_equivariant metal|; s|^pair_style atomforge .*|kim interactions Si|;
