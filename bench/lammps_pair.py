@@ -1,11 +1,13 @@
 """pair_style atomforge in LAMMPS against atomforge's own engine, same model and MD.
 
 Si diamond (5x5x5 cells, 1,000 atoms, 800 K), NVE 1 fs, STEPS steps, the shipped
-equivariant and attention models. One MPI rank x 1 thread and 2 ranks x 1 thread in
+equivariant model in ghost and exchange mode and the attention model in ghost mode
+(`pair_style atomforge FILE mode M`). One MPI rank x 1 thread and 2 ranks x 1 thread in
 LAMMPS (lmp_atomforge), 1 and 2 threads in atomforge; ms per step of the loop (LAMMPS's
 and atomforge's "Loop time"), LAMMPS's Pair and Comm (average over ranks) and
 atomforge's Force sections, best of 2; LAMMPS's ghost / local atoms per rank (Nghost /
-Nlocal averages).
+Nlocal averages). In exchange mode the style's forward communications of the model's
+rows are timed in LAMMPS's Comm section (the style stamps the timer around them).
 
     /usr/bin/python3 bench/lammps_pair.py [STEPS]        (default 50)
 """
@@ -62,15 +64,15 @@ def best(cmd, cwd, patterns, threads, runs=2, raw=None):
 def main():
     wd = tempfile.mkdtemp(prefix="af-lmpbench-")
     print(f"{STEPS} MD steps, 1,000 Si atoms; ms per step (best of 2)")
-    print("| model | threads or ranks | atomforge step (force) | lmp_atomforge step (Pair, Comm) | step ratio | "
+    print("| model | mode | threads or ranks | atomforge step (force) | lmp_atomforge step (Pair, Comm) | step ratio | "
           "Pair / force | ghosts / locals |")
-    print("|---|---|---|---|---|---|---|")
-    for name in ("equivariant", "attention"):
+    print("|---|---|---|---|---|---|---|---|")
+    for name, mode in (("equivariant", "ghost"), ("equivariant", "exchange"), ("attention", "ghost")):
         model = os.path.join(ROOT, "examples", "models", f"si_{name}.h5")
         with open(os.path.join(wd, f"{name}.yaml"), "w") as f:
             f.write(f"potential: {{style: nnip, model: {model}}}\n")
         with open(os.path.join(wd, f"in.{name}"), "w") as f:
-            f.write(LAMMPS_IN.format(pot=f"{name}.yaml", steps=STEPS))
+            f.write(LAMMPS_IN.format(pot=f"{name}.yaml mode {mode}", steps=STEPS))
         with open(os.path.join(wd, f"{name}_deck.yaml"), "w") as f:
             f.write(DECK.format(model=model, steps=STEPS))
         for n in (1, 2):
@@ -83,7 +85,7 @@ def main():
                 cmd, wd, [r"Loop time of ([0-9.e+-]+) on", r"Pair\s*\|\s*[0-9.e+-]+\s*\|\s*([0-9.e+-]+)",
                           r"Comm\s*\|\s*[0-9.e+-]+\s*\|\s*([0-9.e+-]+)"], 1,
                 raw=[r"^Nlocal:\s+([0-9.e+-]+) ave", r"^Nghost:\s+([0-9.e+-]+) ave"])
-            print(f"| {name} | {n} | {af:.1f} ({af_force:.1f}) | {lmp:.1f} ({pair:.1f}, {comm:.2f}) | {lmp / af:.2f} | "
+            print(f"| {name} | {mode} | {n} | {af:.1f} ({af_force:.1f}) | {lmp:.1f} ({pair:.1f}, {comm:.2f}) | {lmp / af:.2f} | "
                   f"{pair / af_force:.2f} | {nghost / nlocal:.2f} |", flush=True)
 
 

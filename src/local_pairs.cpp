@@ -59,16 +59,17 @@ void LocalPairs::find(const double* x, int nall, double cutoff) {
   }
 }
 
-void LocalPairs::filter(const LocalPairs& from, const double* x, double cutoff) {
+void LocalPairs::filter(const LocalPairs& from, const double* x, double cutoff, int receivers) {
   const double rc2 = cutoff * cutoff;
   const int n = static_cast<int>(from.offset.size()) - 1;
+  const int nr = receivers < 0 ? n : receivers;
   receiver.clear();
   sender.clear();
   vec.clear();
   offset.assign(n + 1, 0);
   max_degree = 0;
   for (int i = 0; i < n; ++i) {
-    for (int e = from.offset[i]; e < from.offset[i + 1]; ++e) {
+    for (int e = from.offset[i]; i < nr && e < from.offset[i + 1]; ++e) {
       add_within(x, i, from.sender[e], rc2);
     }
     offset[i + 1] = static_cast<int>(sender.size());

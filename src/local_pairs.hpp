@@ -15,8 +15,9 @@ struct LocalPairs {
   int count() const { return static_cast<int>(sender.size()); }
 
   void find(const double* x, int nall, double cutoff);  // x: 3 per atom
-  // The pairs of `from` (found with a larger cutoff: a skin) within `cutoff` at positions x.
-  void filter(const LocalPairs& from, const double* x, double cutoff);
+  // The pairs of `from` (found with a larger cutoff: a skin) within `cutoff` at positions
+  // x, of the first `receivers` atoms only (the rest keep empty lists); -1: all.
+  void filter(const LocalPairs& from, const double* x, double cutoff, int receivers = -1);
 
  private:
   void add_within(const double* x, int i, int j, double rc2);  // pair (i, j) if closer than the cutoff

@@ -57,6 +57,9 @@ std::unique_ptr<OpenSystem> OpenSystem::load(const std::string& path, const std:
 }
 
 bool OpenSystem::neural() const { return neural_ != nullptr; }
+bool OpenSystem::has_exchange() const {
+  return !neural_ || static_cast<nnip::NnipPotential&>(*potential_).model().has_exchange();
+}
 const std::string& OpenSystem::style() const { return style_; }
 double OpenSystem::cutoff() const { return cutoff_; }
 double OpenSystem::ghost_depth() const { return ghost_depth_; }
@@ -80,7 +83,14 @@ OpenSystem::Result OpenSystem::compute_neural(int n, const double* x, const int*
   Neural& G = *neural_;
   if (!reuse_pairs(n, request)) G.candidates.find(x, n, cutoff_ + request.skin);
   LocalPairs& P = G.pairs;
-  P.filter(G.candidates, x, cutoff_);
+  int nowned = n;  // exchange mode: contributing atoms first, edges of theirs only
+  if (request.exchange) {
+    nowned = 0;
+    while (nowned < n && contributing[nowned]) ++nowned;
+    for (int i = nowned; i < n; ++i)
+      if (contributing[i]) throw std::runtime_error("exchange mode needs the contributing atoms first");
+  }
+  P.filter(G.candidates, x, cutoff_, nowned);
   const int nedges = P.count();
 
   // Device views of the graph, grown, never shrunk (host mirrors on CPU builds are the views).
@@ -123,7 +133,11 @@ OpenSystem::Result OpenSystem::compute_neural(int n, const double* x, const int*
     Kokkos::deep_copy(g.species, hsp);
     Kokkos::deep_copy(g.contributing, hc);
   }
-  static_cast<nnip::NnipPotential&>(*potential_).model().compute(g, G.energy, G.dedr);
+  nnip::Model& model = static_cast<nnip::NnipPotential&>(*potential_).model();
+  if (request.exchange)
+    model.compute_exchange(g, nowned, *request.exchange, G.energy, G.dedr);
+  else
+    model.compute(g, G.energy, G.dedr);
   auto he = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), G.energy);
   auto hd = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), G.dedr);
 

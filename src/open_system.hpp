@@ -19,6 +19,9 @@
 namespace af {
 
 class Potential;
+namespace nnip {
+class NodeExchange;
+}
 
 class OpenSystem {
  public:
@@ -33,6 +36,10 @@ class OpenSystem {
   const std::string& style() const;
   double cutoff() const;       // interaction cutoff r_c
   double ghost_depth() const;  // receptive field (neural) or r_c (classic)
+  // Exchange mode (Request::exchange): a neural model computed block by block, its node
+  // features sent to ghosts one cutoff deep after every block; classic potentials need no
+  // exchange (ghosts r_c deep already) and compute as without one.
+  bool has_exchange() const;
 
   struct Request {
     bool energy = true, virial = true, per_atom_energy = false, per_atom_virial = false;
@@ -41,6 +48,10 @@ class OpenSystem {
     // were found (LAMMPS: no re-neighboring since); then only positions are sent.
     bool same_atoms = false;
     double skin = 0;
+    // Exchange mode: the contributing atoms come first (a LAMMPS rank's locals), the rest
+    // are ghost copies at least cutoff() + skin deep whose rows `exchange` fills from
+    // their owners (nnip::NodeExchange). Null: ghost mode (ghosts ghost_depth() deep).
+    nnip::NodeExchange* exchange = nullptr;
   };
   struct Result {
     double energy = 0;                 // the contributing atoms' energy

@@ -1,9 +1,10 @@
 """Compares the thermo tables of examples/lammps/run.sh with expected.txt and each other.
 
 expected.txt holds, per run, the thermo rows (step temp pe ke etotal press) that the
-example printed when it was made; a run matches when pe and etotal agree to 1e-8 eV and
+example printed when it was made (si_equivariant.exchange.2: the model in exchange mode
+at 2 ranks); a run matches when pe and etotal agree to 1e-8 eV and
 temp to 1e-6 K at every step it printed (all 200 steps, or the first 50 with --quick) (the runs are deterministic; the margin covers other CPUs'
-rounding over 200 steps). The 1- and 2-rank runs of each potential, atomforge's SW and
+rounding over 200 steps). The 1- and 2-rank runs of each potential, both modes of the model, atomforge's SW and
 LAMMPS's own, and the model through KIM (exact radial MLP, 50 steps) and through
 pair_style atomforge (spline radial) must agree to the same tolerance.
     python3 check.py EXPECTED RUN_DIR
@@ -60,7 +61,8 @@ def main():
         last = rows[-1] if rows else None
         print(f"{'ok  ' if ok else 'FAIL'} {name:18s} step {last[0]:.0f}: T {last[1]:.3f} K, pe {last[2]:.6f} eV, "
               f"etotal {last[4]:.6f} eV" if last else f"FAIL {name}: no thermo output")
-    for a, b in (("si_equivariant.1", "si_equivariant.2"), ("si_sw.1", "si_sw.2"), ("si_sw.1", "lammps_sw"),
+    for a, b in (("si_equivariant.1", "si_equivariant.2"), ("si_equivariant.1", "si_equivariant.exchange.2"),
+                 ("si_sw.1", "si_sw.2"), ("si_sw.1", "lammps_sw"),
                  ("si_equivariant.1", "kim_equivariant")):
         ok = close(runs[a], runs[b], common=True)
         bad += not ok

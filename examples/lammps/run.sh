@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # atomforge's potentials in LAMMPS (docs/lammps.md): in.si (216 Si atoms, 1000 K, 200
 # NVE steps) with the shipped equivariant model and with Stillinger-Weber, each at 1 and
-# 2 MPI ranks through build/bin/lmp_atomforge, and SW once more with LAMMPS's own
+# 2 MPI ranks through build/bin/lmp_atomforge (the model also in exchange mode at 2
+# ranks), and SW once more with LAMMPS's own
 # `pair_style sw` in Debian's lmp, and the model once through KIM; then check.py compares every thermo table with
 # expected.txt and with each other. About a minute on 2 cores. Output in runs/lammps/.
 #   examples/lammps/run.sh [--quick]     (--quick: 50 steps each, as ctest runs it)
@@ -25,12 +26,15 @@ for pot in si_equivariant si_sw; do
   "${MPIRUN[@]}" "$ROOT/build/bin/lmp_atomforge" -in in.si -var pot "$pot.yaml" -var steps $STEPS -log "$pot.2.log" \
     -screen none
 done
+"${MPIRUN[@]}" "$ROOT/build/bin/lmp_atomforge" -in in.si -var pot si_equivariant.yaml -var mode exchange \
+  -var steps $STEPS -log si_equivariant.exchange.2.log -screen none
 # LAMMPS's own Stillinger-Weber on the same input, for comparison.
 sed -e 's|^pair_style atomforge .*|pair_style sw|; s|^pair_coeff \* \* Si|pair_coeff * * Si.sw Si|' in.si > in.si_lammps
 lmp -in in.si_lammps -var steps $STEPS -log lammps_sw.log -screen none
 # The equivariant model as a KIM portable model (scripts/install-kim.sh, docs/kim.md) in
 # Debian's lmp: its exact radial MLP is slower than the spline above, so 50 steps.
 sed -e 's|^units metal|kim init atomforge_Si_equivariant metal|; s|^pair_style atomforge .*|kim interactions Si|;
+        /^variable mode/d;
         /^pair_coeff/d' in.si > in.si_kim
 lmp -in in.si_kim -var steps 50 -log kim_equivariant.log -screen none
 /usr/bin/python3 "$ROOT/examples/lammps/check.py" "$ROOT/examples/lammps/expected.txt" .

@@ -18,11 +18,33 @@
 #include "memory.h"
 #include "neighbor.h"
 #include "update.h"
+#include "timer.h"
 
+#include "atomforge/potentials/nnip/model.hpp"
 #include "atomforge/src/kokkos_init.hpp"
 #include "atomforge/src/open_system.hpp"
 
 using namespace LAMMPS_NS;
+
+// The model's exchanged rows to this rank's ghosts: LAMMPS's forward communication of a
+// per-atom array (owners' rows into their ghost copies, periodic images included). The
+// time goes to LAMMPS's Comm section, the model's before it to Pair.
+class PairAtomforge::ForwardComm final : public af::nnip::NodeExchange {
+ public:
+  ForwardComm(Comm* comm, Timer* timer) : comm_(comm), timer_(timer) {}
+  void forward(double* rows, int n, int width) override {
+    timer_->stamp(Timer::PAIR);
+    rows_.resize(n);
+    for (int i = 0; i < n; ++i) rows_[i] = rows + static_cast<std::size_t>(i) * width;
+    comm_->forward_comm_array(width, rows_.data());
+    timer_->stamp(Timer::COMM);
+  }
+
+ private:
+  Comm* comm_;
+  Timer* timer_;
+  std::vector<double*> rows_;
+};
 
 PairAtomforge::PairAtomforge(LAMMPS* lmp) : Pair(lmp) {
   single_enable = 0;
@@ -43,14 +65,17 @@ PairAtomforge::~PairAtomforge() {
 void PairAtomforge::settings(int narg, char** arg) {
   // FILE [mode ghost] [ghost_cutoff R]; ghost_cutoff (Angstrom) replaces the ghost depth:
   // for tests that show a too thin ghost shell is wrong.
-  if (narg < 1 || narg % 2 == 0) error->all(FLERR, "Illegal pair_style atomforge command: expected FILE [mode ghost] [ghost_cutoff R]");
+  if (narg < 1 || narg % 2 == 0)
+    error->all(FLERR, "Illegal pair_style atomforge command: expected FILE [mode ghost|exchange] [ghost_cutoff R]");
   file_ = arg[0];
   ghost_override_ = 0;
+  exchange_ = false;
   for (int k = 1; k + 1 < narg; k += 2) {
     const std::string key = arg[k], value = arg[k + 1];
     if (key == "mode") {
-      if (value != "ghost")
-        error->all(FLERR, "pair_style atomforge: mode '" + value + "' is not available (this build has ghost mode only)");
+      if (value != "ghost" && value != "exchange")
+        error->all(FLERR, "pair_style atomforge: unknown mode '" + value + "' (ghost or exchange)");
+      exchange_ = value == "exchange";
     } else if (key == "ghost_cutoff") {
       ghost_override_ = std::atof(value.c_str());
       if (!(ghost_override_ > 0)) error->all(FLERR, "pair_style atomforge: ghost_cutoff must be a positive length");
@@ -83,7 +108,11 @@ void PairAtomforge::coeff(int narg, char** arg) {
   } catch (const std::exception& e) {
     error->all(FLERR, std::string("pair_style atomforge: ") + e.what());
   }
-  cut_ghost_ = ghost_override_ > 0 ? ghost_override_ : system_->ghost_depth();
+  if (exchange_ && !system_->has_exchange())
+    error->all(FLERR, "pair_style atomforge: " + file_ +
+                          ": mode exchange is not available for this model (the equivariant family has it; use mode ghost)");
+  const double depth = exchange_ ? system_->cutoff() : system_->ghost_depth();
+  cut_ghost_ = ghost_override_ > 0 ? ghost_override_ : depth;
   for (int i = 1; i <= ntypes; ++i)
     for (int j = i; j <= ntypes; ++j) setflag[i][j] = 1;
 }
@@ -122,6 +151,10 @@ void PairAtomforge::compute(int eflag, int vflag) {
   request.per_atom_virial = vflag_atom != 0;
   request.same_atoms = neighbor->ago > 0;  // LAMMPS keeps atoms and ghosts in place between re-neighborings
   request.skin = neighbor->skin;
+  if (exchange_ && system_->neural()) {
+    if (!forward_) forward_ = std::make_unique<ForwardComm>(comm, timer);
+    request.exchange = forward_.get();
+  }
   af::OpenSystem::Result r;
   try {  // LAMMPS's 2d arrays are contiguous: row 0 addresses them all
     r = system_->compute(nall, nall ? atom->x[0] : nullptr, types_.data(), contributing_.data(),

@@ -5,6 +5,10 @@
 
 namespace af::nnip {
 
+void Model::compute_exchange(const Graph&, int, NodeExchange&, const DblView&, const VecView&) {
+  throw Error("the " + name() + " model has no exchange mode (use ghost mode)");
+}
+
 std::unique_ptr<Model> make_equivariant(const ModelFile& f, const EquivariantOptions& o) {
   if (o.single) return std::make_unique<EquivariantModel<float>>(f, o.knots, o.grid);
   return std::make_unique<EquivariantModel<double>>(f, o.knots, o.grid);

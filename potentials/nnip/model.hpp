@@ -14,6 +14,16 @@
 
 namespace af::nnip {
 
+// Copies each owned node's row to its ghost copies (LAMMPS: forward communication), for
+// models computed block by block on a graph whose ghosts are one cutoff deep.
+class NodeExchange {
+ public:
+  virtual ~NodeExchange() = default;
+  // rows: nnodes x width doubles, row-major, in host memory; owned rows are read, ghost
+  // rows overwritten.
+  virtual void forward(double* rows, int nnodes, int width) = 0;
+};
+
 class Model {
  public:
   virtual ~Model() = default;
@@ -27,6 +37,14 @@ class Model {
   // dE/dr_e for every edge into dedr (extent >= nedges). Throws Error when the graph is
   // beyond the kernels' bounds (e.g. a node with too many edges).
   virtual void compute(const Graph& graph, const DblView& energy, const VecView& dedr) = 0;
+  // Exchange mode: nodes [0, nowned) are owned, contribute and carry complete edge lists;
+  // the rest are ghost copies of nodes owned elsewhere, one cutoff deep, with no edges.
+  // Node features reach the ghosts through `exchange` after every block, and the
+  // backward pass's message gradients likewise, so energy (owned nodes only) and dE/dr
+  // (owned receivers' edges) equal the whole system's after summing over owners.
+  virtual bool has_exchange() const { return false; }
+  virtual void compute_exchange(const Graph& graph, int nowned, NodeExchange& exchange, const DblView& energy,
+                                const VecView& dedr);
 };
 
 // Each architecture's own options (docs/decks.md: the nnip potential's keys). single:

@@ -1,22 +1,26 @@
-"""pair_style atomforge in LAMMPS (build/bin/lmp_atomforge, interfaces/lammps/), ghost mode.
+"""pair_style atomforge in LAMMPS (build/bin/lmp_atomforge, interfaces/lammps/), ghost and
+exchange mode.
 
 Every case starts from a fixed data file (made once by Debian's lmp; create_atoms numbers
 atoms by rank) and runs with `neighbor 0.5 bin` and `neigh_modify every 1 delay 0 check
 yes`. Models: both shipped Si models, and an untrained two-species (Si, C) equivariant
 model exported by the training package. Structures: a shaken, sheared 216-atom Si cell,
 an 8-atom triclinic Si cell far smaller than the ghost shell, a 64-atom disordered SiC.
+Exchange mode (`mode exchange`, ghosts r_c deep, node features and message gradients
+forward-communicated after every block) runs the equivariant models on all three.
 
 1. run 0 equals atomforge's own single point (atomforge.Calculator on the data file's
    structure): per-atom energies within 1e-12 eV, forces within 1e-10 eV/A, the virial
    within 1e-12 relative; pe/atom sums to pe and stress/atom to the virial;
 2. the same at 2 and 4 ranks and on a forced `processors 4 1 1` grid whose slabs are
    thinner than the ghost cutoff (energy 1e-13 relative, forces 1e-11 eV/A between
-   rank counts); an undersized ghost shell (ghost_cutoff = r_c) at 4 ranks gives wrong
-   forces (negative control);
-3. 100 NVE steps (equivariant model, spline radial) agree at 1 and 4 ranks and with
-   `atomforge run` of the same data file: pe and etotal at every 10th step to 1e-10;
-4. wrong units, an unknown species, a missing model file and newton off each stop with
-   one clear LAMMPS error.
+   rank counts); an undersized ghost shell (ghost mode: ghost_cutoff = r_c; exchange
+   mode: ghost_cutoff 3 A < r_c) at 4 ranks gives wrong forces (negative controls);
+3. 100 NVE steps (equivariant model, spline radial; both modes) agree at 1 and 4 ranks
+   and with `atomforge run` of the same data file: pe and etotal at every 10th step to
+   1e-10;
+4. wrong units, an unknown species, a missing model file, newton off, an unknown mode
+   and exchange mode for the attention model each stop with one clear LAMMPS error.
 """
 import os
 import subprocess
@@ -167,18 +171,20 @@ def main():
         with open(os.path.join(wd, f"{name}.yaml"), "w") as f:
             f.write("potential: {" + ", ".join(f"{k}: {v}" for k, v in pot.items()) + "}\n")
 
-    cases = [("equivariant", "si216", "Si"), ("attention", "si216", "Si"), ("equivariant", "si8", "Si"),
-             ("attention", "si8", "Si"), ("sic", "sic64", "Si C")]
-    for pot, struct, species in cases:
-        label = f"{pot} on {struct}"
+    cases = [("equivariant", "si216", "Si", "ghost"), ("attention", "si216", "Si", "ghost"),
+             ("equivariant", "si8", "Si", "ghost"), ("attention", "si8", "Si", "ghost"),
+             ("sic", "sic64", "Si C", "ghost"), ("equivariant", "si216", "Si", "exchange"),
+             ("equivariant", "si8", "Si", "exchange"), ("sic", "sic64", "Si C", "exchange")]
+    for pot, struct, species, mode in cases:
+        label = f"{pot} on {struct}, {mode} mode"
         atoms = data_atoms(os.path.join(wd, f"{struct}.data"), species.split())
         atoms.calc = atomforge.Calculator(pots[pot])
         e_ref, f_ref = atoms.get_potential_energies(), atoms.get_forces()
         w_ref = -atoms.get_stress() * atoms.get_volume()  # virial (xx yy zz yz xz xy), eV
         runs = {}
         for ranks, grid in ((1, ""), (2, ""), (4, ""), (4, "processors 4 1 1")):
-            tag = f"{pot}_{struct}_{ranks}{'g' if grid else ''}"
-            p = lmp(wd, tag, RUN0.format(newton="", processors=grid, name=struct, pot=f"{pot}.yaml",
+            tag = f"{pot}_{struct}_{mode}_{ranks}{'g' if grid else ''}"
+            p = lmp(wd, tag, RUN0.format(newton="", processors=grid, name=struct, pot=f"{pot}.yaml mode {mode}",
                                          species=species, tag=tag), ranks)
             if p.returncode != 0:
                 c.check(False, f"{label}, {tag}: lmp_atomforge failed: {(p.stdout + p.stderr)[-800:]}")
@@ -199,22 +205,27 @@ def main():
             c.check(dsum <= 1e-12 and dsa <= 1e-12,
                     f"{label}, {ranks} rank(s) {grid}: pe/atom sums to pe ({dsum:.1e}), stress/atom to the "
                     f"virial ({dsa:.1e})")
-        ranks_agree(c, label, runs, f"{pot}_{struct}_1")
+        ranks_agree(c, label, runs, f"{pot}_{struct}_{mode}_1")
 
-    # Negative control: ghosts only r_c deep, 4 thin slabs: forces go wrong.
-    tag = "undersized"
-    p = lmp(wd, tag, RUN0.format(newton="", processors="processors 4 1 1", name="si216",
-                                 pot="equivariant.yaml ghost_cutoff 4.0", species="Si", tag=tag), 4)
-    if p.returncode == 0:
-        f, _ = dump(os.path.join(wd, f"{tag}.dump"))
-        err = np.abs(f - runs_f(wd)).max()
-        c.check(err > 1e-3, f"negative control: an r_c-deep ghost shell at 4 ranks is wrong (forces off by {err:.2e} eV/A)")
-    else:
-        c.check(False, f"negative control run failed: {(p.stdout + p.stderr)[-500:]}")
+    # Negative controls at 4 thin slabs: ghost mode with ghosts only r_c deep, exchange mode
+    # with ghosts short of r_c (3 A + skin): forces go wrong.
+    for mode, depth, what in (("ghost", 4.0, "an r_c-deep ghost shell"), ("exchange", 3.0, "a 3 A ghost shell")):
+        tag = f"undersized_{mode}"
+        p = lmp(wd, tag, RUN0.format(newton="", processors="processors 4 1 1", name="si216",
+                                     pot=f"equivariant.yaml mode {mode} ghost_cutoff {depth}", species="Si", tag=tag), 4)
+        if p.returncode == 0:
+            f, _ = dump(os.path.join(wd, f"{tag}.dump"))
+            err = np.abs(f - runs_f(wd)).max()
+            c.check(err > 1e-3, f"negative control, {mode} mode: {what} at 4 ranks is wrong (forces off by {err:.2e} eV/A)")
+        else:
+            c.check(False, f"negative control run ({mode}) failed: {(p.stdout + p.stderr)[-500:]}")
 
     # 100 NVE steps: 1 and 4 ranks and atomforge's own run of the same data file.
-    ok, worst = nve_agreement(wd, MD.format(processors="", data="si216.data", pot="spline.yaml", species="Si"), "si216.data", ["Si"], pots["spline"])
-    c.check(ok and worst <= 1e-10, f"100 NVE steps: 1 rank, 4 ranks and atomforge run agree (pe, etotal {worst:.1e}; 1e-10)")
+    for mode in ("ghost", "exchange"):
+        ok, worst = nve_agreement(wd, MD.format(processors="", data="si216.data", pot=f"spline.yaml mode {mode}",
+                                                species="Si"), "si216.data", ["Si"], pots["spline"])
+        c.check(ok and worst <= 1e-10,
+                f"100 NVE steps, {mode} mode: 1 rank, 4 ranks and atomforge run agree (pe, etotal {worst:.1e}; 1e-10)")
 
     # Errors: one clear line each.
     bad = {
@@ -222,6 +233,8 @@ def main():
         "unknown species": (RUN0, "equivariant.yaml", "Ge", "Ge"),
         "missing model file": (RUN0, "missing.yaml", "Si", "cannot find model file"),
         "newton off": (RUN0.replace("{newton}", "newton off"), "equivariant.yaml", "Si", "needs newton on"),
+        "unknown mode": (RUN0, "equivariant.yaml mode halo", "Si", "unknown mode 'halo'"),
+        "exchange mode, attention model": (RUN0, "attention.yaml mode exchange", "Si", "mode exchange is not available"),
     }
     with open(os.path.join(wd, "missing.yaml"), "w") as f:
         f.write("{style: nnip, model: no_such_model.h5}\n")
@@ -269,7 +282,7 @@ def nve_agreement(wd, lmp_input, data, species, section):
 
 
 def runs_f(wd):
-    f, _ = dump(os.path.join(wd, "equivariant_si216_1.dump"))
+    f, _ = dump(os.path.join(wd, "equivariant_si216_ghost_1.dump"))
     return f
 
 

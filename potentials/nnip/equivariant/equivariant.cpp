@@ -165,6 +165,7 @@ void EquivariantModel<T>::reserve(int n) {
   gh_ = decltype(gh_)("eq::gh", cap, lay_.F);
   gm_ = decltype(gm_)("eq::gm", cap, lay_.F);
   gx_ = decltype(gx_)("eq::gx", cap, lay_.F);
+  stage_ = decltype(stage_)("eq::stage", 0, lay_.F);  // exchange mode's, sized on first use
 }
 
 template <class T>
@@ -173,11 +174,45 @@ void EquivariantModel<T>::compute(const Graph& edges, const DblView& eatom, cons
   const IntView& species = edges.species;
   reserve(n);
   compute_embedding(n, species);
-  for (int b = 0; b < lay_.blocks; ++b) compute_block(b, edges);
+  for (int b = 0; b < lay_.blocks; ++b) compute_block(b, edges, n);
   compute_readout(n, species, eatom);
   Kokkos::deep_copy(Kokkos::subview(dedr, std::make_pair(0, edges.nedges), Kokkos::ALL), 0.0);
   reverse_readout(n, species, edges.contributing);
-  for (int b = lay_.blocks - 1; b >= 0; --b) reverse_block(b, edges, dedr);
+  for (int b = lay_.blocks - 1; b >= 0; --b) reverse_block(b, edges, dedr, n, nullptr);
+}
+
+template <class T>
+void EquivariantModel<T>::compute_exchange(const Graph& edges, int nown, NodeExchange& exchange,
+                                           const DblView& eatom, const VecView& dedr) {
+  const int n = edges.nnodes;
+  reserve(n);
+  compute_embedding(n, edges.species);  // ghosts' too: h_0 depends on the species only
+  for (int b = 0; b < lay_.blocks; ++b) {
+    if (b > 0) exchange_rows(exchange, Kokkos::subview(h_, b, Kokkos::ALL, Kokkos::ALL), n, nown);
+    compute_block(b, edges, nown);
+  }
+  compute_readout(nown, edges.species, eatom);
+  Kokkos::deep_copy(Kokkos::subview(dedr, std::make_pair(0, edges.nedges), Kokkos::ALL), 0.0);
+  reverse_readout(nown, edges.species, IntView());  // every owned node contributes
+  for (int b = lay_.blocks - 1; b >= 0; --b) reverse_block(b, edges, dedr, nown, &exchange);
+}
+
+template <class T>
+template <class Rows>
+void EquivariantModel<T>::exchange_rows(NodeExchange& exchange, const Rows& rows, int n, int nown) {
+  const int F = lay_.F;
+  if (static_cast<int>(stage_.extent(0)) < n) stage_ = decltype(stage_)("eq::stage", n + n / 8 + 8, F);
+  const auto stage = stage_;
+  Kokkos::parallel_for("eq::exchange_pack", Kokkos::RangePolicy<ExecSpace>(0, nown), KOKKOS_LAMBDA(const int i) {
+    for (int q = 0; q < F; ++q) stage(i, q) = double(rows(i, q));
+  });
+  auto host = Kokkos::create_mirror_view(stage);  // the view itself on CPU builds
+  Kokkos::deep_copy(host, stage);
+  exchange.forward(host.data(), n, F);
+  Kokkos::deep_copy(stage, host);
+  Kokkos::parallel_for("eq::exchange_unpack", Kokkos::RangePolicy<ExecSpace>(nown, n), KOKKOS_LAMBDA(const int i) {
+    for (int q = 0; q < F; ++q) rows(i, q) = T(stage(i, q));
+  });
 }
 
 template <class T>
@@ -193,7 +228,7 @@ void EquivariantModel<T>::compute_embedding(int n, const IntView& species) {
 }
 
 template <class T>
-void EquivariantModel<T>::compute_block(int b, const Graph& edges) {
+void EquivariantModel<T>::compute_block(int b, const Graph& edges, int nown) {
   const EqLayout L = lay_;
   const int n = edges.nnodes;
   const auto w = params_;
@@ -223,7 +258,7 @@ void EquivariantModel<T>::compute_block(int b, const Graph& edges) {
   const GridTP G = grid_;
   const auto gy = grid_y_;
   const auto gw = grid_w_;
-  Kokkos::parallel_for("eq::convolution", Kokkos::RangePolicy<ExecSpace>(0, n), KOKKOS_LAMBDA(const int i) {
+  Kokkos::parallel_for("eq::convolution", Kokkos::RangePolicy<ExecSpace>(0, nown), KOKKOS_LAMBDA(const int i) {
     T acc[kMaxF];
     for (int q = 0; q < L.F; ++q) acc[q] = 0;
     for (int e = off(i); e < off(i + 1); ++e) {
@@ -254,7 +289,7 @@ void EquivariantModel<T>::compute_block(int b, const Graph& edges) {
     for (int q = 0; q < L.F; ++q) M(i, q) = acc[q] / L.avg;
   });
   // y = M W2 / m_sqrt(C * paths into l); gate; residual.
-  Kokkos::parallel_for("eq::linear2_gate", Kokkos::RangePolicy<ExecSpace>(0, n), KOKKOS_LAMBDA(const int i) {
+  Kokkos::parallel_for("eq::linear2_gate", Kokkos::RangePolicy<ExecSpace>(0, nown), KOKKOS_LAMBDA(const int i) {
     for (int l = 0; l <= L.L; ++l) {
       const int nout = l == 0 ? L.C + L.L * L.C : L.C;
       const T norm = 1.0 / m_sqrt(T(L.C * L.n_into[l]));
@@ -302,9 +337,10 @@ void EquivariantModel<T>::reverse_readout(int n, const IntView& species, const I
 }
 
 template <class T>
-void EquivariantModel<T>::reverse_block(int b, const Graph& edges, const VecView& dedr) {
+void EquivariantModel<T>::reverse_block(int b, const Graph& edges, const VecView& dedr, int nown,
+                                        NodeExchange* exchange) {
   const EqLayout L = lay_;
-  const int n = edges.nnodes;
+  const int n = nown;
   const auto w = params_;
   const auto x = Kokkos::subview(x_, b, Kokkos::ALL, Kokkos::ALL);
   const auto y = Kokkos::subview(y_, b, Kokkos::ALL, Kokkos::ALL);
@@ -334,6 +370,7 @@ void EquivariantModel<T>::reverse_block(int b, const Graph& edges, const VecView
         }
     }
   });
+  if (exchange) exchange_rows(*exchange, gm, edges.nnodes, nown);
   // Edge convolution reversed, gathered per atom i (no atomics): for each of its edges
   // e = (i <- j), the edge's own dE/dR and dE/dY (from dE/dM_i and x_j) give dE/dr_e;
   // and the reverse edge (j <- i), which the full list also holds with Y(-u) =

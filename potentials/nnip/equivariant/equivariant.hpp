@@ -26,13 +26,23 @@ class EquivariantModel final : public Model {
   double cutoff() const override { return lay_.rc; }
   int receptive_cutoffs() const override { return lay_.blocks; }
   void compute(const Graph& edges, const DblView& eatom, const VecView& dedr) override;
+  // Block by block: h before each block after the first and dE/dM before each block's
+  // reverse convolution are exchanged (the reverse convolution gathers dE/dx_i from its
+  // neighbours' dE/dM, so a forward exchange of dE/dM replaces the reverse communication
+  // of ghosts' dE/dx).
+  bool has_exchange() const override { return true; }
+  void compute_exchange(const Graph& edges, int nowned, NodeExchange& exchange, const DblView& eatom,
+                        const VecView& dedr) override;
 
   // Stages (public for nvcc's device lambdas).
   void compute_embedding(int n, const IntView& species);
-  void compute_block(int b, const Graph& edges);
+  // nown: the nodes whose messages and updates are computed ([0, nown)); linear1 runs
+  // on every node (ghosts' x from their exchanged h).
+  void compute_block(int b, const Graph& edges, int nown);
   void compute_readout(int n, const IntView& species, const DblView& eatom);
   void reverse_readout(int n, const IntView& species, const IntView& contributing);
-  void reverse_block(int b, const Graph& edges, const VecView& dedr);
+  // exchange: sends dE/dM to the ghosts before the reverse convolution (exchange mode).
+  void reverse_block(int b, const Graph& edges, const VecView& dedr, int nown, NodeExchange* exchange);
 
  private:
   using TView = Kokkos::View<T*, Device>;
@@ -48,7 +58,10 @@ class EquivariantModel final : public Model {
   // Per-block saved activations (node rows of F or G values) and gradients.
   Kokkos::View<T***, Kokkos::LayoutRight, Device> h_, x_, m_, y_;
   Kokkos::View<T**, Kokkos::LayoutRight, Device> gh_, gm_, gx_;
+  Kokkos::View<double**, Kokkos::LayoutRight, Device> stage_;  // exchanged rows, in double
   void reserve(int n);
+  template <class Rows>  // rows (node, F): owned rows to the ghosts [nown, n)
+  void exchange_rows(NodeExchange& exchange, const Rows& rows, int n, int nown);
 };
 
 }  // namespace af::nnip
