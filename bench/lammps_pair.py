@@ -1,8 +1,8 @@
 """pair_style atomforge in LAMMPS against atomforge's own engine, same model and MD.
 
 Si diamond (5x5x5 cells, 1,000 atoms, 800 K), NVE 1 fs, STEPS steps, the shipped
-equivariant model in ghost and exchange mode and the attention model in ghost mode
-(`pair_style atomforge FILE mode M`). One MPI rank x 1 thread and 2 ranks x 1 thread in
+equivariant and attention models in ghost and exchange mode (`pair_style atomforge FILE
+mode M`). One MPI rank x 1 thread and 2 ranks x 1 thread in
 LAMMPS (lmp_atomforge), 1 and 2 threads in atomforge; ms per step of the loop (LAMMPS's
 and atomforge's "Loop time"), LAMMPS's Pair and Comm (average over ranks) and
 atomforge's Force sections, best of 2; LAMMPS's ghost / local atoms per rank (Nghost /
@@ -67,7 +67,8 @@ def main():
     print("| model | mode | threads or ranks | atomforge step (force) | lmp_atomforge step (Pair, Comm) | step ratio | "
           "Pair / force | ghosts / locals |")
     print("|---|---|---|---|---|---|---|---|")
-    for name, mode in (("equivariant", "ghost"), ("equivariant", "exchange"), ("attention", "ghost")):
+    for name, mode in (("equivariant", "ghost"), ("equivariant", "exchange"), ("attention", "ghost"),
+                       ("attention", "exchange")):
         model = os.path.join(ROOT, "examples", "models", f"si_{name}.h5")
         with open(os.path.join(wd, f"{name}.yaml"), "w") as f:
             f.write(f"potential: {{style: nnip, model: {model}}}\n")

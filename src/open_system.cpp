@@ -57,6 +57,9 @@ std::unique_ptr<OpenSystem> OpenSystem::load(const std::string& path, const std:
 }
 
 bool OpenSystem::neural() const { return neural_ != nullptr; }
+int OpenSystem::exchange_width() const {
+  return neural_ ? static_cast<nnip::NnipPotential&>(*potential_).model().exchange_width() : 0;
+}
 bool OpenSystem::has_exchange() const {
   return !neural_ || static_cast<nnip::NnipPotential&>(*potential_).model().has_exchange();
 }

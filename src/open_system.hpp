@@ -37,9 +37,10 @@ class OpenSystem {
   double cutoff() const;       // interaction cutoff r_c
   double ghost_depth() const;  // receptive field (neural) or r_c (classic)
   // Exchange mode (Request::exchange): a neural model computed block by block, its node
-  // features sent to ghosts one cutoff deep after every block; classic potentials need no
-  // exchange (ghosts r_c deep already) and compute as without one.
+  // features sent to ghosts one cutoff deep after every block and gradient sums returned;
+  // classic potentials need no exchange (ghosts r_c deep already) and compute as without one.
   bool has_exchange() const;
+  int exchange_width() const;  // the widest per-atom row the exchange carries (0: none)
 
   struct Request {
     bool energy = true, virial = true, per_atom_energy = false, per_atom_virial = false;
@@ -50,7 +51,8 @@ class OpenSystem {
     double skin = 0;
     // Exchange mode: the contributing atoms come first (a LAMMPS rank's locals), the rest
     // are ghost copies at least cutoff() + skin deep whose rows `exchange` fills from
-    // their owners (nnip::NodeExchange). Null: ghost mode (ghosts ghost_depth() deep).
+    // their owners and sums back into them (nnip::NodeExchange). Null: ghost mode
+    // (ghosts ghost_depth() deep).
     nnip::NodeExchange* exchange = nullptr;
   };
   struct Result {

@@ -10,6 +10,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <exception>
+#include <stdexcept>
 
 #include "atom.h"
 #include "comm.h"
@@ -26,25 +27,61 @@
 
 using namespace LAMMPS_NS;
 
-// The model's exchanged rows to this rank's ghosts: LAMMPS's forward communication of a
-// per-atom array (owners' rows into their ghost copies, periodic images included). The
-// time goes to LAMMPS's Comm section, the model's before it to Pair.
-class PairAtomforge::ForwardComm final : public af::nnip::NodeExchange {
+namespace {
+
+// LAMMPS's reverse communication of a pair style's per-atom data: reverse_comm_pair in
+// LAMMPS up to 2022, reverse_comm(Pair*) after.
+template <class C>
+auto reverse_comm_of(C* comm, Pair* pair, int) -> decltype(comm->reverse_comm_pair(pair), void()) {
+  comm->reverse_comm_pair(pair);
+}
+template <class C>
+void reverse_comm_of(C* comm, Pair* pair, long) {
+  comm->reverse_comm(pair);
+}
+
+}  // namespace
+
+// The model's per-atom rows between this rank's atoms and their ghost copies (periodic
+// images included): forward by comm->forward_comm_array, reverse through the style's
+// pack/unpack_reverse_comm. The time goes to LAMMPS's Comm section, the model's to Pair.
+class PairAtomforge::Exchange final : public af::nnip::NodeExchange {
  public:
-  ForwardComm(Comm* comm, Timer* timer) : comm_(comm), timer_(timer) {}
+  explicit Exchange(PairAtomforge* pair) : pair_(pair) {}
   void forward(double* rows, int n, int width) override {
-    timer_->stamp(Timer::PAIR);
-    rows_.resize(n);
-    for (int i = 0; i < n; ++i) rows_[i] = rows + static_cast<std::size_t>(i) * width;
-    comm_->forward_comm_array(width, rows_.data());
-    timer_->stamp(Timer::COMM);
+    pair_->timer->stamp(Timer::PAIR);
+    ptrs_.resize(n);
+    for (int i = 0; i < n; ++i) ptrs_[i] = rows + static_cast<std::size_t>(i) * width;
+    pair_->comm->forward_comm_array(width, ptrs_.data());
+    pair_->timer->stamp(Timer::COMM);
+  }
+  void reverse(double* rows, int n, int width) override {
+    if (width > pair_->comm_reverse) throw std::runtime_error("exchange row wider than the style's comm_reverse");
+    pair_->timer->stamp(Timer::PAIR);
+    pair_->xrows_ = rows;
+    pair_->xwidth_ = width;
+    reverse_comm_of(pair_->comm, pair_, 0);
+    pair_->timer->stamp(Timer::COMM);
   }
 
  private:
-  Comm* comm_;
-  Timer* timer_;
-  std::vector<double*> rows_;
+  PairAtomforge* pair_;
+  std::vector<double*> ptrs_;
 };
+
+int PairAtomforge::pack_reverse_comm(int n, int first, double* buf) {
+  const int w = xwidth_;
+  std::copy(xrows_ + static_cast<std::size_t>(first) * w, xrows_ + static_cast<std::size_t>(first + n) * w, buf);
+  return n * w;
+}
+
+void PairAtomforge::unpack_reverse_comm(int n, int* list, double* buf) {
+  const int w = xwidth_;
+  for (int k = 0; k < n; ++k) {
+    double* row = xrows_ + static_cast<std::size_t>(list[k]) * w;
+    for (int q = 0; q < w; ++q) row[q] += buf[k * w + q];
+  }
+}
 
 PairAtomforge::PairAtomforge(LAMMPS* lmp) : Pair(lmp) {
   single_enable = 0;
@@ -110,7 +147,7 @@ void PairAtomforge::coeff(int narg, char** arg) {
   }
   if (exchange_ && !system_->has_exchange())
     error->all(FLERR, "pair_style atomforge: " + file_ +
-                          ": mode exchange is not available for this model (the equivariant family has it; use mode ghost)");
+                          ": mode exchange is not available for this model (use mode ghost)");
   const double depth = exchange_ ? system_->cutoff() : system_->ghost_depth();
   cut_ghost_ = ghost_override_ > 0 ? ghost_override_ : depth;
   for (int i = 1; i <= ntypes; ++i)
@@ -124,6 +161,7 @@ void PairAtomforge::init_style() {
   // LAMMPS's re-neighborings (within cutoff + skin). Ghosts as deep as the ghost depth
   // plus the skin.
   comm->cutghostuser = std::max(comm->cutghostuser, cut_ghost_ + neighbor->skin);
+  comm_reverse = exchange_ ? system_->exchange_width() : 0;  // sizes LAMMPS's buffers (comm->init follows)
 }
 
 // (Below the cutoff only for the ghost_cutoff tests: LAMMPS's ghosts are at least this deep.)
@@ -152,8 +190,8 @@ void PairAtomforge::compute(int eflag, int vflag) {
   request.same_atoms = neighbor->ago > 0;  // LAMMPS keeps atoms and ghosts in place between re-neighborings
   request.skin = neighbor->skin;
   if (exchange_ && system_->neural()) {
-    if (!forward_) forward_ = std::make_unique<ForwardComm>(comm, timer);
-    request.exchange = forward_.get();
+    if (!exchange_rows_) exchange_rows_ = std::make_unique<Exchange>(this);
+    request.exchange = exchange_rows_.get();
   }
   af::OpenSystem::Result r;
   try {  // LAMMPS's 2d arrays are contiguous: row 0 addresses them all

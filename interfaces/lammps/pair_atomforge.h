@@ -10,11 +10,12 @@
 // deep as the receptive field (receptive_cutoffs() x r_c); classic ones: one cutoff deep,
 // as LAMMPS's own styles.
 //
-// Exchange mode (neural models computed block by block: the equivariant family): ghosts
-// one cutoff deep; the model's node features reach them by LAMMPS's forward
-// communication after every block, and its message gradients likewise in the backward
-// pass (comm->forward_comm_array, timed in LAMMPS's Comm section). Classic potentials compute as in ghost mode, whose
-// ghosts are one cutoff deep already. docs/lammps.md.
+// Exchange mode (neural models, computed block by block): ghosts one cutoff deep; the
+// model's node features reach them by LAMMPS's forward communication after every block
+// (comm->forward_comm_array), and its gradient sums on ghost rows return to the owners
+// by reverse communication (pack/unpack_reverse_comm); timed in LAMMPS's Comm section.
+// Classic potentials compute as in ghost mode, whose ghosts are one cutoff deep already.
+// docs/lammps.md.
 #ifdef PAIR_CLASS
 // clang-format off
 PairStyle(atomforge, PairAtomforge);
@@ -44,6 +45,8 @@ class PairAtomforge : public Pair {
   void coeff(int narg, char** arg) override;
   void init_style() override;
   double init_one(int i, int j) override;
+  int pack_reverse_comm(int n, int first, double* buf) override;
+  void unpack_reverse_comm(int n, int* list, double* buf) override;
 
  private:
   std::string file_;
@@ -53,8 +56,10 @@ class PairAtomforge : public Pair {
   double cut_ghost_ = 0;
   double ghost_override_ = 0;            // ghost_cutoff keyword (tests), 0: the potential's ghost depth
   bool exchange_ = false;                // mode exchange
-  class ForwardComm;                     // exchange mode: the model's rows by forward communication
-  std::unique_ptr<ForwardComm> forward_;
+  class Exchange;                        // exchange mode: the model's rows by LAMMPS communication
+  std::unique_ptr<Exchange> exchange_rows_;
+  double* xrows_ = nullptr;              // the rows being reverse-communicated, xwidth_ per atom
+  int xwidth_ = 0;
 };
 
 }  // namespace LAMMPS_NS

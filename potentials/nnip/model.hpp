@@ -14,14 +14,16 @@
 
 namespace af::nnip {
 
-// Copies each owned node's row to its ghost copies (LAMMPS: forward communication), for
-// models computed block by block on a graph whose ghosts are one cutoff deep.
+// Per-node rows between owned nodes and their ghost copies, for models computed block by
+// block on a graph whose ghosts are one cutoff deep. rows: nnodes x width doubles,
+// row-major, in host memory.
 class NodeExchange {
  public:
   virtual ~NodeExchange() = default;
-  // rows: nnodes x width doubles, row-major, in host memory; owned rows are read, ghost
-  // rows overwritten.
+  // Each owned row to its ghost copies' rows (LAMMPS: forward communication).
   virtual void forward(double* rows, int nnodes, int width) = 0;
+  // Each ghost row added into its owner's row (LAMMPS: reverse communication).
+  virtual void reverse(double* rows, int nnodes, int width) = 0;
 };
 
 class Model {
@@ -43,6 +45,7 @@ class Model {
   // backward pass's message gradients likewise, so energy (owned nodes only) and dE/dr
   // (owned receivers' edges) equal the whole system's after summing over owners.
   virtual bool has_exchange() const { return false; }
+  virtual int exchange_width() const { return 0; }  // the widest row it exchanges
   virtual void compute_exchange(const Graph& graph, int nowned, NodeExchange& exchange, const DblView& energy,
                                 const VecView& dedr);
 };

@@ -1,4 +1,4 @@
-"""pair_style atomforge with classic potentials (LJ, EAM, SW, Tersoff) in LAMMPS, ghost mode.
+"""pair_style atomforge with classic potentials (LJ, EAM, SW, Tersoff) in LAMMPS.
 
 The rank's locals and ghosts are one open atomforge system with the contributing mask on
 the locals (interfaces/lammps/pair_atomforge_classic.cpp). Every case starts from a fixed
@@ -11,7 +11,8 @@ triclinic cell, Tersoff (SiC.tersoff) on disordered SiC.
    structure: per-atom energies within 1e-12 eV, forces within 1e-10 eV/A, the virial
    within 1e-12 relative; pe/atom sums to pe) and LAMMPS's own pair style (forces within
    1e-10 eV/A, energy 1e-12 relative), at 1, 2 and 4 ranks and on a forced `processors 4
-   1 1` grid; the rank counts agree to 1e-13 (energy, relative) and 1e-11 eV/A (forces);
+   1 1` grid, and with `mode exchange` (the same computation for classic potentials) on
+   that grid; the rank counts agree to 1e-13 (energy, relative) and 1e-11 eV/A (forces);
 2. a ghost shell thinner than the cutoff (ghost_cutoff 0.5 r_c) at 4 ranks gives wrong
    forces (negative control);
 3. 100 NVE steps of Tersoff SiC at 1 and 4 ranks and `atomforge run` of the same data
@@ -129,6 +130,12 @@ def single_points(c, wd, name, sec, native, struct, species):
         c.check(dn <= 1e-12 and dfn <= 1e-10,
                 f"{name} on {struct}, {ranks} rank(s) {grid}: = LAMMPS's own style (energy {dn:.1e} rel, "
                 f"forces {dfn:.1e} eV/A)")
+    # `mode exchange`: classic potentials have no node features to exchange and compute
+    # as in ghost mode (ghosts one cutoff deep either way).
+    tag = f"{name}_exchange"
+    pair = f"pair_style atomforge {name}.yaml mode exchange\npair_coeff * * {species}"
+    p = lmp(wd, tag, RUN0.format(units="metal", processors="processors 4 1 1", name=struct, pair=pair, tag=tag), 4)
+    check_run(c, f"{name} on {struct}, mode exchange, 4 ranks processors 4 1 1", wd, tag, p, (e_ref, f_ref, w_ref))
     return ranks_agree(c, name, runs, f"{name}_1")
 
 

@@ -116,6 +116,7 @@ void AttentionModel<T>::reserve(int n, int ne) {
     gx_ = TView2("att::gx", cap, H);
     gxp_ = TView2("att::gxp", cap, H);
     gr_ = TView2("att::gr", cap, (B + 1) * H);
+    gsx_ = TView2("att::gsx", cap, H);
   }
   if (static_cast<int>(e_.extent(1)) < ne || e_.extent(1) == 0) {
     const int cap = ne + ne / 8 + 16;
@@ -142,6 +143,24 @@ std::size_t AttentionModel<T>::scratch_bytes(int rows, int buffers, bool tile) c
 
 template <class T>
 void AttentionModel<T>::compute(const Graph& edges, const DblView& eatom, const VecView& dedr) {
+  nown_ = edges.nnodes;
+  exchange_ = nullptr;
+  run(edges, eatom, dedr);
+}
+
+template <class T>
+void AttentionModel<T>::compute_exchange(const Graph& edges, int nown, NodeExchange& exchange, const DblView& eatom,
+                                         const VecView& dedr) {
+  nown_ = nown;
+  exchange_ = &exchange;
+  Graph g = edges;
+  g.contributing = IntView();  // every computed (owned) node contributes
+  run(g, eatom, dedr);
+  exchange_ = nullptr;
+}
+
+template <class T>
+void AttentionModel<T>::run(const Graph& edges, const DblView& eatom, const VecView& dedr) {
   const int n = edges.nnodes;
   const IntView& species = edges.species;
   reserve(n, edges.nedges);
@@ -174,8 +193,8 @@ void AttentionModel<T>::compute(const Graph& edges, const DblView& eatom, const 
       compute_block<0>(b, edges);
   }
   if (!fuse_last_) {
-    compute_readout(n, species, eatom);
-    reverse_readout(n, species, edges.contributing);
+    compute_readout(nown_, species, eatom);
+    reverse_readout(nown_, species, edges.contributing);
   }
   Kokkos::deep_copy(gu_, T(0));
 #ifdef AF_ATT_LANES
@@ -271,6 +290,7 @@ void AttentionModel<T>::compute_input(const Graph& edges, const IntView& species
     const int s = species(i);
     for (int c = 0; c < L.H; ++c) x0(i, c) = p[L.w_emb + s * L.H + c];
   });
+  if (exchange_) stage_.forward(*exchange_, boo, L.NBOO, edges.nnodes, nown_);  // ghosts' BOO from their owners
   // The per-atom halves of the edge input (att_kernels.hpp, edge_input_sides).
   const auto side = side_;
   Kokkos::parallel_for("att::edge_input_sides", Kokkos::RangePolicy<ExecSpace>(0, edges.nnodes), KOKKOS_LAMBDA(const int i) {
@@ -355,7 +375,7 @@ void AttentionModel<T>::compute_block(int b, const Graph& edges) {
   using Scratch = Kokkos::View<T*, ExecSpace::scratch_memory_space, Kokkos::MemoryUnmanaged>;
   const int lda = static_cast<int>(act.stride(0));
   Kokkos::parallel_for(
-      "att::block_forward", Kokkos::TeamPolicy<ExecSpace>(n, Kokkos::AUTO).set_scratch_size(level, Kokkos::PerTeam(bytes)),
+      "att::block_forward", Kokkos::TeamPolicy<ExecSpace>(nown_, Kokkos::AUTO).set_scratch_size(level, Kokkos::PerTeam(bytes)),
       KOKKOS_LAMBDA(const Team& team) {
         const int H = HC > 0 ? HC : L.H;  // compile-time for the shapes compute() dispatches
         const int i = team.league_rank(), e0 = off(i), M = off(i + 1) - e0;
@@ -415,11 +435,12 @@ void AttentionModel<T>::compute_block(int b, const Graph& edges) {
 #endif
       });
   // Node update and feed-forward, kRowBlock atoms at a time.
+  const int nown = nown_;
   Kokkos::parallel_for(
-      "att::node_update", Kokkos::RangePolicy<ExecSpace>(0, (n + kRowBlock - 1) / kRowBlock),
+      "att::node_update", Kokkos::RangePolicy<ExecSpace>(0, (nown + kRowBlock - 1) / kRowBlock),
       KOKKOS_LAMBDA(const int ib) {
         const int H = HC > 0 ? HC : L.H;  // compile-time for the shapes compute() dispatches
-        const int i0 = ib * kRowBlock, R = n - i0 < kRowBlock ? n - i0 : kRowBlock;
+        const int i0 = ib * kRowBlock, R = nown - i0 < kRowBlock ? nown - i0 : kRowBlock;
         T z[kRowBlock][kAttMaxH];
         for (int r = 0; r < R; ++r)
           for (int c = 0; c < H; ++c) z[r][c] = xp(i0 + r, c) = x(i0 + r, c) + agg(i0 + r, c) / T(L.avg);
@@ -427,6 +448,7 @@ void AttentionModel<T>::compute_block(int b, const Graph& edges) {
         for (int r = 0; r < R; ++r)
           for (int c = 0; c < H; ++c) xn1(i0 + r, c) = z[r][c];
       });
+  if (exchange_ && b + 1 < L.blocks) stage_.forward(*exchange_, xn1, L.H, n, nown_);  // the next block's senders
 }
 
 template <class T>

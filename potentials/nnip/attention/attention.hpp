@@ -14,6 +14,7 @@
 
 #include "atomforge/potentials/nnip/attention/att_layout.hpp"
 #include "atomforge/potentials/nnip/backend.hpp"
+#include "atomforge/potentials/nnip/exchange_stage.hpp"
 #include "atomforge/potentials/nnip/model_file.hpp"
 #include "atomforge/potentials/nnip/model.hpp"
 
@@ -34,14 +35,30 @@ class AttentionModel final : public Model {
   // fuse_last: run the last block forward and reverse in one kernel (the host back end;
   // the portable one ignores it).
   explicit AttentionModel(const ModelFile& file, bool fuse_last = true);
+  using TView = Kokkos::View<T*, Device>;
+  using TView2 = Kokkos::View<T**, Kokkos::LayoutRight, Device>;
+  using TView3 = Kokkos::View<T***, Kokkos::LayoutRight, Device>;
   std::string name() const override { return sizeof(T) == 4 ? "attention (float32)" : "attention"; }
   double cutoff() const override { return lay_.rc; }
   // Each edge's input holds the sender's bond-orientational features (its own neighbours).
   int receptive_cutoffs() const override { return lay_.blocks + 1; }
   void compute(const Graph& edges, const DblView& eatom, const VecView& dedr) override;
+  // Exchange mode: the BOO features and the node stream before every block after the
+  // first go to the ghosts (forward); in the backward pass the gradients of the senders'
+  // message projections and edge-input halves from edges whose sender is a ghost are
+  // summed on the ghosts' rows and returned to their owners (reverse), who add them to
+  // those gathered over their own reverse edges.
+  bool has_exchange() const override { return true; }
+  int exchange_width() const override { return lay_.H > lay_.NBOO ? lay_.H : lay_.NBOO; }
+  void compute_exchange(const Graph& edges, int nowned, NodeExchange& exchange, const DblView& eatom,
+                        const VecView& dedr) override;
 
   // Stages (public for nvcc's device lambdas).
+  void run(const Graph& edges, const DblView& eatom, const VecView& dedr);
   void find_reverse_edges(const Graph& edges);
+  // Exchange mode: dE/d(sender half) rows g (width H) of edges with ghost senders summed on
+  // the ghosts' rows and returned to their owners, into gsx_.
+  void ghost_sender_sums(const Graph& edges, const TView2& g);
   // The stages for hidden width HC known at compile time (0: any width, read from the
   // layout); compute() runs HC = 32, the shipped model's, on the host back end.
   template <int HC>
@@ -62,9 +79,6 @@ class AttentionModel final : public Model {
   void reverse_input(const Graph& edges, const IntView& species, const VecView& dedr);
 
  private:
-  using TView = Kokkos::View<T*, Device>;
-  using TView2 = Kokkos::View<T**, Kokkos::LayoutRight, Device>;
-  using TView3 = Kokkos::View<T***, Kokkos::LayoutRight, Device>;
   AttLayout lay_;
   TView params_;
   int max_degree_ = 0;
@@ -92,6 +106,12 @@ class AttentionModel final : public Model {
   TView2 gx_, gxp_, gr_, ge_, gpre_;
   TView gu_, gd_;
   IntView rev_;  // the edge (j <- i) of each edge (i <- j), -1 if the list lacks it
+  // Exchange mode: nodes [0, nown_) are computed (all of them otherwise); the exchange
+  // (null otherwise); sender-gradient sums from ghost senders (per node, H).
+  int nown_ = 0;
+  NodeExchange* exchange_ = nullptr;
+  ExchangeStage stage_;
+  TView2 gsx_;
   void reserve(int n, int ne);
   std::size_t scratch_bytes(int rows, int buffers, bool tile) const;
 };

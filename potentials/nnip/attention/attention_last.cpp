@@ -55,7 +55,7 @@ void AttentionModel<T>::fused_last_block(const Graph& edges, const IntView& spec
   const int level = bytes <= 32768 ? 0 : 1;
   const T inv_avg = T(1) / T(L.avg);
   Kokkos::parallel_for(
-      "att::last_block", Kokkos::TeamPolicy<ExecSpace>(n, Kokkos::AUTO).set_scratch_size(level, Kokkos::PerTeam(bytes)),
+      "att::last_block", Kokkos::TeamPolicy<ExecSpace>(nown_, Kokkos::AUTO).set_scratch_size(level, Kokkos::PerTeam(bytes)),
       KOKKOS_LAMBDA(const Team& team) {
         const int H = HC > 0 ? HC : L.H;  // compile-time for the shapes compute() dispatches
         const int i = team.league_rank(), e0 = off(i), M = off(i + 1) - e0;

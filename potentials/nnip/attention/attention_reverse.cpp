@@ -15,10 +15,28 @@ using Team = Kokkos::TeamPolicy<ExecSpace>::member_type;
 }
 
 template <class T>
+void AttentionModel<T>::ghost_sender_sums(const Graph& edges, const TView2& g) {
+  const int H = lay_.H, nown = nown_, n = edges.nnodes;
+  const auto off = edges.offset;
+  const auto snd = edges.sender;
+  const auto gsx = gsx_;
+  Kokkos::deep_copy(Kokkos::subview(gsx, std::make_pair(0, n), Kokkos::ALL), T(0));
+  // Ghost rows are shared by many owned receivers: atomics, on these edges only.
+  Kokkos::parallel_for("att::ghost_sender_sums", Kokkos::RangePolicy<ExecSpace>(0, nown), KOKKOS_LAMBDA(const int i) {
+    for (int e = off(i); e < off(i + 1); ++e) {
+      const int j = snd(e);
+      if (j < nown) continue;  // an owned sender gathers this edge through its reverse edge
+      for (int c = 0; c < H; ++c) Kokkos::atomic_add(&gsx(j, c), g(e, c));
+    }
+  });
+  stage_.reverse(*exchange_, gsx, H, n, nown);
+}
+
+template <class T>
 template <int HC>
 void AttentionModel<T>::project_reverse(int b, const Graph& edges) {
   const AttLayout L = lay_;
-  const int n = edges.nnodes;
+  const int n = nown_;  // exchange mode: owned nodes (their ghost-sender sums in gsx_)
   const T* p = params_.data();
   const int wg_x = L.blk[b][kGx], ww_s = L.blk[b][kWs], ww_t = L.blk[b][kWt];
   const auto x = Kokkos::subview(x_, b, Kokkos::ALL, Kokkos::ALL);
@@ -27,6 +45,9 @@ void AttentionModel<T>::project_reverse(int b, const Graph& edges) {
   // Projections reversed: each atom gathers dE/dP as receiver (its own edges) and as
   // sender (the reverse edges), then through rms(x); plus the residual and readout.
   const auto rev = rev_;
+  const bool ghost_sums = exchange_ != nullptr;
+  if (ghost_sums) ghost_sender_sums(edges, gpre);
+  const auto gsx = gsx_;
   Kokkos::parallel_for(
       "att::project_reverse", Kokkos::RangePolicy<ExecSpace>(0, (n + kRowBlock - 1) / kRowBlock),
       KOKKOS_LAMBDA(const int ib) {
@@ -42,6 +63,9 @@ void AttentionModel<T>::project_reverse(int b, const Graph& edges) {
             if (q >= 0)
               for (int c = 0; c < H; ++c) gs[r][c] += gpre(q, c);
           }
+        if (ghost_sums)
+          for (int r = 0; r < R; ++r)
+            for (int c = 0; c < H; ++c) gs[r][c] += gsx(i0 + r, c);
         rows_reverse_affine(gs[0], kAttMaxH, R, H, p + ww_s, H, gxn[0], kAttMaxH);
         rows_reverse_affine(gt[0], kAttMaxH, R, H, p + ww_t, H, gxn[0], kAttMaxH);
         for (int r = 0; r < R; ++r) {
@@ -57,7 +81,7 @@ template <class T>
 template <int HC>
 void AttentionModel<T>::reverse_block(int b, const Graph& edges) {
   const AttLayout L = lay_;
-  const int n = edges.nnodes;
+  const int n = nown_;  // exchange mode: owned nodes only
   const T* p = params_.data();
   const int* w = L.blk[b];
   const int wg_fe = w[kGfe], ww_f1 = w[kWf1], ww_f2 = w[kWf2];
@@ -193,7 +217,10 @@ void AttentionModel<T>::reverse_input(const Graph& edges, const IntView& species
   // the order parameters (the saved sums Q and each edge's R, dR/dd) to every edge's u
   // and direction, giving dE/dr_e.
   const auto rev = rev_;
-  const int nloc = edges.nnodes;
+  const int nloc = nown_;  // exchange mode: owned nodes (their ghost-sender sums in gsx_)
+  const bool ghost_sums = exchange_ != nullptr;
+  if (ghost_sums) ghost_sender_sums(edges, gz_e);
+  const auto gsx = gsx_;
   Kokkos::parallel_for("att::boo_reverse", Kokkos::RangePolicy<ExecSpace>(0, nloc), KOKKOS_LAMBDA(const int i) {
     const int H = HC > 0 ? HC : L.H;
     if (i + 1 < nloc) {  // the next atom's rows (prefetch_rows)
@@ -211,6 +238,8 @@ void AttentionModel<T>::reverse_input(const Graph& edges, const IntView& species
       if (r >= 0)
         for (int c = 0; c < H; ++c) gS[c] += gz_e(r, c);
     }
+    if (ghost_sums)
+      for (int c = 0; c < H; ++c) gS[c] += gsx(i, c);
     for (int q = 0; q < L.NBOO; ++q) {
       const T* ws = p + L.w_in + (3 * H + q) * H;
       const T* wt = p + L.w_in + (3 * H + L.NBOO + q) * H;

@@ -165,7 +165,6 @@ void EquivariantModel<T>::reserve(int n) {
   gh_ = decltype(gh_)("eq::gh", cap, lay_.F);
   gm_ = decltype(gm_)("eq::gm", cap, lay_.F);
   gx_ = decltype(gx_)("eq::gx", cap, lay_.F);
-  stage_ = decltype(stage_)("eq::stage", 0, lay_.F);  // exchange mode's, sized on first use
 }
 
 template <class T>
@@ -188,31 +187,13 @@ void EquivariantModel<T>::compute_exchange(const Graph& edges, int nown, NodeExc
   reserve(n);
   compute_embedding(n, edges.species);  // ghosts' too: h_0 depends on the species only
   for (int b = 0; b < lay_.blocks; ++b) {
-    if (b > 0) exchange_rows(exchange, Kokkos::subview(h_, b, Kokkos::ALL, Kokkos::ALL), n, nown);
+    if (b > 0) stage_.forward(exchange, Kokkos::subview(h_, b, Kokkos::ALL, Kokkos::ALL), lay_.F, n, nown);
     compute_block(b, edges, nown);
   }
   compute_readout(nown, edges.species, eatom);
   Kokkos::deep_copy(Kokkos::subview(dedr, std::make_pair(0, edges.nedges), Kokkos::ALL), 0.0);
   reverse_readout(nown, edges.species, IntView());  // every owned node contributes
   for (int b = lay_.blocks - 1; b >= 0; --b) reverse_block(b, edges, dedr, nown, &exchange);
-}
-
-template <class T>
-template <class Rows>
-void EquivariantModel<T>::exchange_rows(NodeExchange& exchange, const Rows& rows, int n, int nown) {
-  const int F = lay_.F;
-  if (static_cast<int>(stage_.extent(0)) < n) stage_ = decltype(stage_)("eq::stage", n + n / 8 + 8, F);
-  const auto stage = stage_;
-  Kokkos::parallel_for("eq::exchange_pack", Kokkos::RangePolicy<ExecSpace>(0, nown), KOKKOS_LAMBDA(const int i) {
-    for (int q = 0; q < F; ++q) stage(i, q) = double(rows(i, q));
-  });
-  auto host = Kokkos::create_mirror_view(stage);  // the view itself on CPU builds
-  Kokkos::deep_copy(host, stage);
-  exchange.forward(host.data(), n, F);
-  Kokkos::deep_copy(stage, host);
-  Kokkos::parallel_for("eq::exchange_unpack", Kokkos::RangePolicy<ExecSpace>(nown, n), KOKKOS_LAMBDA(const int i) {
-    for (int q = 0; q < F; ++q) rows(i, q) = T(stage(i, q));
-  });
 }
 
 template <class T>
@@ -370,7 +351,7 @@ void EquivariantModel<T>::reverse_block(int b, const Graph& edges, const VecView
         }
     }
   });
-  if (exchange) exchange_rows(*exchange, gm, edges.nnodes, nown);
+  if (exchange) stage_.forward(*exchange, gm, L.F, edges.nnodes, nown);
   // Edge convolution reversed, gathered per atom i (no atomics): for each of its edges
   // e = (i <- j), the edge's own dE/dR and dE/dY (from dE/dM_i and x_j) give dE/dr_e;
   // and the reverse edge (j <- i), which the full list also holds with Y(-u) =

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "atomforge/potentials/nnip/equivariant/eq_layout.hpp"
+#include "atomforge/potentials/nnip/exchange_stage.hpp"
 #include "atomforge/potentials/nnip/model_file.hpp"
 #include "atomforge/potentials/nnip/model.hpp"
 #include "atomforge/potentials/nnip/equivariant/tp_grid.hpp"
@@ -31,6 +32,7 @@ class EquivariantModel final : public Model {
   // neighbours' dE/dM, so a forward exchange of dE/dM replaces the reverse communication
   // of ghosts' dE/dx).
   bool has_exchange() const override { return true; }
+  int exchange_width() const override { return lay_.F; }
   void compute_exchange(const Graph& edges, int nowned, NodeExchange& exchange, const DblView& eatom,
                         const VecView& dedr) override;
 
@@ -58,10 +60,8 @@ class EquivariantModel final : public Model {
   // Per-block saved activations (node rows of F or G values) and gradients.
   Kokkos::View<T***, Kokkos::LayoutRight, Device> h_, x_, m_, y_;
   Kokkos::View<T**, Kokkos::LayoutRight, Device> gh_, gm_, gx_;
-  Kokkos::View<double**, Kokkos::LayoutRight, Device> stage_;  // exchanged rows, in double
+  ExchangeStage stage_;  // exchange mode's rows in double
   void reserve(int n);
-  template <class Rows>  // rows (node, F): owned rows to the ghosts [nown, n)
-  void exchange_rows(NodeExchange& exchange, const Rows& rows, int n, int nown);
 };
 
 }  // namespace af::nnip
