@@ -21,6 +21,10 @@ struct OpenSystem::Neural {
   DblView energy;
   VecView dedr;
   LocalPairs candidates, pairs;  // within r_c + skin (kept); within r_c (this call)
+  // Host mirrors, made when their views grow (the views themselves on CPU builds).
+  IntView::HostMirror offset, receiver, sender, species, contributing;
+  VecView::HostMirror vec, dedr_host;
+  DblView::HostMirror energy_host;
 };
 
 OpenSystem::OpenSystem() = default;
@@ -101,24 +105,29 @@ OpenSystem::Result OpenSystem::compute_neural(int n, const double* x, const int*
   g.nnodes = n;
   g.nedges = nedges;
   g.max_degree = P.max_degree;
-  auto grow_int = [](IntView& v, int m, const char* name) {
+  auto grow_int = [](IntView& v, IntView::HostMirror& h, int m, const char* name) {
+    if (static_cast<int>(v.extent(0)) >= m && h.extent(0) == v.extent(0)) return;
     if (static_cast<int>(v.extent(0)) < m) v = IntView(std::string(name), m + m / 8 + 16);
+    h = Kokkos::create_mirror_view(v);
   };
-  grow_int(g.offset, n + 1, "af_open::offset");
-  grow_int(g.receiver, nedges, "af_open::receiver");
-  grow_int(g.sender, nedges, "af_open::sender");
-  grow_int(g.species, n, "af_open::species");
-  grow_int(g.contributing, n, "af_open::contributing");
-  if (static_cast<int>(g.vec.extent(0)) < nedges) g.vec = VecView("af_open::vec", nedges + nedges / 8 + 16);
-  if (static_cast<int>(G.dedr.extent(0)) < nedges) G.dedr = VecView("af_open::dedr", g.vec.extent(0));
-  if (static_cast<int>(G.energy.extent(0)) < n) G.energy = DblView("af_open::energy", g.species.extent(0));
+  grow_int(g.offset, G.offset, n + 1, "af_open::offset");
+  grow_int(g.receiver, G.receiver, nedges, "af_open::receiver");
+  grow_int(g.sender, G.sender, nedges, "af_open::sender");
+  grow_int(g.species, G.species, n, "af_open::species");
+  grow_int(g.contributing, G.contributing, n, "af_open::contributing");
+  if (static_cast<int>(g.vec.extent(0)) < nedges || G.vec.extent(0) != g.vec.extent(0)) {
+    if (static_cast<int>(g.vec.extent(0)) < nedges) g.vec = VecView("af_open::vec", nedges + nedges / 8 + 16);
+    G.dedr = VecView("af_open::dedr", g.vec.extent(0));
+    G.vec = Kokkos::create_mirror_view(g.vec);
+    G.dedr_host = Kokkos::create_mirror_view(G.dedr);
+  }
+  if (static_cast<int>(G.energy.extent(0)) < n || G.energy_host.extent(0) != G.energy.extent(0)) {
+    if (static_cast<int>(G.energy.extent(0)) < n) G.energy = DblView("af_open::energy", g.species.extent(0));
+    G.energy_host = Kokkos::create_mirror_view(G.energy);
+  }
   {
-    auto ho = Kokkos::create_mirror_view(g.offset);
-    auto hr = Kokkos::create_mirror_view(g.receiver);
-    auto hs = Kokkos::create_mirror_view(g.sender);
-    auto hv = Kokkos::create_mirror_view(g.vec);
-    auto hsp = Kokkos::create_mirror_view(g.species);
-    auto hc = Kokkos::create_mirror_view(g.contributing);
+    const auto ho = G.offset, hr = G.receiver, hs = G.sender, hsp = G.species, hc = G.contributing;
+    const auto hv = G.vec;
     for (int i = 0; i <= n; ++i) ho(i) = P.offset[i];
     for (int e = 0; e < nedges; ++e) {
       hr(e) = P.receiver[e];
@@ -141,8 +150,11 @@ OpenSystem::Result OpenSystem::compute_neural(int n, const double* x, const int*
     model.compute_exchange(g, nowned, *request.exchange, G.energy, G.dedr);
   else
     model.compute(g, G.energy, G.dedr);
-  auto he = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), G.energy);
-  auto hd = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), G.dedr);
+  const auto he = G.energy_host;
+  const auto hd = G.dedr_host;
+  Kokkos::deep_copy(Kokkos::subview(he, std::make_pair(0, n)), Kokkos::subview(G.energy, std::make_pair(0, n)));
+  Kokkos::deep_copy(Kokkos::subview(hd, std::make_pair(0, nedges), Kokkos::ALL),
+                    Kokkos::subview(G.dedr, std::make_pair(0, nedges), Kokkos::ALL));
 
   // F_i += g, F_j -= g for edge i <- j (r = x_j - x_i, g = dE/dr); W = -r (x) g.
   Result out;

@@ -24,6 +24,9 @@ struct OpenSystem::Classic {
   IntView num, contributing, ghost_start;  // ghost_start: zeros (the open system has no images)
   DblView eatom;
   LocalPairs pairs;
+  // Host mirrors, made with their views (the views themselves on CPU builds).
+  VecView::HostMirror x_host, f_host;
+  DblView::HostMirror eatom_host;
 };
 
 OpenSystem::Result OpenSystem::compute_classic(int n, const double* x, const int* type, const int* contributing,
@@ -33,7 +36,7 @@ OpenSystem::Result OpenSystem::compute_classic(int n, const double* x, const int
   const bool half = potential_->list_kind() == ListKind::Half;
   Atoms& A = C.atoms;
   if (reuse_pairs(n, request)) {  // the list stands (its skin pairs fail the kernels' cutoff tests)
-    auto hx = Kokkos::create_mirror_view(A.x);
+    const auto hx = C.x_host;
     for (int i = 0; i < n; ++i)
       for (int k = 0; k < 3; ++k) hx(i, k) = x[3 * i + k];
     Kokkos::deep_copy(A.x, hx);
@@ -52,14 +55,17 @@ OpenSystem::Result OpenSystem::compute_classic(int n, const double* x, const int
     C.contributing = IntView("af_open::contributing", m);
     C.ghost_start = IntView("af_open::ghost_start", m + 1);
     C.eatom = DblView("af_open::eatom", m);
+    C.x_host = Kokkos::create_mirror_view(A.x);
+    C.f_host = Kokkos::create_mirror_view(A.f);
+    C.eatom_host = Kokkos::create_mirror_view(C.eatom);
   }
   const int width = std::max(1, P.max_degree);
   if (C.neigh.extent(0) < A.x.extent(0) || static_cast<int>(C.neigh.extent(1)) < width)
     C.neigh = Kokkos::View<int**, Device>("af_open::neigh", A.x.extent(0), width + width / 4 + 1);
   A.nlocal = n;
   A.nghost = 0;
-  {
-    auto hx = Kokkos::create_mirror_view(A.x);
+  {  // (re-neighboring steps only: their mirrors are made here)
+    const auto hx = C.x_host;
     auto ht = Kokkos::create_mirror_view(A.type);
     auto hc = Kokkos::create_mirror_view(C.contributing);
     auto hn = Kokkos::create_mirror_view(C.num);
@@ -97,11 +103,13 @@ OpenSystem::Result OpenSystem::evaluate_classic(int n, double* f, double* eatom,
   flags.per_atom_energy = request.per_atom_energy;
   flags.contributing = C.contributing;
   const EnergyVirial ev = potential_->compute(A, C.list, flags, C.eatom);
-  auto hf = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), A.f);
+  const auto hf = C.f_host;
+  Kokkos::deep_copy(hf, A.f);
   for (int i = 0; i < n; ++i)
     for (int k = 0; k < 3; ++k) f[3 * i + k] += hf(i, k);
   if (request.per_atom_energy) {
-    auto he = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), C.eatom);
+    const auto he = C.eatom_host;
+    Kokkos::deep_copy(he, C.eatom);
     for (int i = 0; i < n; ++i) eatom[i] += he(i);
   }
   Result out;
