@@ -21,7 +21,14 @@ parameters Vink, Barkema, van der Weg and Mousseau fitted to a-Si (inputs/Si.vbw
 melted at 4000 K (the crystal stays solid at 3000 K with them) and quenched at the same
 1e13 K/s. There the mean coordination must lie in [3.9, 4.15], the first RDF peak in
 [2.30, 2.40] A, and LAMMPS with the same file and protocol must agree on the
-coordination within 0.03."""
+coordination within 0.03.
+
+LAMMPS's runs (5-7 minutes each on one core) are not repeated in CI: their results (the
+RESULT line of the input below: relaxed pe/atom and mean coordination) are in
+tests/data/si_quench_lammps.txt, made by Debian's lmp with `test_si_quench.py VARIANT
+--refresh-lammps`, which reruns LAMMPS and rewrites that variant's line. The comparison
+tolerances are those between independent glasses, far above the spread of LAMMPS on
+other CPUs."""
 import os
 import shutil
 import subprocess
@@ -66,27 +73,57 @@ VARIANTS = {"sw": ("si_heat_quench.yaml", None, 3000.0, 270000),
             "vink": ("si_vink_heat_quench.yaml", "Si.vbwm.sw", 4000.0, 370000)}
 
 
-def main():
-    variant = sys.argv[1] if len(sys.argv) > 1 else "sw"
-    deck, potfile, tmelt, quench = VARIANTS[variant]
-    c = Checks(f"si_quench {variant}")
-    wd = workdir("si_quench")
+LAMMPS_RESULTS = os.path.join(SOURCE_DIR, "tests", "data", "si_quench_lammps.txt")
+
+
+def run_lammps(variant):
+    """LAMMPS's melt, quench and relax of VARIANT: (pe per atom, mean coordination)."""
+    _, potfile, tmelt, quench = VARIANTS[variant]
     lwd = workdir("si_quench_lammps")
-    shutil.copy(os.path.join(SOURCE_DIR, "inputs", deck), wd)
     if potfile:
-        for d in (wd, lwd):
-            shutil.copy(os.path.join(SOURCE_DIR, "inputs", potfile), d)
-    # LAMMPS's run (about 5 minutes) goes on beside ours.
+        shutil.copy(os.path.join(SOURCE_DIR, "inputs", potfile), lwd)
     with open(os.path.join(lwd, "in.lammps"), "w") as f:
         f.write(LAMMPS.replace("TMELT", f"{tmelt:.1f}").replace("QUENCH", str(quench))
                 .replace("POTFILE", potfile or "Si.sw"))
-    lmp = subprocess.Popen(["lmp", "-in", "in.lammps", "-log", "none", "-nocite"], cwd=lwd, text=True,
-                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=dict(os.environ, OMP_NUM_THREADS="1"))
+    p = subprocess.run(["lmp", "-in", "in.lammps", "-log", "none", "-nocite"], cwd=lwd, capture_output=True,
+                       text=True, env=dict(os.environ, OMP_NUM_THREADS="1"), timeout=3000)
+    if p.returncode != 0:
+        sys.exit(f"lmp failed:\n{p.stdout[-3000:]}")
+    line = [ln for ln in p.stdout.splitlines() if ln.startswith("RESULT")][0]
+    return tuple(float(v) for v in line.split()[1:])
+
+
+def stored_lammps(variant):
+    """The stored LAMMPS result of VARIANT (tests/data/si_quench_lammps.txt)."""
+    for line in open(LAMMPS_RESULTS):
+        w = line.split()
+        if w and w[0] == variant:
+            return float(w[1]), float(w[2])
+    sys.exit(f"{LAMMPS_RESULTS}: no line for {variant} (run test_si_quench.py {variant} --refresh-lammps)")
+
+
+def refresh_lammps(variant):
+    pe, cn = run_lammps(variant)
+    lines = [ln for ln in open(LAMMPS_RESULTS) if not ln.split()[:1] == [variant]]
+    lines.append(f"{variant} {pe:.8f} {cn:.6f}\n")
+    with open(LAMMPS_RESULTS, "w") as f:
+        f.writelines(lines)
+    print(f"{variant}: LAMMPS pe/atom {pe:.8f} eV, mean coordination {cn:.6f}")
+
+
+def main():
+    variant = sys.argv[1] if len(sys.argv) > 1 else "sw"
+    if "--refresh-lammps" in sys.argv:
+        return refresh_lammps(variant)
+    deck, potfile, tmelt, quench = VARIANTS[variant]
+    c = Checks(f"si_quench {variant}")
+    wd = workdir("si_quench")
+    shutil.copy(os.path.join(SOURCE_DIR, "inputs", deck), wd)
+    if potfile:
+        shutil.copy(os.path.join(SOURCE_DIR, "inputs", potfile), wd)
     p = run_atomforge(["run", deck, "-q"], wd, threads=1, timeout=3000)
     c.check(p.returncode == 0, "deck runs to completion")
-    out, _ = lmp.communicate(timeout=3000)
-    if lmp.returncode != 0:
-        sys.exit(f"lmp failed:\n{out[-3000:]}")
+    pe_lmp, cn_lmp = stored_lammps(variant)
 
     rdf = read_csv(os.path.join(wd, "rdf.csv"))
     relaxed = [r for r in rdf if r["stage"] == "relax"]
@@ -103,8 +140,6 @@ def main():
     final = cn[-1]["cn"]
     thermo = read_csv(os.path.join(wd, "thermo.csv"))
     pe = thermo[-1]["pe"] / 512
-    line = [ln for ln in out.splitlines() if ln.startswith("RESULT")][0]
-    pe_lmp, cn_lmp = (float(v) for v in line.split()[1:])
     if variant == "vink":
         c.check(3.9 <= final <= 4.15, f"mean coordination (r < 3.0 A) {final:.3f}, in [3.9, 4.15]")
         c.check(abs(final - cn_lmp) <= 0.03, f"LAMMPS same file and protocol {cn_lmp:.3f} (within 0.03)")
