@@ -64,6 +64,7 @@ bool OpenSystem::neural() const { return neural_ != nullptr; }
 int OpenSystem::exchange_width() const {
   return neural_ ? static_cast<nnip::NnipPotential&>(*potential_).model().exchange_width() : 0;
 }
+bool OpenSystem::has_per_atom_virial() const { return neural_ || potential_->supports_per_atom_virial(); }
 bool OpenSystem::has_exchange() const {
   return !neural_ || static_cast<nnip::NnipPotential&>(*potential_).model().has_exchange();
 }
@@ -80,9 +81,10 @@ bool OpenSystem::reuse_pairs(int n, const Request& request) {
 OpenSystem::Result OpenSystem::compute(int n, const double* x, const int* type, const int* contributing, double* f,
                                        double* eatom, double* vatom, const Request& request) {
   if (neural_) return compute_neural(n, x, type, contributing, f, eatom, vatom, request);
-  if (request.per_atom_virial)
-    throw std::runtime_error("per-atom virials are not available with classic potentials (" + style_ + ")");
-  return compute_classic(n, x, type, contributing, f, eatom, request);
+  if (request.per_atom_virial && !has_per_atom_virial())
+    throw std::runtime_error("per-atom virials are not available with " + style_ +
+                             " (pairwise potentials and neural ones have them)");
+  return compute_classic(n, x, type, contributing, f, eatom, vatom, request);
 }
 
 OpenSystem::Result OpenSystem::compute_neural(int n, const double* x, const int* type, const int* contributing,

@@ -59,10 +59,14 @@ class OpenSystem {
     double energy = 0;                 // the contributing atoms' energy
     double virial[6] = {0, 0, 0, 0, 0, 0};  // sum over this set's terms of r (x) f: xx yy zz xy xz yz
   };
+  // Whether per-atom virials are available: neural potentials (each edge's half to each
+  // end) and pairwise classic ones (LJ, Morse, EAM: each pair's half to each end, as
+  // LAMMPS's stress/atom); not SW or Tersoff.
+  bool has_per_atom_virial() const;
   // n atoms: x (3 per atom, contiguous), type (the caller's type index), contributing (1/0).
   // Adds forces into f (3 per atom) and, when requested, per-atom energies into eatom (n)
-  // and per-atom virials into vatom (6 per atom, as virial; neural potentials only: a
-  // classic potential throws). Storage is kept between calls.
+  // and per-atom virials into vatom (6 per atom, as virial; throws where
+  // !has_per_atom_virial()). Storage is kept between calls.
   Result compute(int n, const double* x, const int* type, const int* contributing, double* f, double* eatom,
                  double* vatom, const Request& request);
 
@@ -73,8 +77,8 @@ class OpenSystem {
   Result compute_neural(int n, const double* x, const int* type, const int* contributing, double* f, double* eatom,
                         double* vatom, const Request& request);
   Result compute_classic(int n, const double* x, const int* type, const int* contributing, double* f, double* eatom,
-                         const Request& request);
-  Result evaluate_classic(int n, double* f, double* eatom, const Request& request);
+                         double* vatom, const Request& request);
+  Result evaluate_classic(int n, double* f, double* eatom, double* vatom, const Request& request);
   std::unique_ptr<Potential> potential_;
   std::string style_;
   std::vector<int> model_species_;  // neural: caller's type -> model species index

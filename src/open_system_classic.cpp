@@ -23,27 +23,33 @@ struct OpenSystem::Classic {
   Kokkos::View<int**, Device> neigh;
   IntView num, contributing, ghost_start;  // ghost_start: zeros (the open system has no images)
   DblView eatom;
+  Kokkos::View<double* [6], Device> vatom;
+  bool half = false;  // the kind of the list built last
   LocalPairs pairs;
   // Host mirrors, made with their views (the views themselves on CPU builds).
   VecView::HostMirror x_host, f_host;
   DblView::HostMirror eatom_host;
+  Kokkos::View<double* [6], Device>::HostMirror vatom_host;
 };
 
 OpenSystem::Result OpenSystem::compute_classic(int n, const double* x, const int* type, const int* contributing,
-                                               double* f, double* eatom, const Request& request) {
+                                               double* f, double* eatom, double* vatom, const Request& request) {
   if (!classic_) classic_ = std::make_shared<Classic>();
   Classic& C = *classic_;
-  const bool half = potential_->list_kind() == ListKind::Half;
+  // Per-atom virials come from full lists (each atom tallies its own half of its pairs).
+  const bool half = potential_->list_kind() == ListKind::Half && !request.per_atom_virial;
   Atoms& A = C.atoms;
-  if (reuse_pairs(n, request)) {  // the list stands (its skin pairs fail the kernels' cutoff tests)
+  const bool reuse = reuse_pairs(n, request);
+  if (reuse && half == C.half) {  // the list stands (its skin pairs fail the kernels' cutoff tests)
     const auto hx = C.x_host;
     for (int i = 0; i < n; ++i)
       for (int k = 0; k < 3; ++k) hx(i, k) = x[3 * i + k];
     Kokkos::deep_copy(A.x, hx);
-    return evaluate_classic(n, f, eatom, request);
+    return evaluate_classic(n, f, eatom, vatom, request);
   }
   LocalPairs& P = C.pairs;
-  P.find(x, n, cutoff_ + request.skin);
+  if (!reuse || C.pairs.offset.empty()) P.find(x, n, cutoff_ + request.skin);  // else: same pairs, the other list kind
+  C.half = half;
 
   // Views grown, never shrunk: the potential reads rows [0, n) only.
   if (static_cast<int>(A.x.extent(0)) < n) {
@@ -58,6 +64,11 @@ OpenSystem::Result OpenSystem::compute_classic(int n, const double* x, const int
     C.x_host = Kokkos::create_mirror_view(A.x);
     C.f_host = Kokkos::create_mirror_view(A.f);
     C.eatom_host = Kokkos::create_mirror_view(C.eatom);
+    C.vatom = Kokkos::View<double* [6], Device>();  // made on first use
+  }
+  if (request.per_atom_virial && C.vatom.extent(0) < A.x.extent(0)) {
+    C.vatom = Kokkos::View<double* [6], Device>("af_open::vatom", A.x.extent(0));
+    C.vatom_host = Kokkos::create_mirror_view(C.vatom);
   }
   const int width = std::max(1, P.max_degree);
   if (C.neigh.extent(0) < A.x.extent(0) || static_cast<int>(C.neigh.extent(1)) < width)
@@ -91,10 +102,11 @@ OpenSystem::Result OpenSystem::compute_classic(int n, const double* x, const int
   }
   C.list.adopt(half ? ListKind::Half : ListKind::Full, cutoff_, C.neigh, C.num, IntView(), C.ghost_start, Int3View(),
                n);
-  return evaluate_classic(n, f, eatom, request);
+  return evaluate_classic(n, f, eatom, vatom, request);
 }
 
-OpenSystem::Result OpenSystem::evaluate_classic(int n, double* f, double* eatom, const Request& request) {
+OpenSystem::Result OpenSystem::evaluate_classic(int n, double* f, double* eatom, double* vatom,
+                                                const Request& request) {
   Classic& C = *classic_;
   Atoms& A = C.atoms;
   ComputeFlags flags;
@@ -102,6 +114,7 @@ OpenSystem::Result OpenSystem::evaluate_classic(int n, double* f, double* eatom,
   flags.virial = request.virial;
   flags.per_atom_energy = request.per_atom_energy;
   flags.contributing = C.contributing;
+  if (request.per_atom_virial) flags.virial_atom = C.vatom;
   const EnergyVirial ev = potential_->compute(A, C.list, flags, C.eatom);
   const auto hf = C.f_host;
   Kokkos::deep_copy(hf, A.f);
@@ -111,6 +124,12 @@ OpenSystem::Result OpenSystem::evaluate_classic(int n, double* f, double* eatom,
     const auto he = C.eatom_host;
     Kokkos::deep_copy(he, C.eatom);
     for (int i = 0; i < n; ++i) eatom[i] += he(i);
+  }
+  if (request.per_atom_virial) {
+    const auto hv = C.vatom_host;
+    Kokkos::deep_copy(hv, C.vatom);
+    for (int i = 0; i < n; ++i)
+      for (int k = 0; k < 6; ++k) vatom[6 * i + k] += hv(i, k);
   }
   Result out;
   out.energy = request.energy ? ev.e : 0.0;

@@ -121,8 +121,9 @@ struct HalfKernel {
 };
 
 // Full list: each pair seen from both ends; every thread writes only its own atom,
-// so no atomics or copies (the GPU path).
-template <class Physics, bool EFLAG, bool VFLAG, bool EATOM>
+// so no atomics or copies (the GPU path). VATOM: each atom's half of its pairs' virials
+// into vatom (per-atom virials need no scatter with a full list).
+template <class Physics, bool EFLAG, bool VFLAG, bool EATOM, bool VATOM = false>
 struct FullKernel {
   Physics phys;
   VecView x;
@@ -131,11 +132,12 @@ struct FullKernel {
   VecView f;
   DblView eatom;
   PairMask mask;
+  Kokkos::View<double* [6], Device> vatom;
 
   KOKKOS_INLINE_FUNCTION void operator()(const int i, EnergyVirial& ev) const {
     const double xi = x(i, 0), yi = x(i, 1), zi = x(i, 2);
     const int ti = type(i);
-    double fxi = 0, fyi = 0, fzi = 0, ei = 0;
+    double fxi = 0, fyi = 0, fzi = 0, ei = 0, w[6] = {0, 0, 0, 0, 0, 0};
     const int nn = nl.num(i);
     for (int k = 0; k < nn; ++k) {
       const int j = nl.neigh(i, k);
@@ -150,13 +152,13 @@ struct FullKernel {
       fyi += dy * fpair;
       fzi += dz * fpair;
       if (EFLAG || EATOM) ei += 0.5 * e;
-      if (VFLAG) {
-        ev.v[0] += 0.5 * dx * dx * fpair;
-        ev.v[1] += 0.5 * dy * dy * fpair;
-        ev.v[2] += 0.5 * dz * dz * fpair;
-        ev.v[3] += 0.5 * dx * dy * fpair;
-        ev.v[4] += 0.5 * dx * dz * fpair;
-        ev.v[5] += 0.5 * dy * dz * fpair;
+      if (VFLAG || VATOM) {
+        w[0] += 0.5 * dx * dx * fpair;
+        w[1] += 0.5 * dy * dy * fpair;
+        w[2] += 0.5 * dz * dz * fpair;
+        w[3] += 0.5 * dx * dy * fpair;
+        w[4] += 0.5 * dx * dz * fpair;
+        w[5] += 0.5 * dy * dz * fpair;
       }
     }
     f(i, 0) = fxi;
@@ -164,6 +166,10 @@ struct FullKernel {
     f(i, 2) = fzi;
     if (EFLAG) ev.e += ei;
     if (EATOM) eatom(i) = ei;
+    if (VFLAG)
+      for (int k = 0; k < 6; ++k) ev.v[k] += w[k];
+    if (VATOM)
+      for (int k = 0; k < 6; ++k) vatom(i, k) = w[k];
   }
 };
 
@@ -234,6 +240,11 @@ class PairDriver {
   EnergyVirial compute(const Physics& phys, Atoms& atoms, const NeighborList& list, const ComputeFlags& fl,
                        const DblView& eatom, const NeighView* pairs = nullptr) {
     const NeighView nl = pairs ? *pairs : list.view();
+    if (fl.virial_atom.extent(0) > 0) {  // per-atom virials: full lists only (host code: a wiring error)
+      if (list.kind() != ListKind::Full) throw std::logic_error("per-atom virials take full neighbor lists");
+      if (fl.per_atom_energy) return run_vatom<Physics, true>(phys, atoms, nl, eatom, fl);
+      return run_vatom<Physics, false>(phys, atoms, nl, eatom, fl);
+    }
     if (fl.per_atom_energy) return run<Physics, true, true, true>(phys, atoms, list, nl, eatom, fl);
     if (fl.energy && fl.virial) return run<Physics, true, true, false>(phys, atoms, list, nl, eatom, fl);
     if (fl.energy) return run<Physics, true, false, false>(phys, atoms, list, nl, eatom, fl);
@@ -293,7 +304,7 @@ class PairDriver {
     if (list.kind() == ListKind::Cluster)  // host code: a wiring error, not a user error
       throw std::logic_error("cluster neighbor lists serve pairwise potentials only");
     if (list.kind() == ListKind::Full) {
-      FullKernel<Physics, EFLAG, VFLAG, EATOM> k{phys, atoms.x, atoms.type, nl, atoms.f, eatom, mask};
+      FullKernel<Physics, EFLAG, VFLAG, EATOM> k{phys, atoms.x, atoms.type, nl, atoms.f, eatom, mask, {}};
       return reduce_local_atoms("pair::full", n, k, batch);
     }
     HalfKernel<Physics, EFLAG, VFLAG, EATOM> k{phys, atoms.x, atoms.type, nl,
@@ -301,6 +312,15 @@ class PairDriver {
     ev = reduce_local_atoms("pair::half", n, k, batch);
     sink_.end(atoms, list, EATOM ? eatom : DblView());
     return ev;
+  }
+
+  template <class Physics, bool EATOM>
+  EnergyVirial run_vatom(const Physics& phys, Atoms& atoms, const NeighView& nl, const DblView& eatom,
+                         const ComputeFlags& fl) {
+    using namespace pair_detail;
+    FullKernel<Physics, true, true, EATOM, true> k{phys,   atoms.x, atoms.type, nl, atoms.f, eatom, PairMask{fl.contributing},
+                                                   fl.virial_atom};
+    return reduce_local_atoms("pair::full_vatom", atoms.nlocal, k, fl.batch);
   }
 
   template <class Physics, bool EFLAG, bool VFLAG, bool EATOM>

@@ -56,6 +56,10 @@ struct ComputeFlags {
   // (c_i + c_j)/2, embedding and many-body terms only around contributing atoms, and
   // a rank's results summed over ranks are the whole system's.
   IntView contributing;
+  // Per atom (extent >= nlocal), when set: each atom's share of the virial, xx yy zz xy
+  // xz yz, each pair term's r (x) f split half to each end (LAMMPS's stress/atom for pair
+  // styles). Potentials with supports_per_atom_virial() only, on full neighbor lists.
+  Kokkos::View<double* [6], Device> virial_atom;
 };
 
 class Potential {
@@ -69,6 +73,8 @@ class Potential {
   virtual bool supports_clusters() const { return false; }
   // Whether compute() honours flags.batch (otherwise the batched relaxer is not offered).
   virtual bool supports_batches() const { return false; }
+  // Whether compute() fills flags.virial_atom (pairwise forces: pair styles, EAM).
+  virtual bool supports_per_atom_virial() const { return false; }
   // Overwrites atoms.f for local atoms (ghost rows are scratch). eatom, when
   // flags.per_atom_energy is set, receives per-atom energies (extent >= nall).
   virtual EnergyVirial compute(Atoms& atoms, const NeighborList& list, const ComputeFlags& flags,

@@ -170,6 +170,7 @@ class Eam final : public Potential {
   std::string style() const override { return style_; }
   double cutoff() const override { return cut_; }
   bool supports_batches() const override { return true; }
+  bool supports_per_atom_virial() const override { return true; }  // all of EAM's forces are pairwise
 
   EnergyVirial compute(Atoms& atoms, const NeighborList& list, const ComputeFlags& fl, const DblView& eatom) override {
     const int nall = atoms.nall(), n = atoms.nlocal;

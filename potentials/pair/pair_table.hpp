@@ -65,6 +65,7 @@ class PairStyle final : public Potential {
   double cutoff() const override { return cutmax_; }
   bool supports_clusters() const override { return true; }
   bool supports_batches() const override { return true; }
+  bool supports_per_atom_virial() const override { return true; }
   EnergyVirial compute(Atoms& atoms, const NeighborList& list, const ComputeFlags& fl, const DblView& eatom) override {
     if (nt_ == 1) return driver_.compute(single_, atoms, list, fl, eatom);
     return driver_.compute(multi_, atoms, list, fl, eatom);

@@ -3,7 +3,8 @@
 scripts/install-kim.sh builds atomforge_driver and the shipped models
 (atomforge_Si_equivariant, atomforge_Si_attention) into the KIM API's user collection
 with kim-api-collections-management, and here also a model made from a user's YAML
-(atomforge_SiC_tersoff: Tersoff SiC through the same driver). Each case starts from a
+(atomforge_SiC_tersoff: Tersoff SiC, atomforge_NiAl_eam: EAM alloy NiAlH_jea, through
+the same driver). Each case starts from a
 fixed data file (written once by lmp) with `kim init MODEL metal`, `neighbor 0.5 bin`,
 `neigh_modify every 1 delay 0 check yes` and `kim interactions`:
 
@@ -11,10 +12,12 @@ fixed data file (written once by lmp) with `kim init MODEL metal`, `neighbor 0.5
    file's structure): per-atom energies within 1e-12 eV, forces within 1e-10 eV/A, the
    virial within 1e-12 relative, pe/atom summing to pe; for both neural models on a
    shaken 216-atom triclinic Si cell and an 8-atom cell far smaller than the padding, and
-   Tersoff on disordered SiC (also = LAMMPS's own pair_style tersoff);
+   Tersoff on disordered SiC and EAM on a shaken triclinic NiAl cell (also = LAMMPS's own
+   pair_style tersoff, eam/alloy);
 2. the same at 1, 2 and 4 ranks and on a forced `processors 4 1 1` grid (energy 1e-13
    relative, forces 1e-11 eV/A between rank counts);
-   compute stress/atom (KIM's per-particle virials, neural models) sums to the virial;
+   compute stress/atom (KIM's per-particle virials: neural models and EAM) sums to the
+   virial;
 3. a species the model lacks stops lmp with one ERROR line.
 """
 import os
@@ -24,7 +27,7 @@ import sys
 import numpy as np
 
 from common import SOURCE_DIR, Checks, workdir
-from test_lammps_classic import RUN0 as CLASSIC_RUN0, check_run
+from test_lammps_classic import FCC, RUN0 as CLASSIC_RUN0, check_run
 from test_lammps_pair import MAKE, STRUCTURES, data_atoms, dump, ranks_agree, thermo_rows
 
 import atomforge  # noqa: E402  (PYTHONPATH: the build's python/ folder, set by ctest)
@@ -32,18 +35,26 @@ import atomforge  # noqa: E402  (PYTHONPATH: the build's python/ folder, set by 
 MODELS = os.path.join(SOURCE_DIR, "examples", "models")
 POT = "/usr/share/lammps/potentials"
 RUN0 = CLASSIC_RUN0.replace("units {units}", "kim init {model} metal")
-# Neural models also give per-particle virials: compute stress/atom must sum to the virial.
+# Neural and pairwise models also give per-particle virials: compute stress/atom must sum
+# to the virial.
 RUN0_STRESS = RUN0.replace("compute pv all pressure NULL virial\n", "compute pv all pressure NULL virial\n"
                            "compute sa all stress/atom NULL virial\n"
                            "compute sasum all reduce sum c_sa[1] c_sa[2] c_sa[3] c_sa[4] c_sa[5] c_sa[6]\n").replace(
     "c_pv[6]\n", "c_pv[6] c_sasum[1] c_sasum[2] c_sasum[3] c_sasum[4] c_sasum[5] c_sasum[6]\n")
-CASES = [  # model, atomforge section, structure, species, LAMMPS's own style or None
-    ("atomforge_Si_equivariant", {"style": "nnip", "model": f"{MODELS}/si_equivariant.h5"}, "si216", "Si", None),
-    ("atomforge_Si_attention", {"style": "nnip", "model": f"{MODELS}/si_attention.h5"}, "si216", "Si", None),
-    ("atomforge_Si_equivariant", {"style": "nnip", "model": f"{MODELS}/si_equivariant.h5"}, "si8", "Si", None),
-    ("atomforge_Si_attention", {"style": "nnip", "model": f"{MODELS}/si_attention.h5"}, "si8", "Si", None),
+CASES = [  # model, atomforge section, structure, species, LAMMPS's own style or None, per-particle virials
+    ("atomforge_Si_equivariant", {"style": "nnip", "model": f"{MODELS}/si_equivariant.h5"}, "si216", "Si", None, True),
+    ("atomforge_Si_attention", {"style": "nnip", "model": f"{MODELS}/si_attention.h5"}, "si216", "Si", None, True),
+    ("atomforge_Si_equivariant", {"style": "nnip", "model": f"{MODELS}/si_equivariant.h5"}, "si8", "Si", None, True),
+    ("atomforge_Si_attention", {"style": "nnip", "model": f"{MODELS}/si_attention.h5"}, "si8", "Si", None, True),
     ("atomforge_SiC_tersoff", {"style": "tersoff", "file": f"{POT}/SiC.tersoff"}, "sic64", "Si C",
-     f"pair_style tersoff\npair_coeff * * {POT}/SiC.tersoff Si C"),
+     f"pair_style tersoff\npair_coeff * * {POT}/SiC.tersoff Si C", False),
+    ("atomforge_NiAl_eam", {"style": "eam/alloy", "file": f"{POT}/NiAlH_jea.eam.alloy"}, "nial", "Ni Al",
+     f"pair_style eam/alloy\npair_coeff * * {POT}/NiAlH_jea.eam.alloy Ni Al", True),
+]
+USER_MODELS = [  # name, YAML, files: built by scripts/install-kim.sh NAME YAML FILE...
+    ("atomforge_SiC_tersoff", "species: [Si, C]\npotential: {style: tersoff, file: SiC.tersoff}\n", ["SiC.tersoff"]),
+    ("atomforge_NiAl_eam", "species: [Ni, Al]\npotential: {style: eam/alloy, file: NiAlH_jea.eam.alloy}\n",
+     ["NiAlH_jea.eam.alloy"]),
 ]
 
 
@@ -60,20 +71,24 @@ def lmp(wd, tag, text, ranks):
 def main():
     c = Checks("kim")
     wd = workdir("kim")
-    with open(os.path.join(wd, "sic.yaml"), "w") as f:
-        f.write("species: [Si, C]\npotential: {style: tersoff, file: SiC.tersoff}\n")
-    p = subprocess.run([os.path.join(SOURCE_DIR, "scripts", "install-kim.sh"), "atomforge_SiC_tersoff",
-                        os.path.join(wd, "sic.yaml"), f"{POT}/SiC.tersoff"], capture_output=True, text=True,
-                       env=dict(os.environ, BUILD_DIR=os.environ.get("AF_BUILD_DIR", "build")))
-    c.check(p.returncode == 0, f"scripts/install-kim.sh: driver and models installed ({(p.stdout + p.stderr)[-300:]})")
-    if p.returncode != 0:
-        c.done()
-    for name in ("si216", "si8", "sic64"):
+    for name, yaml, files in USER_MODELS:
+        with open(os.path.join(wd, f"{name}.yaml"), "w") as f:
+            f.write(yaml)
+        p = subprocess.run([os.path.join(SOURCE_DIR, "scripts", "install-kim.sh"), name, os.path.join(wd, f"{name}.yaml")]
+                           + [f"{POT}/{file}" for file in files], capture_output=True, text=True,
+                           env=dict(os.environ, BUILD_DIR=os.environ.get("AF_BUILD_DIR", "build")))
+        c.check(p.returncode == 0, f"scripts/install-kim.sh: driver and models installed, {name} "
+                                   f"({(p.stdout + p.stderr)[-300:]})")
+        if p.returncode != 0:
+            c.done()
+    makes = {n: MAKE.format(name=n, **STRUCTURES[n]) for n in ("si216", "si8", "sic64")}
+    makes["nial"] = FCC.format(a=3.6, m1=58.69, m2=26.98, shake=0.1, name="nial")
+    for name, text in makes.items():
         with open(os.path.join(wd, f"make_{name}"), "w") as f:
-            f.write(MAKE.format(name=name, **STRUCTURES[name]))
+            f.write(text)
         subprocess.run(["lmp", "-in", f"make_{name}", "-log", "none", "-screen", "none"], cwd=wd, check=True)
 
-    for model, sec, struct, species, native in CASES:
+    for model, sec, struct, species, native, stress in CASES:
         label = f"{model} on {struct}"
         atoms = data_atoms(os.path.join(wd, f"{struct}.data"), species.split())
         atoms.calc = atomforge.Calculator(sec)
@@ -82,13 +97,13 @@ def main():
         runs = {}
         for ranks, grid in ((1, ""), (2, ""), (4, ""), (4, "processors 4 1 1")):
             tag = f"{model}_{struct}_{ranks}{'g' if grid else ''}"
-            text = RUN0 if native else RUN0_STRESS
+            text = RUN0_STRESS if stress else RUN0
             p = lmp(wd, tag, text.format(model=model, processors=grid, name=struct, pair=f"kim interactions {species}",
                                          tag=tag), ranks)
             run = check_run(c, f"{label}, {ranks} rank(s) {grid}, through KIM", wd, tag, p, (e_ref, f_ref, w_ref))
             if run:
                 runs[tag] = run
-            if run and not native:
+            if run and stress:
                 t = run[0]
                 w = np.array([t[f"c_pv[{k}]"] for k in (1, 2, 3, 4, 5, 6)]) * t["Volume"]
                 sa = -np.array([t[f"c_sasum[{k}]"] for k in (1, 2, 3, 4, 5, 6)])

@@ -17,8 +17,11 @@ triclinic cell, Tersoff (SiC.tersoff) on disordered SiC.
    forces (negative control);
 3. 100 NVE steps of Tersoff SiC at 1 and 4 ranks and `atomforge run` of the same data
    file: pe and etotal at every 10th step agree to 1e-10;
-4. units real with EAM, a missing potential file and compute stress/atom each stop with
-   one clear LAMMPS error.
+4. compute stress/atom with LJ and EAM equals LAMMPS's own pair style's per atom (1e-10
+   of the largest entry) at 1 rank and on a 4 x 1 x 1 grid, both modes, and sums to the
+   virial;
+5. units real with EAM, a missing potential file and compute stress/atom with SW (no
+   per-atom split of its three-body terms here) each stop with one clear LAMMPS error.
 """
 import os
 import subprocess
@@ -139,6 +142,41 @@ def single_points(c, wd, name, sec, native, struct, species):
     return ranks_agree(c, name, runs, f"{name}_1")
 
 
+SA = RUN0.replace("compute pv all", "compute sa all stress/atom NULL virial\ncompute pv all").replace(
+    "dump d all custom 1 {tag}.dump id fx fy fz c_pe",
+    "dump d all custom 1 {tag}.dump id c_sa[1] c_sa[2] c_sa[3] c_sa[4] c_sa[5] c_sa[6]")
+
+
+def stress_atom(c, wd, name, native, struct, species):
+    """compute stress/atom with a pairwise potential: per atom equal to LAMMPS's own pair
+    style (1e-10 relative to the largest entry) at 1 rank and on a 4 x 1 x 1 grid of 4, in
+    both modes, and summing to the virial (1e-12 relative)."""
+    def per_atom(tag):
+        lines = open(os.path.join(wd, f"{tag}.dump")).read().splitlines()
+        i = next(k for k, ln in enumerate(lines) if ln.startswith("ITEM: ATOMS"))
+        return np.array([[float(v) for v in ln.split()[1:7]] for ln in lines[i + 1:]])
+
+    p = lmp(wd, f"{name}_sa_native", SA.format(units="metal", processors="", name=struct, pair=native,
+                                               tag=f"{name}_sa_native"), 1)
+    ref = per_atom(f"{name}_sa_native")
+    scale = np.abs(ref).max()
+    for ranks, grid, mode in ((1, "", "ghost"), (4, "processors 4 1 1", "ghost"), (4, "processors 4 1 1", "exchange")):
+        tag = f"{name}_sa_{ranks}_{mode}"
+        pair = f"pair_style atomforge {name}.yaml mode {mode}\npair_coeff * * {species}"
+        p = lmp(wd, tag, SA.format(units="metal", processors=grid, name=struct, pair=pair, tag=tag), ranks)
+        if p.returncode != 0:
+            c.check(False, f"{name} stress/atom, {ranks} rank(s): LAMMPS failed: {(p.stdout + p.stderr)[-600:]}")
+            continue
+        sa = per_atom(tag)
+        t = thermo_rows(p.stdout)[0]
+        w = np.array([t[f"c_pv[{k}]"] for k in range(1, 7)]) * t["Volume"]  # bar A^3, as stress/atom
+        d = np.abs(sa - ref).max() / scale
+        dsum = np.abs(-sa.sum(axis=0) - w).max() / np.abs(w).max()
+        c.check(d <= 1e-10 and dsum <= 1e-12,
+                f"{name} on {struct}, {ranks} rank(s) {grid} {mode} mode: stress/atom = LAMMPS's own style "
+                f"({d:.1e} of its largest entry), sums to the virial ({dsum:.1e})")
+
+
 def main():
     c = Checks("lammps_classic")
     wd = workdir("lammps-classic")
@@ -154,6 +192,9 @@ def main():
             f.write(section_yaml(sec))
 
     forces = {name: single_points(c, wd, name, *case) for name, case in CASES.items()}
+    for name in ("lj", "eam"):
+        _, native, struct, species = CASES[name]
+        stress_atom(c, wd, name, native, struct, species)
 
     # Negative control: ghosts half a cutoff deep on 4 thin slabs: forces go wrong.
     pair = "pair_style atomforge sw.yaml ghost_cutoff 1.9\npair_coeff * * Si"
@@ -181,7 +222,7 @@ def main():
     bad = {
         "units real with EAM": ("real", RUN0, "eam.yaml", "Ni Al", "nial", "metal units"),
         "missing potential file": ("metal", RUN0, "missing.yaml", "Si", "si8", "no_such.sw"),
-        "stress/atom": ("metal", stress, "sw.yaml", "Si", "si8", "stress/atom"),
+        "stress/atom with SW": ("metal", stress, "sw.yaml", "Si", "si8", "stress/atom"),
     }
     for what, (units, text, pot, species, struct, needle) in bad.items():
         pair = f"pair_style atomforge {pot}\npair_coeff * * {species}"

@@ -62,8 +62,8 @@ int arguments_create(KIM::ModelCompute const* const model, KIM::ModelComputeArgu
   model->GetModelBufferPointer(reinterpret_cast<void**>(&d));
   for (const auto& name : {N::partialEnergy, N::partialForces, N::partialParticleEnergy, N::partialVirial})
     if (api->SetArgumentSupportStatus(name, KIM::SUPPORT_STATUS::optional)) return true;
-  // Per-particle virials: each edge's -r (x) dE/dr, half to each end (neural models only).
-  if (d->system->neural() && api->SetArgumentSupportStatus(N::partialParticleVirial, KIM::SUPPORT_STATUS::optional))
+  // Per-particle virials: each edge's (neural) or pair's (LJ, Morse, EAM) virial, half to each end.
+  if (d->system->has_per_atom_virial() && api->SetArgumentSupportStatus(N::partialParticleVirial, KIM::SUPPORT_STATUS::optional))
     return true;
   return false;
 }
@@ -86,7 +86,7 @@ int compute(KIM::ModelCompute const* const api, KIM::ModelComputeArguments const
       args->GetArgumentPointer(N::partialForces, &forces) ||
       args->GetArgumentPointer(N::partialParticleEnergy, &particle_energy) ||
       args->GetArgumentPointer(N::partialVirial, &virial) ||
-      (d->system->neural() && args->GetArgumentPointer(N::partialParticleVirial, &particle_virial))) {
+      (d->system->has_per_atom_virial() && args->GetArgumentPointer(N::partialParticleVirial, &particle_virial))) {
     log_error(api, "cannot read the compute arguments", __LINE__);
     return true;
   }
