@@ -1,5 +1,8 @@
 #include "atomforge/src/force_sink.hpp"
 
+#include <stdexcept>
+#include <utility>
+
 namespace af {
 
 ForceSink ForceSinkOwner::begin(const VecView& f, const DblView& e, int nall, bool exclusive) {
@@ -68,6 +71,13 @@ void ForceSinkOwner::end(Atoms& atoms, const NeighborList& list, const DblView& 
   end(atoms.f, eatom, atoms.nall());
   list.fold_ghosts(atoms, atoms.f);
   if (with_energy_) list.fold_ghosts(atoms, eatom);
+}
+
+void zero_atom_virials(const Atoms& atoms, const Kokkos::View<double* [6], Device>& v) {
+  if (v.extent(0) == 0) return;
+  if (atoms.nghost > 0)  // host code: a wiring error (only open systems ask)
+    throw std::logic_error("per-atom virials of many-body potentials need a system without ghost atoms");
+  Kokkos::deep_copy(Kokkos::subview(v, std::make_pair(0, atoms.nlocal), Kokkos::ALL), 0.0);
 }
 
 }  // namespace af

@@ -60,6 +60,33 @@ struct ForceSink {
   }
 };
 
+// Per-atom virials of many-body kernels (ComputeFlags::virial_atom), LAMMPS's split: a
+// pair term's r (x) f half to each end, a triplet's thirds to its three atoms. Atomics:
+// they are asked for rarely (compute stress/atom) and only where there are no ghost rows
+// to fold (open systems). Empty: off.
+struct AtomVirials {
+  Kokkos::View<double* [6], Device> v;
+  KOKKOS_INLINE_FUNCTION bool on() const { return v.extent(0) > 0; }
+  // s (a (x) fa + b (x) fb) into atom i (b, fb may be null).
+  KOKKOS_INLINE_FUNCTION void add(int i, double s, const double* a, const double* fa, const double* b = nullptr,
+                                  const double* fb = nullptr) const {
+    double w[6] = {a[0] * fa[0], a[1] * fa[1], a[2] * fa[2], a[0] * fa[1], a[0] * fa[2], a[1] * fa[2]};
+    if (b) {
+      w[0] += b[0] * fb[0];
+      w[1] += b[1] * fb[1];
+      w[2] += b[2] * fb[2];
+      w[3] += b[0] * fb[1];
+      w[4] += b[0] * fb[2];
+      w[5] += b[1] * fb[2];
+    }
+    for (int k = 0; k < 6; ++k) Kokkos::atomic_add(&v(i, k), s * w[k]);
+  }
+};
+
+// Zeroes rows [0, nlocal) of v (a ComputeFlags::virial_atom; nothing if empty) before a
+// kernel adds into them through AtomVirials; throws where atoms has ghost rows.
+void zero_atom_virials(const Atoms& atoms, const Kokkos::View<double* [6], Device>& v);
+
 // Owns the per-thread copies between steps (allocated once, not per step).
 class ForceSinkOwner {
  public:

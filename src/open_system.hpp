@@ -60,8 +60,8 @@ class OpenSystem {
     double virial[6] = {0, 0, 0, 0, 0, 0};  // sum over this set's terms of r (x) f: xx yy zz xy xz yz
   };
   // Whether per-atom virials are available: neural potentials (each edge's half to each
-  // end) and pairwise classic ones (LJ, Morse, EAM: each pair's half to each end, as
-  // LAMMPS's stress/atom); not SW or Tersoff.
+  // end) and the classic ones whose kernels tally them (LAMMPS's split: pair terms half to
+  // each end, triplets a third to each atom) — all of atomforge's.
   bool has_per_atom_virial() const;
   // n atoms: x (3 per atom, contiguous), type (the caller's type index), contributing (1/0).
   // Adds forces into f (3 per atom) and, when requested, per-atom energies into eatom (n)

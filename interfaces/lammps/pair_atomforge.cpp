@@ -174,7 +174,7 @@ void PairAtomforge::compute(int eflag, int vflag) {
   ev_init(eflag, vflag);
   if (vflag_atom && !system_->has_per_atom_virial())
     error->all(FLERR, "pair_style atomforge: compute stress/atom is not available with " + system_->style() +
-                          " (its three-body terms have no per-atom split here; LAMMPS's own pair style has one)");
+                          " (no per-atom virials)");
   const int nlocal = atom->nlocal, nall = nlocal + atom->nghost;
   types_.resize(nall);
   contributing_.resize(nall);

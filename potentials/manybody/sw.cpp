@@ -86,6 +86,7 @@ struct SWKernel {
   NeighView nl;
   ForceSink sink;
   IntView contributing;  // ComputeFlags::contributing: terms centred on other atoms are skipped
+  AtomVirials vatom;     // ComputeFlags::virial_atom
 
   KOKKOS_INLINE_FUNCTION const SWParam& param(int a, int b, int c) const { return p(idx((a * nt + b) * nt + c)); }
 
@@ -129,6 +130,10 @@ struct SWKernel {
         sink.force(slot, j, -0.5 * d[0] * fpair, -0.5 * d[1] * fpair, -0.5 * d[2] * fpair);
       }
       e2 += 0.5 * e;
+      if (vatom.on()) {  // this atom's half of the pair: its share (j's half gives j its own)
+        const double fd[3] = {d[0] * fpair, d[1] * fpair, d[2] * fpair};
+        vatom.add(i, 0.5, d, fd);
+      }
       if (VFLAG) {
         ev.v[0] += 0.5 * d[0] * d[0] * fpair;
         ev.v[1] += 0.5 * d[1] * d[1] * fpair;
@@ -168,6 +173,11 @@ struct SWKernel {
           sink.energy(slot, j, e / 3.0);
           sink.energy(slot, k, e / 3.0);
         }
+        if (vatom.on()) {  // a third each (LAMMPS's v_tally3)
+          vatom.add(i, 1.0 / 3.0, d1, fj, d2, fk);
+          vatom.add(j, 1.0 / 3.0, d1, fj, d2, fk);
+          vatom.add(k, 1.0 / 3.0, d1, fj, d2, fk);
+        }
         if (VFLAG) {
           ev.v[0] += d1[0] * fj[0] + d2[0] * fk[0];
           ev.v[1] += d1[1] * fj[1] + d2[1] * fk[1];
@@ -203,8 +213,10 @@ class SW final : public Potential {
   double cutoff() const override { return cutmax_; }
   ListKind list_kind() const override { return ListKind::Full; }
   bool supports_batches() const override { return true; }
+  bool supports_per_atom_virial() const override { return true; }
   EnergyVirial compute(Atoms& atoms, const NeighborList& list, const ComputeFlags& fl, const DblView& eatom) override {
     if (list.kind() != ListKind::Full) throw std::logic_error(style() + " needs a full neighbor list");
+    zero_atom_virials(atoms, fl.virial_atom);
     const DblView e = fl.per_atom_energy ? eatom : DblView();
     ForceSink sink = owner_.begin(atoms, e, fl.batch.count > 0);
     EnergyVirial ev;
@@ -218,7 +230,7 @@ class SW final : public Potential {
  private:
   template <bool E, bool V, bool A>
   EnergyVirial run(const Atoms& atoms, const NeighborList& list, const ForceSink& sink, const ComputeFlags& fl) {
-    SWKernel<E, V, A> k{p_, idx_, nt_, atoms.x, atoms.type, list.view(), sink, fl.contributing};
+    SWKernel<E, V, A> k{p_, idx_, nt_, atoms.x, atoms.type, list.view(), sink, fl.contributing, {fl.virial_atom}};
     return reduce_local_atoms("sw::compute", atoms.nlocal, k, fl.batch);
   }
 

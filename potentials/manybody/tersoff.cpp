@@ -127,6 +127,7 @@ struct TersoffKernel {
   NeighView nl;
   ForceSink sink;
   IntView contributing;  // ComputeFlags::contributing: terms centred on other atoms are skipped
+  AtomVirials vatom;     // ComputeFlags::virial_atom
 
   KOKKOS_INLINE_FUNCTION const TersoffParam& param(int a, int b, int c) const { return p(idx((a * nt + b) * nt + c)); }
 
@@ -171,9 +172,10 @@ struct TersoffKernel {
         }
         etot += 0.5 * fc * pij.biga * ex;
         emine += 0.5 * fc * pij.biga * ex;
-        if (VFLAG) {
+        if (VFLAG || vatom.on()) {
           const double half[3] = {-0.5 * d1[0], -0.5 * d1[1], -0.5 * d1[2]};
-          virial(ev, half, fr, zero, zero);
+          if (VFLAG) virial(ev, half, fr, zero, zero);
+          if (vatom.on()) vatom.add(i, 1.0, half, fr);  // this atom's half of the pair (j's gives j its own)
         }
       }
       // Bond order of (i, j) from every other neighbor k of i.
@@ -197,9 +199,13 @@ struct TersoffKernel {
       etot += eattr;
       emine += 0.5 * eattr;
       if (EATOM) sink.energy(slot, j, 0.5 * eattr);
-      if (VFLAG) {
+      if (VFLAG || vatom.on()) {
         const double fj[3] = {-d1[0] * fpair, -d1[1] * fpair, -d1[2] * fpair};
-        virial(ev, d1, fj, zero, zero);
+        if (VFLAG) virial(ev, d1, fj, zero, zero);
+        if (vatom.on()) {  // half to each end (LAMMPS's ev_tally of the bond-order pair force)
+          vatom.add(i, 0.5, d1, fj);
+          vatom.add(j, 0.5, d1, fj);
+        }
       }
       // ... plus the derivatives of b_ij through zeta_ij on i, j and k.
       double fjsum[3] = {0, 0, 0};
@@ -218,6 +224,11 @@ struct TersoffKernel {
         }
         sink.force(slot, k, f3[0], f3[1], f3[2]);
         if (VFLAG) virial(ev, d1, f2, d2, f3);
+        if (vatom.on()) {  // a third each (LAMMPS's v_tally3)
+          vatom.add(i, 1.0 / 3.0, d1, f2, d2, f3);
+          vatom.add(j, 1.0 / 3.0, d1, f2, d2, f3);
+          vatom.add(k, 1.0 / 3.0, d1, f2, d2, f3);
+        }
       }
       sink.force(slot, j, fjsum[0], fjsum[1], fjsum[2]);
     }
@@ -245,8 +256,10 @@ class Tersoff final : public Potential {
   double cutoff() const override { return cutmax_; }
   ListKind list_kind() const override { return ListKind::Full; }
   bool supports_batches() const override { return true; }
+  bool supports_per_atom_virial() const override { return true; }
   EnergyVirial compute(Atoms& atoms, const NeighborList& list, const ComputeFlags& fl, const DblView& eatom) override {
     if (list.kind() != ListKind::Full) throw std::logic_error(style() + " needs a full neighbor list");
+    zero_atom_virials(atoms, fl.virial_atom);
     const DblView e = fl.per_atom_energy ? eatom : DblView();
     ForceSink sink = owner_.begin(atoms, e, fl.batch.count > 0);
     EnergyVirial ev;
@@ -260,7 +273,7 @@ class Tersoff final : public Potential {
  private:
   template <bool E, bool V, bool A>
   EnergyVirial run(const Atoms& atoms, const NeighborList& list, const ForceSink& sink, const ComputeFlags& fl) {
-    TersoffKernel<E, V, A> k{p_, idx_, nt_, atoms.x, atoms.type, list.view(), sink, fl.contributing};
+    TersoffKernel<E, V, A> k{p_, idx_, nt_, atoms.x, atoms.type, list.view(), sink, fl.contributing, {fl.virial_atom}};
     return reduce_local_atoms("tersoff::compute", atoms.nlocal, k, fl.batch);
   }
 

@@ -16,8 +16,7 @@ fixed data file (written once by lmp) with `kim init MODEL metal`, `neighbor 0.5
    pair_style tersoff, eam/alloy);
 2. the same at 1, 2 and 4 ranks and on a forced `processors 4 1 1` grid (energy 1e-13
    relative, forces 1e-11 eV/A between rank counts);
-   compute stress/atom (KIM's per-particle virials: neural models and EAM) sums to the
-   virial;
+   compute stress/atom (KIM's per-particle virials) sums to the virial;
 3. a species the model lacks stops lmp with one ERROR line.
 """
 import os
@@ -35,8 +34,7 @@ import atomforge  # noqa: E402  (PYTHONPATH: the build's python/ folder, set by 
 MODELS = os.path.join(SOURCE_DIR, "examples", "models")
 POT = "/usr/share/lammps/potentials"
 RUN0 = CLASSIC_RUN0.replace("units {units}", "kim init {model} metal")
-# Neural and pairwise models also give per-particle virials: compute stress/atom must sum
-# to the virial.
+# Per-particle virials: compute stress/atom must sum to the virial.
 RUN0_STRESS = RUN0.replace("compute pv all pressure NULL virial\n", "compute pv all pressure NULL virial\n"
                            "compute sa all stress/atom NULL virial\n"
                            "compute sasum all reduce sum c_sa[1] c_sa[2] c_sa[3] c_sa[4] c_sa[5] c_sa[6]\n").replace(
@@ -47,7 +45,7 @@ CASES = [  # model, atomforge section, structure, species, LAMMPS's own style or
     ("atomforge_Si_equivariant", {"style": "nnip", "model": f"{MODELS}/si_equivariant.h5"}, "si8", "Si", None, True),
     ("atomforge_Si_attention", {"style": "nnip", "model": f"{MODELS}/si_attention.h5"}, "si8", "Si", None, True),
     ("atomforge_SiC_tersoff", {"style": "tersoff", "file": f"{POT}/SiC.tersoff"}, "sic64", "Si C",
-     f"pair_style tersoff\npair_coeff * * {POT}/SiC.tersoff Si C", False),
+     f"pair_style tersoff\npair_coeff * * {POT}/SiC.tersoff Si C", True),
     ("atomforge_NiAl_eam", {"style": "eam/alloy", "file": f"{POT}/NiAlH_jea.eam.alloy"}, "nial", "Ni Al",
      f"pair_style eam/alloy\npair_coeff * * {POT}/NiAlH_jea.eam.alloy Ni Al", True),
 ]

@@ -62,7 +62,7 @@ int arguments_create(KIM::ModelCompute const* const model, KIM::ModelComputeArgu
   model->GetModelBufferPointer(reinterpret_cast<void**>(&d));
   for (const auto& name : {N::partialEnergy, N::partialForces, N::partialParticleEnergy, N::partialVirial})
     if (api->SetArgumentSupportStatus(name, KIM::SUPPORT_STATUS::optional)) return true;
-  // Per-particle virials: each edge's (neural) or pair's (LJ, Morse, EAM) virial, half to each end.
+  // Per-particle virials: neural models each edge's half to each end, classic ones LAMMPS's split.
   if (d->system->has_per_atom_virial() && api->SetArgumentSupportStatus(N::partialParticleVirial, KIM::SUPPORT_STATUS::optional))
     return true;
   return false;
