@@ -82,8 +82,7 @@ OpenSystem::Result OpenSystem::compute(int n, const double* x, const int* type, 
                                        double* eatom, double* vatom, const Request& request) {
   if (neural_) return compute_neural(n, x, type, contributing, f, eatom, vatom, request);
   if (request.per_atom_virial && !has_per_atom_virial())
-    throw std::runtime_error("per-atom virials are not available with " + style_ +
-                             " (pairwise potentials and neural ones have them)");
+    throw std::runtime_error("per-atom virials are not available with " + style_);
   return compute_classic(n, x, type, contributing, f, eatom, vatom, request);
 }
 

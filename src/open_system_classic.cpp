@@ -39,6 +39,10 @@ OpenSystem::Result OpenSystem::compute_classic(int n, const double* x, const int
   // Per-atom virials come from full lists (each atom tallies its own half of its pairs).
   const bool half = potential_->list_kind() == ListKind::Half && !request.per_atom_virial;
   Atoms& A = C.atoms;
+  if (request.per_atom_virial && C.vatom.extent(0) < static_cast<std::size_t>(n)) {  // also on steps that reuse the list
+    C.vatom = Kokkos::View<double* [6], Device>("af_open::vatom", n + n / 8 + 16);
+    C.vatom_host = Kokkos::create_mirror_view(C.vatom);
+  }
   const bool reuse = reuse_pairs(n, request);
   if (reuse && half == C.half) {  // the list stands (its skin pairs fail the kernels' cutoff tests)
     const auto hx = C.x_host;
@@ -64,11 +68,6 @@ OpenSystem::Result OpenSystem::compute_classic(int n, const double* x, const int
     C.x_host = Kokkos::create_mirror_view(A.x);
     C.f_host = Kokkos::create_mirror_view(A.f);
     C.eatom_host = Kokkos::create_mirror_view(C.eatom);
-    C.vatom = Kokkos::View<double* [6], Device>();  // made on first use
-  }
-  if (request.per_atom_virial && C.vatom.extent(0) < A.x.extent(0)) {
-    C.vatom = Kokkos::View<double* [6], Device>("af_open::vatom", A.x.extent(0));
-    C.vatom_host = Kokkos::create_mirror_view(C.vatom);
   }
   const int width = std::max(1, P.max_degree);
   if (C.neigh.extent(0) < A.x.extent(0) || static_cast<int>(C.neigh.extent(1)) < width)

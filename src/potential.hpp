@@ -57,8 +57,9 @@ struct ComputeFlags {
   // a rank's results summed over ranks are the whole system's.
   IntView contributing;
   // Per atom (extent >= nlocal), when set: each atom's share of the virial, xx yy zz xy
-  // xz yz, each pair term's r (x) f split half to each end (LAMMPS's stress/atom for pair
-  // styles). Potentials with supports_per_atom_virial() only, on full neighbor lists.
+  // xz yz, as LAMMPS's stress/atom splits it (a pair term's r (x) f half to each end, a
+  // triplet's a third to each atom). Potentials with supports_per_atom_virial() only, on
+  // full neighbor lists; many-body ones on systems without ghost atoms.
   Kokkos::View<double* [6], Device> virial_atom;
 };
 
@@ -73,7 +74,7 @@ class Potential {
   virtual bool supports_clusters() const { return false; }
   // Whether compute() honours flags.batch (otherwise the batched relaxer is not offered).
   virtual bool supports_batches() const { return false; }
-  // Whether compute() fills flags.virial_atom (pairwise forces: pair styles, EAM).
+  // Whether compute() fills flags.virial_atom (LAMMPS's split of the virial among atoms).
   virtual bool supports_per_atom_virial() const { return false; }
   // Overwrites atoms.f for local atoms (ghost rows are scratch). eatom, when
   // flags.per_atom_energy is set, receives per-atom energies (extent >= nall).

@@ -100,7 +100,7 @@ PairAtomforge::~PairAtomforge() {
 }
 
 void PairAtomforge::settings(int narg, char** arg) {
-  // FILE [mode ghost] [ghost_cutoff R]; ghost_cutoff (Angstrom) replaces the ghost depth:
+  // FILE [mode ghost|exchange] [ghost_cutoff R]; ghost_cutoff (Angstrom) replaces the ghost depth:
   // for tests that show a too thin ghost shell is wrong.
   if (narg < 1 || narg % 2 == 0)
     error->all(FLERR, "Illegal pair_style atomforge command: expected FILE [mode ghost|exchange] [ghost_cutoff R]");

@@ -151,12 +151,15 @@ void AttentionModel<T>::compute(const Graph& edges, const DblView& eatom, const 
 template <class T>
 void AttentionModel<T>::compute_exchange(const Graph& edges, int nown, NodeExchange& exchange, const DblView& eatom,
                                          const VecView& dedr) {
+  struct Reset {  // the caller's exchange is not kept past this call, thrown through or not
+    NodeExchange*& p;
+    ~Reset() { p = nullptr; }
+  } reset{exchange_};
   nown_ = nown;
   exchange_ = &exchange;
   Graph g = edges;
   g.contributing = IntView();  // every computed (owned) node contributes
   run(g, eatom, dedr);
-  exchange_ = nullptr;
 }
 
 template <class T>
