@@ -98,7 +98,7 @@ Relaxed describe(const CampaignSpec& spec, const Units& units, long index, const
     }
   }
   r.info.push_back({"iterations", std::to_string(m.iterations)});
-  r.info.push_back({"generator", p.spacegroup == 0 && p.pointgroup.empty() ? "file" : p.wyckoff.empty() ? "random" : "symmetric"});
+  r.info.push_back({"generator", p.style.empty() ? "file" : p.style});
   if (!p.pointgroup.empty()) r.info.push_back({"generator_pointgroup", p.pointgroup});
   else if (!p.wyckoff.empty()) r.info.push_back({"generator_spacegroup", std::to_string(p.spacegroup)});
   if (!p.wyckoff.empty()) r.info.push_back({"wyckoff", p.wyckoff});
@@ -166,10 +166,13 @@ std::string CampaignSpec::fingerprint() const {
   for (const GeneratorSpec& g : generators) {
     f += " |";
     for (const auto& [name, n] : g.composition) f += " " + name + std::to_string(n);
-    f += " mode=" + std::string(g.mode == GeneratorMode::symmetric ? "symmetric" : "random") +
+    static const char* const modes[] = {"random", "symmetric", "learned", "mixture"};
+    f += " mode=" + std::string(modes[static_cast<int>(g.mode)]) +
          " sg=" + std::to_string(g.spacegroup) + " pg=" + g.pointgroup + " v=" + num(g.volume_min) + "-" + num(g.volume_max) +
          " scale=" + num(g.min_distance_scale) + (g.cluster ? " cluster" : "");
     for (const auto& [pair, d] : g.min_distance) f += " " + pair.first + "-" + pair.second + "=" + num(d);
+    if (!g.model.empty())
+      f += " model=" + g.model + " steps=" + std::to_string(g.flow_steps) + " w=" + num(g.learned_weight);
   }
   f += " | fmax=" + num(relax.fmax) + " ptol=" + num(relax.ptol) + " p=" + num(relax.pressure) +
        " steps=" + std::to_string(relax.max_iterations) + " max_move=" + num(relax.max_move) +

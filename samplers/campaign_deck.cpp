@@ -1,6 +1,8 @@
 // The sample deck (docs/sampler.md): units, seed, potential, neighbor, sample, output.
 #include <algorithm>
 
+#include "atomforge/potentials/nnip/error.hpp"
+#include "atomforge/potentials/nnip/model_file.hpp"
 #include "atomforge/samplers/campaign.hpp"
 #include "atomforge/src/deck.hpp"
 #include "atomforge/src/deck_reader.hpp"
@@ -50,7 +52,32 @@ void read_generator(MapReader& g, GeneratorSpec& spec) {
   const std::string style = g.get_string("style", "symmetric");
   if (style == "symmetric") spec.mode = GeneratorMode::symmetric;
   else if (style == "random") spec.mode = GeneratorMode::random;
-  else fail_choice(g.get("style"), "generator style", style, {"random", "symmetric"});
+  else if (style == "learned") spec.mode = GeneratorMode::learned;
+  else if (style == "mixture") spec.mode = GeneratorMode::mixture;
+  else fail_choice(g.get("style"), "generator style", style, {"learned", "mixture", "random", "symmetric"});
+  const bool learned = spec.mode == GeneratorMode::learned || spec.mode == GeneratorMode::mixture;
+  if (learned) {
+    const DeckNode m = g.get("model");
+    spec.model = m.as_string();
+    try {
+      const nnip::ModelFile probe(spec.model, "atomforge-crystal-flow");
+    } catch (const nnip::Error& e) {
+      m.fail(std::string("sample.generator.model: ") + e.what());
+    }
+    spec.flow_steps = static_cast<int>(g.get_int("steps", 50));
+    if (spec.flow_steps < 1 || spec.flow_steps > 100000) g.get("steps").fail("sample.generator.steps must be 1-100000");
+  } else {
+    for (const char* key : {"model", "steps", "weights"})
+      if (g.contains(key)) g.get(key).fail(std::string("sample.generator.") + key + " needs style: learned or mixture");
+  }
+  if (auto w = g.find("weights")) {
+    if (spec.mode != GeneratorMode::mixture) w->fail("sample.generator.weights needs style: mixture");
+    MapReader wr(*w);
+    const double wl = wr.get_double("learned", 1.0), ws = wr.get_double("symmetric", 1.0);
+    wr.finish();
+    if (!(wl >= 0 && ws >= 0 && wl + ws > 0)) w->fail("sample.generator.weights: learned and symmetric >= 0, not both 0");
+    spec.learned_weight = wl / (wl + ws);
+  }
   if (auto v = g.find("volume_per_atom")) {
     const auto r = v->as_doubles();
     if (r.size() != 2 || !(r[0] > 0 && r[1] >= r[0])) v->fail("sample.generator.volume_per_atom: [MIN, MAX] with 0 < MIN <= MAX");

@@ -118,7 +118,8 @@ Generator::Generator(GeneratorSpec spec) : s_(std::move(spec)) {
                          (s_.cluster ? "sphere" : "cell") + " (" + fixed(natoms * s_.volume_max) +
                          " A^3 of atoms); raise volume_per_atom or lower min_distance");
   if (s_.max_cells < 1 || s_.tries_per_atom < 1) throw GeneratorError("max_cells and tries_per_atom must be >= 1");
-  if (s_.mode == GeneratorMode::symmetric) {
+  if (s_.mode == GeneratorMode::learned || s_.mode == GeneratorMode::mixture) load_flow();
+  if (s_.mode == GeneratorMode::symmetric || s_.mode == GeneratorMode::mixture) {
     std::vector<int> counts;
     std::string what;
     for (const auto& [name, n] : comp) counts.push_back(n), what += name + std::to_string(n);
@@ -169,7 +170,7 @@ Proposal Generator::propose_symmetric(std::uint64_t seed, std::uint64_t index) c
       for (const auto& [name, count] : comp) p.structure.species.push_back(name);
       p.structure.masses.assign(comp.size(), 0.0);
       if (!place_symmetric_cluster({&pg, req.counts, &d_, volume, s_.tries_per_atom}, r, p.structure, p.wyckoff)) continue;
-      p.spacegroup = 0, p.pointgroup = pg.symbol;
+      p.spacegroup = 0, p.pointgroup = pg.symbol, p.style = "symmetric";
       return p;
     }
     req.group = &space_group(groups_[pick]);
@@ -181,6 +182,7 @@ Proposal Generator::propose_symmetric(std::uint64_t seed, std::uint64_t index) c
     p.structure.masses.assign(comp.size(), 0.0);
     if (!place_symmetric(req, r, p.structure, p.wyckoff)) continue;
     p.spacegroup = req.group->number;
+    p.style = "symmetric";
     return p;
   }
   std::string what;
@@ -193,6 +195,11 @@ Proposal Generator::propose_symmetric(std::uint64_t seed, std::uint64_t index) c
 }
 
 Proposal Generator::propose(std::uint64_t seed, std::uint64_t index) const {
+  if (s_.mode == GeneratorMode::mixture)
+    return rng::Stream(seed, index, 0x6d6978).uniform() < s_.learned_weight  // "mix"
+               ? propose_learned(seed, index)
+               : propose_symmetric(seed, index);
+  if (s_.mode == GeneratorMode::learned) return propose_learned(seed, index);
   if (s_.mode == GeneratorMode::symmetric) return propose_symmetric(seed, index);
   rng::Stream r(seed, index, 0x67656e);  // "gen"
   const auto& comp = s_.composition;
@@ -281,7 +288,7 @@ Proposal Generator::propose(std::uint64_t seed, std::uint64_t index) const {
       st.type.push_back(kind[i]);
       st.id.push_back(static_cast<long>(i + 1));
     }
-    return Proposal{std::move(st), 1, ""};
+    return Proposal{std::move(st), 1, "", "", "random"};
   }
   std::string what;
   for (const auto& [name, count] : comp) what += name + std::to_string(count);

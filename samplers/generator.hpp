@@ -8,10 +8,14 @@
 // (`cluster`): atoms in a sphere of that volume in a non-periodic box. Defaults from
 // covalent radii (Cordero 2008): separations 0.7 (r_i + r_j), volume per atom that of
 // spheres of the covalent radius at packing fraction 0.5, range x0.7-x1.4. A request that
-// cannot be met is refused with the reason (GeneratorError).
+// cannot be met is refused with the reason (GeneratorError). Mode `learned`
+// (samplers/learned/): the flow model's samples, scaled to a drawn volume per atom and
+// enlarged where needed for the separations; `mixture` draws learned with probability
+// learned_weight and symmetric otherwise, per proposal.
 #pragma once
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <stdexcept>
 #include <string>
 #include <utility>
@@ -25,7 +29,9 @@ struct GeneratorError : std::invalid_argument {
   using std::invalid_argument::invalid_argument;
 };
 
-enum class GeneratorMode { random, symmetric };
+enum class GeneratorMode { random, symmetric, learned, mixture };
+
+class CrystalFlow;
 
 struct GeneratorSpec {
   std::vector<std::pair<std::string, int>> composition;  // species, atoms per cell
@@ -38,6 +44,9 @@ struct GeneratorSpec {
   bool cluster = false;             // atoms in a sphere, non-periodic box
   int max_cells = 2000;             // cells (spheres) drawn before giving up
   int tries_per_atom = 200;         // positions tried for one atom in one cell
+  std::string model;                // learned, mixture: the crystal-flow model file
+  int flow_steps = 50;              // Euler steps of its flow
+  double learned_weight = 0.5;      // mixture: the probability of a learned proposal
 };
 
 // "Si8", "Ni3Al", "SiO2" (counts default to 1) times formula_units.
@@ -49,6 +58,7 @@ struct Proposal {
   int spacegroup = 1;   // requested (symmetric) or 1 (random); 0 for clusters
   std::string pointgroup;  // symmetric clusters
   std::string wyckoff;  // symmetric: "Si:8a Si:16c"; clusters: orbit sizes "Ar:6 Ar:8"
+  std::string style;    // the generator that made it: random, symmetric, learned
 };
 
 class Generator {
@@ -63,7 +73,10 @@ class Generator {
 
  private:
   Proposal propose_symmetric(std::uint64_t seed, std::uint64_t index) const;
+  Proposal propose_learned(std::uint64_t seed, std::uint64_t index) const;
+  void load_flow();  // learned_generator.cpp
   GeneratorSpec s_;
+  std::shared_ptr<const CrystalFlow> flow_;
   std::vector<std::vector<double>> d_;  // per species pair
   std::vector<int> groups_;  // space groups, or indices into point_groups() for clusters
 };

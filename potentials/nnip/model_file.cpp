@@ -75,7 +75,7 @@ herr_t collect(hid_t loc, const char* name, const H5O_info_t* info, void* data) 
 
 void ModelFile::fail(const std::string& msg) const { throw Error(path_ + ": " + msg); }
 
-ModelFile::ModelFile(const std::string& path) : path_(path) {
+ModelFile::ModelFile(const std::string& path, const std::string& want) : path_(path) {
   H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
   // A device or pipe (/dev/zero, /dev/stdin) would never end or block forever.
   struct stat st;
@@ -83,22 +83,29 @@ ModelFile::ModelFile(const std::string& path) : path_(path) {
   Handle f{H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), H5Fclose};
   if (f.id < 0) fail("cannot open model file (not an HDF5 file?)");
   const auto format = string_attribute(f.id, "format");
-  if (format.size() != 1 || format[0] != "atomforge-nnip") fail("not an atomforge NNIP model file (no format attribute)");
+  const bool flow = want == "atomforge-crystal-flow";
+  if (format.size() != 1 || format[0] != want)
+    fail(flow ? "not an atomforge crystal-flow model file (format attribute)" : "not an atomforge NNIP model file (no format attribute)");
   const auto version = numeric_attribute(f.id, "version");
   if (version.size() != 1) fail("model file has no version");
   if (version[0] != kVersion)
     fail("model file version " + std::to_string(static_cast<long>(version[0])) + " is not supported (this atomforge reads version " +
          std::to_string(kVersion) + ")");
-  const auto arch = string_attribute(f.id, "architecture");
-  if (arch.size() != 1) fail("model file names no architecture");
-  architecture_ = arch[0];
-  const auto units = string_attribute(f.id, "units");
-  if (units.size() != 1 || units[0] != "metal") fail("model units must be 'metal' (eV, Angstrom)");
-  species_ = string_attribute(f.id, "species");
-  if (species_.empty()) fail("model file lists no species");
-  const auto rc = numeric_attribute(f.id, "r_cut");
-  if (rc.size() != 1 || !(rc[0] > 0) || !std::isfinite(rc[0])) fail("model file needs a positive r_cut");
-  r_cut_ = rc[0];
+  if (flow) {
+    architecture_ = "crystal-flow";
+    species_ = string_attribute(f.id, "elements");
+  } else {
+    const auto arch = string_attribute(f.id, "architecture");
+    if (arch.size() != 1) fail("model file names no architecture");
+    architecture_ = arch[0];
+    const auto units = string_attribute(f.id, "units");
+    if (units.size() != 1 || units[0] != "metal") fail("model units must be 'metal' (eV, Angstrom)");
+    species_ = string_attribute(f.id, "species");
+    if (species_.empty()) fail("model file lists no species");
+    const auto rc = numeric_attribute(f.id, "r_cut");
+    if (rc.size() != 1 || !(rc[0] > 0) || !std::isfinite(rc[0])) fail("model file needs a positive r_cut");
+    r_cut_ = rc[0];
+  }
   if (H5Lexists(f.id, "hyper", H5P_DEFAULT) <= 0) fail("model file has no hyper group");
   Handle hyper{H5Gopen2(f.id, "hyper", H5P_DEFAULT), H5Gclose};
   const int nattr = H5Aget_num_attrs(hyper.id);

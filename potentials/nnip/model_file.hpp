@@ -16,7 +16,9 @@ class ModelFile {
  public:
   static constexpr int kVersion = 1;
   // Opens and checks format, version and the common attributes; throws Error (error.hpp).
-  explicit ModelFile(const std::string& path);
+  // `format` "atomforge-crystal-flow" (the learned sampler, docs/learned_sampler.md) reads
+  // its `elements` as species() and has no units, architecture or r_cut.
+  explicit ModelFile(const std::string& path, const std::string& format = "atomforge-nnip");
 
   const std::string& path() const { return path_; }
   const std::string& architecture() const { return architecture_; }

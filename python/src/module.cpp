@@ -54,4 +54,5 @@ PYBIND11_MODULE(_core, m) {
   m.def("finalize", &finalize, "Releases every System and finalises Kokkos (registered with atexit)");
   bind_system(m);
   bind_structures(m);
+  bind_flow(m);
 }

@@ -47,5 +47,6 @@ class PySystem {
 
 void bind_system(pybind11::module_& m);
 void bind_structures(pybind11::module_& m);
+void bind_flow(pybind11::module_& m);
 
 }  // namespace af::py_

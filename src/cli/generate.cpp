@@ -12,8 +12,11 @@ void GenerateCommand::add(CLI::App& parent) {
   app = parent.add_subcommand("generate", "Write random unrelaxed structures for a composition (extended XYZ)");
   app->add_option("--composition", composition, "Atoms per cell, e.g. Si8, Ni3Al, SiO2")->required();
   app->add_option("--formula-units", formula_units, "Multiplies the composition")->check(CLI::PositiveNumber);
-  app->add_option("--mode", mode, "random (P1, AIRSS-like) or symmetric (Wyckoff positions of a space group)")
-      ->check(CLI::IsMember({"random", "symmetric"}));
+  app->add_option("--mode", mode, "random (P1, AIRSS-like), symmetric (Wyckoff positions of a space group) or "
+                  "learned (samples of a crystal-flow model, --model)")
+      ->check(CLI::IsMember({"learned", "random", "symmetric"}));
+  app->add_option("--model", model, "Learned mode: the crystal-flow model file (aftrain.train_flow)");
+  app->add_option("--steps", steps, "Learned mode: Euler steps of the flow")->check(CLI::PositiveNumber);
   app->add_option("--spacegroup", spacegroup, "Symmetric mode: space group 1-230 (default: drawn per structure from "
                   "those that can hold the composition)");
   app->add_option("--count", count, "Structures to write")->check(CLI::PositiveNumber);
@@ -36,6 +39,10 @@ int GenerateCommand::run() const {
     spec.spacegroup = spacegroup;
     spec.pointgroup = pointgroup;
     if (!pointgroup.empty() && mode.empty()) spec.mode = sampler::GeneratorMode::symmetric;
+    if (mode == "learned") spec.mode = sampler::GeneratorMode::learned;
+    if (!model.empty() && mode != "learned") throw InputError("--model needs --mode learned");
+    spec.model = model;
+    spec.flow_steps = steps;
     spec.composition = sampler::parse_formula(composition, formula_units);
     if (volume.size() == 2) spec.volume_min = volume[0], spec.volume_max = volume[1];
     for (const auto& item : min_distances) {
@@ -56,7 +63,7 @@ int GenerateCommand::run() const {
     for (int k = 0; k < count; ++k) {
       sampler::Proposal p = gen.propose(seed, static_cast<std::uint64_t>(k));
       frames.push_back(std::move(p.structure));
-      info.push_back({{"generator", spec.mode == sampler::GeneratorMode::symmetric ? "symmetric" : "random"}});
+      info.push_back({{"generator", p.style}});
       if (!p.pointgroup.empty()) info.back().push_back({"generator_pointgroup", p.pointgroup});
       else if (spec.mode == sampler::GeneratorMode::symmetric)
         info.back().push_back({"generator_spacegroup", std::to_string(p.spacegroup)});

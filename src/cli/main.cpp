@@ -116,7 +116,13 @@ int main(int argc, char** argv) {
   if (match.app->parsed()) return match.run();
   if (dedup.app->parsed()) return dedup.run();
   if (metrics.app->parsed()) return metrics.run();
-  if (generate.app->parsed()) return generate.run();
+  if (generate.app->parsed()) {
+    if (generate.mode != "learned") return generate.run();
+    af::initialize_kokkos(0);  // the flow model runs in Kokkos
+    const int rc = generate.run();
+    Kokkos::finalize();
+    return rc;
+  }
   if (spacegroup.app->parsed()) return spacegroup.run();
   if (sample.app->parsed()) {
     af::initialize_kokkos(sample.threads);

@@ -1,5 +1,6 @@
 #include <unistd.h>
 
+#include <array>
 #include <cmath>
 #include <cstdio>
 
@@ -53,7 +54,8 @@ int validate_sample_deck(const std::string& path) {
     for (const auto& [name, n] : spec.generators.front().composition) atoms += n;
     std::printf("%s: OK (sample deck: %ld atoms per cell%s, %s generator)\n", path.c_str(), atoms,
                 spec.generators.size() > 1 ? " and more" : "",
-                spec.generators.front().mode == sampler::GeneratorMode::symmetric ? "symmetric" : "random");
+                std::array<const char*, 4>{"random", "symmetric", "learned", "mixture"}[static_cast<int>(
+                    spec.generators.front().mode)]);
     return 0;
   } catch (const InputError& e) {
     std::fprintf(stderr, "%s\n", e.what());
