@@ -172,7 +172,8 @@ std::string CampaignSpec::fingerprint() const {
          " scale=" + num(g.min_distance_scale) + (g.cluster ? " cluster" : "");
     for (const auto& [pair, d] : g.min_distance) f += " " + pair.first + "-" + pair.second + "=" + num(d);
     if (!g.model.empty())
-      f += " model=" + g.model + " steps=" + std::to_string(g.flow_steps) + " w=" + num(g.learned_weight);
+      f += " model=" + g.model + "#" + g.model_digest + " steps=" + std::to_string(g.flow_steps) +
+           " w=" + num(g.learned_weight);
   }
   f += " | fmax=" + num(relax.fmax) + " ptol=" + num(relax.ptol) + " p=" + num(relax.pressure) +
        " steps=" + std::to_string(relax.max_iterations) + " max_move=" + num(relax.max_move) +

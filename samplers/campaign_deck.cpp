@@ -1,9 +1,12 @@
 // The sample deck (docs/sampler.md): units, seed, potential, neighbor, sample, output.
 #include <algorithm>
+#include <cstdint>
+#include <cstdio>
+#include <fstream>
 
 #include "atomforge/potentials/nnip/error.hpp"
-#include "atomforge/potentials/nnip/model_file.hpp"
 #include "atomforge/samplers/campaign.hpp"
+#include "atomforge/samplers/learned/crystal_flow.hpp"
 #include "atomforge/src/deck.hpp"
 #include "atomforge/src/deck_reader.hpp"
 #include "atomforge/src/io/extxyz.hpp"
@@ -48,6 +51,20 @@ std::vector<std::pair<std::string, int>> read_composition(MapReader& s, std::vec
   return comp;
 }
 
+// FNV-1a of a file's bytes: a restart must use the model the campaign began with.
+std::string file_digest(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::uint64_t h = 1469598103934665603ull;
+  char buf[65536];
+  while (in.read(buf, sizeof buf) || in.gcount() > 0) {
+    for (std::streamsize k = 0; k < in.gcount(); ++k) h = (h ^ static_cast<unsigned char>(buf[k])) * 1099511628211ull;
+    if (!in) break;
+  }
+  char out[17];
+  std::snprintf(out, sizeof out, "%016llx", static_cast<unsigned long long>(h));
+  return out;
+}
+
 void read_generator(MapReader& g, GeneratorSpec& spec) {
   const std::string style = g.get_string("style", "symmetric");
   if (style == "symmetric") spec.mode = GeneratorMode::symmetric;
@@ -60,12 +77,14 @@ void read_generator(MapReader& g, GeneratorSpec& spec) {
     const DeckNode m = g.get("model");
     spec.model = m.as_string();
     try {
-      const nnip::ModelFile probe(spec.model, "atomforge-crystal-flow");
+      CrystalFlow::check(spec.model);
     } catch (const nnip::Error& e) {
       m.fail(std::string("sample.generator.model: ") + e.what());
     }
-    spec.flow_steps = static_cast<int>(g.get_int("steps", 50));
-    if (spec.flow_steps < 1 || spec.flow_steps > 100000) g.get("steps").fail("sample.generator.steps must be 1-100000");
+    const long steps = g.get_int("steps", 50);
+    if (steps < 1 || steps > 100000) g.get("steps").fail("sample.generator.steps must be 1-100000");
+    spec.flow_steps = static_cast<int>(steps);
+    spec.model_digest = file_digest(spec.model);
   } else {
     for (const char* key : {"model", "steps", "weights"})
       if (g.contains(key)) g.get(key).fail(std::string("sample.generator.") + key + " needs style: learned or mixture");
@@ -106,6 +125,7 @@ void read_generator(MapReader& g, GeneratorSpec& spec) {
     spec.spacegroup = static_cast<int>(n);
   }
   spec.cluster = g.get_bool("cluster", false);
+  if (spec.cluster && learned) g.get("cluster").fail("sample.generator: style " + style + " makes crystals, not clusters");
   if (auto pg = g.find("pointgroup")) {
     if (!spec.cluster || spec.mode != GeneratorMode::symmetric)
       pg->fail("sample.generator.pointgroup needs style: symmetric and cluster: true");

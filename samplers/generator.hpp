@@ -45,6 +45,7 @@ struct GeneratorSpec {
   int max_cells = 2000;             // cells (spheres) drawn before giving up
   int tries_per_atom = 200;         // positions tried for one atom in one cell
   std::string model;                // learned, mixture: the crystal-flow model file
+  std::string model_digest;         // of its bytes (campaign fingerprints; set by the deck reader)
   int flow_steps = 50;              // Euler steps of its flow
   double learned_weight = 0.5;      // mixture: the probability of a learned proposal
 };

@@ -247,7 +247,7 @@ void CrystalFlow::Impl::forward(Kokkos::View<const int*, Device> z, Kokkos::View
           for (int j = j0; j < j1; ++j) {
             if (j == i) continue;
             team.team_barrier();
-            Kokkos::parallel_for(Kokkos::TeamThreadRange(team, 3 * F), [&](const int q) {
+            Kokkos::parallel_for(Kokkos::TeamVectorRange(team, 3 * F), [&](const int q) {
               const int a = q / F, m = q % F;
               double d = frac(j, a) - frac(i, a);
               d -= floor(d + 0.5);
@@ -269,20 +269,20 @@ void CrystalFlow::Impl::forward(Kokkos::View<const int*, Device> z, Kokkos::View
           }
           team.team_barrier();
           const double deg = j1 - j0 > 1 ? j1 - j0 - 1 : 1;
-          Kokkos::parallel_for(Kokkos::TeamThreadRange(team, H), [&](const int c) { agg(i, c) = acc[c] / deg; });
+          Kokkos::parallel_for(Kokkos::TeamVectorRange(team, H), [&](const int c) { agg(i, c) = acc[c] / deg; });
         });
     Kokkos::parallel_for(
         "flow::update", Kokkos::TeamPolicy<ExecSpace>(n, Kokkos::AUTO).set_scratch_size(0, Kokkos::PerTeam(Scratch::shmem_size(H))),
         KOKKOS_LAMBDA(const Team& team) {
           const int i = team.league_rank();
           Scratch u(team.team_scratch(0), H);
-          Kokkos::parallel_for(Kokkos::TeamThreadRange(team, H), [&](const int c) {
+          Kokkos::parallel_for(Kokkos::TeamVectorRange(team, H), [&](const int c) {
             double s = n1.b(c);
             for (int a = 0; a < H; ++a) s += n1.w(c, a) * x(i, a) + n1.w(c, H + a) * agg(i, a);
             u(c) = silu(s);
           });
           team.team_barrier();
-          Kokkos::parallel_for(Kokkos::TeamThreadRange(team, H), [&](const int c) {
+          Kokkos::parallel_for(Kokkos::TeamVectorRange(team, H), [&](const int c) {
             double s = n2.b(c);
             for (int a = 0; a < H; ++a) s += n2.w(c, a) * u(a);
             h(i, c) += silu(s);
@@ -317,26 +317,70 @@ void CrystalFlow::Impl::forward(Kokkos::View<const int*, Device> z, Kokkos::View
       });
 }
 
-CrystalFlow::CrystalFlow(const std::string& path) : impl_(std::make_unique<Impl>()) {
-  const nnip::ModelFile f(path, "atomforge-crystal-flow");
-  Impl& m = *impl_;
-  m.path = path;
+namespace {
+
+struct Header {
+  std::vector<std::string> elements;
+  int H = 0, L = 0, F = 0, TF = 0, E = 0;
+  double sigma_k = 0;
+};
+
+// Reads the hyperparameters and checks every weight's shape and every element (the deck
+// reader's check and the constructor's first step).
+Header read_header(const nnip::ModelFile& f) {
+  Header m;
   m.elements = f.species();
   m.H = static_cast<int>(f.hyper_int("hidden")), m.L = static_cast<int>(f.hyper_int("layers"));
   m.F = static_cast<int>(f.hyper_int("n_freq")), m.TF = static_cast<int>(f.hyper_int("t_freq"));
   m.E = static_cast<int>(f.hyper_int("embed"));
   m.sigma_k = f.hyper_double("sigma_k");
-  if (m.H < 1 || m.L < 0 || m.F < 1 || m.TF < 0 || m.E < 0 || m.H > 4096 || m.F > 256 || m.TF > 60)
+  // Bounds keep the message kernel's team scratch (6F + 3H doubles) in level 0 on GPUs.
+  if (m.H < 1 || m.L < 0 || m.F < 1 || m.TF < 0 || m.E < 0 || m.H > 1024 || m.L > 64 || m.F > 64 || m.TF > 60 ||
+      m.E > 1024)
     f.fail("hyper: hidden, layers, n_freq, t_freq or embed out of range");
   if (!(m.sigma_k > 0)) f.fail("hyper/sigma_k must be positive");
+  if (m.elements.empty()) f.fail("the file lists no trained elements (attribute elements)");
+  for (const auto& e : m.elements)
+    if (atomic_number(e) < 1) f.fail("element '" + e + "' is not one of Z = 1-96");
+  const long H = m.H, R = static_cast<long>(m.elements.size()) + 1;
+  f.weight("embed", {R, m.E});
+  f.weight("element_table", {kMaxZ + 1, kDesc});
+  auto linear = [&](const std::string& name, long out, long in) {
+    f.weight(name + ".weight", {out, in});
+    f.weight(name + ".bias", {out});
+  };
+  linear("input", H, m.E + kDesc + 2 * m.TF + 6);
+  for (int l = 0; l < m.L; ++l) {
+    const std::string p = "layer" + std::to_string(l) + "/";
+    f.weight(p + "norm.weight", {H});
+    f.weight(p + "norm.bias", {H});
+    linear(p + "edge1", H, 2 * H + 6 * m.F + 5);
+    linear(p + "edge2", H, H);
+    linear(p + "node1", H, 2 * H);
+    linear(p + "node2", H, H);
+  }
+  linear("out_x", 3, H);
+  linear("out_k", 5, H);
+  return m;
+}
+
+}  // namespace
+
+void CrystalFlow::check(const std::string& path) { read_header(nnip::ModelFile(path, "atomforge-crystal-flow")); }
+
+CrystalFlow::CrystalFlow(const std::string& path) : impl_(std::make_unique<Impl>()) {
+  const nnip::ModelFile f(path, "atomforge-crystal-flow");
+  const Header hd = read_header(f);
+  Impl& m = *impl_;
+  m.path = path;
+  m.elements = hd.elements;
+  m.H = hd.H, m.L = hd.L, m.F = hd.F, m.TF = hd.TF, m.E = hd.E, m.sigma_k = hd.sigma_k;
   const long H = m.H, R = static_cast<long>(m.elements.size()) + 1;
   m.embed = upload(f.weight("embed", {R, m.E}), "flow::embed");
   m.table = upload(f.weight("element_table", {kMaxZ + 1, kDesc}), "flow::table");
   m.row_of.assign(kMaxZ + 1, 0);
   for (std::size_t r = 0; r < m.elements.size(); ++r) {
-    const int z = atomic_number(m.elements[r]);
-    if (z < 1 || z > kMaxZ) f.fail("element '" + m.elements[r] + "' is not one of Z = 1-96");
-    m.row_of[z] = static_cast<int>(r) + 1;
+    m.row_of[atomic_number(m.elements[r])] = static_cast<int>(r) + 1;
   }
   m.rows = Kokkos::View<int*, Device>("flow::rows", kMaxZ + 1);
   auto hr = Kokkos::create_mirror_view(m.rows);
@@ -460,6 +504,5 @@ CrystalFlow::~CrystalFlow() = default;
 const std::string& CrystalFlow::path() const { return impl_->path; }
 const std::vector<std::string>& CrystalFlow::elements() const { return impl_->elements; }
 double CrystalFlow::sigma_k() const { return impl_->sigma_k; }
-bool CrystalFlow::knows(int z) const { return z >= 1 && z <= kMaxZ; }
 
 }  // namespace af::sampler

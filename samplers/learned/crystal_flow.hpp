@@ -26,6 +26,8 @@ class CrystalFlow {
  public:
   // Reads and checks the model file; nnip::Error ("FILE: problem") when it is wrong.
   explicit CrystalFlow(const std::string& path);
+  // The same checks without Kokkos (deck readers): nnip::Error when the file is wrong.
+  static void check(const std::string& path);
   ~CrystalFlow();
   CrystalFlow(const CrystalFlow&) = delete;
   CrystalFlow& operator=(const CrystalFlow&) = delete;
@@ -33,7 +35,6 @@ class CrystalFlow {
   const std::string& path() const;
   const std::vector<std::string>& elements() const;  // trained elements
   double sigma_k() const;                            // the prior's width in k
-  bool knows(int z) const;                           // a descriptor row for element z
   // Velocities at the batch's points: vx 3 per atom, vk 5 per structure.
   void velocity(const FlowBatch& in, std::vector<double>& vx, std::vector<double>& vk) const;
   // `steps` Euler steps from t = 0 to 1 (frac wrapped into [0, 1) after each), in place;
@@ -41,8 +42,9 @@ class CrystalFlow {
   void integrate(const std::vector<int>& z, const std::vector<int>& offsets, std::vector<double>& frac,
                  std::vector<double>& k, int steps) const;
 
+  struct Impl;  // (public for nvcc: device lambdas live in its members)
+
  private:
-  struct Impl;
   std::unique_ptr<Impl> impl_;
 };
 

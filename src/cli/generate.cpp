@@ -16,7 +16,7 @@ void GenerateCommand::add(CLI::App& parent) {
                   "learned (samples of a crystal-flow model, --model)")
       ->check(CLI::IsMember({"learned", "random", "symmetric"}));
   app->add_option("--model", model, "Learned mode: the crystal-flow model file (aftrain.train_flow)");
-  app->add_option("--steps", steps, "Learned mode: Euler steps of the flow")->check(CLI::PositiveNumber);
+  app->add_option("--steps", steps, "Learned mode: Euler steps of the flow (default 50)")->check(CLI::PositiveNumber);
   app->add_option("--spacegroup", spacegroup, "Symmetric mode: space group 1-230 (default: drawn per structure from "
                   "those that can hold the composition)");
   app->add_option("--count", count, "Structures to write")->check(CLI::PositiveNumber);
@@ -39,10 +39,15 @@ int GenerateCommand::run() const {
     spec.spacegroup = spacegroup;
     spec.pointgroup = pointgroup;
     if (!pointgroup.empty() && mode.empty()) spec.mode = sampler::GeneratorMode::symmetric;
-    if (mode == "learned") spec.mode = sampler::GeneratorMode::learned;
-    if (!model.empty() && mode != "learned") throw InputError("--model needs --mode learned");
+    if (mode == "learned") {
+      if (spacegroup != 0 || !pointgroup.empty() || cluster)
+        throw InputError("--mode learned takes no --spacegroup, --pointgroup or --cluster");
+      spec.mode = sampler::GeneratorMode::learned;
+    } else if (!model.empty() || steps != 0) {
+      throw InputError("--model and --steps need --mode learned");
+    }
     spec.model = model;
-    spec.flow_steps = steps;
+    spec.flow_steps = steps != 0 ? steps : 50;
     spec.composition = sampler::parse_formula(composition, formula_units);
     if (volume.size() == 2) spec.volume_min = volume[0], spec.volume_max = volume[1];
     for (const auto& item : min_distances) {

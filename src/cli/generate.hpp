@@ -12,7 +12,7 @@ namespace af::cli {
 struct GenerateCommand {
   std::string composition, mode, out, pointgroup;  // --spacegroup alone implies symmetric
   std::string model;  // --mode learned: the crystal-flow model file
-  int steps = 50;     // its Euler steps
+  int steps = 0;      // its Euler steps (0: not given, 50)
   int formula_units = 1, count = 1, spacegroup = 0;  // 0: drawn (symmetric mode)
   std::uint64_t seed = 1;
   std::vector<double> volume;               // per atom: MIN MAX

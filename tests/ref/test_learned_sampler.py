@@ -10,8 +10,9 @@ float64, on an untrained model with random weights of three elements.
    engine's noise stream reproduced by aftrain.crystal_flow.Stream); the same seed gives
    the same structures; every structure keeps the minimum separations.
 3. Decks: `style: mixture` runs a small Si campaign (Stillinger-Weber) whose relaxed
-   structures say which generator made each (both appear); a missing or wrong model file,
-   steps with style symmetric, and weights with style learned give one line, exit 2."""
+   structures say which generator made each (both appear); a missing, wrong or incomplete
+   model file, steps with style symmetric, weights with style learned, a learned cluster
+   and contradictory `atomforge generate` options give one line, exit 2."""
 import os
 import sys
 
@@ -122,7 +123,17 @@ output: {{dir: mix}}
     c.check(len(labels) == 12 and set(labels) == {"learned", "symmetric"},
             f"mixture campaign: 12 relaxations from both generators ({labels.count('learned')} learned)")
 
+    import h5py
+    broken = os.path.join(wd, "broken.h5")
+    with h5py.File(path, "r") as src, h5py.File(broken, "w") as dst:
+        for k in src.attrs:
+            dst.attrs[k] = src.attrs[k]
+        src.copy("hyper", dst)
+        src.copy("weights", dst)
+        del dst["weights/layer1/edge2.weight"]
     bad = {"missing model": ("{style: learned, model: nope.h5}", "nope.h5"),
+           "a weight missing": (f"{{style: learned, model: {broken}}}", "weights/layer1/edge2.weight is missing"),
+           "learned cluster": (f"{{style: learned, model: {path}, cluster: true}}", "not clusters"),
            "not a flow model": ("{style: learned, model: mix.yaml}", "mix.yaml"),
            "steps with symmetric": ("{style: symmetric, steps: 5}", "steps needs style"),
            "weights with learned": (f"{{style: learned, model: {path}, weights: {{learned: 1}}}}", "needs style: mixture")}
@@ -134,6 +145,13 @@ output: {{dir: mix}}
         c.check(r.returncode == 2 and len(lines) == 1 and needle in lines[0] and "bad.yaml:" in lines[0],
                 f"{what}: exit {r.returncode}, '{lines[0] if lines else ''}'")
         c.check(not os.path.exists(os.path.join(wd, "bad")), f"{what}: nothing written")
+    for what, extra in {"--spacegroup with learned": ["--mode", "learned", "--model", path, "--spacegroup", "227"],
+                        "--steps without learned": ["--steps", "10"],
+                        "--model without learned": ["--model", path]}.items():
+        r = run_atomforge(["generate", "--composition", "Si8", *extra, "cli_bad.extxyz"], wd, check=False)
+        lines = r.stderr.strip().splitlines()
+        c.check(r.returncode == 2 and len(lines) == 1 and not os.path.exists(os.path.join(wd, "cli_bad.extxyz")),
+                f"generate {what}: exit {r.returncode}, '{lines[0] if lines else ''}'")
     c.done()
 
 
