@@ -1,7 +1,7 @@
 // The learned sampler's network from Python (tests against aftrain.crystal_flow, users
 // who drive sampling themselves): velocities and whole Euler integrations of a batch.
 #include "atomforge/samplers/learned/crystal_flow.hpp"
-#include "module.hpp"
+#include "atomforge/python/src/module.hpp"
 
 namespace py = pybind11;
 

@@ -7,8 +7,13 @@ is put to pymatgen again. Acceptance: the match decision equals pymatgen's fit i
 least 99.9% of pairs and in every pair whose fit criterion lies more than 5% away from
 stol; rms and max_dist equal get_rms_dist to 1e-6 where both give them. Every
 disagreement is listed with its category and how near the tolerance it lies."""
-import json
 import os
+
+# The corpus is hashed to every digit; numpy's small products go through OpenBLAS, whose
+# kernels (and last bits) follow the CPU: Haswell's kernels (what AMD Zen runs, where the
+# stored answers were made) on every x86-64 host. Set before numpy loads OpenBLAS.
+os.environ.setdefault("OPENBLAS_CORETYPE", "Haswell")
+import json
 import sys
 
 import numpy as np
