@@ -118,28 +118,6 @@ void basis(int a, double m[3][3]) {
 
 }  // namespace
 
-void lattice_shape(const double cell[3][3], double k[5], double& volume) {
-  double g[3][3], w[3], v[3][3], s[3][3];
-  for (int i = 0; i < 3; ++i)
-    for (int j = 0; j < 3; ++j) g[i][j] = cell[i][0] * cell[j][0] + cell[i][1] * cell[j][1] + cell[i][2] * cell[j][2];
-  symmetric_eigen(g, w, v);
-  const double tr = (std::log(w[0]) + std::log(w[1]) + std::log(w[2])) / 6;
-  for (int i = 0; i < 3; ++i)
-    for (int j = 0; j < 3; ++j) {
-      s[i][j] = 0;
-      for (int e = 0; e < 3; ++e) s[i][j] += v[i][e] * 0.5 * std::log(w[e]) * v[j][e];
-    }
-  for (int i = 0; i < 3; ++i) s[i][i] -= tr;
-  for (int a = 0; a < 5; ++a) {
-    double b[3][3];
-    basis(a, b);
-    k[a] = 0;
-    for (int i = 0; i < 3; ++i)
-      for (int j = 0; j < 3; ++j) k[a] += b[i][j] * s[i][j];
-  }
-  volume = std::exp(3 * tr);
-}
-
 void shape_cell(const double k[5], double volume, double cell[3][3]) {
   double s[3][3] = {}, w[3], v[3][3];
   for (int a = 0; a < 5; ++a) {
@@ -168,7 +146,7 @@ struct CrystalFlow::Impl {
   Kokkos::View<int*, Device> rows;
   Linear input, out_x, out_k;
   std::vector<Linear> norm, edge1, edge2, node1, node2;
-  std::vector<Mat> edge1_fourier_t, edge2_t;  // transposed (in x out) for the message kernel
+  std::vector<Mat> edge1_fourier_t;  // edge1's Fourier columns transposed (in x out): message kernel
 
   // Work arrays of the last batch shape (reused while it fits).
   Mat h, x, P, Q, agg, vx, vk, tfeat;
@@ -236,7 +214,7 @@ void CrystalFlow::Impl::forward(Kokkos::View<const int*, Device> z, Kokkos::View
         });
     // Messages from every other atom of the structure, mean-aggregated: a team per receiver.
     const std::size_t bytes = Scratch::shmem_size(6 * F + 3 * H);
-    const Mat wf = edge1_fourier_t[l], w2 = edge2_t[l];
+    const Mat wf = edge1_fourier_t[l], w2 = e2.w;
     Kokkos::parallel_for(
         "flow::messages", Kokkos::TeamPolicy<ExecSpace>(n, Kokkos::AUTO).set_scratch_size(0, Kokkos::PerTeam(bytes)),
         KOKKOS_LAMBDA(const Team& team) {
@@ -394,9 +372,10 @@ CrystalFlow::CrystalFlow(const std::string& path) : impl_(std::make_unique<Impl>
     const std::string p = "layer" + std::to_string(l) + "/";
     m.norm.push_back(Linear{upload(f.weight(p + "norm.weight", {H}), p + "norm"), upload_vec(f.weight(p + "norm.bias", {H}), p)});
     m.edge1.push_back(linear(p + "edge1", H, 2 * H + 6 * m.F + 5));
-    m.edge2.push_back(linear(p + "edge2", H, H));
+    // edge2 is used only in the message kernel: its weight kept transposed (in x out).
+    m.edge2.push_back(Linear{transposed(f.weight(p + "edge2.weight", {H, H}), 0, H, p + "edge2"),
+                             upload_vec(f.weight(p + "edge2.bias", {H}), p + "edge2")});
     m.edge1_fourier_t.push_back(transposed(f.weight(p + "edge1.weight", {H, 2 * H + 6 * m.F + 5}), 2 * H, 6 * m.F, p));
-    m.edge2_t.push_back(transposed(f.weight(p + "edge2.weight", {H, H}), 0, H, p));
     m.node1.push_back(linear(p + "node1", H, 2 * H));
     m.node2.push_back(linear(p + "node2", H, H));
   }

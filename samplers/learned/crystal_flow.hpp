@@ -48,9 +48,8 @@ class CrystalFlow {
   std::unique_ptr<Impl> impl_;
 };
 
-// The lattice shape k and the volume of a cell (rows are lattice vectors), and back: the
-// symmetric cell of shape k and volume `volume` (as aftrain.crystal_flow).
-void lattice_shape(const double cell[3][3], double k[5], double& volume);
+// The symmetric cell (rows are lattice vectors) of lattice shape k and volume `volume`
+// (aftrain.crystal_flow.shape_cell).
 void shape_cell(const double k[5], double volume, double cell[3][3]);
 
 }  // namespace af::sampler
