@@ -1,4 +1,6 @@
-// Force and neighbor-list kernels on the lj_melt system (32,000 atoms), per list kind.
+// Force and neighbor-list kernels on the lj_melt system (32,000 atoms), per list kind;
+// and the single core's fused multiply-add peak (BM_FmaPeak, float and double), the
+// yardstick for the NNIP kernels' GFLOP/s in bench/RESULTS.md.
 //   build/bin/micro_bench [--benchmark_filter=...]   (OMP_NUM_THREADS sets threads)
 #include <benchmark/benchmark.h>
 
@@ -67,6 +69,28 @@ void BM_NeighborBuild(benchmark::State& state) {
   state.SetLabel(kNames[state.range(0)]);
 }
 BENCHMARK(BM_NeighborBuild)->DenseRange(0, 2)->Unit(benchmark::kMillisecond);
+
+// Peak FMA rate of one core: kChains independent vector accumulators (enough to hide
+// the FMA latency on two FMA ports), each a = a * m + c per iteration; 2 FLOP per lane.
+// 64-byte vectors (one AVX-512 register; GCC splits them where the target is narrower).
+template <class T>
+void BM_FmaPeak(benchmark::State& state) {
+  constexpr int kLanes = 64 / sizeof(T), kChains = 16;
+  typedef T Vec __attribute__((vector_size(64)));
+  Vec acc[kChains];
+  for (int c = 0; c < kChains; ++c) acc[c] = Vec{} + T(c + 1) * T(1e-3);
+  const Vec m = Vec{} + T(0.999999), a = Vec{} + T(1e-7);
+  const long iters = 1L << 22;
+  for (auto _ : state) {
+    for (long k = 0; k < iters; ++k)  // without -ffast-math nothing folds across iterations
+      for (int c = 0; c < kChains; ++c) acc[c] = acc[c] * m + a;
+    benchmark::DoNotOptimize(acc);
+  }
+  const double flop = 2.0 * kLanes * kChains * double(iters);
+  state.counters["GFLOP/s"] = benchmark::Counter(flop * 1e-9, benchmark::Counter::kIsIterationInvariantRate);
+}
+BENCHMARK_TEMPLATE(BM_FmaPeak, float)->Unit(benchmark::kMillisecond);
+BENCHMARK_TEMPLATE(BM_FmaPeak, double)->Unit(benchmark::kMillisecond);
 
 }  // namespace
 

@@ -5,8 +5,12 @@ machine, same thread count, one energy+forces call on Si diamond supercells of 1
 only that), the BLAS PyTorch uses, and each side's achieved GFLOP/s from the model's
 FLOP count (equivariant: the per-edge radial MLP dominates it; attention: the per-edge
 H x H products). The spline column is the equivariant model's tabulated radial MLP.
+Next to the reference (aftrain, written to be read) runs an independent implementation
+written for speed (bench/torch_equivariant.py; bench/torch_attention.py when it exists),
+each with glibc's default allocator and with one kept from returning memory (issue 25).
 
     /usr/bin/python3 bench/nnip_vs_torch.py [--threads 1] [--precision float32] [--model FILE] [--repeat 1]
+                                            [--sizes 5,10]
 
 --repeat N runs each side N times in fresh processes, alternating, and reports each
 side's median (this machine's run-to-run spread reached +-40% on a busy host).
@@ -79,14 +83,38 @@ def model_flops(edges, atoms):
     return 2 * 3 * h.n_layers * per_block, 2 * 3 * h.n_layers * edges * radial
 
 
-def run_torch(rep, threads, prec):
-    code = TORCH_CHILD.replace("ROOT", repr(ROOT)).replace("THREADS", str(threads)).replace("PREC", prec)
-    code = code.replace("MODEL", repr(MODEL)).replace("REP", str(rep))
+# glibc kept from returning memory to the system between calls (issue 25): without it
+# both PyTorch codes spend much of a call in page faults, bimodally from process to process.
+KEEP_MEMORY = {"MALLOC_MMAP_MAX_": "0", "MALLOC_TRIM_THRESHOLD_": "100000000000", "MALLOC_TOP_PAD_": "1000000000"}
+INDEPENDENT = {"equivariant": os.path.join(ROOT, "bench", "torch_equivariant.py"),
+               "attention": os.path.join(ROOT, "bench", "torch_attention.py")}
+
+
+def torch_env(threads, keep):
     # OpenBLAS single-threaded under PyTorch's own OpenMP threads: its pthreads pool on
     # top of them oversubscribed the cores (2 threads: 0.27-0.45 s per call at 1,000
     # atoms against 0.22 s so; 1 thread: the same either way).
     env = dict(os.environ, OMP_NUM_THREADS=str(threads), OPENBLAS_NUM_THREADS="1")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True)
+    if keep:
+        env.update(KEEP_MEMORY)
+    return env
+
+
+def run_torch(rep, threads, prec, keep):
+    code = TORCH_CHILD.replace("ROOT", repr(ROOT)).replace("THREADS", str(threads)).replace("PREC", prec)
+    code = code.replace("MODEL", repr(MODEL)).replace("REP", str(rep))
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=torch_env(threads, keep),
+                         check=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def run_independent(rep, threads, prec, keep):
+    """The independent PyTorch implementation written for speed (None if there is none)."""
+    script = INDEPENDENT[architecture()]
+    if not os.path.exists(script):
+        return None
+    out = subprocess.run([sys.executable, script, MODEL, "--atoms", str(8 * rep ** 3), "--precision", prec],
+                         capture_output=True, text=True, env=torch_env(threads, keep), check=True)
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
@@ -128,44 +156,61 @@ def median_run(runs):
     return sorted(runs, key=lambda r: r["seconds"])[(len(runs) - 1) // 2]
 
 
+def cpu_model():
+    with open("/proc/cpuinfo") as f:
+        return re.search(r"^model name\s*:\s*(.*)$", f.read(), re.M).group(1)
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--precision", default="float32")
     ap.add_argument("--model", help="model file (default examples/models/si_equivariant.h5)")
     ap.add_argument("--repeat", type=int, default=1, help="fresh processes per side; medians reported")
+    ap.add_argument("--sizes", default="5,10", help="supercell repeats (5: 1,000 atoms, 10: 8,000)")
     args = ap.parse_args()
     global MODEL
     if args.model:
         MODEL = os.path.abspath(args.model)
     spline = architecture() == "equivariant"
     print(f"model: {os.path.relpath(MODEL, ROOT)} ({architecture()})")
-    print(f"BLAS: {blas()}; threads {args.threads}; precision {args.precision}\n")
-    print("| atoms | edges | PyTorch s/call | PyTorch MB | atomforge (mlp) s/call | (spline) s/call | atomforge MB "
-          "| speed-up mlp / spline | memory ratio | GFLOP/s torch / af mlp |")
-    print("|---|---|---|---|---|---|---|---|---|---|")
+    print(f"CPU: {cpu_model()}; BLAS: {blas()}; PyTorch {torch_version()}; threads {args.threads}; "
+          f"precision {args.precision}\n")
+    print("| atoms | edges | allocator | reference s | independent s | atomforge mlp s | spline s "
+          "| mlp vs independent | spline vs independent | mlp vs reference | MB: ref / indep / af | GFLOP/s af mlp |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|")
     paired = []
-    for rep in (5, 10):  # 1,000 and 8,000 atoms
+    for rep in (int(r) for r in args.sizes.split(",")):
         atoms = 8 * rep ** 3
-        runs = {"t": [], "a": [], "s": []}
-        for _ in range(args.repeat):  # alternating, so a slow spell of the host hits both sides
-            runs["t"].append(run_torch(rep, args.threads, args.precision))
-            runs["a"].append(run_atomforge(rep, args.threads, args.precision, "mlp"))
-            if spline:
-                runs["s"].append(run_atomforge(rep, args.threads, args.precision, "spline"))
-        t, a, s = (median_run(runs[k]) if runs[k] else None for k in ("t", "a", "s"))
-        # Each repeat's own speed-up (its PyTorch and atomforge runs back to back): the
-        # host's speed wanders by tens of percent over minutes, and the spread of these
-        # says how far the table's ratio of medians can be trusted.
-        ratios = sorted(x["seconds"] / y["seconds"] for x, y in zip(runs["t"], runs["a"]))
-        paired.append(f"{atoms:,} atoms: " + ", ".join(f"{r:.2f}x" for r in ratios))
-        flops, _ = model_flops(t["edges"], atoms)
-        s_time = f"{s['seconds']:.3f}" if s else "-"
-        s_speed = f"{t['seconds'] / s['seconds']:.2f}x" if s else "-"
-        print(f"| {atoms:,} | {t['edges']:,} | {t['seconds']:.3f} | {t['rss_mb']:.0f} | {a['seconds']:.3f} | "
-              f"{s_time} | {a['rss_mb']:.0f} | {t['seconds'] / a['seconds']:.2f}x / {s_speed} | "
-              f"{t['rss_mb'] / a['rss_mb']:.1f}x | {flops / t['seconds'] / 1e9:.2f} / {flops / a['seconds'] / 1e9:.2f} |")
-    print("\nPer-repeat speed-ups (mlp), sorted: " + "; ".join(paired))
+        for keep in (False, True):
+            runs = {"t": [], "i": [], "a": [], "s": []}
+            for _ in range(args.repeat):  # alternating, so a slow spell of the host hits every side
+                runs["t"].append(run_torch(rep, args.threads, args.precision, keep))
+                ind = run_independent(rep, args.threads, args.precision, keep)
+                if ind:
+                    runs["i"].append(ind)
+                runs["a"].append(run_atomforge(rep, args.threads, args.precision, "mlp"))
+                if spline:
+                    runs["s"].append(run_atomforge(rep, args.threads, args.precision, "spline"))
+            t, i, a, s = (median_run(runs[k]) if runs[k] else None for k in ("t", "i", "a", "s"))
+            # Each repeat's own speed-up against the independent code (or the reference):
+            # the host's speed wanders by tens of percent over minutes.
+            base = runs["i"] or runs["t"]
+            ratios = sorted(x["seconds"] / y["seconds"] for x, y in zip(base, runs["a"]))
+            paired.append(f"{atoms:,} atoms ({'kept' if keep else 'default'} allocator): "
+                          + ", ".join(f"{r:.2f}x" for r in ratios))
+            flops, _ = model_flops(t["edges"], atoms)
+            fmt = (lambda r, key="seconds": f"{r[key]:.3f}" if r else "-")
+            ratio = (lambda x, y: f"{x['seconds'] / y['seconds']:.2f}x" if x and y else "-")
+            mem = f"{t['rss_mb']:.0f} / {i['rss_mb']:.0f} / {a['rss_mb']:.0f}" if i else f"{t['rss_mb']:.0f} / - / {a['rss_mb']:.0f}"
+            print(f"| {atoms:,} | {t['edges']:,} | {'kept' if keep else 'default'} | {fmt(t)} | {fmt(i)} | {fmt(a)} | "
+                  f"{fmt(s)} | {ratio(i, a)} | {ratio(i, s)} | {ratio(t, a)} | {mem} | {flops / a['seconds'] / 1e9:.1f} |")
+    print("\nPer-repeat speed-ups of the exact path against the independent code, sorted: " + "; ".join(paired))
+
+
+def torch_version():
+    out = subprocess.run([sys.executable, "-c", "import torch; print(torch.__version__)"], capture_output=True, text=True)
+    return out.stdout.strip()
 
 
 if __name__ == "__main__":

@@ -358,6 +358,7 @@ Deck load_deck_text(const std::string& text, const std::string& name) {
   {
     MapReader pot(top.get("potential"));
     d.potential = potential_styles().parse(pot, d.potential_style, ctx);
+    if (const std::string n = d.potential->note(); !n.empty()) d.notes.push_back(pot.node().located("note: " + n));
   }
   // Masses: the deck's, else the potential file's (EAM files carry them and LAMMPS's
   // pair_coeff overrides a data file's Masses with them), else the structure file's,

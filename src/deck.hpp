@@ -67,6 +67,7 @@ struct Deck {
   std::vector<int> deck_masses;  // types whose mass system.masses gave
   AnalysisSettings analysis;
   std::vector<std::string> warnings;  // one line each ("file:line:col: ..."); the caller prints them
+  std::vector<std::string> notes;     // the same, for what was chosen (printed unless quiet)
 
   long total_steps() const;
 };

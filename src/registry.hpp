@@ -38,6 +38,9 @@ class PotentialSpec {
   virtual bool pairwise() const { return false; }
   // Three-body potentials need each atom's full neighborhood.
   virtual bool needs_full_list() const { return false; }
+  // A line worth telling the user about what was built (e.g. a neural model's radial
+  // path); empty: nothing.
+  virtual std::string note() const { return {}; }
   // Masses per type the potential's file defines (LAMMPS sets them from EAM files),
   // used where the deck and structure file give none; empty if none.
   virtual std::vector<double> masses() const { return {}; }

@@ -52,9 +52,16 @@ class Model {
 
 // Each architecture's own options (docs/decks.md: the nnip potential's keys). single:
 // float32 compute (positions, energies and dE/dr stay double).
+// radial: how the radial MLP runs. mlp: exactly, per edge; spline: a cubic Hermite
+// table of `knots` intervals; automatic: the table when its largest relative error
+// against the exact MLP (radial_table_error, eq_setup.hpp) is below kSplineTolerance,
+// else the exact MLP.
+enum class Radial { automatic, mlp, spline };
+inline constexpr double kSplineTolerance = 1e-6;
 struct EquivariantOptions {
   bool single = false;
-  int knots = 0;      // the radial MLP as a cubic Hermite table of that many intervals (0: exact)
+  Radial radial = Radial::automatic;
+  int knots = 2048;   // the table's intervals (radial spline or automatic)
   bool grid = false;  // spherical-grid tensor product for the paths it can compute
 };
 struct AttentionOptions {
@@ -62,6 +69,14 @@ struct AttentionOptions {
   Backend backend = kDefaultBackend;  // host: CPU builds only (make_attention throws otherwise)
   bool fuse_last = true;              // last block forward and reverse in one kernel (host back end)
 };
+// The radial choice for a model file: spline (true) or the exact MLP, the table's
+// measured error (0 for radial: mlp) and one line saying which and why.
+struct RadialChoice {
+  bool spline = false;
+  double error = 0;
+  std::string note;
+};
+RadialChoice choose_radial(const ModelFile& file, const EquivariantOptions& options);
 std::unique_ptr<Model> make_equivariant(const ModelFile& file, const EquivariantOptions& options = {});
 std::unique_ptr<Model> make_attention(const ModelFile& file, const AttentionOptions& options = {});
 

@@ -155,6 +155,8 @@ int main(int argc, char** argv) {
     return 1;
   }
   for (const auto& w : deck.warnings) std::fprintf(stderr, "%s\n", w.c_str());
+  if (!quiet || validate->parsed())
+    for (const auto& n : deck.notes) std::fprintf(stderr, "%s\n", n.c_str());
   if (validate->parsed()) {
     std::printf("%s: OK (%zu atoms, %zu stage(s), %ld steps)\n", path.c_str(), deck.structure.natoms(),
                 deck.stages.size(), deck.total_steps());

@@ -20,28 +20,38 @@ struct CommonOptions {
   nnip::Backend backend = nnip::kDefaultBackend;
 };
 // An architecture reads its own keys of the nnip section.
-using ArchitectureParser = ModelMaker (*)(MapReader& section, const CommonOptions& common);
+// note: a line for the deck's notes (empty: none).
+using ArchitectureParser = ModelMaker (*)(MapReader& section, const CommonOptions& common, const ModelFile& file,
+                                          std::string& note);
 
 // One implementation, which every build runs (`backend` selects nothing here).
-ModelMaker parse_equivariant(MapReader& sec, const CommonOptions& common) {
+ModelMaker parse_equivariant(MapReader& sec, const CommonOptions& common, const ModelFile& file, std::string& note) {
   nnip::EquivariantOptions o;
   o.single = common.single;
-  // radial: mlp (exact) or spline (a cubic Hermite table of the radial MLP, `knots`
-  // intervals; its error is measured in tests/ref/test_equivariant_engine.py).
-  const std::string radial = sec.get_string("radial", "mlp");
-  if (radial != "mlp" && radial != "spline") sec.get("radial").fail("radial: mlp or spline");
-  const long knots = radial == "spline" ? sec.get_int("knots", 2048) : 0;
-  if (radial == "spline" && (knots < 16 || knots > 1000000)) sec.get("knots").fail("knots: 16..1000000");
+  // radial: auto (default), mlp or spline. spline: the radial MLP as a cubic Hermite table
+  // of `knots` intervals; auto: the table when its measured error against the exact MLP
+  // is below 1e-6 relative, else the MLP (nnip::choose_radial; the deck's note says which).
+  const std::string radial = sec.get_string("radial", "auto");
+  if (radial != "auto" && radial != "mlp" && radial != "spline") sec.get("radial").fail("radial: auto, mlp or spline");
+  o.radial = radial == "mlp" ? nnip::Radial::mlp : radial == "spline" ? nnip::Radial::spline : nnip::Radial::automatic;
+  const long knots = sec.get_int("knots", 2048);
+  if (radial == "mlp" && sec.has("knots")) sec.get("knots").fail("knots: only with radial: spline or auto");
+  if (knots < 16 || knots > 1000000) sec.get("knots").fail("knots: 16..1000000");
   o.knots = static_cast<int>(knots);
   // tensor_product: cg (sparse Clebsch-Gordan) or grid (spherical-grid Gaunt product for
   // the parity-even paths, CG for the rest); both give the same model.
   const std::string tp = sec.get_string("tensor_product", "cg");
   if (tp != "cg" && tp != "grid") sec.get("tensor_product").fail("tensor_product: cg or grid");
   o.grid = tp == "grid";
+  // Decided here, once (the check evaluates the MLP at 3 points per interval): the
+  // maker gets the resolved choice and the deck a note.
+  const nnip::RadialChoice choice = nnip::choose_radial(file, o);
+  note = choice.note;
+  o.radial = choice.spline ? nnip::Radial::spline : nnip::Radial::mlp;
   return [o](const ModelFile& f) { return nnip::make_equivariant(f, o); };
 }
 
-ModelMaker parse_attention(MapReader& sec, const CommonOptions& common) {
+ModelMaker parse_attention(MapReader& sec, const CommonOptions& common, const ModelFile&, std::string&) {
   nnip::AttentionOptions o;
   o.single = common.single;
   o.backend = common.backend;
@@ -60,8 +70,8 @@ const StyleTable<ArchitectureParser>& architectures() {
 
 class NnipSpec final : public PotentialSpec {
  public:
-  NnipSpec(std::shared_ptr<const ModelFile> f, std::vector<int> species_of_type, ModelMaker make)
-      : file_(std::move(f)), species_of_type_(std::move(species_of_type)), make_(std::move(make)) {}
+  NnipSpec(std::shared_ptr<const ModelFile> f, std::vector<int> species_of_type, ModelMaker make, std::string note)
+      : file_(std::move(f)), species_of_type_(std::move(species_of_type)), make_(std::move(make)), note_(std::move(note)) {}
   std::unique_ptr<Potential> create() const override {
     try {
       return std::make_unique<nnip::NnipPotential>(make_(*file_), species_of_type_);
@@ -70,11 +80,13 @@ class NnipSpec final : public PotentialSpec {
     }
   }
   bool needs_full_list() const override { return true; }
+  std::string note() const override { return note_; }
 
  private:
   std::shared_ptr<const ModelFile> file_;
   std::vector<int> species_of_type_;
   ModelMaker make_;
+  std::string note_;
 };
 
 }  // namespace
@@ -123,7 +135,6 @@ std::shared_ptr<const PotentialSpec> parse_nnip(MapReader& sec, const DeckContex
         const DeckNode v = sec.get(key);
         v.fail(key + (v.is_scalar() ? ": " + v.as_string() : std::string()) + " is for " + other.name + " models");
       }
-  ModelMaker make = arch->parse(sec, common);
   std::vector<int> type_map;
   for (const auto& name : ctx.structure.species) {
     int k = -1;
@@ -136,7 +147,14 @@ std::shared_ptr<const PotentialSpec> parse_nnip(MapReader& sec, const DeckContex
     }
     type_map.push_back(k);
   }
-  return std::make_shared<NnipSpec>(file, type_map, std::move(make));
+  std::string note;
+  ModelMaker make;
+  try {
+    make = arch->parse(sec, common, *file, note);
+  } catch (const nnip::Error& e) {
+    throw InputError(e.what());
+  }
+  return std::make_shared<NnipSpec>(file, type_map, std::move(make), note);
 }
 
 }  // namespace af

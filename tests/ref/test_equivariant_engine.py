@@ -5,13 +5,16 @@ two species, triclinic cells, and small cells whose cutoff exceeds the box — e
 forces and stress to 1e-9 relative; the spherical-grid (Gaunt) tensor product equals the
 sparse Clebsch-Gordan one to 1e-9; with the radial MLP tabulated as a cubic spline
 (radial: spline; cubic Hermite, derivative error O(h^3)) the error is reported and held
-below 1e-6 (measured: energy 1e-14, forces 2e-7, stress 5e-8). A degree-4 model (l_max =
+below 1e-6 (measured: energy 1e-14, forces 2e-7, stress 5e-8); the default (radial: auto,
+issue 25) is that table, and with a 16-interval table (error above 1e-6) the exact MLP,
+each equal to the explicit choice and named in the deck's note. A degree-4 model (l_max =
 l_sh = 4) through both backends against PyTorch. On the engine itself (issue 5, lines 2,
 3, 5): a rotated, translated, permuted cluster (float64 1e-10, float32 1e-4); forces and
 stress against central differences (1e-6); continuity across the cutoff; two copies
 beyond the cutoff have twice the energy (1e-12). Also: the loader's one-line errors for
 a wrong version, a wrong weight shape and a species the model lacks."""
 import os
+import re
 import sys
 
 import h5py
@@ -29,6 +32,12 @@ from aftrain.model import EquivariantModel, Hyper, as_tensors  # noqa: E402
 torch.set_num_threads(1)
 
 
+def same(a, b):
+    """Largest difference of two engine frames (energy, forces, stress)."""
+    return float(max(abs(a.get_potential_energy() - b.get_potential_energy()), np.abs(a.get_forces() - b.get_forces()).max(),
+                     np.abs(a.get_stress() - b.get_stress()).max()))
+
+
 def main():
     c = Checks("equivariant_engine")
     wd = workdir("equivariant_engine")
@@ -44,12 +53,13 @@ def main():
     worst = {"energy": 0.0, "forces": 0.0, "stress": 0.0}
     spline = {"energy": 0.0, "forces": 0.0, "stress": 0.0}
     f32 = grid = 0.0
+    default = {"spline": 0.0, "fallback": 0.0}
     for k, at in enumerate(structures()):
         d = os.path.join(wd, f"s{k}")
         os.makedirs(d)
         write(os.path.join(d, "in.extxyz"), at, format="extxyz")
         at = read(os.path.join(d, "in.extxyz"))  # ASE keeps 8 decimals: compare on what the file holds
-        got = engine(d, "in.extxyz", path, "exact")
+        got = engine(d, "in.extxyz", path, "exact", radial="mlp")
         ref = model(**as_tensors(at, h.species, h.r_cut))
         e_ref, f_ref = ref["energy"].item(), ref["forces"].detach().numpy()
         s_ref = ref["stress"].detach().numpy()
@@ -66,7 +76,7 @@ def main():
         f32 = max(f32, abs(s32.get_potential_energy() - e_ref) / abs(e_ref),
                   np.abs(s32.get_forces() @ R.T - f_ref).max() / np.abs(f_ref).max())
         # The spherical-grid (Gaunt) tensor product against the sparse CG one.
-        gr = engine(d, "in.extxyz", path, "grid", tensor_product="grid")
+        gr = engine(d, "in.extxyz", path, "grid", tensor_product="grid", radial="mlp")
         grid = max(grid, abs(gr.get_potential_energy() - got.get_potential_energy()) / abs(e_ref),
                    np.abs(gr.get_forces() - got.get_forces()).max() / np.abs(f_ref).max(),
                    np.abs(gr.get_stress() - got.get_stress()).max() / np.abs(s_ref).max())
@@ -76,6 +86,11 @@ def main():
         spline["forces"] = max(spline["forces"], np.abs(sp.get_forces() @ R.T - f_ref).max() / np.abs(f_ref).max())
         spline["stress"] = max(spline["stress"], np.abs(R @ sp.get_stress(voigt=False) @ R.T - s_ref).max()
                                / np.abs(s_ref).max())
+        if k < 4:  # the default (radial: auto) is that table; with 16 intervals it falls back to the MLP
+            auto = engine(d, "in.extxyz", path, "auto")
+            coarse = engine(d, "in.extxyz", path, "auto16", knots=16)
+            default["spline"] = max(default["spline"], same(auto, sp))
+            default["fallback"] = max(default["fallback"], same(coarse, got))
     for key, v in worst.items():
         c.check(v <= 1e-9, f"20 structures: {key} equal PyTorch to {v:.1e} relative (<= 1e-9)")
     c.check(grid <= 1e-9, f"tensor_product grid = cg: energy, forces, stress within {grid:.1e} relative (<= 1e-9)")
@@ -94,7 +109,7 @@ def main():
         ref = model4(**as_tensors(at, h4.species, h4.r_cut))
         e_ref, f_ref, s_ref = ref["energy"].item(), ref["forces"].detach().numpy(), ref["stress"].detach().numpy()
         for tp in l4:
-            got = engine(d, "in.extxyz", path4, f"l4_{tp}", tensor_product=tp)
+            got = engine(d, "in.extxyz", path4, f"l4_{tp}", tensor_product=tp, radial="mlp")
             R = np.linalg.solve(at.cell[:], got.cell[:])
             l4[tp] = max(l4[tp], abs(got.get_potential_energy() - e_ref) / abs(e_ref),
                          np.abs(got.get_forces() @ R.T - f_ref).max() / np.abs(f_ref).max(),
@@ -109,6 +124,22 @@ def main():
         c.check(de <= tol and df <= tol, f"{prec}: rotated, translated, permuted cluster: energy {de:.1e}, forces {df:.1e} (<= {tol:g})")
     for key, v in spline.items():
         c.check(v <= 1e-6, f"radial spline (2048 intervals): {key} within {v:.1e} relative of PyTorch (<= 1e-6)")
+    c.check(default["spline"] == 0.0, "radial default (auto): the 2048-interval table, as radial: spline gives it "
+            f"(largest difference {default['spline']:.1e}; 4 structures)")
+    c.check(default["fallback"] == 0.0, "radial default with knots: 16: the exact MLP, as radial: mlp gives it "
+            f"(largest difference {default['fallback']:.1e}; 4 structures)")
+    for extra, expected in (({}, r"note: radial: spline \(cubic Hermite table of 2048 intervals, largest error "
+                                 r"([0-9.e+-]+) relative to the exact MLP, below 1e-06\)"),
+                            ({"knots": 16}, r"note: radial: exact MLP \(the cubic Hermite table of 16 intervals, "
+                                            r"largest error ([0-9.e+-]+) relative to the exact MLP, above the 1e-06")):
+        write_deck({"units": "metal", "system": {"read": "s0/in.extxyz"},
+                    "potential": {"style": "nnip", "model": path, **extra},
+                    "stages": [{"integrator": {"style": "nve"}, "steps": 0}]}, os.path.join(wd, "note.yaml"))
+        p = run_atomforge(["validate", "note.yaml"], wd)
+        m = re.search(expected, p.stderr)
+        ok = m is not None and (float(m.group(1)) < 1e-6) == (not extra)
+        c.check(ok, f"the deck's note on the radial choice ({'knots: 16' if extra else 'default'}): "
+                f"{p.stderr.strip().splitlines()[-1] if p.stderr.strip() else 'none'}")
 
     # Forces and stress against central differences of the engine's own energy, continuity
     # across the cutoff, two copies farther apart than the cutoff.

@@ -160,7 +160,8 @@ std::string nnip_deck(const std::string& name, const std::string& data, const st
 // on its own path).
 TEST(Nnip, PaddingNodesGiveThePeriodicCell) {
   const std::pair<std::string, std::string> models[] = {
-      {"si_equivariant.h5", ""}, {"si_attention.h5", ""}, {"si_attention.h5", ", backend: portable"}};
+      {"si_equivariant.h5", ""}, {"si_equivariant.h5", ", radial: mlp"}, {"si_attention.h5", ""},
+      {"si_attention.h5", ", backend: portable"}};
   for (const auto& [model, extra] : models) {
     const std::string tag = model + (extra.empty() ? "" : ".portable");
     aft::System cell(nnip_deck("pad_cell_" + tag + ".yaml", diamond_data("pad_cell.data", 1), model, extra));
@@ -232,7 +233,10 @@ TEST(Nnip, ExchangeModeGivesThePeriodicCell) {
     const char* model;
     const char* extra;
     int calls;
-  } cases[] = {{"si_equivariant.h5", "", 3}, {"si_attention.h5", "", 5}, {"si_attention.h5", ", backend: portable", 5}};
+  } cases[] = {{"si_equivariant.h5", "", 3},
+               {"si_equivariant.h5", ", radial: mlp", 3},  // the exact path's tiles over owned nodes
+               {"si_attention.h5", "", 5},
+               {"si_attention.h5", ", backend: portable", 5}};
   for (const auto& k : cases) {
     const std::string tag = std::string(k.model) + k.extra;
     const std::string deck = nnip_deck("exch_cell.yaml", diamond_data("exch_cell.data", 1), k.model, k.extra);

@@ -62,10 +62,14 @@ template <class T>
 KOKKOS_INLINE_FUNCTION void radial_basis(const EqLayout& L, T d, T* a, T* da) {
   T u, du;
   envelope(d, T(L.rc), L.p_env, u, du);
-  const T pre = m_sqrt(2.0 / L.rc);
+  const T pre = m_sqrt(2.0 / L.rc), w1 = T(kPiD) / L.rc, s1 = m_sin(w1 * d), c1 = m_cos(w1 * d);
+  T s = s1, c = c1;  // sin and cos of (k + 1) w1 d, by rotation (one sin and cos per edge)
   for (int k = 0; k < L.NB; ++k) {
-    const T w = (k + 1) * T(kPiD) / L.rc;
-    const T s = m_sin(w * d), c = m_cos(w * d);
+    const T w = (k + 1) * w1;
+    if (k > 0) {
+      const T sn = s * c1 + c * s1;
+      c = c * c1 - s * s1, s = sn;
+    }
     const T b = pre * s / d, db = pre * (w * c / d - s / (d * d));
     a[k] = b * u;
     da[k] = db * u + b * du;
@@ -127,7 +131,10 @@ struct Row {
   KOKKOS_INLINE_FUNCTION T operator()(int q) const { return v(i, q) * scale; }
 };
 
-// R(d) and, if dR is given, dR/dd from the Hermite table of block `blk`.
+// R(d) and, if dR is given, dR/dd from the Hermite table of block `blk`: per interval
+// the cubic's coefficients in t = (d - d_k) / h (c0 + c1 t + c2 t^2 + c3 t^3; in that
+// form float tables keep dR/dd to float precision, where knot values and slopes lose
+// it to the difference y1 - y0 over a small h).
 template <class T>
 KOKKOS_INLINE_FUNCTION void radial_spline(const EqLayout& L, const Kokkos::View<T*, Device>& table, int blk, T d, T* R,
                                           T* dR) {
@@ -135,17 +142,12 @@ KOKKOS_INLINE_FUNCTION void radial_spline(const EqLayout& L, const Kokkos::View<
   T s = (d - L.s_d0) / L.s_h;
   int k = static_cast<int>(s);
   if (k >= L.n_knots) k = L.n_knots - 1;
-  const T t = s - k, t2 = t * t, t3 = t2 * t;
-  const T h00 = 2 * t3 - 3 * t2 + 1, h10 = t3 - 2 * t2 + t, h01 = -2 * t3 + 3 * t2, h11 = t3 - t2;
-  const T g00 = (6 * t2 - 6 * t) / L.s_h, g10 = 3 * t2 - 4 * t + 1, g01 = (-6 * t2 + 6 * t) / L.s_h, g11 = 3 * t2 - 2 * t;
-  const long stride = 2L * n, base = (static_cast<long>(blk) * (L.n_knots + 1) + k) * stride;
-  const T* y0 = &table(base);
-  const T* m0 = y0 + n;
-  const T* y1 = y0 + stride;
-  const T* m1 = y1 + n;
-  for (int o = 0; o < n; ++o) R[o] = h00 * y0[o] + h10 * L.s_h * m0[o] + h01 * y1[o] + h11 * L.s_h * m1[o];
+  const T t = s - k, ih = T(1) / L.s_h;
+  const T* c0 = &table((static_cast<long>(blk) * L.n_knots + k) * 4L * n);
+  const T *c1 = c0 + n, *c2 = c1 + n, *c3 = c2 + n;
+  for (int o = 0; o < n; ++o) R[o] = c0[o] + t * (c1[o] + t * (c2[o] + t * c3[o]));
   if (dR)
-    for (int o = 0; o < n; ++o) dR[o] = g00 * y0[o] + g10 * m0[o] + g01 * y1[o] + g11 * m1[o];
+    for (int o = 0; o < n; ++o) dR[o] = (c1[o] + t * (2 * c2[o] + 3 * t * c3[o])) * ih;
 }
 
 // The gradients of Y^0..Y^3 (spherical_harmonics_l3) at (x, y, z), as polynomials, into

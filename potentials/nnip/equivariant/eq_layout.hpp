@@ -20,8 +20,8 @@ struct EqLayout {
   int w2[kMaxBlocks][kMaxL + 1] = {};
   int n_into[kMaxL + 1] = {};
   int l1[kMaxPaths] = {}, l2[kMaxPaths] = {}, l3[kMaxPaths] = {}, cg_begin[kMaxPaths + 1] = {};
-  // Optional cubic Hermite table of the radial MLP over [s_d0, rc] (values and
-  // d-derivatives at n_knots + 1 points per block); below s_d0 the MLP itself runs.
+  // Optional cubic Hermite table of the radial MLP over [s_d0, rc] (n_knots intervals
+  // of width s_h, each a cubic's four coefficients); below s_d0 the MLP itself runs.
   int spline = 0, n_knots = 0;
   int grid = 0;  // 1: parity-even paths through the spherical-grid product (tp_grid.hpp)
   double s_d0 = 0, s_h = 0;

@@ -1,9 +1,12 @@
 #include "atomforge/potentials/nnip/equivariant/equivariant.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <vector>
 
 #include "atomforge/potentials/nnip/equivariant/eq_kernels.hpp"
+#include "atomforge/potentials/nnip/equivariant/eq_radial.hpp"
+#include "atomforge/potentials/nnip/equivariant/eq_setup.hpp"
 #include "atomforge/potentials/nnip/so3.hpp"
 
 namespace af::nnip {
@@ -12,85 +15,39 @@ using namespace kernels;  // NOLINT: the model's own building blocks
 
 template <class T>
 EquivariantModel<T>::EquivariantModel(const ModelFile& f, int spline_knots, bool grid) {
+  EqHostData data;
+  lay_ = read_equivariant(f, data);
   EqLayout& L = lay_;
-  L.S = static_cast<int>(f.species().size());
-  L.C = static_cast<int>(f.hyper_int("channels"));
-  L.L = static_cast<int>(f.hyper_int("l_max"));
-  L.Lsh = static_cast<int>(f.hyper_int("l_sh"));
-  L.NB = static_cast<int>(f.hyper_int("n_bessel"));
-  L.blocks = static_cast<int>(f.hyper_int("n_layers"));
-  L.p_env = static_cast<int>(f.hyper_int("p_envelope"));
-  L.avg = f.hyper_double("avg_neighbors");
-  L.rc = f.r_cut();
-  const auto hidden = f.hyper_ints("radial_hidden");
-  if (L.C < 1 || L.C > kMaxC) f.fail("channels must be 1.." + std::to_string(kMaxC));
-  if (L.L < 0 || L.L > kMaxL || L.Lsh < 0 || L.Lsh > kShLMax) f.fail("l_max and l_sh must be 0..4");
-  if (L.blocks < 1 || L.blocks > kMaxBlocks) f.fail("n_layers must be 1.." + std::to_string(kMaxBlocks));
-  if (L.NB < 1 || L.NB > kMaxWidth) f.fail("n_bessel must be 1.." + std::to_string(kMaxWidth));
-  if (static_cast<int>(hidden.size()) + 1 > kMaxRadial) f.fail("at most " + std::to_string(kMaxRadial - 1) + " radial hidden layers");
-  if (L.p_env < 2 || !(L.avg > 0)) f.fail("p_envelope must be >= 2 and avg_neighbors positive");
-  std::vector<double> cg_v;
-  std::vector<int> cg_abk;
-  for (int l1 = 0; l1 <= L.L; ++l1)
-    for (int l2 = 0; l2 <= L.Lsh; ++l2)
-      for (int l3 = 0; l3 <= L.L; ++l3) {
-        if (l3 < std::abs(l1 - l2) || l3 > l1 + l2) continue;
-        if (L.P == kMaxPaths) f.fail("too many tensor-product paths");
-        const auto c = wigner_3j(l1, l2, l3);
-        L.l1[L.P] = l1, L.l2[L.P] = l2, L.l3[L.P] = l3;
-        L.cg_begin[L.P] = static_cast<int>(cg_v.size());
-        const int n2 = 2 * l2 + 1, n3 = 2 * l3 + 1;
-        for (std::size_t q = 0; q < c.size(); ++q)
-          if (c[q] != 0.0) {  // the sparse Clebsch-Gordan backend: nonzeros only
-            cg_abk.push_back(static_cast<int>(q) / (n2 * n3));
-            cg_abk.push_back(static_cast<int>(q) / n3 % n2);
-            cg_abk.push_back(static_cast<int>(q) % n3);
-            cg_v.push_back(c[q]);
-          }
-        ++L.n_into[l3];
-        ++L.P;
-      }
-  L.cg_begin[L.P] = static_cast<int>(cg_v.size());
-  L.nrad = static_cast<int>(hidden.size()) + 1;
-  L.rad_in[0] = L.NB;
-  for (std::size_t k = 0; k < hidden.size(); ++k) {
-    if (hidden[k] < 1 || hidden[k] > kMaxWidth) f.fail("radial_hidden widths must be 1.." + std::to_string(kMaxWidth));
-    L.rad_in[k + 1] = static_cast<int>(hidden[k]);
-  }
-  L.rad_in[L.nrad] = L.P * L.C;
-  L.F = L.C * (L.L + 1) * (L.L + 1);
-  L.G = L.F + L.L * L.C;
-
-  std::vector<double> p;
-  auto take = [&](const std::string& name, const std::vector<long>& shape) {
-    const int off = static_cast<int>(p.size());
-    const Tensor t = f.weight(name, shape);
-    p.insert(p.end(), t.data.begin(), t.data.end());
-    return off;
-  };
-  L.emb = take("embedding", {L.S, L.C});
-  for (int b = 0; b < L.blocks; ++b) {
-    for (int m = 0; m < L.nrad; ++m)
-      L.rad[b][m] = take("block" + std::to_string(b) + "/radial" + std::to_string(m), {L.rad_in[m], L.rad_in[m + 1]});
-    for (int l = 0; l <= L.L; ++l)
-      L.w1[b][l] = take("block" + std::to_string(b) + "/w1_l" + std::to_string(l), {L.C, L.C});
-    for (int l = 0; l <= L.L; ++l)
-      L.w2[b][l] = take("block" + std::to_string(b) + "/w2_l" + std::to_string(l), {L.C, l == 0 ? L.C + L.L * L.C : L.C});
-  }
-  L.readout = take("readout", {L.C});
-  L.scale = take("scale", {L.S});
-  L.shift = take("shift", {L.S});
-
+  // The kernels' weights in T; the spline table is built from those very weights.
+  for (double& v : data.params) v = double(T(v));
   auto to_device = [](const auto& v, auto view) {
     auto h = Kokkos::create_mirror_view(view);
     for (std::size_t k = 0; k < v.size(); ++k) h(k) = v[k];
     Kokkos::deep_copy(view, h);
     return view;
   };
-  params_ = to_device(p, TView("eq::params", p.size()));
-  cg_v_ = to_device(cg_v, TView("eq::cg_v", cg_v.size()));
-  cg_abk_ = to_device(cg_abk, IntView("eq::cg_abk", cg_abk.size()));
-  if (spline_knots > 0) build_spline(spline_knots);
+  params_ = to_device(data.params, TView("eq::params", data.params.size()));
+  cg_v_ = to_device(data.cg_v, TView("eq::cg_v", data.cg_v.size()));
+  cg_abk_ = to_device(data.cg_abk, IntView("eq::cg_abk", data.cg_abk.size()));
+  {  // The radial layers padded to whole vectors, 1/sqrt(K) folded in (eq_radial.hpp).
+    std::vector<double> pad;
+    rp_.width = 0;
+    for (int m = 0; m < L.nrad; ++m) rp_.width = std::max(rp_.width, rad_pad(L.rad_in[m]));
+    for (int b = 0; b < L.blocks; ++b)
+      for (int m = 0; m < L.nrad; ++m) {
+        const int nin = L.rad_in[m], nout = L.rad_in[m + 1], np = rad_pad(nout);
+        const double norm = 1.0 / std::sqrt(double(nin));
+        rp_.off[b][m] = static_cast<int>(pad.size());
+        pad.resize(pad.size() + static_cast<std::size_t>(nin) * np, 0.0);
+        for (int k = 0; k < nin; ++k)
+          for (int o = 0; o < nout; ++o) pad[rp_.off[b][m] + k * np + o] = data.params[L.rad[b][m] + k * nout + o] * norm;
+      }
+    radw_ = to_device(pad, TView("eq::radial_padded", pad.size()));
+  }
+  if (spline_knots > 0) {
+    const std::vector<double> tab = radial_table(L, data.params, spline_knots);
+    table_ = to_device(tab, TView("eq::table", tab.size()));
+  }
   if (grid) {
     std::vector<double> yg, wg;
     grid_ = make_grid(L, yg, wg);
@@ -108,50 +65,45 @@ EquivariantModel<T>::EquivariantModel(const ModelFile& f, int spline_knots, bool
   }
 }
 
+namespace {
+
+// The exact path's radial rows of tile [i0, i1): distances, then radial_tile into the
+// team's scratch; returns the R rows (then, with tangent, as many dR/dd rows).
+template <class T, class Team, class WV>
+KOKKOS_INLINE_FUNCTION T* radial_rows(const Team& team, const EqLayout& L, const RadialPadded& RP, const WV& w, int b,
+                                      const IntView& off, const VecView& vec, int i0, int i1, int rows_max, bool tangent) {
+  const int e0 = off(i0), ne = off(i1) - e0, rows = (ne + 3) / 4 * 4;
+  T* d = static_cast<T*>(team.team_scratch(1).get_shmem(sizeof(T) * rows_max));
+  T* work = static_cast<T*>(team.team_scratch(1).get_shmem(sizeof(T) * 4 * rows_max * RP.width));
+  T* out = static_cast<T*>(team.team_scratch(1).get_shmem(sizeof(T) * 2 * rows_max * rad_pad(L.P * L.C)));
+  Kokkos::parallel_for(Kokkos::TeamThreadRange(team, ne), [&](const int r) {
+    const int e = e0 + r;
+    d[r] = T(sqrt(vec(e, 0) * vec(e, 0) + vec(e, 1) * vec(e, 1) + vec(e, 2) * vec(e, 2)));
+  });
+  team.team_barrier();
+  radial_tile(team, L, RP, w, b, ne, rows, d, tangent, out, work);
+  return out;
+}
+
+}  // namespace
+
 template <class T>
-void EquivariantModel<T>::build_spline(int knots) {
-  // Values and exact d-derivatives (forward-mode through the MLP) at the knots, on the
-  // host from a host copy of the weights.
-  EqLayout& L = lay_;
-  L.spline = 1;
-  L.n_knots = knots;
-  L.s_d0 = 0.3;  // no two atoms come closer in any sane run; below it the MLP runs
-  L.s_h = (L.rc - L.s_d0) / knots;
-  const int n = L.P * L.C;
-  auto w = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), params_);  // in T: the table
-  // is built from the weights the kernels use
-  typename TView::HostMirror tab("eq::table_host", static_cast<long>(L.blocks) * (knots + 1) * 2 * n);
-  for (int b = 0; b < L.blocks; ++b)
-    for (int k = 0; k <= knots; ++k) {
-      const double d = L.s_d0 + k * L.s_h;
-      std::vector<double> a(kMaxWidth), ta(kMaxWidth), z(kMaxC * kMaxPaths), tz(kMaxC * kMaxPaths);
-      radial_basis<double>(L, d, a.data(), ta.data());
-      for (int m = 0; m < L.nrad; ++m) {
-        const int nin = L.rad_in[m], nout = L.rad_in[m + 1], off = L.rad[b][m];
-        const double norm = 1.0 / std::sqrt(double(nin));
-        for (int o = 0; o < nout; ++o) {
-          double s = 0, ts = 0;
-          for (int q = 0; q < nin; ++q) {
-            s += a[q] * w(off + q * nout + o);
-            ts += ta[q] * w(off + q * nout + o);
-          }
-          z[o] = s * norm;
-          tz[o] = ts * norm;
-        }
-        if (m == L.nrad - 1) break;
-        for (int o = 0; o < nout; ++o) {
-          a[o] = silu<double>(z[o]);
-          ta[o] = silu_grad<double>(z[o]) * tz[o];
-        }
-      }
-      const long base = (static_cast<long>(b) * (knots + 1) + k) * 2 * n;
-      for (int o = 0; o < n; ++o) {
-        tab(base + o) = T(z[o]);
-        tab(base + n + o) = T(tz[o]);
-      }
-    }
-  table_ = TView("eq::table", tab.extent(0));
-  Kokkos::deep_copy(table_, tab);
+typename EquivariantModel<T>::Tiles EquivariantModel<T>::tiles(const Graph& edges, int n) const {
+  Tiles t;
+  // Host: 8 receivers (~100-300 rows, the scratch in L2); GPUs: 32 receivers per team.
+  t.nodes = kHostBackendBuilt ? 8 : 32;
+  t.count = (n + t.nodes - 1) / t.nodes;
+  t.rows = t.rows_of(t.nodes * std::max(edges.max_degree, 1));
+  if (!lay_.spline)
+    t.bytes = sizeof(T) * (static_cast<std::size_t>(t.rows) * (1 + 4 * rp_.width + 2 * rad_pad(lay_.P * lay_.C))) + 256;
+  return t;
+}
+
+template <class T>
+Kokkos::TeamPolicy<ExecSpace> EquivariantModel<T>::tile_policy(const Tiles& t) const {
+  Kokkos::TeamPolicy<ExecSpace> p(t.count, Kokkos::AUTO);
+  if (t.bytes) p.set_scratch_size(1, Kokkos::PerTeam(t.bytes));
+  return p;
 }
 
 template <class T>
@@ -222,12 +174,14 @@ void EquivariantModel<T>::compute_block(int b, const Graph& edges, int nown) {
   // Self-interaction: x[l] = h[l] W1[l] / m_sqrt(C).
   Kokkos::parallel_for("eq::linear1", Kokkos::RangePolicy<ExecSpace>(0, n), KOKKOS_LAMBDA(const int i) {
     for (int l = 0; l <= L.L; ++l)
-      for (int dch = 0; dch < L.C; ++dch)
-        for (int m = 0; m < 2 * l + 1; ++m) {
-          T s = 0;
-          for (int c = 0; c < L.C; ++c) s += h(i, L.at(l, c, m)) * w(L.w1[b][l] + c * L.C + dch);
-          x(i, L.at(l, dch, m)) = s * nc;
+      for (int m = 0; m < 2 * l + 1; ++m) {  // rows of W1 contiguous: the inner loop vectorises
+        T s[kMaxC] = {};
+        for (int c = 0; c < L.C; ++c) {
+          const T a = h(i, L.at(l, c, m));
+          for (int dch = 0; dch < L.C; ++dch) s[dch] += a * w(L.w1[b][l] + c * L.C + dch);
         }
+        for (int dch = 0; dch < L.C; ++dch) x(i, L.at(l, dch, m)) = s[dch] * nc;
+      }
   });
   // Edge convolution, gathered per receiver (no atomics).
   const auto off = edges.offset;
@@ -239,7 +193,14 @@ void EquivariantModel<T>::compute_block(int b, const Graph& edges, int nown) {
   const GridTP G = grid_;
   const auto gy = grid_y_;
   const auto gw = grid_w_;
-  Kokkos::parallel_for("eq::convolution", Kokkos::RangePolicy<ExecSpace>(0, nown), KOKKOS_LAMBDA(const int i) {
+  const Tiles tl = tiles(edges, nown);
+  const auto radw = radw_;
+  const RadialPadded RP = rp_;
+  Kokkos::parallel_for("eq::convolution", tile_policy(tl), KOKKOS_LAMBDA(const Team& team) {
+    const int i0 = team.league_rank() * tl.nodes, i1 = i0 + tl.nodes < nown ? i0 + tl.nodes : nown;
+    T* tR = nullptr;  // the exact path: the tile's radial MLP rows (eq_radial.hpp)
+    if (!L.spline) tR = radial_rows<T>(team, L, RP, radw, b, off, vec, i0, i1, tl.rows, false);
+    Kokkos::parallel_for(Kokkos::TeamThreadRange(team, i0, i1), [&](const int i) {
     T acc[kMaxF];
     for (int q = 0; q < L.F; ++q) acc[q] = 0;
     for (int e = off(i); e < off(i + 1); ++e) {
@@ -249,13 +210,16 @@ void EquivariantModel<T>::compute_block(int b, const Graph& edges, int nown) {
       const T d = T(dd);
       T Y[kShN];
       spherical_harmonics(L.Lsh, T(v[0] / dd), T(v[1] / dd), T(v[2] / dd), Y);
-      T R[kMaxC * kMaxPaths];
-      if (L.spline && d >= L.s_d0) {
-        radial_spline<T>(L, table, b, d, R, nullptr);
+      T Rbuf[kMaxC * kMaxPaths];
+      const T* R = Rbuf;
+      if (!L.spline) {
+        R = tR + (e - off(i0)) * rad_pad(L.P * L.C);
+      } else if (d >= L.s_d0) {
+        radial_spline<T>(L, table, b, d, Rbuf, nullptr);
       } else {
         T a0[kMaxWidth], da0[kMaxWidth], z[kMaxRadial][kMaxWidth];
         radial_basis(L, d, a0, da0);
-        radial_forward(L, w, b, a0, z, R);
+        radial_forward(L, w, b, a0, z, Rbuf);
       }
       for (int p = 0; p < L.P; ++p)
         for (int t = L.grid && G.on_grid[p] ? L.cg_begin[p + 1] : L.cg_begin[p]; t < L.cg_begin[p + 1]; ++t) {
@@ -268,18 +232,21 @@ void EquivariantModel<T>::compute_block(int b, const Graph& edges, int nown) {
       if (L.grid) grid_forward(L, G, gy, gw, Row<decltype(x), T>{x, j, T(1)}, Y, R, acc);
     }
     for (int q = 0; q < L.F; ++q) M(i, q) = acc[q] / L.avg;
+    });
   });
   // y = M W2 / m_sqrt(C * paths into l); gate; residual.
   Kokkos::parallel_for("eq::linear2_gate", Kokkos::RangePolicy<ExecSpace>(0, nown), KOKKOS_LAMBDA(const int i) {
     for (int l = 0; l <= L.L; ++l) {
       const int nout = l == 0 ? L.C + L.L * L.C : L.C;
       const T norm = 1.0 / m_sqrt(T(L.C * L.n_into[l]));
-      for (int o = 0; o < nout; ++o)
-        for (int m = 0; m < 2 * l + 1; ++m) {
-          T s = 0;
-          for (int c = 0; c < L.C; ++c) s += M(i, L.at(l, c, m)) * w(L.w2[b][l] + c * nout + o);
-          y(i, o < L.C ? L.at(l, o, m) : L.F + (o - L.C)) = s * norm;
+      for (int m = 0; m < 2 * l + 1; ++m) {
+        T s[kMaxC * (kMaxL + 1)] = {};
+        for (int c = 0; c < L.C; ++c) {
+          const T a = M(i, L.at(l, c, m));
+          for (int o = 0; o < nout; ++o) s[o] += a * w(L.w2[b][l] + c * nout + o);
         }
+        for (int o = 0; o < nout; ++o) y(i, o < L.C ? L.at(l, o, m) : L.F + (o - L.C)) = s[o] * norm;
+      }
     }
     for (int c = 0; c < L.C; ++c) hn(i, L.at(0, c, 0)) = h(i, L.at(0, c, 0)) + silu(y(i, L.at(0, c, 0)));
     for (int l = 1; l <= L.L; ++l)
@@ -345,8 +312,10 @@ void EquivariantModel<T>::reverse_block(int b, const Graph& edges, const VecView
       const T norm = 1.0 / m_sqrt(T(L.C * L.n_into[l]));
       for (int c = 0; c < L.C; ++c)
         for (int m = 0; m < 2 * l + 1; ++m) {
-          T s = 0;
-          for (int o = 0; o < nout; ++o) s += gy[o < L.C ? L.at(l, o, m) : L.F + (o - L.C)] * w(L.w2[b][l] + c * nout + o);
+          T s = 0;  // the gate rows (o >= C, l = 0 only) apart: both loops contiguous
+          const int w2c = L.w2[b][l] + c * nout;
+          for (int o = 0; o < L.C; ++o) s += gy[L.at(l, o, m)] * w(w2c + o);
+          for (int o = L.C; o < nout; ++o) s += gy[L.F + (o - L.C)] * w(w2c + o);
           gm(i, L.at(l, c, m)) = s * norm;
         }
     }
@@ -365,7 +334,15 @@ void EquivariantModel<T>::reverse_block(int b, const Graph& edges, const VecView
   const GridTP G = grid_;
   const auto gy = grid_y_;
   const auto gw = grid_w_;
-  Kokkos::parallel_for("eq::convolution_reverse", Kokkos::RangePolicy<ExecSpace>(0, n), KOKKOS_LAMBDA(const int i) {
+  const Tiles tl = tiles(edges, n);
+  const auto radw = radw_;
+  const RadialPadded RP = rp_;
+  Kokkos::parallel_for("eq::convolution_reverse", tile_policy(tl), KOKKOS_LAMBDA(const Team& team) {
+    const int i0 = team.league_rank() * tl.nodes, i1 = i0 + tl.nodes < n ? i0 + tl.nodes : n;
+    T* tR = nullptr;  // the exact path: the tile's R rows, then as many dR/dd rows
+    if (!L.spline) tR = radial_rows<T>(team, L, RP, radw, b, off, vec, i0, i1, tl.rows, true);
+    const int ldr = rad_pad(L.P * L.C);
+    Kokkos::parallel_for(Kokkos::TeamThreadRange(team, i0, i1), [&](const int i) {
     T gxi[kMaxF];
     for (int q = 0; q < L.F; ++q) gxi[q] = 0;
     const T inv_avg = 1.0 / L.avg;
@@ -377,14 +354,19 @@ void EquivariantModel<T>::reverse_block(int b, const Graph& edges, const VecView
       const T u[3] = {T(v[0] / dd), T(v[1] / dd), T(v[2] / dd)};
       T Y[kShN], dY[kShN][3];
       harmonics_with_grad(u, Y, dY, L.Lsh);
-      T a0[kMaxWidth], da0[kMaxWidth], z[kMaxRadial][kMaxWidth], R[kMaxC * kMaxPaths], gR[kMaxC * kMaxPaths];
-      T dR[kMaxC * kMaxPaths];
-      const bool tabulated = L.spline && d >= L.s_d0;
-      if (tabulated) {
-        radial_spline<T>(L, table, b, d, R, dR);
+      T a0[kMaxWidth], da0[kMaxWidth], z[kMaxRadial][kMaxWidth], Rbuf[kMaxC * kMaxPaths], gR[kMaxC * kMaxPaths];
+      T dRbuf[kMaxC * kMaxPaths];
+      const T* R = Rbuf;
+      const T* dR = dRbuf;
+      const bool tabulated = !L.spline || d >= L.s_d0;  // R and dR/dd at hand
+      if (!L.spline) {
+        R = tR + (e - off(i0)) * ldr;
+        dR = R + tl.rows_of(off(i1) - off(i0)) * ldr;
+      } else if (tabulated) {
+        radial_spline<T>(L, table, b, d, Rbuf, dRbuf);
       } else {
         radial_basis(L, d, a0, da0);
-        radial_forward(L, w, b, a0, z, R);
+        radial_forward(L, w, b, a0, z, Rbuf);
       }
       T gY[kShN] = {0};
       for (int q = 0; q < L.P * L.C; ++q) gR[q] = 0;
@@ -429,6 +411,7 @@ void EquivariantModel<T>::reverse_block(int b, const Graph& edges, const VecView
       for (int c = 0; c < 3; ++c) dedr(e, c) += double(gd * u[c] + (G[c] - ug * u[c]) / d);
     }
     for (int q = 0; q < L.F; ++q) gx(i, q) = gxi[q];
+    });
   });
   // Linear1 reversed into the residual: gh += gx W1^T / m_sqrt(C).
   const T nc = 1.0 / m_sqrt(T(L.C));

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "atomforge/potentials/nnip/equivariant/eq_layout.hpp"
+#include "atomforge/potentials/nnip/equivariant/eq_radial.hpp"
 #include "atomforge/potentials/nnip/exchange_stage.hpp"
 #include "atomforge/potentials/nnip/model_file.hpp"
 #include "atomforge/potentials/nnip/model.hpp"
@@ -36,6 +37,18 @@ class EquivariantModel final : public Model {
   void compute_exchange(const Graph& edges, int nowned, NodeExchange& exchange, const DblView& eatom,
                         const VecView& dedr) override;
 
+  // The convolutions run over tiles of `nodes` receivers, a team each; on the exact path
+  // a team first evaluates the radial MLP of its tile's edges (at most `rows` rows) into
+  // scratch (eq_radial.hpp).
+  using Team = Kokkos::TeamPolicy<ExecSpace>::member_type;
+  struct Tiles {
+    int nodes = 1, rows = 0, count = 0;
+    std::size_t bytes = 0;
+    KOKKOS_INLINE_FUNCTION int rows_of(int ne) const { return (ne + 3) / 4 * 4; }
+  };
+  Tiles tiles(const Graph& edges, int n) const;
+  Kokkos::TeamPolicy<ExecSpace> tile_policy(const Tiles& t) const;
+
   // Stages (public for nvcc's device lambdas).
   void compute_embedding(int n, const IntView& species);
   // nown: the nodes whose messages and updates are computed ([0, nown)); linear1 runs
@@ -52,11 +65,12 @@ class EquivariantModel final : public Model {
   TView params_;
   IntView cg_abk_;  // 3 per nonzero
   TView cg_v_;
-  TView table_;  // (block, knot, value|derivative, P*C)
+  TView radw_;                    // the radial layers padded (eq_radial.hpp)
+  kernels::RadialPadded rp_;
+  TView table_;  // (block, interval, coefficient c0..c3, P*C): eq_setup.hpp
   GridTP grid_;
   Kokkos::View<T**, Kokkos::LayoutRight, Device> grid_y_;  // (point, harmonic)
   Kokkos::View<double*, Device> grid_w_;
-  void build_spline(int knots);
   // Per-block saved activations (node rows of F or G values) and gradients.
   Kokkos::View<T***, Kokkos::LayoutRight, Device> h_, x_, m_, y_;
   Kokkos::View<T**, Kokkos::LayoutRight, Device> gh_, gm_, gx_;

@@ -1,0 +1,118 @@
+// The exact radial MLP over a tile of edges (the exact path, radial: mlp): each layer a
+// product [rows x K] x [K x N] over the tile, the forward-mode tangent dR/dd stacked
+// under the values as more rows, so the reverse pass needs no MLP reverse. Weights are
+// padded copies (N rounded up to kRadPad, the 1/sqrt(K) normalisation folded in). The
+// host back end runs the products as register-blocked vector kernels (host/lanes.hpp);
+// the portable one a row per team thread.
+#pragma once
+#include "atomforge/potentials/nnip/backend.hpp"
+#include "atomforge/potentials/nnip/equivariant/eq_kernels.hpp"
+#if defined(AF_NNIP_VECTOR_EXT) && defined(AF_NNIP_HOST_BUILT)
+#define AF_EQ_HOST_GEMM 1
+#include "atomforge/potentials/nnip/host/lanes.hpp"
+#endif
+
+namespace af::nnip::kernels {
+
+constexpr int kRadPad = 16;  // padded widths: whole 16-lane vectors
+KOKKOS_INLINE_FUNCTION int rad_pad(int n) { return (n + kRadPad - 1) / kRadPad * kRadPad; }
+
+// Where block b's padded layers live in the padded weight View, and their widths.
+struct RadialPadded {
+  int off[kMaxBlocks][kMaxRadial] = {};
+  int width = 0;  // the widest padded layer (input, hidden or output)
+};
+
+#ifdef AF_EQ_HOST_GEMM
+// C[i][0..np) = sum_k A[i][k] W[k][0..np) for rows i in [0, m) (m a multiple of 4),
+// a 4-row x NV-vector register block at a time.
+template <int NV, class T>
+inline void gemm_block(int m, int K, int np, int j0, const T* A, int lda, const T* W, T* C, int ldc) {
+  using host::LaneVec;
+  for (int i0 = 0; i0 < m; i0 += 4) {
+    LaneVec<T> acc[4][NV];
+    for (int r = 0; r < 4; ++r)
+      for (int v = 0; v < NV; ++v) acc[r][v] = LaneVec<T>{};
+    for (int k = 0; k < K; ++k) {
+      LaneVec<T> w[NV];
+      for (int v = 0; v < NV; ++v) w[v] = host::lv_load(W + k * np + j0 + v * host::kVecLanes);
+      for (int r = 0; r < 4; ++r) {
+        const T a = A[(i0 + r) * lda + k];
+        for (int v = 0; v < NV; ++v) acc[r][v] += a * w[v];
+      }
+    }
+    for (int r = 0; r < 4; ++r)
+      for (int v = 0; v < NV; ++v) host::lv_store(C + (i0 + r) * ldc + j0 + v * host::kVecLanes, acc[r][v]);
+  }
+}
+template <class T>
+inline void gemm_rows(int m, int K, int np, const T* A, int lda, const T* W, T* C, int ldc) {
+  constexpr int NV = sizeof(T) == 4 ? 4 : 2;  // 16 accumulator registers of AVX-512
+  int j0 = 0;
+  for (; j0 + NV * host::kVecLanes <= np; j0 += NV * host::kVecLanes) gemm_block<NV>(m, K, np, j0, A, lda, W, C, ldc);
+  for (; j0 < np; j0 += host::kVecLanes) gemm_block<1>(m, K, np, j0, A, lda, W, C, ldc);
+}
+#endif
+
+// Radial MLP of block b for `ne` edges at distances d[0..ne): R (rows 0..ne) and, with
+// tangent, dR/dd (rows rows..rows+ne) into out (leading dimension rad_pad(P*C)); rows:
+// ne rounded up to 4. work: 2 buffers of 2*rows x width. One team's scratch.
+template <class T, class Member, class WV>
+KOKKOS_INLINE_FUNCTION void radial_tile(const Member& team, const EqLayout& L, const RadialPadded& RP, const WV& w,
+                                        int b, int ne, int rows, const T* d, bool tangent, T* out, T* work) {
+  T* buf[2] = {work, work + 2 * rows * RP.width};
+  const int nb = rad_pad(L.NB);
+  const int stack = tangent ? 2 : 1;
+  // Layer 0's input: the Bessel-envelope basis and its d-derivative (padding rows zero).
+  Kokkos::parallel_for(Kokkos::TeamThreadRange(team, rows), [&](const int e) {
+    T a[kMaxWidth], da[kMaxWidth];
+    if (e < ne) radial_basis(L, d[e], a, da);
+    for (int k = 0; k < nb; ++k) {
+      buf[0][e * nb + k] = e < ne && k < L.NB ? a[k] : T(0);
+      if (tangent) buf[0][(rows + e) * nb + k] = e < ne && k < L.NB ? da[k] : T(0);
+    }
+  });
+  team.team_barrier();
+  for (int m = 0; m < L.nrad; ++m) {
+    const int nin = L.rad_in[m], lda = rad_pad(nin), np = rad_pad(L.rad_in[m + 1]);
+    const bool last = m == L.nrad - 1;
+    const T* A = buf[m % 2];
+    T* C = last ? out : buf[(m + 1) % 2];
+    const T* W = &w(RP.off[b][m]);
+#ifdef AF_EQ_HOST_GEMM
+    Kokkos::single(Kokkos::PerTeam(team), [&]() { gemm_rows(stack * rows, nin, np, A, lda, W, C, np); });
+#else
+    Kokkos::parallel_for(Kokkos::TeamThreadRange(team, stack * rows), [&](const int i) {
+      for (int o = 0; o < np; ++o) C[i * np + o] = 0;
+      for (int k = 0; k < nin; ++k) {
+        const T a = A[i * lda + k];
+        for (int o = 0; o < np; ++o) C[i * np + o] += a * W[k * np + o];
+      }
+    });
+#endif
+    team.team_barrier();
+    if (!last) {  // silu on the values; its derivative times the tangent
+      Kokkos::parallel_for(Kokkos::TeamThreadRange(team, rows), [&](const int e) {
+        T* z = C + e * np;
+        T* tz = C + (rows + e) * np;
+#ifdef AF_EQ_HOST_GEMM
+        using host::LaneVec;
+        for (int o = 0; o < np; o += host::kVecLanes) {  // np: whole vectors
+          const LaneVec<T> zv = host::lv_load(z + o);
+          const LaneVec<T> sg = T(1) / (T(1) + host::lv_exp(-zv));
+          if (tangent) host::lv_store(tz + o, host::lv_load(tz + o) * (sg * (T(1) + zv * (T(1) - sg))));
+          host::lv_store(z + o, zv * sg);
+        }
+#else
+        for (int o = 0; o < np; ++o) {
+          if (tangent) tz[o] *= silu_grad(z[o]);
+          z[o] = silu(z[o]);
+        }
+#endif
+      });
+      team.team_barrier();
+    }
+  }
+}
+
+}  // namespace af::nnip::kernels
