@@ -1,6 +1,8 @@
 // Force and neighbor-list kernels on the lj_melt system (32,000 atoms), per list kind;
-// and the single core's fused multiply-add peak (BM_FmaPeak, float and double), the
-// yardstick for the NNIP kernels' GFLOP/s in bench/RESULTS.md.
+// the single core's fused multiply-add peak (BM_FmaPeak, float and double), the
+// yardstick for the NNIP kernels' GFLOP/s in bench/RESULTS.md; and the equivariant
+// model's densest stage alone, the exact radial MLP over tiles of edges with its
+// tangent (BM_EqRadialTile: issue 25's model, 8 -> 64 -> 160, 128 edges per tile).
 //   build/bin/micro_bench [--benchmark_filter=...]   (OMP_NUM_THREADS sets threads)
 #include <benchmark/benchmark.h>
 
@@ -9,6 +11,7 @@
 #include <fstream>
 #include <memory>
 
+#include "atomforge/potentials/nnip/equivariant/eq_radial.hpp"
 #include "atomforge/src/deck.hpp"
 #include "atomforge/src/neighbor.hpp"
 #include "atomforge/src/potential.hpp"
@@ -91,6 +94,42 @@ void BM_FmaPeak(benchmark::State& state) {
 }
 BENCHMARK_TEMPLATE(BM_FmaPeak, float)->Unit(benchmark::kMillisecond);
 BENCHMARK_TEMPLATE(BM_FmaPeak, double)->Unit(benchmark::kMillisecond);
+
+template <class T>
+void BM_EqRadialTile(benchmark::State& state) {
+  using namespace af::nnip;
+  using namespace af::nnip::kernels;
+  EqLayout L;
+  L.NB = 8, L.nrad = 2, L.rad_in[0] = 8, L.rad_in[1] = 64, L.rad_in[2] = 160, L.P = 5, L.C = 32, L.rc = 4.0;
+  RadialPadded RP;
+  RP.width = 64;
+  RP.off[0][0] = 0, RP.off[0][1] = 8 * 64;
+  Kokkos::View<T*, af::Device> w("w", 8 * 64 + 64 * 160);
+  auto hw = Kokkos::create_mirror_view(w);
+  for (int k = 0; k < static_cast<int>(hw.extent(0)); ++k) hw(k) = T(0.3) * T((k * 7919) % 201 - 100) / T(100);
+  Kokkos::deep_copy(w, hw);
+  constexpr int rows = 128, tiles = 512;
+  const std::size_t bytes = sizeof(T) * (rows + 4 * rows * RP.width + 2 * rows * 160) + 256;
+  Kokkos::TeamPolicy<af::ExecSpace> policy(tiles, 1);
+  policy.set_scratch_size(1, Kokkos::PerTeam(bytes));
+  using Team = Kokkos::TeamPolicy<af::ExecSpace>::member_type;
+  for (auto _ : state) {
+    Kokkos::parallel_for("bench::radial_tile", policy, KOKKOS_LAMBDA(const Team& team) {
+      T* d = static_cast<T*>(team.team_scratch(1).get_shmem(sizeof(T) * rows));
+      T* work = static_cast<T*>(team.team_scratch(1).get_shmem(sizeof(T) * 4 * rows * RP.width));
+      T* out = static_cast<T*>(team.team_scratch(1).get_shmem(sizeof(T) * 2 * rows * 160));
+      for (int e = 0; e < rows; ++e) d[e] = T(2.0 + 1.9 * e / rows + 1e-3 * team.league_rank());
+      radial_tile(team, L, RP, w, 0, rows, rows, d, true, out, work);
+    });
+    Kokkos::fence();
+  }
+  // Multiply-adds of the values and the tangent rows through both layers (the basis and
+  // SiLU not counted, as in bench/nnip_vs_torch.py's model count).
+  const double flop = 2.0 * 2 * rows * tiles * (8 * 64 + 64 * 160);
+  state.counters["GFLOP/s"] = benchmark::Counter(flop * 1e-9, benchmark::Counter::kIsIterationInvariantRate);
+}
+BENCHMARK_TEMPLATE(BM_EqRadialTile, float)->Unit(benchmark::kMillisecond);
+BENCHMARK_TEMPLATE(BM_EqRadialTile, double)->Unit(benchmark::kMillisecond);
 
 }  // namespace
 

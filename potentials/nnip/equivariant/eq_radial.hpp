@@ -24,33 +24,51 @@ struct RadialPadded {
 };
 
 #ifdef AF_EQ_HOST_GEMM
+// One 64-byte register of T (16 floats, 8 doubles: host/lanes.hpp's 16-lane doubles
+// would span two registers, which GCC spilled to the stack here).
+template <class T>
+struct RegOf {
+  typedef T type __attribute__((vector_size(64)));
+  static constexpr int lanes = 64 / sizeof(T);
+};
+
+template <class V, class T>
+inline V reg_load(const T* p) {
+  V v;
+  __builtin_memcpy(&v, p, sizeof v);
+  return v;
+}
+
 // C[i][0..np) = sum_k A[i][k] W[k][0..np) for rows i in [0, m) (m a multiple of 4),
-// a 4-row x NV-vector register block at a time.
+// a 4-row x NV-register block at a time (16 accumulators for NV = 4).
 template <int NV, class T>
 inline void gemm_block(int m, int K, int np, int j0, const T* A, int lda, const T* W, T* C, int ldc) {
-  using host::LaneVec;
+  using V = typename RegOf<T>::type;
+  constexpr int lanes = RegOf<T>::lanes;
   for (int i0 = 0; i0 < m; i0 += 4) {
-    LaneVec<T> acc[4][NV];
+    V acc[4][NV];
     for (int r = 0; r < 4; ++r)
-      for (int v = 0; v < NV; ++v) acc[r][v] = LaneVec<T>{};
+      for (int v = 0; v < NV; ++v) acc[r][v] = V{};
     for (int k = 0; k < K; ++k) {
-      LaneVec<T> w[NV];
-      for (int v = 0; v < NV; ++v) w[v] = host::lv_load(W + k * np + j0 + v * host::kVecLanes);
+      V w[NV];
+      for (int v = 0; v < NV; ++v) w[v] = reg_load<V>(W + k * np + j0 + v * lanes);
       for (int r = 0; r < 4; ++r) {
         const T a = A[(i0 + r) * lda + k];
         for (int v = 0; v < NV; ++v) acc[r][v] += a * w[v];
       }
     }
     for (int r = 0; r < 4; ++r)
-      for (int v = 0; v < NV; ++v) host::lv_store(C + (i0 + r) * ldc + j0 + v * host::kVecLanes, acc[r][v]);
+      for (int v = 0; v < NV; ++v) __builtin_memcpy(C + (i0 + r) * ldc + j0 + v * lanes, &acc[r][v], sizeof(V));
   }
 }
+
 template <class T>
 inline void gemm_rows(int m, int K, int np, const T* A, int lda, const T* W, T* C, int ldc) {
-  constexpr int NV = sizeof(T) == 4 ? 4 : 2;  // 16 accumulator registers of AVX-512
+  constexpr int lanes = RegOf<T>::lanes;
   int j0 = 0;
-  for (; j0 + NV * host::kVecLanes <= np; j0 += NV * host::kVecLanes) gemm_block<NV>(m, K, np, j0, A, lda, W, C, ldc);
-  for (; j0 < np; j0 += host::kVecLanes) gemm_block<1>(m, K, np, j0, A, lda, W, C, ldc);
+  for (; j0 + 4 * lanes <= np; j0 += 4 * lanes) gemm_block<4>(m, K, np, j0, A, lda, W, C, ldc);
+  for (; j0 + 2 * lanes <= np; j0 += 2 * lanes) gemm_block<2>(m, K, np, j0, A, lda, W, C, ldc);
+  for (; j0 < np; j0 += lanes) gemm_block<1>(m, K, np, j0, A, lda, W, C, ldc);
 }
 #endif
 
@@ -96,19 +114,21 @@ KOKKOS_INLINE_FUNCTION void radial_tile(const Member& team, const EqLayout& L, c
         T* z = C + e * np;
         T* tz = C + (rows + e) * np;
 #ifdef AF_EQ_HOST_GEMM
-        using host::LaneVec;
-        for (int o = 0; o < np; o += host::kVecLanes) {  // np: whole vectors
-          const LaneVec<T> zv = host::lv_load(z + o);
-          const LaneVec<T> sg = T(1) / (T(1) + host::lv_exp(-zv));
-          if (tangent) host::lv_store(tz + o, host::lv_load(tz + o) * (sg * (T(1) + zv * (T(1) - sg))));
-          host::lv_store(z + o, zv * sg);
+        if constexpr (sizeof(T) == 4) {  // lv_exp and lv_recip on 16 floats (np: whole vectors)
+          using host::LaneVec;
+          for (int o = 0; o < np; o += host::kVecLanes) {
+            const LaneVec<float> zv = host::lv_load(z + o);
+            const LaneVec<float> sg = host::lv_recip(1.0f + host::lv_exp(-zv));
+            if (tangent) host::lv_store(tz + o, host::lv_load(tz + o) * (sg * (1.0f + zv * (1.0f - sg))));
+            host::lv_store(z + o, zv * sg);
+          }
+          return;
         }
-#else
+#endif
         for (int o = 0; o < np; ++o) {
           if (tangent) tz[o] *= silu_grad(z[o]);
           z[o] = silu(z[o]);
         }
-#endif
       });
       team.team_barrier();
     }
