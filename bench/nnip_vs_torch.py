@@ -124,10 +124,11 @@ def run_atomforge(rep, threads, prec, radial):
     # atoms (~0.6 s), 4 at 8,000 (~1 s). Until 2026-11-30 (sixth session) it was 4 calls
     # at both sizes, ~0.1 s at 1,000 atoms, which a slow spell of the host moved by 25%.
     steps = 20 if rep <= 5 else 4
+    radial_key = f", radial: {radial}" if architecture() == "equivariant" else ""
     with open(os.path.join(wd, "deck.yaml"), "w") as f:
         f.write(f"""units: metal
 system: {{lattice: {{style: diamond, a: 5.431, repeat: [{rep}, {rep}, {rep}], species: Si}}}}
-potential: {{style: nnip, model: {MODEL}, precision: {prec}, radial: {radial}}}
+potential: {{style: nnip, model: {MODEL}, precision: {prec}{radial_key}}}
 neighbor: {{skin: 1.0}}
 stages: [{{name: run, integrator: {{style: nve, timestep: 0.001}}, steps: {steps}}}]
 """)
@@ -202,14 +203,17 @@ def main():
             flops, _ = model_flops(t["edges"], atoms)
             fmt = (lambda r, key="seconds": f"{r[key]:.3f}" if r else "-")
             ratio = (lambda x, y: f"{x['seconds'] / y['seconds']:.2f}x" if x and y else "-")
-            mem = f"{t['rss_mb']:.0f} / {i['rss_mb']:.0f} / {a['rss_mb']:.0f}" if i else f"{t['rss_mb']:.0f} / - / {a['rss_mb']:.0f}"
-            print(f"| {atoms:,} | {t['edges']:,} | {'kept' if keep else 'default'} | {fmt(t)} | {fmt(i)} | {fmt(a)} | "
-                  f"{fmt(s)} | {ratio(i, a)} | {ratio(i, s)} | {ratio(t, a)} | {mem} | {flops / a['seconds'] / 1e9:.1f} |")
+            ind_mb = f"{i['rss_mb']:.0f}" if i else "-"
+            mem = f"{t['rss_mb']:.0f} / {ind_mb} / {a['rss_mb']:.0f}"
+            alloc = "kept" if keep else "default"
+            print(f"| {atoms:,} | {t['edges']:,} | {alloc} | {fmt(t)} | {fmt(i)} | {fmt(a)} | {fmt(s)} | "
+                  f"{ratio(i, a)} | {ratio(i, s)} | {ratio(t, a)} | {mem} | {flops / a['seconds'] / 1e9:.1f} |")
     print("\nPer-repeat speed-ups of the exact path against the independent code, sorted: " + "; ".join(paired))
 
 
 def torch_version():
-    out = subprocess.run([sys.executable, "-c", "import torch; print(torch.__version__)"], capture_output=True, text=True)
+    out = subprocess.run([sys.executable, "-c", "import torch; print(torch.__version__)"], capture_output=True,
+                         text=True)
     return out.stdout.strip()
 
 

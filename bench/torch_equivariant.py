@@ -12,6 +12,11 @@ the weights mean). Every path, degree and atom is one tensor operation:
 - forces by autograd.
 
     /usr/bin/python3 bench/torch_equivariant.py MODEL.h5 [--check] [--atoms 1000] [--precision float32]
+    /usr/bin/python3 bench/torch_equivariant.py --make-issue-model PATH.h5
+
+--make-issue-model writes issue 25's benchmark architecture (l_max 1, l_sh 1, 32
+channels, 3 blocks, 8 Bessel functions, radial MLP 8 -> 64 -> 160, r_c 4 A; aftrain,
+seed 3) for bench/nnip_vs_torch.py --model and bench/nnip_stages.py --model.
 
 --check compares energy and forces with the reference (aftrain) on a rattled two-cell
 structure (1e-5 relative in float32, 1e-10 in float64). Otherwise prints one JSON line:
@@ -130,15 +135,28 @@ def energy_forces(model, g):
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("model")
+    ap.add_argument("model", nargs="?")
     ap.add_argument("--check", action="store_true")
+    ap.add_argument("--make-issue-model", metavar="PATH")
     ap.add_argument("--atoms", type=int, default=1000)
     ap.add_argument("--precision", default="float32")
     args = ap.parse_args()
-    from ase.build import bulk
+    if args.make_issue_model:
+        from aftrain.export import save_model
+        from aftrain.model import EquivariantModel, Hyper
+        h = Hyper(species=["Si"], r_cut=4.0, l_max=1, l_sh=1, channels=32, n_layers=3, n_bessel=8, radial_hidden=[64],
+                  avg_neighbors=16.0)
+        save_model(EquivariantModel(h, seed=3), args.make_issue_model)
+        return
     dtype = torch.float32 if args.precision == "float32" else torch.float64
     torch.set_flush_denormal(True)
-    model = FastEquivariant(args.model, dtype)
+    check_or_time(args, FastEquivariant(args.model, dtype), dtype, graph, energy_forces, lambda g: len(g[1]))
+
+
+def check_or_time(args, model, dtype, make_graph, energy_forces, n_edges):
+    """--check: energy and forces against aftrain's reference on a rattled 64-atom cell;
+    else one JSON line of timings (shared with torch_attention.py)."""
+    from ase.build import bulk
     if args.check:
         from aftrain.export import load_model
         from aftrain.model import as_tensors
@@ -147,22 +165,21 @@ def main():
         at.set_chemical_symbols([model.species[k % len(model.species)] for k in range(len(at))])
         ref = load_model(args.model, dtype=dtype)
         out = ref(**as_tensors(at, ref.h.species, ref.h.r_cut, dtype), stress=False)
-        e, f = energy_forces(model, graph(at, model.species, model.rc, dtype))
+        e, f = energy_forces(model, make_graph(at, model.species, model.rc, dtype))
         de = abs(e.item() - out["energy"].item()) / abs(out["energy"].item())
         df = ((f - out["forces"]).abs().max() / out["forces"].abs().max()).item()
         print(json.dumps({"energy_rel": de, "forces_rel": df}))
         return
     rep = round((args.atoms / 8) ** (1 / 3))
     at = bulk("Si", "diamond", a=5.431, cubic=True).repeat((rep, rep, rep))
-    g = graph(at, model.species, model.rc, dtype)
+    g = make_graph(at, model.species, model.rc, dtype)
     times = []
     for _ in range(4):
         t0 = time.perf_counter()
         energy_forces(model, g)
         times.append(time.perf_counter() - t0)
-    print(json.dumps({"seconds": sorted(times[1:])[1], "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-                      "edges": len(g[1])}))
-
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(json.dumps({"seconds": sorted(times[1:])[1], "rss_mb": rss, "edges": n_edges(g)}))
 
 if __name__ == "__main__":
     main()
