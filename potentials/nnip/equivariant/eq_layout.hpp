@@ -24,6 +24,7 @@ struct EqLayout {
   // of width s_h, each a cubic's four coefficients); below s_d0 the MLP itself runs.
   int spline = 0, n_knots = 0;
   int grid = 0;  // 1: parity-even paths through the spherical-grid product (tp_grid.hpp)
+  int n_tp = 0;  // CG nonzeros the convolutions loop over (all, or those off the grid)
   double s_d0 = 0, s_h = 0;
   // Offset of (l, c, m) in a node's feature row: (l, m, c), channels contiguous.
   KOKKOS_INLINE_FUNCTION int at(int l, int c, int m) const { return C * (l * l + m) + c; }

@@ -27,8 +27,6 @@ EquivariantModel<T>::EquivariantModel(const ModelFile& f, int spline_knots, bool
     return view;
   };
   params_ = to_device(data.params, TView("eq::params", data.params.size()));
-  cg_v_ = to_device(data.cg_v, TView("eq::cg_v", data.cg_v.size()));
-  cg_abk_ = to_device(data.cg_abk, IntView("eq::cg_abk", data.cg_abk.size()));
   {  // The radial layers padded to whole vectors, 1/sqrt(K) folded in (eq_radial.hpp).
     std::vector<double> pad;
     rp_.width = 0;
@@ -63,6 +61,23 @@ EquivariantModel<T>::EquivariantModel(const ModelFile& f, int spline_knots, bool
     Kokkos::deep_copy(grid_y_, hy);
     Kokkos::deep_copy(grid_w_, hw);
   }
+  // The CG nonzeros the convolutions loop over (paths off the grid), flattened with
+  // their row offsets resolved: (o3, o1, harmonic, p C), value, parity (-1)^l2.
+  std::vector<int> idx;
+  std::vector<double> val, par;
+  for (int p = 0; p < L.P; ++p) {
+    if (L.grid && grid_.on_grid[p]) continue;
+    for (int t = L.cg_begin[p]; t < L.cg_begin[p + 1]; ++t) {
+      const int a = data.cg_abk[3 * t], bb = data.cg_abk[3 * t + 1], k = data.cg_abk[3 * t + 2];
+      idx.insert(idx.end(), {L.at(L.l3[p], 0, k), L.at(L.l1[p], 0, a), L.l2[p] * L.l2[p] + bb, p * L.C});
+      val.push_back(data.cg_v[t]);
+      par.push_back(L.l2[p] % 2 ? -1.0 : 1.0);
+    }
+  }
+  L.n_tp = static_cast<int>(val.size());
+  tp_idx_ = to_device(idx, IntView("eq::tp_idx", std::max<std::size_t>(idx.size(), 1)));
+  tp_val_ = to_device(val, TView("eq::tp_val", std::max<std::size_t>(val.size(), 1)));
+  tp_par_ = to_device(par, TView("eq::tp_par", std::max<std::size_t>(par.size(), 1)));
 }
 
 namespace {
@@ -187,8 +202,8 @@ void EquivariantModel<T>::compute_block(int b, const Graph& edges, int nown) {
   const auto off = edges.offset;
   const auto snd = edges.sender;
   const auto vec = edges.vec;
-  const auto abk = cg_abk_;
-  const auto cv = cg_v_;
+  const auto tpi = tp_idx_;
+  const auto tpv = tp_val_;
   const auto table = table_;
   const GridTP G = grid_;
   const auto gy = grid_y_;
@@ -221,14 +236,12 @@ void EquivariantModel<T>::compute_block(int b, const Graph& edges, int nown) {
         radial_basis(L, d, a0, da0);
         radial_forward(L, w, b, a0, z, Rbuf);
       }
-      for (int p = 0; p < L.P; ++p)
-        for (int t = L.grid && G.on_grid[p] ? L.cg_begin[p + 1] : L.cg_begin[p]; t < L.cg_begin[p + 1]; ++t) {
-          const int a = abk(3 * t), bb = abk(3 * t + 1), k = abk(3 * t + 2);
-          const T cyb = cv(t) * Y[L.l2[p] * L.l2[p] + bb];
-          const int o3 = L.at(L.l3[p], 0, k), o1 = L.at(L.l1[p], 0, a);
-          const T* Rp = R + p * L.C;
-          for (int c = 0; c < L.C; ++c) acc[o3 + c] += Rp[c] * cyb * x(j, o1 + c);
-        }
+      for (int t = 0; t < L.n_tp; ++t) {  // the CG nonzeros, offsets resolved (tp_idx_)
+        const int o3 = tpi(4 * t), o1 = tpi(4 * t + 1);
+        const T cyb = tpv(t) * Y[tpi(4 * t + 2)];
+        const T* Rp = R + tpi(4 * t + 3);
+        for (int c = 0; c < L.C; ++c) acc[o3 + c] += Rp[c] * cyb * x(j, o1 + c);
+      }
       if (L.grid) grid_forward(L, G, gy, gw, Row<decltype(x), T>{x, j, T(1)}, Y, R, acc);
     }
     for (int q = 0; q < L.F; ++q) M(i, q) = acc[q] / L.avg;
@@ -328,8 +341,9 @@ void EquivariantModel<T>::reverse_block(int b, const Graph& edges, const VecView
   const auto off = edges.offset;
   const auto snd = edges.sender;
   const auto vec = edges.vec;
-  const auto abk = cg_abk_;
-  const auto cv = cg_v_;
+  const auto tpi = tp_idx_;
+  const auto tpv = tp_val_;
+  const auto tpp = tp_par_;
   const auto table = table_;
   const GridTP G = grid_;
   const auto gy = grid_y_;
@@ -370,25 +384,20 @@ void EquivariantModel<T>::reverse_block(int b, const Graph& edges, const VecView
       }
       T gY[kShN] = {0};
       for (int q = 0; q < L.P * L.C; ++q) gR[q] = 0;
-      for (int p = 0; p < L.P; ++p) {
-        if (L.grid && G.on_grid[p]) continue;  // below, on the grid
-        const T parity = L.l2[p] % 2 ? -1.0 : 1.0;
-        const T* Rp = R + p * L.C;
-        T* gRp = gR + p * L.C;
-        for (int t = L.cg_begin[p]; t < L.cg_begin[p + 1]; ++t) {
-          const int a = abk(3 * t), bb = abk(3 * t + 1), k = abk(3 * t + 2);
-          const int yb = L.l2[p] * L.l2[p] + bb;
-          const T cyb = cv(t) * Y[yb] * inv_avg;
-          const int o3 = L.at(L.l3[p], 0, k), o1 = L.at(L.l1[p], 0, a);
-          T gyb = 0;
-          for (int c = 0; c < L.C; ++c) {
-            const T gmi = gm(i, o3 + c), xj = x(j, o1 + c);
-            gRp[c] += gmi * xj * cyb;
-            gyb += gmi * Rp[c] * xj;
-            gxi[o1 + c] += parity * cyb * Rp[c] * gm(j, o3 + c);
-          }
-          gY[yb] += gyb * cv(t) * inv_avg;
+      for (int t = 0; t < L.n_tp; ++t) {  // the CG nonzeros off the grid (below, on it)
+        const int o3 = tpi(4 * t), o1 = tpi(4 * t + 1), yb = tpi(4 * t + 2), rp = tpi(4 * t + 3);
+        const T parity = tpp(t);
+        const T cyb = tpv(t) * Y[yb] * inv_avg;
+        const T* Rp = R + rp;
+        T* gRp = gR + rp;
+        T gyb = 0;
+        for (int c = 0; c < L.C; ++c) {
+          const T gmi = gm(i, o3 + c), xj = x(j, o1 + c);
+          gRp[c] += gmi * xj * cyb;
+          gyb += gmi * Rp[c] * xj;
+          gxi[o1 + c] += parity * cyb * Rp[c] * gm(j, o3 + c);
         }
+        gY[yb] += gyb * tpv(t) * inv_avg;
       }
       if (L.grid) {
         grid_reverse(L, G, gy, gw, Row<decltype(x), T>{x, j, T(1)}, Row<decltype(gm), T>{gm, i, inv_avg}, Y, R, false,

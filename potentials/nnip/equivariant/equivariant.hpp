@@ -63,8 +63,8 @@ class EquivariantModel final : public Model {
   using TView = Kokkos::View<T*, Device>;
   EqLayout lay_;
   TView params_;
-  IntView cg_abk_;  // 3 per nonzero
-  TView cg_v_;
+  IntView tp_idx_;        // the convolutions' CG nonzeros: 4 offsets each (equivariant.cpp)
+  TView tp_val_, tp_par_;
   TView radw_;                    // the radial layers padded (eq_radial.hpp)
   kernels::RadialPadded rp_;
   TView table_;  // (block, interval, coefficient c0..c3, P*C): eq_setup.hpp
