@@ -82,6 +82,49 @@ EquivariantModel<T>::EquivariantModel(const ModelFile& f, int spline_knots, bool
 
 namespace {
 
+// One edge's sparse Clebsch-Gordan product over the flat nonzero table (tp_idx_: o3, o1,
+// harmonic, p C): acc[o3 + c] += R[p C + c] v Y[b] x_j[o1 + c]. CC > 0: the channel
+// count at compile time (the loops become whole vectors); 0: L.C at run time.
+template <int CC, class T, class IV, class TV, class XV>
+KOKKOS_INLINE_FUNCTION void tp_forward(const EqLayout& L, const IV& tpi, const TV& tpv, const T* Y, const T* R,
+                                       const XV& x, int j, T* acc) {
+  const int C = CC > 0 ? CC : L.C;
+  for (int t = 0; t < L.n_tp; ++t) {
+    const int o3 = tpi(4 * t), o1 = tpi(4 * t + 1);
+    const T cyb = tpv(t) * Y[tpi(4 * t + 2)];
+    const T* Rp = R + tpi(4 * t + 3);
+    const T* xj = &x(j, o1);
+    for (int c = 0; c < C; ++c) acc[o3 + c] += Rp[c] * cyb * xj[c];
+  }
+}
+
+// Its reverse for edge (i <- j): dE/dR and dE/dY of the edge from dE/dM_i, and dE/dx_i
+// through the reverse edge (j <- i) from dE/dM_j (Y(-u) = (-1)^l2 Y(u): tp_par_).
+template <int CC, class T, class IV, class TV, class XV, class GV>
+KOKKOS_INLINE_FUNCTION void tp_reverse(const EqLayout& L, const IV& tpi, const TV& tpv, const TV& tpp, const T* Y,
+                                       const T* R, const XV& x, const GV& gm, int i, int j, T inv_avg, T* gR, T* gY,
+                                       T* gxi) {
+  const int C = CC > 0 ? CC : L.C;
+  for (int t = 0; t < L.n_tp; ++t) {
+    const int o3 = tpi(4 * t), o1 = tpi(4 * t + 1), yb = tpi(4 * t + 2), rp = tpi(4 * t + 3);
+    const T parity = tpp(t);
+    const T cyb = tpv(t) * Y[yb] * inv_avg;
+    const T* Rp = R + rp;
+    T* gRp = gR + rp;
+    const T* xj = &x(j, o1);
+    const T* gmi = &gm(i, o3);
+    const T* gmj = &gm(j, o3);
+    T* gxo = gxi + o1;
+    T gyb = 0;
+    for (int c = 0; c < C; ++c) {
+      gRp[c] += gmi[c] * xj[c] * cyb;
+      gyb += gmi[c] * Rp[c] * xj[c];
+      gxo[c] += parity * cyb * Rp[c] * gmj[c];
+    }
+    gY[yb] += gyb * tpv(t) * inv_avg;
+  }
+}
+
 // The exact path's radial rows of tile [i0, i1): distances, then radial_tile into the
 // team's scratch; returns the R rows (then, with tangent, as many dR/dd rows).
 template <class T, class Team, class WV>
@@ -236,12 +279,10 @@ void EquivariantModel<T>::compute_block(int b, const Graph& edges, int nown) {
         radial_basis(L, d, a0, da0);
         radial_forward(L, w, b, a0, z, Rbuf);
       }
-      for (int t = 0; t < L.n_tp; ++t) {  // the CG nonzeros, offsets resolved (tp_idx_)
-        const int o3 = tpi(4 * t), o1 = tpi(4 * t + 1);
-        const T cyb = tpv(t) * Y[tpi(4 * t + 2)];
-        const T* Rp = R + tpi(4 * t + 3);
-        for (int c = 0; c < L.C; ++c) acc[o3 + c] += Rp[c] * cyb * x(j, o1 + c);
-      }
+      if (L.C == 32)  // channel loops of fixed length (~7% faster; for 16 ~20% slower, measured)
+        tp_forward<32>(L, tpi, tpv, Y, R, x, j, acc);
+      else
+        tp_forward<0>(L, tpi, tpv, Y, R, x, j, acc);
       if (L.grid) grid_forward(L, G, gy, gw, Row<decltype(x), T>{x, j, T(1)}, Y, R, acc);
     }
     for (int q = 0; q < L.F; ++q) M(i, q) = acc[q] / L.avg;
@@ -384,21 +425,10 @@ void EquivariantModel<T>::reverse_block(int b, const Graph& edges, const VecView
       }
       T gY[kShN] = {0};
       for (int q = 0; q < L.P * L.C; ++q) gR[q] = 0;
-      for (int t = 0; t < L.n_tp; ++t) {  // the CG nonzeros off the grid (below, on it)
-        const int o3 = tpi(4 * t), o1 = tpi(4 * t + 1), yb = tpi(4 * t + 2), rp = tpi(4 * t + 3);
-        const T parity = tpp(t);
-        const T cyb = tpv(t) * Y[yb] * inv_avg;
-        const T* Rp = R + rp;
-        T* gRp = gR + rp;
-        T gyb = 0;
-        for (int c = 0; c < L.C; ++c) {
-          const T gmi = gm(i, o3 + c), xj = x(j, o1 + c);
-          gRp[c] += gmi * xj * cyb;
-          gyb += gmi * Rp[c] * xj;
-          gxi[o1 + c] += parity * cyb * Rp[c] * gm(j, o3 + c);
-        }
-        gY[yb] += gyb * tpv(t) * inv_avg;
-      }
+      if (L.C == 32)  // the CG nonzeros off the grid (below, on it)
+        tp_reverse<32>(L, tpi, tpv, tpp, Y, R, x, gm, i, j, inv_avg, gR, gY, gxi);
+      else
+        tp_reverse<0>(L, tpi, tpv, tpp, Y, R, x, gm, i, j, inv_avg, gR, gY, gxi);
       if (L.grid) {
         grid_reverse(L, G, gy, gw, Row<decltype(x), T>{x, j, T(1)}, Row<decltype(gm), T>{gm, i, inv_avg}, Y, R, false,
                      gR, gY, static_cast<T*>(nullptr));
