@@ -86,8 +86,8 @@ namespace {
 // harmonic, p C): acc[o3 + c] += R[p C + c] v Y[b] x_j[o1 + c]. CC > 0: the channel
 // count at compile time (the loops become whole vectors); 0: L.C at run time.
 template <int CC, class T, class IV, class TV, class XV>
-KOKKOS_INLINE_FUNCTION void tp_forward(const EqLayout& L, const IV& tpi, const TV& tpv, const T* Y, const T* R,
-                                       const XV& x, int j, T* acc) {
+KOKKOS_INLINE_FUNCTION void tp_forward(const EqLayout& L, const IV& tpi, const TV& tpv, const T* KOKKOS_RESTRICT Y,
+                                       const T* KOKKOS_RESTRICT R, const XV& x, int j, T* KOKKOS_RESTRICT acc) {
   const int C = CC > 0 ? CC : L.C;
   for (int t = 0; t < L.n_tp; ++t) {
     const int o3 = tpi(4 * t), o1 = tpi(4 * t + 1);
@@ -101,9 +101,10 @@ KOKKOS_INLINE_FUNCTION void tp_forward(const EqLayout& L, const IV& tpi, const T
 // Its reverse for edge (i <- j): dE/dR and dE/dY of the edge from dE/dM_i, and dE/dx_i
 // through the reverse edge (j <- i) from dE/dM_j (Y(-u) = (-1)^l2 Y(u): tp_par_).
 template <int CC, class T, class IV, class TV, class XV, class GV>
-KOKKOS_INLINE_FUNCTION void tp_reverse(const EqLayout& L, const IV& tpi, const TV& tpv, const TV& tpp, const T* Y,
-                                       const T* R, const XV& x, const GV& gm, int i, int j, T inv_avg, T* gR, T* gY,
-                                       T* gxi) {
+KOKKOS_INLINE_FUNCTION void tp_reverse(const EqLayout& L, const IV& tpi, const TV& tpv, const TV& tpp,
+                                       const T* KOKKOS_RESTRICT Y, const T* KOKKOS_RESTRICT R, const XV& x, const GV& gm,
+                                       int i, int j, T inv_avg, T* KOKKOS_RESTRICT gR, T* KOKKOS_RESTRICT gY,
+                                       T* KOKKOS_RESTRICT gxi) {
   const int C = CC > 0 ? CC : L.C;
   for (int t = 0; t < L.n_tp; ++t) {
     const int o3 = tpi(4 * t), o1 = tpi(4 * t + 1), yb = tpi(4 * t + 2), rp = tpi(4 * t + 3);
@@ -154,13 +155,16 @@ typename EquivariantModel<T>::Tiles EquivariantModel<T>::tiles(const Graph& edge
   t.rows = t.rows_of(t.nodes * std::max(edges.max_degree, 1));
   if (!lay_.spline)
     t.bytes = sizeof(T) * (static_cast<std::size_t>(t.rows) * (1 + 4 * rp_.width + 2 * rad_pad(lay_.P * lay_.C))) + 256;
+  t.row_f = rad_pad(lay_.F);
+  t.row_r = rad_pad(lay_.P * lay_.C);
+  t.thread_bytes = sizeof(T) * (t.row_f + 3 * static_cast<std::size_t>(t.row_r)) + 64;
   return t;
 }
 
 template <class T>
 Kokkos::TeamPolicy<ExecSpace> EquivariantModel<T>::tile_policy(const Tiles& t) const {
   Kokkos::TeamPolicy<ExecSpace> p(t.count, Kokkos::AUTO);
-  if (t.bytes) p.set_scratch_size(1, Kokkos::PerTeam(t.bytes));
+  p.set_scratch_size(1, Kokkos::PerTeam(t.bytes), Kokkos::PerThread(t.thread_bytes));
   return p;
 }
 
@@ -258,8 +262,10 @@ void EquivariantModel<T>::compute_block(int b, const Graph& edges, int nown) {
     const int i0 = team.league_rank() * tl.nodes, i1 = i0 + tl.nodes < nown ? i0 + tl.nodes : nown;
     T* tR = nullptr;  // the exact path: the tile's radial MLP rows (eq_radial.hpp)
     if (!L.spline) tR = radial_rows<T>(team, L, RP, radw, b, off, vec, i0, i1, tl.rows, false);
+    // Per-thread rows sized by the model (thread scratch): the node's sums, one edge's R.
+    T* acc = static_cast<T*>(team.thread_scratch(1).get_shmem(tl.thread_bytes));
+    T* Rbuf = acc + tl.row_f;
     Kokkos::parallel_for(Kokkos::TeamThreadRange(team, i0, i1), [&](const int i) {
-    T acc[kMaxF];
     for (int q = 0; q < L.F; ++q) acc[q] = 0;
     for (int e = off(i); e < off(i + 1); ++e) {
       const int j = snd(e);
@@ -268,7 +274,6 @@ void EquivariantModel<T>::compute_block(int b, const Graph& edges, int nown) {
       const T d = T(dd);
       T Y[kShN];
       spherical_harmonics(L.Lsh, T(v[0] / dd), T(v[1] / dd), T(v[2] / dd), Y);
-      T Rbuf[kMaxC * kMaxPaths];
       const T* R = Rbuf;
       if (!L.spline) {
         R = tR + (e - off(i0)) * rad_pad(L.P * L.C);
@@ -397,8 +402,12 @@ void EquivariantModel<T>::reverse_block(int b, const Graph& edges, const VecView
     T* tR = nullptr;  // the exact path: the tile's R rows, then as many dR/dd rows
     if (!L.spline) tR = radial_rows<T>(team, L, RP, radw, b, off, vec, i0, i1, tl.rows, true);
     const int ldr = rad_pad(L.P * L.C);
+    // Per-thread rows sized by the model: the node's dE/dx, one edge's R, dR/dd, dE/dR.
+    T* gxi = static_cast<T*>(team.thread_scratch(1).get_shmem(tl.thread_bytes));
+    T* Rbuf = gxi + tl.row_f;
+    T* dRbuf = Rbuf + tl.row_r;
+    T* gR = dRbuf + tl.row_r;
     Kokkos::parallel_for(Kokkos::TeamThreadRange(team, i0, i1), [&](const int i) {
-    T gxi[kMaxF];
     for (int q = 0; q < L.F; ++q) gxi[q] = 0;
     const T inv_avg = 1.0 / L.avg;
     for (int e = off(i); e < off(i + 1); ++e) {
@@ -409,8 +418,7 @@ void EquivariantModel<T>::reverse_block(int b, const Graph& edges, const VecView
       const T u[3] = {T(v[0] / dd), T(v[1] / dd), T(v[2] / dd)};
       T Y[kShN], dY[kShN][3];
       harmonics_with_grad(u, Y, dY, L.Lsh);
-      T a0[kMaxWidth], da0[kMaxWidth], z[kMaxRadial][kMaxWidth], Rbuf[kMaxC * kMaxPaths], gR[kMaxC * kMaxPaths];
-      T dRbuf[kMaxC * kMaxPaths];
+      T a0[kMaxWidth], da0[kMaxWidth], z[kMaxRadial][kMaxWidth];
       const T* R = Rbuf;
       const T* dR = dRbuf;
       const bool tabulated = !L.spline || d >= L.s_d0;  // R and dR/dd at hand

@@ -39,11 +39,13 @@ class EquivariantModel final : public Model {
 
   // The convolutions run over tiles of `nodes` receivers, a team each; on the exact path
   // a team first evaluates the radial MLP of its tile's edges (at most `rows` rows) into
-  // scratch (eq_radial.hpp).
+  // scratch (eq_radial.hpp). Each thread's rows (a node's sums, one edge's R, dR, dE/dR)
+  // are thread scratch sized by the model, not by the compile-time bounds.
   using Team = Kokkos::TeamPolicy<ExecSpace>::member_type;
   struct Tiles {
     int nodes = 1, rows = 0, count = 0;
-    std::size_t bytes = 0;
+    int row_f = 0, row_r = 0;  // per-thread rows: a node's features (F), one edge's P*C radial values
+    std::size_t bytes = 0, thread_bytes = 0;
     KOKKOS_INLINE_FUNCTION int rows_of(int ne) const { return (ne + 3) / 4 * 4; }
   };
   Tiles tiles(const Graph& edges, int n) const;
