@@ -12,7 +12,7 @@ namespace af::nnip {
 struct Graph {
   int nnodes = 0;
   int nedges = 0;
-  int max_degree = 0;    // the most edges any node has (sizes per-node scratch)
+  int max_degree = 0;    // the most edges any node has: models size scratch by it (must not be less)
   IntView offset;        // nnodes + 1
   IntView receiver;      // i, per edge
   IntView sender;        // j, per edge: a node in [0, nnodes)

@@ -3,8 +3,9 @@ exchange mode.
 
 Every case starts from a fixed data file (made once by Debian's lmp; create_atoms numbers
 atoms by rank) and runs with `neighbor 0.5 bin` and `neigh_modify every 1 delay 0 check
-yes`. Models: both shipped Si models, and an untrained two-species (Si, C) equivariant
-model exported by the training package. Structures: a shaken, sheared 216-atom Si cell,
+yes`. Models: both shipped Si models (the equivariant one on its exact radial path,
+`radial: mlp`, here; the default table in item 3), and an untrained two-species (Si, C)
+equivariant model exported by the training package. Structures: a shaken, sheared 216-atom Si cell,
 an 8-atom triclinic Si cell far smaller than the ghost shell, a 64-atom disordered SiC.
 Exchange mode (`mode exchange`: ghosts r_c deep, node features forward-communicated
 after every block, gradients returned by forward or reverse communication) runs both
@@ -164,7 +165,7 @@ def main():
         subprocess.run(["lmp", "-in", f"make_{name}", "-log", "none", "-screen", "none"], cwd=wd, check=True)
     untrained_sic_model(os.path.join(wd, "sic_model.h5"))
     si_eq = os.path.join(MODELS, "si_equivariant.h5")
-    pots = {"equivariant": {"style": "nnip", "model": si_eq},
+    pots = {"equivariant": {"style": "nnip", "model": si_eq, "radial": "mlp"},  # the exact path's tiles
             "attention": {"style": "nnip", "model": os.path.join(MODELS, "si_attention.h5")},
             "sic": {"style": "nnip", "model": os.path.join(wd, "sic_model.h5")},
             "spline": {"style": "nnip", "model": si_eq, "radial": "spline"}}

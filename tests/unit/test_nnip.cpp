@@ -163,7 +163,7 @@ TEST(Nnip, PaddingNodesGiveThePeriodicCell) {
       {"si_equivariant.h5", ""}, {"si_equivariant.h5", ", radial: mlp"}, {"si_attention.h5", ""},
       {"si_attention.h5", ", backend: portable"}};
   for (const auto& [model, extra] : models) {
-    const std::string tag = model + (extra.empty() ? "" : ".portable");
+    const std::string tag = model + (extra.empty() ? "" : ".variant");
     aft::System cell(nnip_deck("pad_cell_" + tag + ".yaml", diamond_data("pad_cell.data", 1), model, extra));
     aft::System sup(nnip_deck("pad_sup_" + tag + ".yaml", diamond_data("pad_sup.data", 3), model, extra));
     const af::EnergyVirial ref = cell.compute();

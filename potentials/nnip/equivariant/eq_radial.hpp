@@ -20,7 +20,7 @@ KOKKOS_INLINE_FUNCTION int rad_pad(int n) { return (n + kRadPad - 1) / kRadPad *
 // Where block b's padded layers live in the padded weight View, and their widths.
 struct RadialPadded {
   int off[kMaxBlocks][kMaxRadial] = {};
-  int width = 0;  // the widest padded layer (input, hidden or output)
+  int width = 0;  // the widest padded layer input (basis or hidden; the output has its own rows)
 };
 
 #ifdef AF_EQ_HOST_GEMM

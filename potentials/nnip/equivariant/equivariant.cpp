@@ -163,7 +163,10 @@ typename EquivariantModel<T>::Tiles EquivariantModel<T>::tiles(const Graph& edge
 
 template <class T>
 Kokkos::TeamPolicy<ExecSpace> EquivariantModel<T>::tile_policy(const Tiles& t) const {
-  Kokkos::TeamPolicy<ExecSpace> p(t.count, Kokkos::AUTO);
+  // GPUs: a thread per receiver of the tile (AUTO gave 128-256 threads, most idle);
+  // host: one thread per team.
+  Kokkos::TeamPolicy<ExecSpace> p = kHostBackendBuilt ? Kokkos::TeamPolicy<ExecSpace>(t.count, Kokkos::AUTO)
+                                                      : Kokkos::TeamPolicy<ExecSpace>(t.count, t.nodes);
   p.set_scratch_size(1, Kokkos::PerTeam(t.bytes), Kokkos::PerThread(t.thread_bytes));
   return p;
 }
