@@ -23,17 +23,18 @@ RadialChoice choose_radial(const ModelFile& f, const EquivariantOptions& o) {
   if (o.single)
     for (double& v : data.params) v = double(float(v));
   c.error = radial_table_error(L, data.params, radial_table(L, data.params, o.knots), o.single);
-  char err[64];
+  char err[64], tol[32];
   std::snprintf(err, sizeof err, "%.1e", c.error);
+  std::snprintf(tol, sizeof tol, "%.0e", kSplineTolerance);
   const std::string table = "cubic Hermite table of " + std::to_string(o.knots) + " intervals, largest error " + err +
                             " relative to the exact MLP";
   c.spline = o.radial == Radial::spline || c.error < kSplineTolerance;
   if (o.radial == Radial::spline)
     c.note = "radial: spline (as asked; " + table + ")";
   else if (c.spline)
-    c.note = "radial: spline (" + table + ", below 1e-06)";
+    c.note = "radial: spline (" + table + ", below " + tol + ")";
   else
-    c.note = "radial: exact MLP (the " + table + ", above the 1e-06 the default allows)";
+    c.note = "radial: exact MLP (the " + table + ", above the " + tol + " the default allows)";
   return c;
 }
 

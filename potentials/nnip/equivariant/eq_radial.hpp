@@ -16,6 +16,8 @@ namespace af::nnip::kernels {
 
 constexpr int kRadPad = 16;  // padded widths: whole 16-lane vectors
 KOKKOS_INLINE_FUNCTION int rad_pad(int n) { return (n + kRadPad - 1) / kRadPad * kRadPad; }
+// A tile's rows for ne edges: whole 4-row register blocks (gemm_block).
+KOKKOS_INLINE_FUNCTION int tile_rows(int ne) { return (ne + 3) / 4 * 4; }
 
 // Where block b's padded layers live in the padded weight View, and their widths.
 struct RadialPadded {

@@ -131,7 +131,7 @@ KOKKOS_INLINE_FUNCTION void tp_reverse(const EqLayout& L, const IV& tpi, const T
 template <class T, class Team, class WV>
 KOKKOS_INLINE_FUNCTION T* radial_rows(const Team& team, const EqLayout& L, const RadialPadded& RP, const WV& w, int b,
                                       const IntView& off, const VecView& vec, int i0, int i1, int rows_max, bool tangent) {
-  const int e0 = off(i0), ne = off(i1) - e0, rows = (ne + 3) / 4 * 4;
+  const int e0 = off(i0), ne = off(i1) - e0, rows = tile_rows(ne);
   T* d = static_cast<T*>(team.team_scratch(1).get_shmem(sizeof(T) * rows_max));
   T* work = static_cast<T*>(team.team_scratch(1).get_shmem(sizeof(T) * 4 * rows_max * RP.width));
   T* out = static_cast<T*>(team.team_scratch(1).get_shmem(sizeof(T) * 2 * rows_max * rad_pad(L.P * L.C)));
@@ -152,7 +152,7 @@ typename EquivariantModel<T>::Tiles EquivariantModel<T>::tiles(const Graph& edge
   // Host: 8 receivers (~100-300 rows, the scratch in L2); GPUs: 32 receivers per team.
   t.nodes = kHostBackendBuilt ? 8 : 32;
   t.count = (n + t.nodes - 1) / t.nodes;
-  t.rows = t.rows_of(t.nodes * std::max(edges.max_degree, 1));
+  t.rows = tile_rows(t.nodes * std::max(edges.max_degree, 1));
   if (!lay_.spline)
     t.bytes = sizeof(T) * (static_cast<std::size_t>(t.rows) * (1 + 4 * rp_.width + 2 * rad_pad(lay_.P * lay_.C))) + 256;
   t.row_f = rad_pad(lay_.F);
@@ -427,7 +427,7 @@ void EquivariantModel<T>::reverse_block(int b, const Graph& edges, const VecView
       const bool tabulated = !L.spline || d >= L.s_d0;  // R and dR/dd at hand
       if (!L.spline) {
         R = tR + (e - off(i0)) * ldr;
-        dR = R + tl.rows_of(off(i1) - off(i0)) * ldr;
+        dR = R + tile_rows(off(i1) - off(i0)) * ldr;
       } else if (tabulated) {
         radial_spline<T>(L, table, b, d, Rbuf, dRbuf);
       } else {

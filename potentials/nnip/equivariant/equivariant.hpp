@@ -46,7 +46,6 @@ class EquivariantModel final : public Model {
     int nodes = 1, rows = 0, count = 0;
     int row_f = 0, row_r = 0;  // per-thread rows: a node's features (F), one edge's P*C radial values
     std::size_t bytes = 0, thread_bytes = 0;
-    KOKKOS_INLINE_FUNCTION int rows_of(int ne) const { return (ne + 3) / 4 * 4; }
   };
   Tiles tiles(const Graph& edges, int n) const;
   Kokkos::TeamPolicy<ExecSpace> tile_policy(const Tiles& t) const;
