@@ -2,11 +2,14 @@
 
 #include <algorithm>
 #include <cmath>
+#include <string>
+#include <utility>
 #include <vector>
 
 #include "atomforge/potentials/nnip/equivariant/eq_kernels.hpp"
 #include "atomforge/potentials/nnip/equivariant/eq_radial.hpp"
 #include "atomforge/potentials/nnip/equivariant/eq_setup.hpp"
+#include "atomforge/potentials/nnip/equivariant/eq_tp.hpp"
 #include "atomforge/potentials/nnip/so3.hpp"
 
 namespace af::nnip {
@@ -62,69 +65,62 @@ EquivariantModel<T>::EquivariantModel(const ModelFile& f, int spline_knots, bool
     Kokkos::deep_copy(grid_w_, hw);
   }
   // The CG nonzeros the convolutions loop over (paths off the grid), flattened with
-  // their row offsets resolved: (o3, o1, harmonic, p C), value, parity (-1)^l2.
-  std::vector<int> idx;
-  std::vector<double> val, par;
+  // their row offsets resolved (eq_tp.hpp): (o3, o1, harmonic, p C), value, parity.
+  struct Nonzero {
+    int o3, o1, b, pc;
+    double v, par;
+  };
+  std::vector<Nonzero> nz;
   for (int p = 0; p < L.P; ++p) {
     if (L.grid && grid_.on_grid[p]) continue;
     for (int t = L.cg_begin[p]; t < L.cg_begin[p + 1]; ++t) {
       const int a = data.cg_abk[3 * t], bb = data.cg_abk[3 * t + 1], k = data.cg_abk[3 * t + 2];
-      idx.insert(idx.end(), {L.at(L.l3[p], 0, k), L.at(L.l1[p], 0, a), L.l2[p] * L.l2[p] + bb, p * L.C});
-      val.push_back(data.cg_v[t]);
-      par.push_back(L.l2[p] % 2 ? -1.0 : 1.0);
+      nz.push_back({L.at(L.l3[p], 0, k), L.at(L.l1[p], 0, a), L.l2[p] * L.l2[p] + bb, p * L.C, data.cg_v[t],
+                    L.l2[p] % 2 ? -1.0 : 1.0});
     }
   }
-  L.n_tp = static_cast<int>(val.size());
-  tp_idx_ = to_device(idx, IntView("eq::tp_idx", std::max<std::size_t>(idx.size(), 1)));
-  tp_val_ = to_device(val, TView("eq::tp_val", std::max<std::size_t>(val.size(), 1)));
-  tp_par_ = to_device(par, TView("eq::tp_par", std::max<std::size_t>(par.size(), 1)));
+  L.n_tp = static_cast<int>(nz.size());
+  auto ints = [&](const std::vector<int>& v, const std::string& name) {
+    return to_device(v, IntView(name, std::max<std::size_t>(v.size(), 1)));
+  };
+  auto reals = [&](const std::vector<double>& v, const std::string& name) {
+    return to_device(v, TView(name, std::max<std::size_t>(v.size(), 1)));
+  };
+  // Sorted by (outer key, inner key) into runs within runs (eq_tp.hpp: TpRuns), per
+  // nonzero two offsets and a weight.
+  auto runs = [&](auto outer, auto inner, auto offsets, auto weight, const std::string& name) {
+    std::stable_sort(nz.begin(), nz.end(), [&](const Nonzero& a, const Nonzero& b) {
+      return outer(a) != outer(b) ? outer(a) < outer(b) : inner(a) < inner(b);
+    });
+    std::vector<int> out, in, idx;
+    std::vector<double> w;
+    for (int t = 0; t < L.n_tp; ++t) {
+      const Nonzero& z = nz[t];
+      const bool new_outer = t == 0 || outer(z) != outer(nz[t - 1]);
+      if (new_outer) out.insert(out.end(), {outer(z), int(in.size() / 3), 0});
+      if (new_outer || inner(z) != inner(nz[t - 1])) in.insert(in.end(), {inner(z), t, 0});
+      in.back() = t + 1;
+      out.back() = int(in.size() / 3);
+      const auto o = offsets(z);
+      idx.insert(idx.end(), {o.first, o.second});
+      w.push_back(weight(z));
+    }
+    return kernels::TpRuns<IntView, TView>{ints(out, name + "_outer"), ints(in, name + "_inner"),
+                                           ints(idx, name + "_idx"), reals(w, name + "_w"),
+                                           static_cast<int>(out.size() / 3)};
+  };
+  auto o1 = [](const Nonzero& z) { return z.o1; };
+  auto o3 = [](const Nonzero& z) { return z.o3; };
+  auto pc = [](const Nonzero& z) { return z.pc; };
+  tp_.fwd = runs(o3, pc, [](const Nonzero& z) { return std::make_pair(z.o1, z.b); },
+                 [](const Nonzero& z) { return z.v; }, "eq::tp_fwd");
+  tp_.gx = runs(o1, pc, [](const Nonzero& z) { return std::make_pair(z.o3, z.b); },
+                [&](const Nonzero& z) { return z.par * z.v / L.avg; }, "eq::tp_gx");
+  tp_.paths = runs(pc, [](const Nonzero& z) { return z.b; }, [](const Nonzero& z) { return std::make_pair(z.o3, z.o1); },
+                   [&](const Nonzero& z) { return z.v / L.avg; }, "eq::tp_paths");
 }
 
 namespace {
-
-// One edge's sparse Clebsch-Gordan product over the flat nonzero table (tp_idx_: o3, o1,
-// harmonic, p C): acc[o3 + c] += R[p C + c] v Y[b] x_j[o1 + c]. CC > 0: the channel
-// count at compile time (the loops become whole vectors); 0: L.C at run time.
-template <int CC, class T, class IV, class TV, class XV>
-KOKKOS_INLINE_FUNCTION void tp_forward(const EqLayout& L, const IV& tpi, const TV& tpv, const T* KOKKOS_RESTRICT Y,
-                                       const T* KOKKOS_RESTRICT R, const XV& x, int j, T* KOKKOS_RESTRICT acc) {
-  const int C = CC > 0 ? CC : L.C;
-  for (int t = 0; t < L.n_tp; ++t) {
-    const int o3 = tpi(4 * t), o1 = tpi(4 * t + 1);
-    const T cyb = tpv(t) * Y[tpi(4 * t + 2)];
-    const T* Rp = R + tpi(4 * t + 3);
-    const T* xj = &x(j, o1);
-    for (int c = 0; c < C; ++c) acc[o3 + c] += Rp[c] * cyb * xj[c];
-  }
-}
-
-// Its reverse for edge (i <- j): dE/dR and dE/dY of the edge from dE/dM_i, and dE/dx_i
-// through the reverse edge (j <- i) from dE/dM_j (Y(-u) = (-1)^l2 Y(u): tp_par_).
-template <int CC, class T, class IV, class TV, class XV, class GV>
-KOKKOS_INLINE_FUNCTION void tp_reverse(const EqLayout& L, const IV& tpi, const TV& tpv, const TV& tpp,
-                                       const T* KOKKOS_RESTRICT Y, const T* KOKKOS_RESTRICT R, const XV& x, const GV& gm,
-                                       int i, int j, T inv_avg, T* KOKKOS_RESTRICT gR, T* KOKKOS_RESTRICT gY,
-                                       T* KOKKOS_RESTRICT gxi) {
-  const int C = CC > 0 ? CC : L.C;
-  for (int t = 0; t < L.n_tp; ++t) {
-    const int o3 = tpi(4 * t), o1 = tpi(4 * t + 1), yb = tpi(4 * t + 2), rp = tpi(4 * t + 3);
-    const T parity = tpp(t);
-    const T cyb = tpv(t) * Y[yb] * inv_avg;
-    const T* Rp = R + rp;
-    T* gRp = gR + rp;
-    const T* xj = &x(j, o1);
-    const T* gmi = &gm(i, o3);
-    const T* gmj = &gm(j, o3);
-    T* gxo = gxi + o1;
-    T gyb = 0;
-    for (int c = 0; c < C; ++c) {
-      gRp[c] += gmi[c] * xj[c] * cyb;
-      gyb += gmi[c] * Rp[c] * xj[c];
-      gxo[c] += parity * cyb * Rp[c] * gmj[c];
-    }
-    gY[yb] += gyb * tpv(t) * inv_avg;
-  }
-}
 
 // The exact path's radial rows of tile [i0, i1): distances, then radial_tile into the
 // team's scratch; returns the R rows (then, with tangent, as many dR/dd rows).
@@ -252,8 +248,7 @@ void EquivariantModel<T>::compute_block(int b, const Graph& edges, int nown) {
   const auto off = edges.offset;
   const auto snd = edges.sender;
   const auto vec = edges.vec;
-  const auto tpi = tp_idx_;
-  const auto tpv = tp_val_;
+  const auto tp = tp_;
   const auto table = table_;
   const GridTP G = grid_;
   const auto gy = grid_y_;
@@ -287,10 +282,13 @@ void EquivariantModel<T>::compute_block(int b, const Graph& edges, int nown) {
         radial_basis(L, d, a0, da0);
         radial_forward(L, w, b, a0, z, Rbuf);
       }
-      if (L.C == 32)  // channel loops of fixed length (~7% faster; for 16 ~20% slower, measured)
-        tp_forward<32>(L, tpi, tpv, Y, R, x, j, acc);
+      const T* xj = &x(j, 0);
+      if (L.C == 32)  // channel loops of fixed length: runs of nonzeros summed in registers
+        tp_forward<32>(tp, L.C, Y, R, xj, acc);
+      else if (L.C == 16)
+        tp_forward<16>(tp, L.C, Y, R, xj, acc);
       else
-        tp_forward<0>(L, tpi, tpv, Y, R, x, j, acc);
+        tp_forward<0>(tp, L.C, Y, R, xj, acc);
       if (L.grid) grid_forward(L, G, gy, gw, Row<decltype(x), T>{x, j, T(1)}, Y, R, acc);
     }
     for (int q = 0; q < L.F; ++q) M(i, q) = acc[q] / L.avg;
@@ -390,9 +388,7 @@ void EquivariantModel<T>::reverse_block(int b, const Graph& edges, const VecView
   const auto off = edges.offset;
   const auto snd = edges.sender;
   const auto vec = edges.vec;
-  const auto tpi = tp_idx_;
-  const auto tpv = tp_val_;
-  const auto tpp = tp_par_;
+  const auto tp = tp_;
   const auto table = table_;
   const GridTP G = grid_;
   const auto gy = grid_y_;
@@ -436,10 +432,13 @@ void EquivariantModel<T>::reverse_block(int b, const Graph& edges, const VecView
       }
       T gY[kShN] = {0};
       for (int q = 0; q < L.P * L.C; ++q) gR[q] = 0;
+      const T *xj = &x(j, 0), *gmi = &gm(i, 0), *gmj = &gm(j, 0);
       if (L.C == 32)  // the CG nonzeros off the grid (below, on it)
-        tp_reverse<32>(L, tpi, tpv, tpp, Y, R, x, gm, i, j, inv_avg, gR, gY, gxi);
+        tp_reverse<32>(tp, L.C, L.Lsh, Y, R, xj, gmi, gmj, gR, gY, gxi);
+      else if (L.C == 16)
+        tp_reverse<16>(tp, L.C, L.Lsh, Y, R, xj, gmi, gmj, gR, gY, gxi);
       else
-        tp_reverse<0>(L, tpi, tpv, tpp, Y, R, x, gm, i, j, inv_avg, gR, gY, gxi);
+        tp_reverse<0>(tp, L.C, L.Lsh, Y, R, xj, gmi, gmj, gR, gY, gxi);
       if (L.grid) {
         grid_reverse(L, G, gy, gw, Row<decltype(x), T>{x, j, T(1)}, Row<decltype(gm), T>{gm, i, inv_avg}, Y, R, false,
                      gR, gY, static_cast<T*>(nullptr));

@@ -8,6 +8,7 @@
 
 #include "atomforge/potentials/nnip/equivariant/eq_layout.hpp"
 #include "atomforge/potentials/nnip/equivariant/eq_radial.hpp"
+#include "atomforge/potentials/nnip/equivariant/eq_tp.hpp"
 #include "atomforge/potentials/nnip/exchange_stage.hpp"
 #include "atomforge/potentials/nnip/model_file.hpp"
 #include "atomforge/potentials/nnip/model.hpp"
@@ -64,8 +65,7 @@ class EquivariantModel final : public Model {
   using TView = Kokkos::View<T*, Device>;
   EqLayout lay_;
   TView params_;
-  IntView tp_idx_;        // the convolutions' CG nonzeros: 4 offsets each (equivariant.cpp)
-  TView tp_val_, tp_par_;
+  kernels::TpTables<IntView, TView> tp_;  // the convolutions' CG nonzeros (eq_tp.hpp)
   TView radw_;                    // the radial layers padded (eq_radial.hpp)
   kernels::RadialPadded rp_;
   TView table_;  // (block, interval, coefficient c0..c3, P*C): eq_setup.hpp

@@ -1,0 +1,183 @@
+// The convolutions' sparse Clebsch-Gordan product of one edge, forward and reverse, over
+// flat nonzero tables the model builds when it loads (equivariant.cpp). A nonzero t of
+// path p joins output row o3, input row o1 and harmonic b with value v_t:
+//   forward     M_i[o3] += v_t Y_b R_p . x_j[o1]
+//   reverse     dE/dR_p += v_t Y_b dE/dM_i[o3] . x_j[o1] / avg,
+//               dE/dY_b += v_t sum_c (dE/dM_i[o3] . x_j[o1] . R_p) / avg, and through
+//               the reverse edge (j <- i), with Y(-u) = (-1)^l2 Y(u):
+//               dE/dx_i[o1] += (-1)^l2 v_t Y_b R_p . dE/dM_j[o3] / avg
+// (. elementwise over channels). The forward and the last line have one shape, "rows":
+// out[row] = sum over p of R_p . (sum over t of w_t Y_b in[col]), the nonzeros sorted
+// by (row, p). dE/dR and dE/dY ("paths") sort them by (p, b): per run of one b the sum
+// a = sum_t w_t dE/dM_i[o3] . x_j[o1] gives dE/dR_p += Y_b a and dE/dY_b += sum_c R_p a.
+// Each nonzero is then one product and one sum of channel rows; runs' sums stay in
+// registers. CC: the channel count at compile time (16, 32), else 0 (L.C at run time).
+// The host back end holds channel rows as 64-byte vector values (eq_radial.hpp's RegOf;
+// as `omp simd` arrays GCC kept the sums on the stack, a load, an FMA and a store per
+// nonzero, and left alone it vectorised over the nonzeros with gathers).
+#pragma once
+#include "atomforge/potentials/nnip/equivariant/eq_radial.hpp"
+
+namespace af::nnip::kernels {
+
+// Nonzeros in runs within runs: outer (key, first inner run, end), inner (key, first
+// nonzero, end); per nonzero two offsets (rows: col, b; paths: o3, o1) and a weight.
+template <class IV, class TV>
+struct TpRuns {
+  IV outer, inner, idx;
+  TV w;
+  int nouter = 0;
+};
+
+// The tables a convolution reads (Views of the model, captured by value).
+template <class IV, class TV>
+struct TpTables {
+  TpRuns<IV, TV> fwd;    // M_i from x_j: outer o3, inner p C, (o1, b), w = v
+  TpRuns<IV, TV> gx;     // dE/dx_i from dE/dM_j: outer o1, inner p C, (o3, b), w = (-1)^l2 v / avg
+  TpRuns<IV, TV> paths;  // outer p C, inner b, (o3, o1), w = v / avg
+};
+
+#ifdef AF_EQ_HOST_GEMM
+template <int CC, class T, class Runs>
+inline void tp_rows_host(const Runs& tb, const T* KOKKOS_RESTRICT Y, const T* KOKKOS_RESTRICT R,
+                         const T* KOKKOS_RESTRICT in, T* KOKKOS_RESTRICT out) {
+  using V = typename RegOf<T>::type;
+  constexpr int lanes = RegOf<T>::lanes, NV = CC / lanes;
+  static_assert(CC % lanes == 0, "whole registers per channel row");
+  for (int s = 0; s < tb.nouter; ++s) {
+    V S[NV];
+    for (int v = 0; v < NV; ++v) S[v] = V{};
+    for (int q = tb.outer(3 * s + 1); q < tb.outer(3 * s + 2); ++q) {
+      V a[NV];
+      for (int v = 0; v < NV; ++v) a[v] = V{};
+      for (int t = tb.inner(3 * q + 1); t < tb.inner(3 * q + 2); ++t) {
+        const T c = tb.w(t) * Y[tb.idx(2 * t + 1)];
+        for (int v = 0; v < NV; ++v) a[v] += c * reg_load<V>(in + tb.idx(2 * t) + v * lanes);
+      }
+      const T* r = R + tb.inner(3 * q);
+      for (int v = 0; v < NV; ++v) S[v] += reg_load<V>(r + v * lanes) * a[v];
+    }
+    T* o = out + tb.outer(3 * s);
+    for (int v = 0; v < NV; ++v) {
+      const V a = reg_load<V>(o + v * lanes) + S[v];
+      __builtin_memcpy(o + v * lanes, &a, sizeof(V));
+    }
+  }
+}
+
+template <int CC, class T, class Runs>
+inline void tp_paths_host(const Runs& tb, int nY, const T* KOKKOS_RESTRICT Y, const T* KOKKOS_RESTRICT R,
+                          const T* KOKKOS_RESTRICT xj, const T* KOKKOS_RESTRICT gmi, T* KOKKOS_RESTRICT gR,
+                          T* KOKKOS_RESTRICT gY) {
+  using V = typename RegOf<T>::type;
+  constexpr int lanes = RegOf<T>::lanes, NV = CC / lanes;
+  V gyv[kShN][NV];  // dE/dY_b as channel vectors, one lane sum each at the end
+  for (int q = 0; q < nY; ++q)
+    for (int v = 0; v < NV; ++v) gyv[q][v] = V{};
+  for (int s = 0; s < tb.nouter; ++s) {
+    const int rp = tb.outer(3 * s);
+    V r[NV], g[NV];
+    for (int v = 0; v < NV; ++v) r[v] = reg_load<V>(R + rp + v * lanes), g[v] = V{};
+    for (int q = tb.outer(3 * s + 1); q < tb.outer(3 * s + 2); ++q) {
+      const int b = tb.inner(3 * q), t1 = tb.inner(3 * q + 2);
+      V a[NV];
+      for (int v = 0; v < NV; ++v) a[v] = V{};
+      for (int t = tb.inner(3 * q + 1); t < t1; ++t) {
+        const T c = tb.w(t);
+        const T *m = gmi + tb.idx(2 * t), *x = xj + tb.idx(2 * t + 1);
+        for (int v = 0; v < NV; ++v) a[v] += c * (reg_load<V>(m + v * lanes) * reg_load<V>(x + v * lanes));
+      }
+      const T yb = Y[b];
+      for (int v = 0; v < NV; ++v) {
+        g[v] += yb * a[v];
+        gyv[b][v] += r[v] * a[v];
+      }
+    }
+    for (int v = 0; v < NV; ++v) {
+      const V a = reg_load<V>(gR + rp + v * lanes) + g[v];
+      __builtin_memcpy(gR + rp + v * lanes, &a, sizeof(V));
+    }
+  }
+  for (int q = 0; q < nY; ++q) {
+    V a = gyv[q][0];
+    for (int v = 1; v < NV; ++v) a += gyv[q][v];
+    T sum = 0;
+    for (int l = 0; l < lanes; ++l) sum += a[l];
+    gY[q] += sum;
+  }
+}
+#endif
+
+// out[row] += sum_p R_p . sum_t w_t Y_b in[col] over one "rows" table.
+template <int CC, class T, class Runs>
+KOKKOS_INLINE_FUNCTION void tp_rows(const Runs& tb, int C, const T* KOKKOS_RESTRICT Y, const T* KOKKOS_RESTRICT R,
+                                    const T* KOKKOS_RESTRICT in, T* KOKKOS_RESTRICT out) {
+#ifdef AF_EQ_HOST_GEMM
+  if constexpr (CC > 0) {
+    (void)C;
+    tp_rows_host<CC>(tb, Y, R, in, out);
+    return;
+  }
+#endif
+  constexpr int NA = CC > 0 ? CC : kMaxC;
+  const int nc = CC > 0 ? CC : C;
+  for (int s = 0; s < tb.nouter; ++s) {
+    T* KOKKOS_RESTRICT o = out + tb.outer(3 * s);
+    for (int q = tb.outer(3 * s + 1); q < tb.outer(3 * s + 2); ++q) {
+      T a[NA] = {};
+      for (int t = tb.inner(3 * q + 1); t < tb.inner(3 * q + 2); ++t) {
+        const T cy = tb.w(t) * Y[tb.idx(2 * t + 1)];
+        const T* x = in + tb.idx(2 * t);
+        for (int c = 0; c < nc; ++c) a[c] += cy * x[c];
+      }
+      const T* r = R + tb.inner(3 * q);
+      for (int c = 0; c < nc; ++c) o[c] += r[c] * a[c];
+    }
+  }
+}
+
+// One edge's forward: acc (the receiver's sums) += its messages.
+template <int CC, class T, class Tab>
+KOKKOS_INLINE_FUNCTION void tp_forward(const Tab& tb, int C, const T* Y, const T* R, const T* xj, T* acc) {
+  tp_rows<CC>(tb.fwd, C, Y, R, xj, acc);
+}
+
+// One edge's reverse: dE/dR (gR) and dE/dY (gY) of edge (i <- j), dE/dx_i (gxi) through
+// edge (j <- i). gmi, gmj: dE/dM rows of i and j; xj: x_j's row.
+template <int CC, class T, class Tab>
+KOKKOS_INLINE_FUNCTION void tp_reverse(const Tab& tb, int C, int Lsh, const T* KOKKOS_RESTRICT Y,
+                                       const T* KOKKOS_RESTRICT R, const T* KOKKOS_RESTRICT xj,
+                                       const T* KOKKOS_RESTRICT gmi, const T* KOKKOS_RESTRICT gmj,
+                                       T* KOKKOS_RESTRICT gR, T* KOKKOS_RESTRICT gY, T* KOKKOS_RESTRICT gxi) {
+  tp_rows<CC>(tb.gx, C, Y, R, gmj, gxi);
+#ifdef AF_EQ_HOST_GEMM
+  if constexpr (CC > 0) {
+    tp_paths_host<CC>(tb.paths, sh_size(Lsh), Y, R, xj, gmi, gR, gY);
+    return;
+  }
+#endif
+  (void)Lsh;
+  constexpr int NA = CC > 0 ? CC : kMaxC;
+  const int nc = CC > 0 ? CC : C;
+  const auto& P = tb.paths;
+  for (int s = 0; s < P.nouter; ++s) {
+    const int rp = P.outer(3 * s);
+    for (int q = P.outer(3 * s + 1); q < P.outer(3 * s + 2); ++q) {
+      const int b = P.inner(3 * q);
+      T a[NA] = {};
+      for (int t = P.inner(3 * q + 1); t < P.inner(3 * q + 2); ++t) {
+        const T* m = gmi + P.idx(2 * t);
+        const T* x = xj + P.idx(2 * t + 1);
+        for (int c = 0; c < nc; ++c) a[c] += P.w(t) * m[c] * x[c];
+      }
+      T gyb = 0;
+      for (int c = 0; c < nc; ++c) {
+        gR[rp + c] += Y[b] * a[c];
+        gyb += R[rp + c] * a[c];
+      }
+      gY[b] += gyb;
+    }
+  }
+}
+
+}  // namespace af::nnip::kernels
