@@ -210,3 +210,36 @@ KOKKOS_INLINE_FUNCTION void harmonics_with_grad(const T u[3], T* Y, T dY[][3], i
 
 
 }  // namespace af::nnip::kernels
+
+namespace af::nnip::kernels {
+
+// The gate and residual of node i: h_out = h + silu(y) (l = 0), h + y sigmoid(gate)
+// (l > 0; the gates are y's columns F + (l - 1) C + c). H, Y: Views of rows.
+template <class HV, class YV, class OV>
+KOKKOS_INLINE_FUNCTION void gate_forward(const EqLayout& L, const HV& h, const YV& y, const OV& hn, int i) {
+  for (int c = 0; c < L.C; ++c) hn(i, L.at(0, c, 0)) = h(i, L.at(0, c, 0)) + silu(y(i, L.at(0, c, 0)));
+  for (int l = 1; l <= L.L; ++l)
+    for (int c = 0; c < L.C; ++c) {
+      const auto g = sigmoid(y(i, L.F + (l - 1) * L.C + c));
+      for (int m = 0; m < 2 * l + 1; ++m) hn(i, L.at(l, c, m)) = h(i, L.at(l, c, m)) + y(i, L.at(l, c, m)) * g;
+    }
+}
+
+// Its reverse: dE/dy (gy, y's layout: F values, then the gates) from dE/dh_out (gh);
+// the residual's dE/dh = gh is kept by the caller.
+template <class T, class GV, class YV>
+KOKKOS_INLINE_FUNCTION void gate_reverse(const EqLayout& L, const GV& gh, const YV& y, int i, T* gy) {
+  for (int c = 0; c < L.C; ++c) gy[L.at(0, c, 0)] = gh(i, L.at(0, c, 0)) * silu_grad(y(i, L.at(0, c, 0)));
+  for (int l = 1; l <= L.L; ++l)
+    for (int c = 0; c < L.C; ++c) {
+      const T zg = y(i, L.F + (l - 1) * L.C + c), g = sigmoid(zg);
+      T gg = 0;
+      for (int m = 0; m < 2 * l + 1; ++m) {
+        gy[L.at(l, c, m)] = gh(i, L.at(l, c, m)) * g;
+        gg += gh(i, L.at(l, c, m)) * y(i, L.at(l, c, m));
+      }
+      gy[L.F + (l - 1) * L.C + c] = gg * g * (1 - g);
+    }
+}
+
+}  // namespace af::nnip::kernels

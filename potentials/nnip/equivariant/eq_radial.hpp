@@ -43,7 +43,8 @@ inline V reg_load(const T* p) {
 
 // C[i][0..np) = sum_k A[i][k] W[k][0..np) for rows i in [0, m) (m a multiple of 4),
 // a 4-row x NV-register block at a time (16 accumulators for NV = 4).
-template <int NV, class T>
+// Acc: C += the product.
+template <int NV, bool Acc = false, class T>
 inline void gemm_block(int m, int K, int np, int j0, const T* A, int lda, const T* W, T* C, int ldc) {
   using V = typename RegOf<T>::type;
   constexpr int lanes = RegOf<T>::lanes;
@@ -60,17 +61,34 @@ inline void gemm_block(int m, int K, int np, int j0, const T* A, int lda, const 
       }
     }
     for (int r = 0; r < 4; ++r)
-      for (int v = 0; v < NV; ++v) __builtin_memcpy(C + (i0 + r) * ldc + j0 + v * lanes, &acc[r][v], sizeof(V));
+      for (int v = 0; v < NV; ++v) {
+        T* c = C + (i0 + r) * ldc + j0 + v * lanes;
+        if (Acc) acc[r][v] += reg_load<V>(c);
+        __builtin_memcpy(c, &acc[r][v], sizeof(V));
+      }
   }
 }
 
-template <class T>
+template <bool Acc = false, class T>
 inline void gemm_rows(int m, int K, int np, const T* A, int lda, const T* W, T* C, int ldc) {
   constexpr int lanes = RegOf<T>::lanes;
   int j0 = 0;
-  for (; j0 + 4 * lanes <= np; j0 += 4 * lanes) gemm_block<4>(m, K, np, j0, A, lda, W, C, ldc);
-  for (; j0 + 2 * lanes <= np; j0 += 2 * lanes) gemm_block<2>(m, K, np, j0, A, lda, W, C, ldc);
-  for (; j0 < np; j0 += lanes) gemm_block<1>(m, K, np, j0, A, lda, W, C, ldc);
+  for (; j0 + 4 * lanes <= np; j0 += 4 * lanes) gemm_block<4, Acc>(m, K, np, j0, A, lda, W, C, ldc);
+  for (; j0 + 2 * lanes <= np; j0 += 2 * lanes) gemm_block<2, Acc>(m, K, np, j0, A, lda, W, C, ldc);
+  for (; j0 < np; j0 += lanes) gemm_block<1, Acc>(m, K, np, j0, A, lda, W, C, ldc);
+}
+
+// The same for any m: whole 4-row blocks, then the last rows one at a time.
+template <bool Acc = false, class T>
+inline void gemm_any(int m, int K, int np, const T* A, int lda, const T* W, T* C, int ldc) {
+  const int m4 = m / 4 * 4;
+  if (m4 > 0) gemm_rows<Acc>(m4, K, np, A, lda, W, C, ldc);
+  for (int i = m4; i < m; ++i)
+    for (int o = 0; o < np; ++o) {
+      T s = Acc ? C[i * ldc + o] : T(0);
+      for (int k = 0; k < K; ++k) s += A[i * lda + k] * W[k * np + o];
+      C[i * ldc + o] = s;
+    }
 }
 #endif
 

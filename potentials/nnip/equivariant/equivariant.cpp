@@ -30,6 +30,7 @@ EquivariantModel<T>::EquivariantModel(const ModelFile& f, int spline_knots, bool
     return view;
   };
   params_ = to_device(data.params, TView("eq::params", data.params.size()));
+  prepare_mix(data.params);
   {  // The radial layers padded to whole vectors, 1/sqrt(K) folded in (eq_radial.hpp).
     std::vector<double> pad;
     rp_.width = 0;
@@ -178,6 +179,7 @@ void EquivariantModel<T>::reserve(int n) {
   gh_ = decltype(gh_)("eq::gh", cap, lay_.F);
   gm_ = decltype(gm_)("eq::gm", cap, lay_.F);
   gx_ = decltype(gx_)("eq::gx", cap, lay_.F);
+  if (mix_.on) gy_ = decltype(gy_)("eq::gy", cap, lay_.G);
 }
 
 template <class T>
@@ -232,18 +234,20 @@ void EquivariantModel<T>::compute_block(int b, const Graph& edges, int nown) {
   const auto M = Kokkos::subview(m_, b, Kokkos::ALL, Kokkos::ALL);
   const auto y = Kokkos::subview(y_, b, Kokkos::ALL, Kokkos::ALL);
   const T nc = 1.0 / m_sqrt(T(L.C));
-  // Self-interaction: x[l] = h[l] W1[l] / m_sqrt(C).
-  Kokkos::parallel_for("eq::linear1", Kokkos::RangePolicy<ExecSpace>(0, n), KOKKOS_LAMBDA(const int i) {
-    for (int l = 0; l <= L.L; ++l)
-      for (int m = 0; m < 2 * l + 1; ++m) {  // rows of W1 contiguous: the inner loop vectorises
-        T s[kMaxC] = {};
-        for (int c = 0; c < L.C; ++c) {
-          const T a = h(i, L.at(l, c, m));
-          for (int dch = 0; dch < L.C; ++dch) s[dch] += a * w(L.w1[b][l] + c * L.C + dch);
+  // Self-interaction: x[l] = h[l] W1[l] / m_sqrt(C) (host back end: products over
+  // chunks of nodes, equivariant_mix.cpp).
+  if (!mix_linear1(b, n))
+    Kokkos::parallel_for("eq::linear1", Kokkos::RangePolicy<ExecSpace>(0, n), KOKKOS_LAMBDA(const int i) {
+      for (int l = 0; l <= L.L; ++l)
+        for (int m = 0; m < 2 * l + 1; ++m) {  // rows of W1 contiguous: the inner loop vectorises
+          T s[kMaxC] = {};
+          for (int c = 0; c < L.C; ++c) {
+            const T a = h(i, L.at(l, c, m));
+            for (int dch = 0; dch < L.C; ++dch) s[dch] += a * w(L.w1[b][l] + c * L.C + dch);
+          }
+          for (int dch = 0; dch < L.C; ++dch) x(i, L.at(l, dch, m)) = s[dch] * nc;
         }
-        for (int dch = 0; dch < L.C; ++dch) x(i, L.at(l, dch, m)) = s[dch] * nc;
-      }
-  });
+    });
   // Edge convolution, gathered per receiver (no atomics).
   const auto off = edges.offset;
   const auto snd = edges.sender;
@@ -295,6 +299,7 @@ void EquivariantModel<T>::compute_block(int b, const Graph& edges, int nown) {
     });
   });
   // y = M W2 / m_sqrt(C * paths into l); gate; residual.
+  if (mix_linear2(b, nown)) return;
   Kokkos::parallel_for("eq::linear2_gate", Kokkos::RangePolicy<ExecSpace>(0, nown), KOKKOS_LAMBDA(const int i) {
     for (int l = 0; l <= L.L; ++l) {
       const int nout = l == 0 ? L.C + L.L * L.C : L.C;
@@ -308,12 +313,7 @@ void EquivariantModel<T>::compute_block(int b, const Graph& edges, int nown) {
         for (int o = 0; o < nout; ++o) y(i, o < L.C ? L.at(l, o, m) : L.F + (o - L.C)) = s[o] * norm;
       }
     }
-    for (int c = 0; c < L.C; ++c) hn(i, L.at(0, c, 0)) = h(i, L.at(0, c, 0)) + silu(y(i, L.at(0, c, 0)));
-    for (int l = 1; l <= L.L; ++l)
-      for (int c = 0; c < L.C; ++c) {
-        const T g = sigmoid(y(i, L.F + (l - 1) * L.C + c));
-        for (int m = 0; m < 2 * l + 1; ++m) hn(i, L.at(l, c, m)) = h(i, L.at(l, c, m)) + y(i, L.at(l, c, m)) * g;
-      }
+    gate_forward(L, h, y, hn, i);
   });
 }
 
@@ -354,32 +354,23 @@ void EquivariantModel<T>::reverse_block(int b, const Graph& edges, const VecView
   const auto y = Kokkos::subview(y_, b, Kokkos::ALL, Kokkos::ALL);
   const auto gh = gh_, gm = gm_, gx = gx_;
   // Gate and linear2 reversed: gh (dE/dh_out) -> gm (dE/dM); the residual keeps gh.
-  Kokkos::parallel_for("eq::linear2_gate_reverse", Kokkos::RangePolicy<ExecSpace>(0, n), KOKKOS_LAMBDA(const int i) {
-    T gy[kMaxF + kMaxL * kMaxC];
-    for (int c = 0; c < L.C; ++c) gy[L.at(0, c, 0)] = gh(i, L.at(0, c, 0)) * silu_grad(y(i, L.at(0, c, 0)));
-    for (int l = 1; l <= L.L; ++l)
-      for (int c = 0; c < L.C; ++c) {
-        const T zg = y(i, L.F + (l - 1) * L.C + c), g = sigmoid(zg);
-        T gg = 0;
-        for (int m = 0; m < 2 * l + 1; ++m) {
-          gy[L.at(l, c, m)] = gh(i, L.at(l, c, m)) * g;
-          gg += gh(i, L.at(l, c, m)) * y(i, L.at(l, c, m));
-        }
-        gy[L.F + (l - 1) * L.C + c] = gg * g * (1 - g);
+  if (!mix_linear2_reverse(b, n))
+    Kokkos::parallel_for("eq::linear2_gate_reverse", Kokkos::RangePolicy<ExecSpace>(0, n), KOKKOS_LAMBDA(const int i) {
+      T gy[kMaxF + kMaxL * kMaxC];
+      gate_reverse(L, gh, y, i, gy);
+      for (int l = 0; l <= L.L; ++l) {
+        const int nout = l == 0 ? L.C + L.L * L.C : L.C;
+        const T norm = 1.0 / m_sqrt(T(L.C * L.n_into[l]));
+        for (int c = 0; c < L.C; ++c)
+          for (int m = 0; m < 2 * l + 1; ++m) {
+            T s = 0;  // the gate rows (o >= C, l = 0 only) apart: both loops contiguous
+            const int w2c = L.w2[b][l] + c * nout;
+            for (int o = 0; o < L.C; ++o) s += gy[L.at(l, o, m)] * w(w2c + o);
+            for (int o = L.C; o < nout; ++o) s += gy[L.F + (o - L.C)] * w(w2c + o);
+            gm(i, L.at(l, c, m)) = s * norm;
+          }
       }
-    for (int l = 0; l <= L.L; ++l) {
-      const int nout = l == 0 ? L.C + L.L * L.C : L.C;
-      const T norm = 1.0 / m_sqrt(T(L.C * L.n_into[l]));
-      for (int c = 0; c < L.C; ++c)
-        for (int m = 0; m < 2 * l + 1; ++m) {
-          T s = 0;  // the gate rows (o >= C, l = 0 only) apart: both loops contiguous
-          const int w2c = L.w2[b][l] + c * nout;
-          for (int o = 0; o < L.C; ++o) s += gy[L.at(l, o, m)] * w(w2c + o);
-          for (int o = L.C; o < nout; ++o) s += gy[L.F + (o - L.C)] * w(w2c + o);
-          gm(i, L.at(l, c, m)) = s * norm;
-        }
-    }
-  });
+    });
   if (exchange) stage_.forward(*exchange, gm, L.F, edges.nnodes, nown);
   // Edge convolution reversed, gathered per atom i (no atomics): for each of its edges
   // e = (i <- j), the edge's own dE/dR and dE/dY (from dE/dM_i and x_j) give dE/dr_e;
@@ -463,6 +454,7 @@ void EquivariantModel<T>::reverse_block(int b, const Graph& edges, const VecView
     });
   });
   // Linear1 reversed into the residual: gh += gx W1^T / m_sqrt(C).
+  if (mix_linear1_reverse(b, n)) return;
   const T nc = 1.0 / m_sqrt(T(L.C));
   Kokkos::parallel_for("eq::linear1_reverse", Kokkos::RangePolicy<ExecSpace>(0, n), KOKKOS_LAMBDA(const int i) {
     for (int l = 0; l <= L.L; ++l)

@@ -60,6 +60,12 @@ class EquivariantModel final : public Model {
   void reverse_readout(int n, const IntView& species, const IntView& contributing);
   // exchange: sends dE/dM to the ghosts before the reverse convolution (exchange mode).
   void reverse_block(int b, const Graph& edges, const VecView& dedr, int nown, NodeExchange* exchange);
+  // The channel mixes as products over chunks of nodes on the host back end
+  // (equivariant_mix.cpp); false where the portable kernels run them.
+  bool mix_linear1(int b, int n);
+  bool mix_linear2(int b, int nown);
+  bool mix_linear2_reverse(int b, int n);
+  bool mix_linear1_reverse(int b, int n);
 
  private:
   using TView = Kokkos::View<T*, Device>;
@@ -76,6 +82,18 @@ class EquivariantModel final : public Model {
   Kokkos::View<T***, Kokkos::LayoutRight, Device> h_, x_, m_, y_;
   Kokkos::View<T**, Kokkos::LayoutRight, Device> gh_, gm_, gx_;
   ExchangeStage stage_;  // exchange mode's rows in double
+  // The mixes' weights for the host products, normalisation folded in (offsets into
+  // mixw_; on = whole vector rows of channels and the host back end).
+  struct MixWeights {
+    bool on = false;
+    int w1[kMaxBlocks][kMaxL + 1] = {}, w1t[kMaxBlocks][kMaxL + 1] = {};
+    int w2[kMaxBlocks][kMaxL + 1] = {}, w2t[kMaxBlocks][kMaxL + 1] = {};
+    int gate[kMaxBlocks] = {}, gatet[kMaxBlocks] = {};  // W2's gate columns (l = 0) and their transpose
+  };
+  MixWeights mix_;
+  TView mixw_;
+  Kokkos::View<T**, Kokkos::LayoutRight, Device> gy_;  // dE/dy rows for the host products
+  void prepare_mix(const std::vector<double>& params);
   void reserve(int n);
 };
 
