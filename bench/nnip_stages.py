@@ -1,7 +1,7 @@
 """Where an NNIP call's time goes, stage by stage (issue 25): `perf record` of an atomforge
 NVE run (float32, 1 thread, Si diamond), samples grouped by kernel symbol into stages;
-each stage's seconds per call, and for the dense products (the radial MLP tiles of the
-equivariant model, the row-block products of the attention model) the achieved GFLOP/s
+each stage's seconds per call, and for the dense products (the radial MLP tiles and the
+channel mixes of the equivariant model, the row-block products of the attention model) the achieved GFLOP/s
 from the model's count of those products against the core's FMA peak (micro_bench's
 BM_FmaPeak, measured in the same script).
 
@@ -22,9 +22,12 @@ AF = os.path.join(ROOT, "build", "bin", "atomforge")
 
 # (stage, symbol pattern), first match wins.
 STAGES = {
-    "equivariant": [("radial MLP products (dense)", r"radial_tile|gemm_"),
+    # gemm_*: the radial MLP tiles and, since the mixes run as host products over chunks
+    # of nodes (equivariant_mix.cpp), the channel mixes too; dense_flops counts both.
+    "equivariant": [("radial MLP and channel-mix products (dense)", r"radial_tile|gemm_"),
                     ("edge convolutions (tensor product, harmonics, spline)", r"convolution|HostThreadTeamMember"),
-                    ("channel mixes and gates (per atom)", r"compute_block|reverse_block|readout|embedding"),
+                    ("gates, residuals, readout (per atom)", r"compute_block|reverse_block|readout|embedding|"
+                                                             r"mix_linear"),
                     ("neighbor list, integrator, other", r".")],
     "attention": [("row-block products (dense)", r"accumulate_row_block"),
                   ("attention lanes, softmax, per-edge elementwise", r"lanes_|compute_block|reverse_block|fused_last|"
@@ -46,7 +49,12 @@ def dense_flops(path, edges, atoms):
         from aftrain.model import Hyper
         h = Hyper(**hy)
         widths = [h.n_bessel] + list(h.radial_hidden) + [len(h.paths()) * h.channels]
-        return arch, 2 * 3 * h.n_layers * edges * sum(a * b for a, b in zip(widths[:-1], widths[1:]))
+        radial = 2 * 3 * h.n_layers * edges * sum(a * b for a, b in zip(widths[:-1], widths[1:]))
+        # Channel mixes per node and block: W1 and W2 on every (l, m) row, W2's gate
+        # columns on l = 0; the reverse (dE/d input only) as many again.
+        C, rows = h.channels, (h.l_max + 1) ** 2
+        mixes = 2 * 2 * h.n_layers * atoms * (2 * rows * C * C + h.l_max * C * C)
+        return arch, radial + mixes
     H, B = hy["hidden"], hy["n_layers"]
     per_edge = B * 9 * H * H - 4 * H * H  # message, q/k/v, output, edge FFN (none in the last block)
     per_atom = B * 6 * H * H + (B + 1) * H * H
