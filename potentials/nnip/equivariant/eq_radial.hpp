@@ -41,26 +41,26 @@ inline V reg_load(const T* p) {
   return v;
 }
 
-// C[i][0..np) = sum_k A[i][k] W[k][0..np) for rows i in [0, m) (m a multiple of 4),
-// a 4-row x NV-register block at a time (16 accumulators for NV = 4).
+// C[i][0..np) = sum_k A[i][k] W[k][0..np) for rows i in [0, m) (m a multiple of R),
+// an R-row x NV-register block at a time (R NV accumulators: 16 for 4 x 4).
 // Acc: C += the product.
-template <int NV, bool Acc = false, class T>
+template <int NV, bool Acc = false, int R = 4, class T>
 inline void gemm_block(int m, int K, int np, int j0, const T* A, int lda, const T* W, T* C, int ldc) {
   using V = typename RegOf<T>::type;
   constexpr int lanes = RegOf<T>::lanes;
-  for (int i0 = 0; i0 < m; i0 += 4) {
-    V acc[4][NV];
-    for (int r = 0; r < 4; ++r)
+  for (int i0 = 0; i0 < m; i0 += R) {
+    V acc[R][NV];
+    for (int r = 0; r < R; ++r)
       for (int v = 0; v < NV; ++v) acc[r][v] = V{};
     for (int k = 0; k < K; ++k) {
       V w[NV];
       for (int v = 0; v < NV; ++v) w[v] = reg_load<V>(W + k * np + j0 + v * lanes);
-      for (int r = 0; r < 4; ++r) {
+      for (int r = 0; r < R; ++r) {
         const T a = A[(i0 + r) * lda + k];
         for (int v = 0; v < NV; ++v) acc[r][v] += a * w[v];
       }
     }
-    for (int r = 0; r < 4; ++r)
+    for (int r = 0; r < R; ++r)
       for (int v = 0; v < NV; ++v) {
         T* c = C + (i0 + r) * ldc + j0 + v * lanes;
         if (Acc) acc[r][v] += reg_load<V>(c);
@@ -69,13 +69,23 @@ inline void gemm_block(int m, int K, int np, int j0, const T* A, int lda, const 
   }
 }
 
+// One column block of NV registers over rows [0, m), m a multiple of 4: a single
+// register column runs 8-row blocks where it can (4 rows gave 4 FMA chains, half of
+// what two FMA ports with a 4-cycle latency need).
+template <int NV, bool Acc, class T>
+inline void gemm_cols(int m, int K, int np, int j0, const T* A, int lda, const T* W, T* C, int ldc) {
+  const int m8 = NV == 1 ? m / 8 * 8 : 0;
+  if (m8 > 0) gemm_block<NV, Acc, 8>(m8, K, np, j0, A, lda, W, C, ldc);
+  if (m > m8) gemm_block<NV, Acc, 4>(m - m8, K, np, j0, A + m8 * lda, lda, W, C + m8 * ldc, ldc);
+}
+
 template <bool Acc = false, class T>
 inline void gemm_rows(int m, int K, int np, const T* A, int lda, const T* W, T* C, int ldc) {
   constexpr int lanes = RegOf<T>::lanes;
   int j0 = 0;
-  for (; j0 + 4 * lanes <= np; j0 += 4 * lanes) gemm_block<4, Acc>(m, K, np, j0, A, lda, W, C, ldc);
-  for (; j0 + 2 * lanes <= np; j0 += 2 * lanes) gemm_block<2, Acc>(m, K, np, j0, A, lda, W, C, ldc);
-  for (; j0 < np; j0 += lanes) gemm_block<1, Acc>(m, K, np, j0, A, lda, W, C, ldc);
+  for (; j0 + 4 * lanes <= np; j0 += 4 * lanes) gemm_cols<4, Acc>(m, K, np, j0, A, lda, W, C, ldc);
+  for (; j0 + 2 * lanes <= np; j0 += 2 * lanes) gemm_cols<2, Acc>(m, K, np, j0, A, lda, W, C, ldc);
+  for (; j0 < np; j0 += lanes) gemm_cols<1, Acc>(m, K, np, j0, A, lda, W, C, ldc);
 }
 
 // The same for any m: whole 4-row blocks, then the last rows one at a time.
