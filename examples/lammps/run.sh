@@ -7,6 +7,9 @@
 # expected.txt and with each other. About a minute on 2 cores. Output in runs/lammps/.
 #   examples/lammps/run.sh [--quick]     (--quick: 50 steps each, as ctest runs it)
 set -euo pipefail
+# -screen none keeps lmp quiet: on a failure, name the command and show its log's end.
+trap 'rc=$?; echo "run.sh: line $LINENO failed (rc $rc): $BASH_COMMAND" >&2;
+      log=$(ls -t ./*.log 2>/dev/null | head -1); [ -n "$log" ] && tail -5 "$log" >&2; exit $rc' ERR
 STEPS=200
 [ "${1:-}" = --quick ] && STEPS=50
 cd "$(dirname "$0")/../.."
