@@ -106,6 +106,141 @@ inline void tp_paths_host(const Runs& tb, int nY, const T* KOKKOS_RESTRICT Y, co
     gY[q] += sum;
   }
 }
+
+// The same two products for nk (<= kEdgeBatch) edges of one receiver at once, the edge
+// loop inside each run: per edge the ~150 runs of 1-4 nonzeros ended in branches the
+// predictor missed; with the edge loop inside, a run's trip count repeats nk times.
+// Edge k: harmonics Y + k * kShN, radial row R + k * rs, input row in[k] (rows) or
+// x_j row xj[k] and dE/dR row gR + k * rs, dE/dY gY + k * kShN (paths).
+inline constexpr int kEdgeBatch = 8;
+
+template <int CC, int NK, class T, class Runs>
+inline void tp_rows_edges_n(const Runs& tb, const T* KOKKOS_RESTRICT Y, const T* KOKKOS_RESTRICT R, int rs,
+                            const T* const* in, T* KOKKOS_RESTRICT out) {
+  using V = typename RegOf<T>::type;
+  constexpr int lanes = RegOf<T>::lanes, NV = CC / lanes, KC = NV >= 8 ? 1 : 8 / NV;
+  for (int s = 0; s < tb.nouter; ++s) {
+    V S[NK][NV];  // one sum per edge: independent FMA chains
+    for (int k = 0; k < NK; ++k)
+      for (int v = 0; v < NV; ++v) S[k][v] = V{};
+    for (int q = tb.outer(3 * s + 1); q < tb.outer(3 * s + 2); ++q) {
+      const int r = tb.inner(3 * q), t0 = tb.inner(3 * q + 1), t1 = tb.inner(3 * q + 2);
+      // The nonzero's loads once for KC edges at a time (KC x NV sums in registers).
+#pragma GCC unroll 8
+      for (int k0 = 0; k0 < NK; k0 += KC) {
+        const int kn = NK - k0 < KC ? NK - k0 : KC;
+        V a[KC][NV];
+        for (int kk = 0; kk < KC; ++kk)
+          for (int v = 0; v < NV; ++v) a[kk][v] = V{};
+        for (int t = t0; t < t1; ++t) {
+          const T wt = tb.w(t);
+          const int col = tb.idx(2 * t), yb = tb.idx(2 * t + 1);
+#pragma GCC unroll 8
+          for (int kk = 0; kk < kn; ++kk) {
+            const T c = wt * Y[(k0 + kk) * kShN + yb];
+            for (int v = 0; v < NV; ++v) a[kk][v] += c * reg_load<V>(in[k0 + kk] + col + v * lanes);
+          }
+        }
+        for (int kk = 0; kk < kn; ++kk)
+          for (int v = 0; v < NV; ++v) S[k0 + kk][v] += reg_load<V>(R + (k0 + kk) * rs + r + v * lanes) * a[kk][v];
+      }
+    }
+    T* o = out + tb.outer(3 * s);
+    for (int v = 0; v < NV; ++v) {
+      V a = reg_load<V>(o + v * lanes);
+      for (int k = 0; k < NK; ++k) a += S[k][v];
+      __builtin_memcpy(o + v * lanes, &a, sizeof(V));
+    }
+  }
+}
+
+template <int CC, class T, class Runs>
+inline void tp_rows_edges(const Runs& tb, int nk, const T* Y, const T* R, int rs, const T* const* in, T* out) {
+  switch (nk) {
+    case 8: return tp_rows_edges_n<CC, 8>(tb, Y, R, rs, in, out);
+    case 7: return tp_rows_edges_n<CC, 7>(tb, Y, R, rs, in, out);
+    case 6: return tp_rows_edges_n<CC, 6>(tb, Y, R, rs, in, out);
+    case 5: return tp_rows_edges_n<CC, 5>(tb, Y, R, rs, in, out);
+    case 4: return tp_rows_edges_n<CC, 4>(tb, Y, R, rs, in, out);
+    case 3: return tp_rows_edges_n<CC, 3>(tb, Y, R, rs, in, out);
+    case 2: return tp_rows_edges_n<CC, 2>(tb, Y, R, rs, in, out);
+    default: return tp_rows_edges_n<CC, 1>(tb, Y, R, rs, in, out);
+  }
+}
+
+template <int CC, int NK, class T, class Runs>
+inline void tp_paths_edges_n(const Runs& tb, int nY, const T* KOKKOS_RESTRICT Y, const T* KOKKOS_RESTRICT R, int rs,
+                             const T* const* xj, const T* KOKKOS_RESTRICT gmi, T* KOKKOS_RESTRICT gR,
+                             T* KOKKOS_RESTRICT gY) {
+  using V = typename RegOf<T>::type;
+  constexpr int lanes = RegOf<T>::lanes, NV = CC / lanes, KC = NV >= 8 ? 1 : 8 / NV;
+  V gyv[NK][kShN][NV];  // dE/dY_b per edge as channel vectors, lane sums at the end
+  for (int k = 0; k < NK; ++k)
+    for (int q = 0; q < nY; ++q)
+      for (int v = 0; v < NV; ++v) gyv[k][q][v] = V{};
+  for (int s = 0; s < tb.nouter; ++s) {
+    const int rp = tb.outer(3 * s);
+    V g[NK][NV];  // dE/dR_p per edge
+    for (int k = 0; k < NK; ++k)
+      for (int v = 0; v < NV; ++v) g[k][v] = V{};
+    for (int q = tb.outer(3 * s + 1); q < tb.outer(3 * s + 2); ++q) {
+      const int b = tb.inner(3 * q), t0 = tb.inner(3 * q + 1), t1 = tb.inner(3 * q + 2);
+      // dE/dM_i's row loaded once for KC edges at a time.
+#pragma GCC unroll 8
+      for (int k0 = 0; k0 < NK; k0 += KC) {
+        const int kn = NK - k0 < KC ? NK - k0 : KC;
+        V a[KC][NV];
+        for (int kk = 0; kk < KC; ++kk)
+          for (int v = 0; v < NV; ++v) a[kk][v] = V{};
+        for (int t = t0; t < t1; ++t) {
+          V m[NV];
+          for (int v = 0; v < NV; ++v) m[v] = tb.w(t) * reg_load<V>(gmi + tb.idx(2 * t) + v * lanes);
+          const int o1 = tb.idx(2 * t + 1);
+#pragma GCC unroll 8
+          for (int kk = 0; kk < kn; ++kk)
+            for (int v = 0; v < NV; ++v) a[kk][v] += m[v] * reg_load<V>(xj[k0 + kk] + o1 + v * lanes);
+        }
+        for (int kk = 0; kk < kn; ++kk) {
+          const int k = k0 + kk;
+          const T yb = Y[k * kShN + b];
+          for (int v = 0; v < NV; ++v) {
+            g[k][v] += yb * a[kk][v];
+            gyv[k][b][v] += reg_load<V>(R + k * rs + rp + v * lanes) * a[kk][v];
+          }
+        }
+      }
+    }
+    for (int k = 0; k < NK; ++k)
+      for (int v = 0; v < NV; ++v) {
+        T* o = gR + k * rs + rp + v * lanes;
+        const V u = reg_load<V>(o) + g[k][v];
+        __builtin_memcpy(o, &u, sizeof(V));
+      }
+  }
+  for (int k = 0; k < NK; ++k)
+    for (int q = 0; q < nY; ++q) {
+      V a = gyv[k][q][0];
+      for (int v = 1; v < NV; ++v) a += gyv[k][q][v];
+      T sum = 0;
+      for (int l = 0; l < lanes; ++l) sum += a[l];
+      gY[k * kShN + q] += sum;
+    }
+}
+
+template <int CC, class T, class Runs>
+inline void tp_paths_edges(const Runs& tb, int nk, int nY, const T* Y, const T* R, int rs, const T* const* xj,
+                           const T* gmi, T* gR, T* gY) {
+  switch (nk) {
+    case 8: return tp_paths_edges_n<CC, 8>(tb, nY, Y, R, rs, xj, gmi, gR, gY);
+    case 7: return tp_paths_edges_n<CC, 7>(tb, nY, Y, R, rs, xj, gmi, gR, gY);
+    case 6: return tp_paths_edges_n<CC, 6>(tb, nY, Y, R, rs, xj, gmi, gR, gY);
+    case 5: return tp_paths_edges_n<CC, 5>(tb, nY, Y, R, rs, xj, gmi, gR, gY);
+    case 4: return tp_paths_edges_n<CC, 4>(tb, nY, Y, R, rs, xj, gmi, gR, gY);
+    case 3: return tp_paths_edges_n<CC, 3>(tb, nY, Y, R, rs, xj, gmi, gR, gY);
+    case 2: return tp_paths_edges_n<CC, 2>(tb, nY, Y, R, rs, xj, gmi, gR, gY);
+    default: return tp_paths_edges_n<CC, 1>(tb, nY, Y, R, rs, xj, gmi, gR, gY);
+  }
+}
 #endif
 
 // out[row] += sum_p R_p . sum_t w_t Y_b in[col] over one "rows" table.

@@ -123,6 +123,82 @@ EquivariantModel<T>::EquivariantModel(const ModelFile& f, int spline_knots, bool
 
 namespace {
 
+// The spline path's R(d) of block b: the table, or below its first knot the MLP itself.
+template <class T, class TV, class WV>
+KOKKOS_INLINE_FUNCTION void radial_row(const EqLayout& L, const TV& table, const WV& w, int b, T d, T* R) {
+  if (d >= L.s_d0) {
+    radial_spline<T>(L, table, b, d, R, nullptr);
+    return;
+  }
+  T a0[kMaxWidth], da0[kMaxWidth], z[kMaxRadial][kMaxWidth];
+  radial_basis(L, d, a0, da0);
+  radial_forward(L, w, b, a0, z, R);
+}
+
+#ifdef AF_EQ_HOST_GEMM
+// Host back end, 16 or 32 channels: receiver i's reverse convolution with its edges in
+// batches through the CG product (eq_tp.hpp, tp_rows_edges / tp_paths_edges), as the
+// per-edge loop of reverse_block computes it. R rows: the tile's (tR, stride ldr, dR/dd
+// rows dr_off further) or, on the spline path, the table's into the thread's rows
+// (buf). False, with nothing done, where an edge lies below the table (the MLP runs).
+template <class T, class Tab, class TV, class XV, class GV, class VV, class OV>
+bool reverse_edges_host(const EqLayout& L, const Tab& tp, const TV& table, int b, const IntView& off,
+                        const IntView& snd, const VV& vec, const XV& x, const GV& gm, const OV& dedr, const T* tR,
+                        int ldr, long dr_off, int e_tile, int i, int row_r, T* buf, T* gxi) {
+  constexpr int EB = kEdgeBatch;
+  T* Rb = buf;                     // EB rows of R (spline)
+  T* dRb = Rb + EB * row_r;        // EB rows of dR/dd (spline)
+  T* gR = dRb + EB * row_r;        // EB rows of dE/dR
+  T* Ys = gR + EB * row_r;         // EB x kShN harmonics
+  T* gYs = Ys + EB * kShN;         // EB x kShN dE/dY
+  T(*dYs)[kShN][3] = reinterpret_cast<T(*)[kShN][3]>(gYs + EB * kShN);  // only EB x kShN x 3 used
+  if (L.spline)
+    for (int e = off(i); e < off(i + 1); ++e)
+      if (sqrt(vec(e, 0) * vec(e, 0) + vec(e, 1) * vec(e, 1) + vec(e, 2) * vec(e, 2)) < L.s_d0) return false;
+  const T* gmi = &gm(i, 0);
+  const int nY = sh_size(L.Lsh), np = L.P * L.C;
+  for (int e0 = off(i); e0 < off(i + 1); e0 += EB) {
+    const int nk = off(i + 1) - e0 < EB ? off(i + 1) - e0 : EB;
+    const T *xs[EB], *gms[EB];
+    T d[EB], u[EB][3];
+    for (int k = 0; k < nk; ++k) {
+      const int e = e0 + k;
+      const double v[3] = {vec(e, 0), vec(e, 1), vec(e, 2)};
+      const double dd = sqrt(v[0] * v[0] + v[1] * v[1] + v[2] * v[2]);
+      d[k] = T(dd);
+      for (int c = 0; c < 3; ++c) u[k][c] = T(v[c] / dd);
+      harmonics_with_grad(u[k], Ys + k * kShN, dYs[k], L.Lsh);
+      if (L.spline) radial_spline<T>(L, table, b, d[k], Rb + k * row_r, dRb + k * row_r);
+      for (int q = 0; q < np; ++q) gR[k * row_r + q] = 0;
+      for (int q = 0; q < nY; ++q) gYs[k * kShN + q] = 0;
+      xs[k] = &x(snd(e), 0);
+      gms[k] = &gm(snd(e), 0);
+    }
+    const T* R = L.spline ? Rb : tR + (e0 - e_tile) * ldr;
+    const int rs = L.spline ? row_r : ldr;
+    if (L.C == 32) {
+      tp_rows_edges<32>(tp.gx, nk, Ys, R, rs, gms, gxi);
+      tp_paths_edges<32>(tp.paths, nk, nY, Ys, R, rs, xs, gmi, gR, gYs);
+    } else {
+      tp_rows_edges<16>(tp.gx, nk, Ys, R, rs, gms, gxi);
+      tp_paths_edges<16>(tp.paths, nk, nY, Ys, R, rs, xs, gmi, gR, gYs);
+    }
+    for (int k = 0; k < nk; ++k) {
+      const T* dR = L.spline ? dRb + k * row_r : R + k * rs + dr_off;
+      const T* g = gR + k * row_r;
+      T gd = 0;
+      for (int q = 0; q < np; ++q) gd += g[q] * dR[q];
+      T G[3] = {0, 0, 0};  // dE/du
+      for (int q = 0; q < nY; ++q)
+        for (int c = 0; c < 3; ++c) G[c] += gYs[k * kShN + q] * dYs[k][q][c];
+      const T ug = u[k][0] * G[0] + u[k][1] * G[1] + u[k][2] * G[2];
+      for (int c = 0; c < 3; ++c) dedr(e0 + k, c) += double(gd * u[k][c] + (G[c] - ug * u[k][c]) / d[k]);
+    }
+  }
+  return true;
+}
+#endif
+
 // The exact path's radial rows of tile [i0, i1): distances, then radial_tile into the
 // team's scratch; returns the R rows (then, with tangent, as many dR/dd rows).
 template <class T, class Team, class WV>
@@ -155,6 +231,13 @@ typename EquivariantModel<T>::Tiles EquivariantModel<T>::tiles(const Graph& edge
   t.row_f = rad_pad(lay_.F);
   t.row_r = rad_pad(lay_.P * lay_.C);
   t.thread_bytes = sizeof(T) * (t.row_f + 3 * static_cast<std::size_t>(t.row_r)) + 64;
+#ifdef AF_EQ_HOST_GEMM
+  // Host: a receiver's edges in batches (eq_tp.hpp, kEdgeBatch): per edge Y, dY, R,
+  // dR/dd and dE/dR rows.
+  t.edge_batch = !lay_.grid && (lay_.C == 16 || lay_.C == 32);
+  if (t.edge_batch)
+    t.thread_bytes = sizeof(T) * (t.row_f + kernels::kEdgeBatch * (3 * static_cast<std::size_t>(t.row_r) + 5 * kShN)) + 64;
+#endif
   return t;
 }
 
@@ -269,6 +352,34 @@ void EquivariantModel<T>::compute_block(int b, const Graph& edges, int nown) {
     T* Rbuf = acc + tl.row_f;
     Kokkos::parallel_for(Kokkos::TeamThreadRange(team, i0, i1), [&](const int i) {
     for (int q = 0; q < L.F; ++q) acc[q] = 0;
+#ifdef AF_EQ_HOST_GEMM
+    if (tl.edge_batch) {
+      const int ldr = rad_pad(L.P * L.C);
+      T* Ys = Rbuf + kEdgeBatch * tl.row_r;
+      const T* xs[kEdgeBatch];
+      for (int e0 = off(i); e0 < off(i + 1); e0 += kEdgeBatch) {
+        const int nk = off(i + 1) - e0 < kEdgeBatch ? off(i + 1) - e0 : kEdgeBatch;
+        for (int k = 0; k < nk; ++k) {
+          const int e = e0 + k;
+          const double v[3] = {vec(e, 0), vec(e, 1), vec(e, 2)};
+          const double dd = sqrt(v[0] * v[0] + v[1] * v[1] + v[2] * v[2]);
+          spherical_harmonics(L.Lsh, T(v[0] / dd), T(v[1] / dd), T(v[2] / dd), Ys + k * kShN);
+          xs[k] = &x(snd(e), 0);
+          if (L.spline) radial_row(L, table, w, b, T(dd), Rbuf + k * tl.row_r);
+        }
+        if (L.spline) {
+          if (L.C == 32) tp_rows_edges<32>(tp.fwd, nk, Ys, Rbuf, tl.row_r, xs, acc);
+          else tp_rows_edges<16>(tp.fwd, nk, Ys, Rbuf, tl.row_r, xs, acc);
+        } else {
+          const T* R0 = tR + (e0 - off(i0)) * ldr;
+          if (L.C == 32) tp_rows_edges<32>(tp.fwd, nk, Ys, R0, ldr, xs, acc);
+          else tp_rows_edges<16>(tp.fwd, nk, Ys, R0, ldr, xs, acc);
+        }
+      }
+      for (int q = 0; q < L.F; ++q) M(i, q) = acc[q] / L.avg;
+      return;
+    }
+#endif
     for (int e = off(i); e < off(i + 1); ++e) {
       const int j = snd(e);
       const double v[3] = {vec(e, 0), vec(e, 1), vec(e, 2)};
@@ -277,15 +388,10 @@ void EquivariantModel<T>::compute_block(int b, const Graph& edges, int nown) {
       T Y[kShN];
       spherical_harmonics(L.Lsh, T(v[0] / dd), T(v[1] / dd), T(v[2] / dd), Y);
       const T* R = Rbuf;
-      if (!L.spline) {
+      if (!L.spline)
         R = tR + (e - off(i0)) * rad_pad(L.P * L.C);
-      } else if (d >= L.s_d0) {
-        radial_spline<T>(L, table, b, d, Rbuf, nullptr);
-      } else {
-        T a0[kMaxWidth], da0[kMaxWidth], z[kMaxRadial][kMaxWidth];
-        radial_basis(L, d, a0, da0);
-        radial_forward(L, w, b, a0, z, Rbuf);
-      }
+      else
+        radial_row(L, table, w, b, d, Rbuf);
       const T* xj = &x(j, 0);
       if (L.C == 32)  // channel loops of fixed length: runs of nonzeros summed in registers
         tp_forward<32>(tp, L.C, Y, R, xj, acc);
@@ -400,6 +506,13 @@ void EquivariantModel<T>::reverse_block(int b, const Graph& edges, const VecView
     Kokkos::parallel_for(Kokkos::TeamThreadRange(team, i0, i1), [&](const int i) {
     for (int q = 0; q < L.F; ++q) gxi[q] = 0;
     const T inv_avg = 1.0 / L.avg;
+#ifdef AF_EQ_HOST_GEMM
+    if (tl.edge_batch && reverse_edges_host(L, tp, table, b, off, snd, vec, x, gm, dedr, tR, ldr,
+                                            tile_rows(off(i1) - off(i0)) * ldr, off(i0), i, tl.row_r, Rbuf, gxi)) {
+      for (int q = 0; q < L.F; ++q) gx(i, q) = gxi[q];
+      return;
+    }
+#endif
     for (int e = off(i); e < off(i + 1); ++e) {
       const int j = snd(e);
       const double v[3] = {vec(e, 0), vec(e, 1), vec(e, 2)};

@@ -45,6 +45,7 @@ class EquivariantModel final : public Model {
   using Team = Kokkos::TeamPolicy<ExecSpace>::member_type;
   struct Tiles {
     int nodes = 1, rows = 0, count = 0;
+    bool edge_batch = false;  // host: a receiver's edges in batches through the CG product
     int row_f = 0, row_r = 0;  // per-thread rows: a node's features (F), one edge's P*C radial values
     std::size_t bytes = 0, thread_bytes = 0;
   };
