@@ -135,19 +135,41 @@ struct Row {
 // the cubic's coefficients in t = (d - d_k) / h (c0 + c1 t + c2 t^2 + c3 t^3; in that
 // form float tables keep dR/dd to float precision, where knot values and slopes lose
 // it to the difference y1 - y0 over a small h).
+// The interval of d: its coefficients c0 (c1..c3 follow, P*C apart) and t.
+template <class T>
+KOKKOS_INLINE_FUNCTION const T* spline_interval(const EqLayout& L, const Kokkos::View<T*, Device>& table, int blk, T d,
+                                                T& t) {
+  T s = (d - L.s_d0) / L.s_h;
+  int k = static_cast<int>(s);
+  if (k >= L.n_knots) k = L.n_knots - 1;
+  t = s - k;
+  return &table((static_cast<long>(blk) * L.n_knots + k) * 4L * L.P * L.C);
+}
+
 template <class T>
 KOKKOS_INLINE_FUNCTION void radial_spline(const EqLayout& L, const Kokkos::View<T*, Device>& table, int blk, T d, T* R,
                                           T* dR) {
   const int n = L.P * L.C;
-  T s = (d - L.s_d0) / L.s_h;
-  int k = static_cast<int>(s);
-  if (k >= L.n_knots) k = L.n_knots - 1;
-  const T t = s - k, ih = T(1) / L.s_h;
-  const T* c0 = &table((static_cast<long>(blk) * L.n_knots + k) * 4L * n);
+  T t;
+  const T* c0 = spline_interval(L, table, blk, d, t);
+  const T ih = T(1) / L.s_h;
   const T *c1 = c0 + n, *c2 = c1 + n, *c3 = c2 + n;
   for (int o = 0; o < n; ++o) R[o] = c0[o] + t * (c1[o] + t * (c2[o] + t * c3[o]));
   if (dR)
     for (int o = 0; o < n; ++o) dR[o] = (c1[o] + t * (2 * c2[o] + 3 * t * c3[o])) * ih;
+}
+
+// sum_o g[o] dR_o/dd at d: radial_spline's slopes, not stored.
+template <class T>
+KOKKOS_INLINE_FUNCTION T spline_slope_dot(const EqLayout& L, const Kokkos::View<T*, Device>& table, int blk, T d,
+                                          const T* g) {
+  const int n = L.P * L.C;
+  T t;
+  const T* c1 = spline_interval(L, table, blk, d, t) + n;
+  const T *c2 = c1 + n, *c3 = c2 + n;
+  T s = 0;
+  for (int o = 0; o < n; ++o) s += g[o] * (c1[o] + t * (2 * c2[o] + 3 * t * c3[o]));
+  return s / L.s_h;
 }
 
 // The gradients of Y^0..Y^3 (spherical_harmonics_l3) at (x, y, z), as polynomials, into

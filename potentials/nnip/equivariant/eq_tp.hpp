@@ -111,7 +111,8 @@ inline void tp_paths_host(const Runs& tb, int nY, const T* KOKKOS_RESTRICT Y, co
 // loop inside each run: per edge the ~150 runs of 1-4 nonzeros ended in branches the
 // predictor missed; with the edge loop inside, a run's trip count repeats nk times.
 // Edge k: harmonics Y + k * kShN, radial row R + k * rs, input row in[k] (rows) or
-// x_j row xj[k] and dE/dR row gR + k * rs, dE/dY gY + k * kShN (paths).
+// x_j row xj[k] and dE/dR row gR + k * rs, dE/dY gY + k * kShN (paths; both written,
+// not added to: every path is one outer run of the paths table, off the grid).
 inline constexpr int kEdgeBatch = 8;
 
 template <int CC, int NK, class T, class Runs>
@@ -210,12 +211,8 @@ inline void tp_paths_edges_n(const Runs& tb, int nY, const T* KOKKOS_RESTRICT Y,
         }
       }
     }
-    for (int k = 0; k < NK; ++k)
-      for (int v = 0; v < NV; ++v) {
-        T* o = gR + k * rs + rp + v * lanes;
-        const V u = reg_load<V>(o) + g[k][v];
-        __builtin_memcpy(o, &u, sizeof(V));
-      }
+    for (int k = 0; k < NK; ++k)  // each path is one outer run: its rows written once
+      for (int v = 0; v < NV; ++v) __builtin_memcpy(gR + k * rs + rp + v * lanes, &g[k][v], sizeof(V));
   }
   for (int k = 0; k < NK; ++k)
     for (int q = 0; q < nY; ++q) {
@@ -223,7 +220,7 @@ inline void tp_paths_edges_n(const Runs& tb, int nY, const T* KOKKOS_RESTRICT Y,
       for (int v = 1; v < NV; ++v) a += gyv[k][q][v];
       T sum = 0;
       for (int l = 0; l < lanes; ++l) sum += a[l];
-      gY[k * kShN + q] += sum;
+      gY[k * kShN + q] = sum;
     }
 }
 

@@ -136,6 +136,13 @@ KOKKOS_INLINE_FUNCTION void radial_row(const EqLayout& L, const TV& table, const
 }
 
 #ifdef AF_EQ_HOST_GEMM
+template <class T>
+inline T dot(const T* a, const T* b, int n) {
+  T s = 0;
+  for (int q = 0; q < n; ++q) s += a[q] * b[q];
+  return s;
+}
+
 // Host back end, 16 or 32 channels: receiver i's reverse convolution with its edges in
 // batches through the CG product (eq_tp.hpp, tp_rows_edges / tp_paths_edges), as the
 // per-edge loop of reverse_block computes it. R rows: the tile's (tR, stride ldr, dR/dd
@@ -147,14 +154,13 @@ bool reverse_edges_host(const EqLayout& L, const Tab& tp, const TV& table, int b
                         int ldr, long dr_off, int e_tile, int i, int row_r, T* buf, T* gxi) {
   constexpr int EB = kEdgeBatch;
   T* Rb = buf;                     // EB rows of R (spline)
-  T* dRb = Rb + EB * row_r;        // EB rows of dR/dd (spline)
-  T* gR = dRb + EB * row_r;        // EB rows of dE/dR
+  T* gR = Rb + EB * row_r;         // EB rows of dE/dR
   T* Ys = gR + EB * row_r;         // EB x kShN harmonics
   T* gYs = Ys + EB * kShN;         // EB x kShN dE/dY
-  T(*dYs)[kShN][3] = reinterpret_cast<T(*)[kShN][3]>(gYs + EB * kShN);  // only EB x kShN x 3 used
+  T(*dYs)[kShN][3] = reinterpret_cast<T(*)[kShN][3]>(gYs + EB * kShN);
   if (L.spline)
     for (int e = off(i); e < off(i + 1); ++e)
-      if (sqrt(vec(e, 0) * vec(e, 0) + vec(e, 1) * vec(e, 1) + vec(e, 2) * vec(e, 2)) < L.s_d0) return false;
+      if (vec(e, 0) * vec(e, 0) + vec(e, 1) * vec(e, 1) + vec(e, 2) * vec(e, 2) < L.s_d0 * L.s_d0) return false;
   const T* gmi = &gm(i, 0);
   const int nY = sh_size(L.Lsh), np = L.P * L.C;
   for (int e0 = off(i); e0 < off(i + 1); e0 += EB) {
@@ -166,11 +172,10 @@ bool reverse_edges_host(const EqLayout& L, const Tab& tp, const TV& table, int b
       const double v[3] = {vec(e, 0), vec(e, 1), vec(e, 2)};
       const double dd = sqrt(v[0] * v[0] + v[1] * v[1] + v[2] * v[2]);
       d[k] = T(dd);
-      for (int c = 0; c < 3; ++c) u[k][c] = T(v[c] / dd);
+      const double inv = 1 / dd;
+      for (int c = 0; c < 3; ++c) u[k][c] = T(v[c] * inv);
       harmonics_with_grad(u[k], Ys + k * kShN, dYs[k], L.Lsh);
-      if (L.spline) radial_spline<T>(L, table, b, d[k], Rb + k * row_r, dRb + k * row_r);
-      for (int q = 0; q < np; ++q) gR[k * row_r + q] = 0;
-      for (int q = 0; q < nY; ++q) gYs[k * kShN + q] = 0;
+      if (L.spline) radial_spline<T>(L, table, b, d[k], Rb + k * row_r, nullptr);
       xs[k] = &x(snd(e), 0);
       gms[k] = &gm(snd(e), 0);
     }
@@ -184,10 +189,8 @@ bool reverse_edges_host(const EqLayout& L, const Tab& tp, const TV& table, int b
       tp_paths_edges<16>(tp.paths, nk, nY, Ys, R, rs, xs, gmi, gR, gYs);
     }
     for (int k = 0; k < nk; ++k) {
-      const T* dR = L.spline ? dRb + k * row_r : R + k * rs + dr_off;
       const T* g = gR + k * row_r;
-      T gd = 0;
-      for (int q = 0; q < np; ++q) gd += g[q] * dR[q];
+      const T gd = L.spline ? spline_slope_dot(L, table, b, d[k], g) : dot(g, R + k * rs + dr_off, np);
       T G[3] = {0, 0, 0};  // dE/du
       for (int q = 0; q < nY; ++q)
         for (int c = 0; c < 3; ++c) G[c] += gYs[k * kShN + q] * dYs[k][q][c];
@@ -232,11 +235,11 @@ typename EquivariantModel<T>::Tiles EquivariantModel<T>::tiles(const Graph& edge
   t.row_r = rad_pad(lay_.P * lay_.C);
   t.thread_bytes = sizeof(T) * (t.row_f + 3 * static_cast<std::size_t>(t.row_r)) + 64;
 #ifdef AF_EQ_HOST_GEMM
-  // Host: a receiver's edges in batches (eq_tp.hpp, kEdgeBatch): per edge Y, dY, R,
-  // dR/dd and dE/dR rows.
-  t.edge_batch = !lay_.grid && (lay_.C == 16 || lay_.C == 32);
+  // Host: a receiver's edges in batches (eq_tp.hpp, kEdgeBatch): per edge Y, dY, dE/dY,
+  // R and dE/dR rows.
+  t.edge_batch = !lay_.grid && (lay_.C == 16 || lay_.C == 32) && tp_.paths.nouter == lay_.P;
   if (t.edge_batch)
-    t.thread_bytes = sizeof(T) * (t.row_f + kernels::kEdgeBatch * (3 * static_cast<std::size_t>(t.row_r) + 5 * kShN)) + 64;
+    t.thread_bytes = sizeof(T) * (t.row_f + kernels::kEdgeBatch * (2 * static_cast<std::size_t>(t.row_r) + 5 * kShN)) + 64;
 #endif
   return t;
 }
@@ -363,7 +366,8 @@ void EquivariantModel<T>::compute_block(int b, const Graph& edges, int nown) {
           const int e = e0 + k;
           const double v[3] = {vec(e, 0), vec(e, 1), vec(e, 2)};
           const double dd = sqrt(v[0] * v[0] + v[1] * v[1] + v[2] * v[2]);
-          spherical_harmonics(L.Lsh, T(v[0] / dd), T(v[1] / dd), T(v[2] / dd), Ys + k * kShN);
+          const double inv = 1 / dd;
+          spherical_harmonics(L.Lsh, T(v[0] * inv), T(v[1] * inv), T(v[2] * inv), Ys + k * kShN);
           xs[k] = &x(snd(e), 0);
           if (L.spline) radial_row(L, table, w, b, T(dd), Rbuf + k * tl.row_r);
         }
