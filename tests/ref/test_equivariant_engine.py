@@ -124,24 +124,34 @@ def main():
             "relative to PyTorch (energy, forces, stress; <= 1e-9)")
 
     # 16 and 32 channels, which the convolutions fix at compile time (the host back
-    # end's vector rows; the other models here run the run-time channel loops), exact
-    # radial path, against PyTorch on 3 structures.
-    fixed = {}
+    # end's vector rows and edge batches; the other models here run the run-time channel
+    # loops), exact radial path, against PyTorch on 3 structures; the spline path
+    # (its own batched reverse, the table's slopes summed in the product) in float64
+    # and float32.
+    fixed, fixed_spline, fixed_f32 = {}, {}, {}
     for ch in (16, 32):
         hc = Hyper(species=["Si", "C"], r_cut=4.0, l_max=1, l_sh=2, channels=ch, n_layers=2, radial_hidden=[16],
                    avg_neighbors=12.0)
         pathc = os.path.join(wd, f"model_c{ch}.h5")
         save_model(EquivariantModel(hc, seed=11), pathc)
         modelc = load_model(pathc)
-        fixed[ch] = 0.0
+        fixed[ch] = fixed_spline[ch] = fixed_f32[ch] = 0.0
         for k, at in enumerate(structures()[:3]):
             d = os.path.join(wd, f"s{k}")
             at = read(os.path.join(d, "in.extxyz"))
             ref = modelc(**as_tensors(at, hc.species, hc.r_cut))
             got = engine(d, "in.extxyz", pathc, f"c{ch}", radial="mlp")
             fixed[ch] = max(fixed[ch], worst_vs_torch(got, at, ref))
+            got = engine(d, "in.extxyz", pathc, f"c{ch}s", radial="spline")
+            fixed_spline[ch] = max(fixed_spline[ch], worst_vs_torch(got, at, ref))
+            got = engine(d, "in.extxyz", pathc, f"c{ch}s32", radial="spline", precision="float32")
+            fixed_f32[ch] = max(fixed_f32[ch], worst_vs_torch(got, at, ref))
     c.check(max(fixed.values()) <= 1e-9, f"16 and 32 channels (fixed-length channel rows), 3 structures: "
             f"{fixed[16]:.1e}, {fixed[32]:.1e} relative to PyTorch (energy, forces, stress; <= 1e-9)")
+    c.check(max(fixed_spline.values()) <= 1e-6, f"16 and 32 channels, radial spline: {fixed_spline[16]:.1e}, "
+            f"{fixed_spline[32]:.1e} relative to PyTorch (<= 1e-6)")
+    c.check(max(fixed_f32.values()) <= 1e-4, f"16 and 32 channels, radial spline, float32: {fixed_f32[16]:.1e}, "
+            f"{fixed_f32[32]:.1e} relative to PyTorch float64 (<= 1e-4)")
 
     # Rotations, translations and permutations in the engine: a cluster in vacuum (no cell
     # to rotate back into LAMMPS's frame); float64 1e-10, float32 1e-4.

@@ -159,19 +159,6 @@ KOKKOS_INLINE_FUNCTION void radial_spline(const EqLayout& L, const Kokkos::View<
     for (int o = 0; o < n; ++o) dR[o] = (c1[o] + t * (2 * c2[o] + 3 * t * c3[o])) * ih;
 }
 
-// sum_o g[o] dR_o/dd at d: radial_spline's slopes, not stored.
-template <class T>
-KOKKOS_INLINE_FUNCTION T spline_slope_dot(const EqLayout& L, const Kokkos::View<T*, Device>& table, int blk, T d,
-                                          const T* g) {
-  const int n = L.P * L.C;
-  T t;
-  const T* c1 = spline_interval(L, table, blk, d, t) + n;
-  const T *c2 = c1 + n, *c3 = c2 + n;
-  T s = 0;
-  for (int o = 0; o < n; ++o) s += g[o] * (c1[o] + t * (2 * c2[o] + 3 * t * c3[o]));
-  return s / L.s_h;
-}
-
 // The gradients of Y^0..Y^3 (spherical_harmonics_l3) at (x, y, z), as polynomials, into
 // dY[0..15] (Out: T (*)[3], or anything indexed like one). Scalars in, so that callers
 // can vectorise it over edges.

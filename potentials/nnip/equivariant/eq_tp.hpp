@@ -169,18 +169,48 @@ inline void tp_rows_edges(const Runs& tb, int nk, const T* Y, const T* R, int rs
   }
 }
 
-template <int CC, int NK, class T, class Runs>
-inline void tp_paths_edges_n(const Runs& tb, int nY, const T* KOKKOS_RESTRICT Y, const T* KOKKOS_RESTRICT R, int rs,
-                             const T* const* xj, const T* KOKKOS_RESTRICT gmi, T* KOKKOS_RESTRICT gR,
-                             T* KOKKOS_RESTRICT gY) {
+// Where the paths product gets R_p and what it does with dE/dR_p: the exact path reads
+// R rows and writes dE/dR rows; the spline path evaluates R_p from each edge's interval
+// (c0..c3 rows n apart from c[k], at t[k]) into R's rows for the rows product after it,
+// and sums dE/dR . (dR/dd h) per edge into gd on the fly (no dE/dR rows: one pass over
+// the table's rows instead of three).
+template <class T>
+struct PathsRadial {
+  const T* R;  // rows, rs apart (the spline path writes them through Rw = R)
+  T* Rw;
+  int rs;
+  T* gR;  // exact path
+  const T* const* c;  // spline path
+  const T* t;
+  int n;
+  T* gd;
+};
+
+template <int CC, int NK, bool Spline, class T, class Runs>
+inline void tp_paths_edges_n(const Runs& tb, int nY, const T* KOKKOS_RESTRICT Y, const PathsRadial<T>& rad,
+                             const T* const* xj, const T* KOKKOS_RESTRICT gmi, T* KOKKOS_RESTRICT gY) {
   using V = typename RegOf<T>::type;
   constexpr int lanes = RegOf<T>::lanes, NV = CC / lanes, KC = NV >= 8 ? 1 : 8 / NV;
+  const T* R = rad.R;
+  const int rs = rad.rs;
   V gyv[NK][kShN][NV];  // dE/dY_b per edge as channel vectors, lane sums at the end
-  for (int k = 0; k < NK; ++k)
+  V gdv[NK];            // spline: dE/dd h per edge
+  for (int k = 0; k < NK; ++k) {
+    gdv[k] = V{};
     for (int q = 0; q < nY; ++q)
       for (int v = 0; v < NV; ++v) gyv[k][q][v] = V{};
+  }
   for (int s = 0; s < tb.nouter; ++s) {
     const int rp = tb.outer(3 * s);
+    if constexpr (Spline)
+      for (int k = 0; k < NK; ++k)
+        for (int v = 0; v < NV; ++v) {
+          const T* c = rad.c[k] + rp + v * lanes;
+          const T t = rad.t[k];
+          const V r = reg_load<V>(c) +
+                      t * (reg_load<V>(c + rad.n) + t * (reg_load<V>(c + 2 * rad.n) + t * reg_load<V>(c + 3 * rad.n)));
+          __builtin_memcpy(rad.Rw + k * rs + rp + v * lanes, &r, sizeof(V));
+        }
     V g[NK][NV];  // dE/dR_p per edge
     for (int k = 0; k < NK; ++k)
       for (int v = 0; v < NV; ++v) g[k][v] = V{};
@@ -212,30 +242,43 @@ inline void tp_paths_edges_n(const Runs& tb, int nY, const T* KOKKOS_RESTRICT Y,
       }
     }
     for (int k = 0; k < NK; ++k)  // each path is one outer run: its rows written once
-      for (int v = 0; v < NV; ++v) __builtin_memcpy(gR + k * rs + rp + v * lanes, &g[k][v], sizeof(V));
+      for (int v = 0; v < NV; ++v) {
+        if constexpr (Spline) {
+          const T* c = rad.c[k] + rp + v * lanes + rad.n;
+          const T t = rad.t[k];
+          gdv[k] += g[k][v] * (reg_load<V>(c) + t * (2 * reg_load<V>(c + rad.n) + 3 * t * reg_load<V>(c + 2 * rad.n)));
+        } else {
+          __builtin_memcpy(rad.gR + k * rs + rp + v * lanes, &g[k][v], sizeof(V));
+        }
+      }
   }
-  for (int k = 0; k < NK; ++k)
+  auto lane_sum = [](const V& a) {
+    T sum = 0;
+    for (int l = 0; l < lanes; ++l) sum += a[l];
+    return sum;
+  };
+  for (int k = 0; k < NK; ++k) {
     for (int q = 0; q < nY; ++q) {
       V a = gyv[k][q][0];
       for (int v = 1; v < NV; ++v) a += gyv[k][q][v];
-      T sum = 0;
-      for (int l = 0; l < lanes; ++l) sum += a[l];
-      gY[k * kShN + q] = sum;
+      gY[k * kShN + q] = lane_sum(a);
     }
+    if constexpr (Spline) rad.gd[k] = lane_sum(gdv[k]);
+  }
 }
 
-template <int CC, class T, class Runs>
-inline void tp_paths_edges(const Runs& tb, int nk, int nY, const T* Y, const T* R, int rs, const T* const* xj,
-                           const T* gmi, T* gR, T* gY) {
+template <int CC, bool Spline, class T, class Runs>
+inline void tp_paths_edges(const Runs& tb, int nk, int nY, const T* Y, const PathsRadial<T>& rad, const T* const* xj,
+                           const T* gmi, T* gY) {
   switch (nk) {
-    case 8: return tp_paths_edges_n<CC, 8>(tb, nY, Y, R, rs, xj, gmi, gR, gY);
-    case 7: return tp_paths_edges_n<CC, 7>(tb, nY, Y, R, rs, xj, gmi, gR, gY);
-    case 6: return tp_paths_edges_n<CC, 6>(tb, nY, Y, R, rs, xj, gmi, gR, gY);
-    case 5: return tp_paths_edges_n<CC, 5>(tb, nY, Y, R, rs, xj, gmi, gR, gY);
-    case 4: return tp_paths_edges_n<CC, 4>(tb, nY, Y, R, rs, xj, gmi, gR, gY);
-    case 3: return tp_paths_edges_n<CC, 3>(tb, nY, Y, R, rs, xj, gmi, gR, gY);
-    case 2: return tp_paths_edges_n<CC, 2>(tb, nY, Y, R, rs, xj, gmi, gR, gY);
-    default: return tp_paths_edges_n<CC, 1>(tb, nY, Y, R, rs, xj, gmi, gR, gY);
+    case 8: return tp_paths_edges_n<CC, 8, Spline>(tb, nY, Y, rad, xj, gmi, gY);
+    case 7: return tp_paths_edges_n<CC, 7, Spline>(tb, nY, Y, rad, xj, gmi, gY);
+    case 6: return tp_paths_edges_n<CC, 6, Spline>(tb, nY, Y, rad, xj, gmi, gY);
+    case 5: return tp_paths_edges_n<CC, 5, Spline>(tb, nY, Y, rad, xj, gmi, gY);
+    case 4: return tp_paths_edges_n<CC, 4, Spline>(tb, nY, Y, rad, xj, gmi, gY);
+    case 3: return tp_paths_edges_n<CC, 3, Spline>(tb, nY, Y, rad, xj, gmi, gY);
+    case 2: return tp_paths_edges_n<CC, 2, Spline>(tb, nY, Y, rad, xj, gmi, gY);
+    default: return tp_paths_edges_n<CC, 1, Spline>(tb, nY, Y, rad, xj, gmi, gY);
   }
 }
 #endif

@@ -165,8 +165,8 @@ bool reverse_edges_host(const EqLayout& L, const Tab& tp, const TV& table, int b
   const int nY = sh_size(L.Lsh), np = L.P * L.C;
   for (int e0 = off(i); e0 < off(i + 1); e0 += EB) {
     const int nk = off(i + 1) - e0 < EB ? off(i + 1) - e0 : EB;
-    const T *xs[EB], *gms[EB];
-    T d[EB], u[EB][3];
+    const T *xs[EB], *gms[EB], *cs[EB];
+    T d[EB], u[EB][3], ts[EB], gds[EB];
     for (int k = 0; k < nk; ++k) {
       const int e = e0 + k;
       const double v[3] = {vec(e, 0), vec(e, 1), vec(e, 2)};
@@ -175,22 +175,29 @@ bool reverse_edges_host(const EqLayout& L, const Tab& tp, const TV& table, int b
       const double inv = 1 / dd;
       for (int c = 0; c < 3; ++c) u[k][c] = T(v[c] * inv);
       harmonics_with_grad(u[k], Ys + k * kShN, dYs[k], L.Lsh);
-      if (L.spline) radial_spline<T>(L, table, b, d[k], Rb + k * row_r, nullptr);
+      if (L.spline) cs[k] = spline_interval(L, table, b, d[k], ts[k]);
       xs[k] = &x(snd(e), 0);
       gms[k] = &gm(snd(e), 0);
     }
+    // The paths product first: on the spline path it writes the R rows the rows product reads.
     const T* R = L.spline ? Rb : tR + (e0 - e_tile) * ldr;
     const int rs = L.spline ? row_r : ldr;
+    const PathsRadial<T> rad{R, Rb, rs, gR, cs, ts, np, gds};
     if (L.C == 32) {
+      if (L.spline)
+        tp_paths_edges<32, true>(tp.paths, nk, nY, Ys, rad, xs, gmi, gYs);
+      else
+        tp_paths_edges<32, false>(tp.paths, nk, nY, Ys, rad, xs, gmi, gYs);
       tp_rows_edges<32>(tp.gx, nk, Ys, R, rs, gms, gxi);
-      tp_paths_edges<32>(tp.paths, nk, nY, Ys, R, rs, xs, gmi, gR, gYs);
     } else {
+      if (L.spline)
+        tp_paths_edges<16, true>(tp.paths, nk, nY, Ys, rad, xs, gmi, gYs);
+      else
+        tp_paths_edges<16, false>(tp.paths, nk, nY, Ys, rad, xs, gmi, gYs);
       tp_rows_edges<16>(tp.gx, nk, Ys, R, rs, gms, gxi);
-      tp_paths_edges<16>(tp.paths, nk, nY, Ys, R, rs, xs, gmi, gR, gYs);
     }
     for (int k = 0; k < nk; ++k) {
-      const T* g = gR + k * row_r;
-      const T gd = L.spline ? spline_slope_dot(L, table, b, d[k], g) : dot(g, R + k * rs + dr_off, np);
+      const T gd = L.spline ? gds[k] / T(L.s_h) : dot(gR + k * rs, R + k * rs + dr_off, np);
       T G[3] = {0, 0, 0};  // dE/du
       for (int q = 0; q < nY; ++q)
         for (int c = 0; c < 3; ++c) G[c] += gYs[k * kShN + q] * dYs[k][q][c];
