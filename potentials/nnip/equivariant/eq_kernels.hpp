@@ -159,6 +159,18 @@ KOKKOS_INLINE_FUNCTION void radial_spline(const EqLayout& L, const Kokkos::View<
     for (int o = 0; o < n; ++o) dR[o] = (c1[o] + t * (2 * c2[o] + 3 * t * c3[o])) * ih;
 }
 
+// The spline path's R(d) of block b: the table, or below its first knot the MLP itself.
+template <class T, class TV, class WV>
+KOKKOS_INLINE_FUNCTION void radial_row(const EqLayout& L, const TV& table, const WV& w, int b, T d, T* R) {
+  if (d >= L.s_d0) {
+    radial_spline<T>(L, table, b, d, R, nullptr);
+    return;
+  }
+  T a0[kMaxWidth], da0[kMaxWidth], z[kMaxRadial][kMaxWidth];
+  radial_basis(L, d, a0, da0);
+  radial_forward(L, w, b, a0, z, R);
+}
+
 // The gradients of Y^0..Y^3 (spherical_harmonics_l3) at (x, y, z), as polynomials, into
 // dY[0..15] (Out: T (*)[3], or anything indexed like one). Scalars in, so that callers
 // can vectorise it over edges.

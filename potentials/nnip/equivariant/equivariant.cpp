@@ -9,6 +9,7 @@
 #include "atomforge/potentials/nnip/equivariant/eq_kernels.hpp"
 #include "atomforge/potentials/nnip/equivariant/eq_radial.hpp"
 #include "atomforge/potentials/nnip/equivariant/eq_setup.hpp"
+#include "atomforge/potentials/nnip/equivariant/eq_edges_host.hpp"
 #include "atomforge/potentials/nnip/equivariant/eq_tp.hpp"
 #include "atomforge/potentials/nnip/so3.hpp"
 
@@ -123,91 +124,7 @@ EquivariantModel<T>::EquivariantModel(const ModelFile& f, int spline_knots, bool
 
 namespace {
 
-// The spline path's R(d) of block b: the table, or below its first knot the MLP itself.
-template <class T, class TV, class WV>
-KOKKOS_INLINE_FUNCTION void radial_row(const EqLayout& L, const TV& table, const WV& w, int b, T d, T* R) {
-  if (d >= L.s_d0) {
-    radial_spline<T>(L, table, b, d, R, nullptr);
-    return;
-  }
-  T a0[kMaxWidth], da0[kMaxWidth], z[kMaxRadial][kMaxWidth];
-  radial_basis(L, d, a0, da0);
-  radial_forward(L, w, b, a0, z, R);
-}
 
-#ifdef AF_EQ_HOST_GEMM
-template <class T>
-inline T dot(const T* a, const T* b, int n) {
-  T s = 0;
-  for (int q = 0; q < n; ++q) s += a[q] * b[q];
-  return s;
-}
-
-// Host back end, 16 or 32 channels: receiver i's reverse convolution with its edges in
-// batches through the CG product (eq_tp.hpp, tp_rows_edges / tp_paths_edges), as the
-// per-edge loop of reverse_block computes it. R rows: the tile's (tR, stride ldr, dR/dd
-// rows dr_off further) or, on the spline path, the table's into the thread's rows
-// (buf). False, with nothing done, where an edge lies below the table (the MLP runs).
-template <class T, class Tab, class TV, class XV, class GV, class VV, class OV>
-bool reverse_edges_host(const EqLayout& L, const Tab& tp, const TV& table, int b, const IntView& off,
-                        const IntView& snd, const VV& vec, const XV& x, const GV& gm, const OV& dedr, const T* tR,
-                        int ldr, long dr_off, int e_tile, int i, int row_r, T* buf, T* gxi) {
-  constexpr int EB = kEdgeBatch;
-  T* Rb = buf;                     // EB rows of R (spline)
-  T* gR = Rb + EB * row_r;         // EB rows of dE/dR
-  T* Ys = gR + EB * row_r;         // EB x kShN harmonics
-  T* gYs = Ys + EB * kShN;         // EB x kShN dE/dY
-  T(*dYs)[kShN][3] = reinterpret_cast<T(*)[kShN][3]>(gYs + EB * kShN);
-  if (L.spline)
-    for (int e = off(i); e < off(i + 1); ++e)
-      if (vec(e, 0) * vec(e, 0) + vec(e, 1) * vec(e, 1) + vec(e, 2) * vec(e, 2) < L.s_d0 * L.s_d0) return false;
-  const T* gmi = &gm(i, 0);
-  const int nY = sh_size(L.Lsh), np = L.P * L.C;
-  for (int e0 = off(i); e0 < off(i + 1); e0 += EB) {
-    const int nk = off(i + 1) - e0 < EB ? off(i + 1) - e0 : EB;
-    const T *xs[EB], *gms[EB], *cs[EB];
-    T d[EB], u[EB][3], ts[EB], gds[EB];
-    for (int k = 0; k < nk; ++k) {
-      const int e = e0 + k;
-      const double v[3] = {vec(e, 0), vec(e, 1), vec(e, 2)};
-      const double dd = sqrt(v[0] * v[0] + v[1] * v[1] + v[2] * v[2]);
-      d[k] = T(dd);
-      const double inv = 1 / dd;
-      for (int c = 0; c < 3; ++c) u[k][c] = T(v[c] * inv);
-      harmonics_with_grad(u[k], Ys + k * kShN, dYs[k], L.Lsh);
-      if (L.spline) cs[k] = spline_interval(L, table, b, d[k], ts[k]);
-      xs[k] = &x(snd(e), 0);
-      gms[k] = &gm(snd(e), 0);
-    }
-    // The paths product first: on the spline path it writes the R rows the rows product reads.
-    const T* R = L.spline ? Rb : tR + (e0 - e_tile) * ldr;
-    const int rs = L.spline ? row_r : ldr;
-    const PathsRadial<T> rad{R, Rb, rs, gR, cs, ts, np, gds};
-    if (L.C == 32) {
-      if (L.spline)
-        tp_paths_edges<32, true>(tp.paths, nk, nY, Ys, rad, xs, gmi, gYs);
-      else
-        tp_paths_edges<32, false>(tp.paths, nk, nY, Ys, rad, xs, gmi, gYs);
-      tp_rows_edges<32>(tp.gx, nk, Ys, R, rs, gms, gxi);
-    } else {
-      if (L.spline)
-        tp_paths_edges<16, true>(tp.paths, nk, nY, Ys, rad, xs, gmi, gYs);
-      else
-        tp_paths_edges<16, false>(tp.paths, nk, nY, Ys, rad, xs, gmi, gYs);
-      tp_rows_edges<16>(tp.gx, nk, Ys, R, rs, gms, gxi);
-    }
-    for (int k = 0; k < nk; ++k) {
-      const T gd = L.spline ? gds[k] / T(L.s_h) : dot(gR + k * rs, R + k * rs + dr_off, np);
-      T G[3] = {0, 0, 0};  // dE/du
-      for (int q = 0; q < nY; ++q)
-        for (int c = 0; c < 3; ++c) G[c] += gYs[k * kShN + q] * dYs[k][q][c];
-      const T ug = u[k][0] * G[0] + u[k][1] * G[1] + u[k][2] * G[2];
-      for (int c = 0; c < 3; ++c) dedr(e0 + k, c) += double(gd * u[k][c] + (G[c] - ug * u[k][c]) / d[k]);
-    }
-  }
-  return true;
-}
-#endif
 
 // The exact path's radial rows of tile [i0, i1): distances, then radial_tile into the
 // team's scratch; returns the R rows (then, with tangent, as many dR/dd rows).
@@ -364,29 +281,7 @@ void EquivariantModel<T>::compute_block(int b, const Graph& edges, int nown) {
     for (int q = 0; q < L.F; ++q) acc[q] = 0;
 #ifdef AF_EQ_HOST_GEMM
     if (tl.edge_batch) {
-      const int ldr = rad_pad(L.P * L.C);
-      T* Ys = Rbuf + kEdgeBatch * tl.row_r;
-      const T* xs[kEdgeBatch];
-      for (int e0 = off(i); e0 < off(i + 1); e0 += kEdgeBatch) {
-        const int nk = off(i + 1) - e0 < kEdgeBatch ? off(i + 1) - e0 : kEdgeBatch;
-        for (int k = 0; k < nk; ++k) {
-          const int e = e0 + k;
-          const double v[3] = {vec(e, 0), vec(e, 1), vec(e, 2)};
-          const double dd = sqrt(v[0] * v[0] + v[1] * v[1] + v[2] * v[2]);
-          const double inv = 1 / dd;
-          spherical_harmonics(L.Lsh, T(v[0] * inv), T(v[1] * inv), T(v[2] * inv), Ys + k * kShN);
-          xs[k] = &x(snd(e), 0);
-          if (L.spline) radial_row(L, table, w, b, T(dd), Rbuf + k * tl.row_r);
-        }
-        if (L.spline) {
-          if (L.C == 32) tp_rows_edges<32>(tp.fwd, nk, Ys, Rbuf, tl.row_r, xs, acc);
-          else tp_rows_edges<16>(tp.fwd, nk, Ys, Rbuf, tl.row_r, xs, acc);
-        } else {
-          const T* R0 = tR + (e0 - off(i0)) * ldr;
-          if (L.C == 32) tp_rows_edges<32>(tp.fwd, nk, Ys, R0, ldr, xs, acc);
-          else tp_rows_edges<16>(tp.fwd, nk, Ys, R0, ldr, xs, acc);
-        }
-      }
+      forward_edges_host(L, tp, table, w, b, off, snd, vec, x, tR, rad_pad(L.P * L.C), off(i0), i, tl.row_r, Rbuf, acc);
       for (int q = 0; q < L.F; ++q) M(i, q) = acc[q] / L.avg;
       return;
     }
