@@ -108,11 +108,12 @@ inline void tp_paths_host(const Runs& tb, int nY, const T* KOKKOS_RESTRICT Y, co
 }
 
 // The same two products for nk (<= kEdgeBatch) edges of one receiver at once, the edge
-// loop inside each run: per edge the ~150 runs of 1-4 nonzeros ended in branches the
-// predictor missed; with the edge loop inside, a run's trip count repeats nk times.
-// Edge k: harmonics Y + k * kShN, radial row R + k * rs, input row in[k] (rows) or
-// x_j row xj[k] and dE/dR row gR + k * rs, dE/dY gY + k * kShN (paths; both written,
-// not added to: every path is one outer run of the paths table, off the grid).
+// loop inside each run: per edge, each of the ~150 runs of 1-4 nonzeros (shipped model)
+// reloaded its indices and ended in a loop branch; now a run's loads serve nk edges and
+// its trip count repeats nk times. Edge k: harmonics Y + k * kShN, radial row R + k * rs
+// (PathsRadial for the paths product), input row in[k] (rows) or x_j row xj[k] and
+// dE/dY gY + k * kShN (paths; written, not added to: every path is one outer run of the
+// paths table, off the grid).
 inline constexpr int kEdgeBatch = 8;
 
 template <int CC, int NK, class T, class Runs>
