@@ -9,14 +9,14 @@
 #ifdef AF_EQ_HOST_GEMM
 namespace af::nnip::kernels {
 
-// Receiver i's forward: acc += its messages. R rows: the tile's (tR, stride ldr, the
-// tile's first edge e_tile) or, on the spline path, the table's into the thread's rows
-// (buf, row_r apart).
+// Receiver i's forward: acc += its messages. R rows (rs = rad_pad(P C) apart): the
+// tile's (tR, from the tile's first edge e_tile) or, on the spline path, the table's
+// into the thread's rows (buf).
 template <class T, class Tab, class TV, class WV, class XV, class VV>
 void forward_edges_host(const EqLayout& L, const Tab& tp, const TV& table, const WV& w, int b, const IntView& off,
-                        const IntView& snd, const VV& vec, const XV& x, const T* tR, int ldr, int e_tile, int i,
-                        int row_r, T* buf, T* acc) {
-  T* Ys = buf + kEdgeBatch * row_r;
+                        const IntView& snd, const VV& vec, const XV& x, const T* tR, int e_tile, int i, int rs,
+                        T* buf, T* acc) {
+  T* Ys = buf + kEdgeBatch * rs;
   const T* xs[kEdgeBatch];
   for (int e0 = off(i); e0 < off(i + 1); e0 += kEdgeBatch) {
     const int nk = off(i + 1) - e0 < kEdgeBatch ? off(i + 1) - e0 : kEdgeBatch;
@@ -27,10 +27,9 @@ void forward_edges_host(const EqLayout& L, const Tab& tp, const TV& table, const
       const double inv = 1 / dd;
       spherical_harmonics(L.Lsh, T(v[0] * inv), T(v[1] * inv), T(v[2] * inv), Ys + k * kShN);
       xs[k] = &x(snd(e), 0);
-      if (L.spline) radial_row(L, table, w, b, T(dd), buf + k * row_r);
+      if (L.spline) radial_row(L, table, w, b, T(dd), buf + k * rs);
     }
-    const T* R = L.spline ? buf : tR + (e0 - e_tile) * ldr;
-    const int rs = L.spline ? row_r : ldr;
+    const T* R = L.spline ? buf : tR + (e0 - e_tile) * rs;
     if (L.C == 32)
       tp_rows_edges<32>(tp.fwd, nk, Ys, R, rs, xs, acc);
     else
@@ -45,18 +44,18 @@ inline T dot(const T* a, const T* b, int n) {
   return s;
 }
 
-// Receiver i's reverse: dE/dx_i into gxi, each edge's dE/dr added to dedr. R rows: the
-// tile's (tR, stride ldr, dR/dd rows dr_off further) or, on the spline path, the
+// Receiver i's reverse: dE/dx_i into gxi, each edge's dE/dr added to dedr. R rows (rs
+// apart): the tile's (tR, dR/dd rows dr_off further) or, on the spline path, the
 // table's into the thread's rows (buf). False, with nothing done, where an edge lies
 // below the table (the per-edge loop runs the MLP's reverse there).
 template <class T, class Tab, class TV, class XV, class GV, class VV, class OV>
 bool reverse_edges_host(const EqLayout& L, const Tab& tp, const TV& table, int b, const IntView& off,
                         const IntView& snd, const VV& vec, const XV& x, const GV& gm, const OV& dedr, const T* tR,
-                        int ldr, long dr_off, int e_tile, int i, int row_r, T* buf, T* gxi) {
+                        long dr_off, int e_tile, int i, int rs, T* buf, T* gxi) {
   constexpr int EB = kEdgeBatch;
   T* Rb = buf;                     // EB rows of R (spline)
-  T* gR = Rb + EB * row_r;         // EB rows of dE/dR
-  T* Ys = gR + EB * row_r;         // EB x kShN harmonics
+  T* gR = Rb + EB * rs;            // EB rows of dE/dR
+  T* Ys = gR + EB * rs;            // EB x kShN harmonics
   T* gYs = Ys + EB * kShN;         // EB x kShN dE/dY
   T(*dYs)[kShN][3] = reinterpret_cast<T(*)[kShN][3]>(gYs + EB * kShN);
   if (L.spline)
@@ -81,8 +80,7 @@ bool reverse_edges_host(const EqLayout& L, const Tab& tp, const TV& table, int b
       gms[k] = &gm(snd(e), 0);
     }
     // The paths product first: on the spline path it writes the R rows the rows product reads.
-    const T* R = L.spline ? Rb : tR + (e0 - e_tile) * ldr;
-    const int rs = L.spline ? row_r : ldr;
+    const T* R = L.spline ? Rb : tR + (e0 - e_tile) * rs;
     const PathsRadial<T> rad{R, Rb, rs, gR, cs, ts, np, gds};
     if (L.C == 32) {
       if (L.spline)
@@ -99,11 +97,7 @@ bool reverse_edges_host(const EqLayout& L, const Tab& tp, const TV& table, int b
     }
     for (int k = 0; k < nk; ++k) {
       const T gd = L.spline ? gds[k] / T(L.s_h) : dot(gR + k * rs, R + k * rs + dr_off, np);
-      T G[3] = {0, 0, 0};  // dE/du
-      for (int q = 0; q < nY; ++q)
-        for (int c = 0; c < 3; ++c) G[c] += gYs[k * kShN + q] * dYs[k][q][c];
-      const T ug = u[k][0] * G[0] + u[k][1] * G[1] + u[k][2] * G[2];
-      for (int c = 0; c < 3; ++c) dedr(e0 + k, c) += double(gd * u[k][c] + (G[c] - ug * u[k][c]) / d[k]);
+      add_edge_gradient(dedr, e0 + k, nY, gYs + k * kShN, dYs[k], u[k], d[k], gd);
     }
   }
   return true;

@@ -131,11 +131,8 @@ struct Row {
   KOKKOS_INLINE_FUNCTION T operator()(int q) const { return v(i, q) * scale; }
 };
 
-// R(d) and, if dR is given, dR/dd from the Hermite table of block `blk`: per interval
-// the cubic's coefficients in t = (d - d_k) / h (c0 + c1 t + c2 t^2 + c3 t^3; in that
-// form float tables keep dR/dd to float precision, where knot values and slopes lose
-// it to the difference y1 - y0 over a small h).
-// The interval of d: its coefficients c0 (c1..c3 follow, P*C apart) and t.
+// The interval of d in block blk's Hermite table: its coefficients c0 (c1..c3 follow,
+// P*C apart) and t.
 template <class T>
 KOKKOS_INLINE_FUNCTION const T* spline_interval(const EqLayout& L, const Kokkos::View<T*, Device>& table, int blk, T d,
                                                 T& t) {
@@ -146,6 +143,10 @@ KOKKOS_INLINE_FUNCTION const T* spline_interval(const EqLayout& L, const Kokkos:
   return &table((static_cast<long>(blk) * L.n_knots + k) * 4L * L.P * L.C);
 }
 
+// R(d) and, if dR is given, dR/dd from the Hermite table of block `blk`: per interval
+// the cubic's coefficients in t = (d - d_k) / h (c0 + c1 t + c2 t^2 + c3 t^3; in that
+// form float tables keep dR/dd to float precision, where knot values and slopes lose
+// it to the difference y1 - y0 over a small h).
 template <class T>
 KOKKOS_INLINE_FUNCTION void radial_spline(const EqLayout& L, const Kokkos::View<T*, Device>& table, int blk, T d, T* R,
                                           T* dR) {
@@ -169,6 +170,18 @@ KOKKOS_INLINE_FUNCTION void radial_row(const EqLayout& L, const TV& table, const
   T a0[kMaxWidth], da0[kMaxWidth], z[kMaxRadial][kMaxWidth];
   radial_basis(L, d, a0, da0);
   radial_forward(L, w, b, a0, z, R);
+}
+
+// dE/dr of one edge (added to dedr's row e) from dE/dd (gd) and dE/dY_q (gY) with the
+// harmonics' gradients dY at the unit vector u, d = |r|.
+template <class T, class DY, class OV>
+KOKKOS_INLINE_FUNCTION void add_edge_gradient(const OV& dedr, int e, int nY, const T* gY, const DY& dY, const T u[3],
+                                              T d, T gd) {
+  T G[3] = {0, 0, 0};  // dE/du
+  for (int q = 0; q < nY; ++q)
+    for (int c = 0; c < 3; ++c) G[c] += gY[q] * dY[q][c];
+  const T ug = u[0] * G[0] + u[1] * G[1] + u[2] * G[2];
+  for (int c = 0; c < 3; ++c) dedr(e, c) += double(gd * u[c] + (G[c] - ug * u[c]) / d);
 }
 
 // The gradients of Y^0..Y^3 (spherical_harmonics_l3) at (x, y, z), as polynomials, into

@@ -16,6 +16,8 @@
 // as `omp simd` arrays GCC kept the sums on the stack, a load, an FMA and a store per
 // nonzero, and left alone it vectorised over the nonzeros with gathers).
 #pragma once
+#include <type_traits>
+
 #include "atomforge/potentials/nnip/equivariant/eq_radial.hpp"
 
 namespace af::nnip::kernels {
@@ -116,6 +118,21 @@ inline void tp_paths_host(const Runs& tb, int nY, const T* KOKKOS_RESTRICT Y, co
 // paths table, off the grid).
 inline constexpr int kEdgeBatch = 8;
 
+// f(std::integral_constant<int, nk>) for nk in 1..kEdgeBatch: the kernels unrolled per batch size.
+template <class F>
+inline void with_batch_size(int nk, F&& f) {
+  switch (nk) {
+    case 8: return f(std::integral_constant<int, 8>{});
+    case 7: return f(std::integral_constant<int, 7>{});
+    case 6: return f(std::integral_constant<int, 6>{});
+    case 5: return f(std::integral_constant<int, 5>{});
+    case 4: return f(std::integral_constant<int, 4>{});
+    case 3: return f(std::integral_constant<int, 3>{});
+    case 2: return f(std::integral_constant<int, 2>{});
+    default: return f(std::integral_constant<int, 1>{});
+  }
+}
+
 template <int CC, int NK, class T, class Runs>
 inline void tp_rows_edges_n(const Runs& tb, const T* KOKKOS_RESTRICT Y, const T* KOKKOS_RESTRICT R, int rs,
                             const T* const* in, T* KOKKOS_RESTRICT out) {
@@ -158,16 +175,7 @@ inline void tp_rows_edges_n(const Runs& tb, const T* KOKKOS_RESTRICT Y, const T*
 
 template <int CC, class T, class Runs>
 inline void tp_rows_edges(const Runs& tb, int nk, const T* Y, const T* R, int rs, const T* const* in, T* out) {
-  switch (nk) {
-    case 8: return tp_rows_edges_n<CC, 8>(tb, Y, R, rs, in, out);
-    case 7: return tp_rows_edges_n<CC, 7>(tb, Y, R, rs, in, out);
-    case 6: return tp_rows_edges_n<CC, 6>(tb, Y, R, rs, in, out);
-    case 5: return tp_rows_edges_n<CC, 5>(tb, Y, R, rs, in, out);
-    case 4: return tp_rows_edges_n<CC, 4>(tb, Y, R, rs, in, out);
-    case 3: return tp_rows_edges_n<CC, 3>(tb, Y, R, rs, in, out);
-    case 2: return tp_rows_edges_n<CC, 2>(tb, Y, R, rs, in, out);
-    default: return tp_rows_edges_n<CC, 1>(tb, Y, R, rs, in, out);
-  }
+  with_batch_size(nk, [&](auto NK) { tp_rows_edges_n<CC, decltype(NK)::value>(tb, Y, R, rs, in, out); });
 }
 
 // Where the paths product gets R_p and what it does with dE/dR_p: the exact path reads
@@ -271,16 +279,9 @@ inline void tp_paths_edges_n(const Runs& tb, int nY, const T* KOKKOS_RESTRICT Y,
 template <int CC, bool Spline, class T, class Runs>
 inline void tp_paths_edges(const Runs& tb, int nk, int nY, const T* Y, const PathsRadial<T>& rad, const T* const* xj,
                            const T* gmi, T* gY) {
-  switch (nk) {
-    case 8: return tp_paths_edges_n<CC, 8, Spline>(tb, nY, Y, rad, xj, gmi, gY);
-    case 7: return tp_paths_edges_n<CC, 7, Spline>(tb, nY, Y, rad, xj, gmi, gY);
-    case 6: return tp_paths_edges_n<CC, 6, Spline>(tb, nY, Y, rad, xj, gmi, gY);
-    case 5: return tp_paths_edges_n<CC, 5, Spline>(tb, nY, Y, rad, xj, gmi, gY);
-    case 4: return tp_paths_edges_n<CC, 4, Spline>(tb, nY, Y, rad, xj, gmi, gY);
-    case 3: return tp_paths_edges_n<CC, 3, Spline>(tb, nY, Y, rad, xj, gmi, gY);
-    case 2: return tp_paths_edges_n<CC, 2, Spline>(tb, nY, Y, rad, xj, gmi, gY);
-    default: return tp_paths_edges_n<CC, 1, Spline>(tb, nY, Y, rad, xj, gmi, gY);
-  }
+  with_batch_size(nk, [&](auto NK) {
+    tp_paths_edges_n<CC, decltype(NK)::value, Spline>(tb, nY, Y, rad, xj, gmi, gY);
+  });
 }
 #endif
 

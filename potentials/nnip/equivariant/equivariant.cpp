@@ -124,8 +124,6 @@ EquivariantModel<T>::EquivariantModel(const ModelFile& f, int spline_knots, bool
 
 namespace {
 
-
-
 // The exact path's radial rows of tile [i0, i1): distances, then radial_tile into the
 // team's scratch; returns the R rows (then, with tangent, as many dR/dd rows).
 template <class T, class Team, class WV>
@@ -281,7 +279,7 @@ void EquivariantModel<T>::compute_block(int b, const Graph& edges, int nown) {
     for (int q = 0; q < L.F; ++q) acc[q] = 0;
 #ifdef AF_EQ_HOST_GEMM
     if (tl.edge_batch) {
-      forward_edges_host(L, tp, table, w, b, off, snd, vec, x, tR, rad_pad(L.P * L.C), off(i0), i, tl.row_r, Rbuf, acc);
+      forward_edges_host(L, tp, table, w, b, off, snd, vec, x, tR, off(i0), i, tl.row_r, Rbuf, acc);
       for (int q = 0; q < L.F; ++q) M(i, q) = acc[q] / L.avg;
       return;
     }
@@ -413,7 +411,7 @@ void EquivariantModel<T>::reverse_block(int b, const Graph& edges, const VecView
     for (int q = 0; q < L.F; ++q) gxi[q] = 0;
     const T inv_avg = 1.0 / L.avg;
 #ifdef AF_EQ_HOST_GEMM
-    if (tl.edge_batch && reverse_edges_host(L, tp, table, b, off, snd, vec, x, gm, dedr, tR, ldr,
+    if (tl.edge_batch && reverse_edges_host(L, tp, table, b, off, snd, vec, x, gm, dedr, tR,
                                             tile_rows(off(i1) - off(i0)) * ldr, off(i0), i, tl.row_r, Rbuf, gxi)) {
       for (int q = 0; q < L.F; ++q) gx(i, q) = gxi[q];
       return;
@@ -463,11 +461,7 @@ void EquivariantModel<T>::reverse_block(int b, const Graph& edges, const VecView
         radial_reverse(L, w, b, a0, z, gR, ga0);
         for (int k = 0; k < L.NB; ++k) gd += ga0[k] * da0[k];
       }
-      T G[3] = {0, 0, 0};  // dE/du
-      for (int q = 0; q < sh_size(L.Lsh); ++q)
-        for (int c = 0; c < 3; ++c) G[c] += gY[q] * dY[q][c];
-      const T ug = u[0] * G[0] + u[1] * G[1] + u[2] * G[2];
-      for (int c = 0; c < 3; ++c) dedr(e, c) += double(gd * u[c] + (G[c] - ug * u[c]) / d);
+      add_edge_gradient(dedr, e, sh_size(L.Lsh), gY, dY, u, d, gd);
     }
     for (int q = 0; q < L.F; ++q) gx(i, q) = gxi[q];
     });
